@@ -1,0 +1,215 @@
+package io.catalogimage.api.batch;
+
+import io.catalogimage.api.batch.BatchViews.BatchView;
+import io.catalogimage.api.batch.BatchViews.ItemDetail;
+import io.catalogimage.api.batch.BatchViews.ItemPage;
+import io.catalogimage.api.batch.BatchViews.ItemSummary;
+import io.catalogimage.api.batch.BatchViews.Progress;
+import io.catalogimage.api.batch.BatchViews.Result;
+import io.catalogimage.api.problem.ApiProblem;
+import io.catalogimage.common.batch.VariantSpec;
+import io.catalogimage.common.id.BatchId;
+import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.item.ItemState;
+import io.catalogimage.common.storage.ObjectStore;
+import io.catalogimage.common.storage.ObjectStoreProperties;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Status of batches and their items, and where the results are. */
+@RestController
+class BatchController {
+
+  private static final int DEFAULT_PAGE = 100;
+  private static final int MAX_PAGE = 1000;
+
+  private final BatchQueries queries;
+  private final ObjectStore store;
+  private final ObjectStoreProperties storeProps;
+  private final Clock clock;
+
+  BatchController(
+      BatchQueries queries, ObjectStore store, ObjectStoreProperties storeProps, Clock clock) {
+    this.queries = queries;
+    this.store = store;
+    this.storeProps = storeProps;
+    this.clock = clock;
+  }
+
+  @GetMapping("/v1/batches/{batchId}")
+  BatchView batch(@PathVariable String batchId) {
+    TenantId tenant = TenantId.DEFAULT;
+    BatchId id = batchId(batchId);
+    BatchQueries.BatchRow row =
+        queries.batch(tenant, id).orElseThrow(() -> batchNotFound(batchId));
+    Map<ItemState, BatchQueries.StateCount> counts = queries.counts(tenant, id);
+    Map<ItemState, Long> byState = new EnumMap<>(ItemState.class);
+    BigDecimal cost = BigDecimal.ZERO;
+    long done = 0;
+    for (var c : counts.values()) {
+      byState.put(c.state(), c.count());
+      cost = cost.add(c.cost());
+      if (c.state().isTerminal()) {
+        done += c.count();
+      }
+    }
+    Map<String, Long> countsOut = new LinkedHashMap<>();
+    byState.forEach((s, n) -> countsOut.put(s.name(), n));
+    long total = row.itemCount();
+    double percent = total == 0 ? 100.0 : Math.round(done * 1000.0 / total) / 10.0;
+    String self = "/v1/batches/" + id;
+    return new BatchView(
+        id.toString(),
+        row.name(),
+        row.tier(),
+        BatchState.of(byState).name(),
+        row.productCount(),
+        row.itemCount(),
+        countsOut,
+        new Progress(done, total, percent),
+        cost,
+        queries.usageByModel(tenant, id),
+        row.createdAt(),
+        row.finishedAt(),
+        Map.of("self", self, "items", self + "/items"));
+  }
+
+  @GetMapping("/v1/batches/{batchId}/items")
+  ItemPage items(
+      @PathVariable String batchId,
+      @RequestParam(required = false) String state,
+      @RequestParam(required = false) String cursor,
+      @RequestParam(required = false) Integer limit) {
+    TenantId tenant = TenantId.DEFAULT;
+    BatchId id = batchId(batchId);
+    queries.batch(tenant, id).orElseThrow(() -> batchNotFound(batchId));
+    int pageSize = limit == null ? DEFAULT_PAGE : limit;
+    if (pageSize < 1 || pageSize > MAX_PAGE) {
+      throw ApiProblem.invalidParameter("limit", "must be between 1 and " + MAX_PAGE);
+    }
+    Optional<ItemState> filter = Optional.ofNullable(state).map(BatchController::itemState);
+    List<BatchQueries.ItemRow> rows =
+        queries.items(tenant, id, filter, Cursor.decode(cursor), pageSize + 1);
+    boolean more = rows.size() > pageSize;
+    List<BatchQueries.ItemRow> page = more ? rows.subList(0, pageSize) : rows;
+    String base = "/v1/batches/" + id + "/items";
+    List<ItemSummary> items =
+        page.stream()
+            .map(
+                r ->
+                    new ItemSummary(
+                        r.id().toString(),
+                        r.sku(),
+                        r.variant(),
+                        r.state(),
+                        r.attempts(),
+                        r.modelServed(),
+                        r.cost(),
+                        r.lastErrorType(),
+                        r.lastErrorMessage(),
+                        r.note(),
+                        r.updatedAt(),
+                        Map.of("self", base + "/" + r.id())))
+            .toList();
+    String next = more ? Cursor.after(page.get(page.size() - 1).itemNo()) : null;
+    Map<String, String> links = new LinkedHashMap<>();
+    links.put("batch", "/v1/batches/" + id);
+    if (next != null) {
+      links.put(
+          "next",
+          base
+              + "?cursor="
+              + next
+              + "&limit="
+              + pageSize
+              + (state == null ? "" : "&state=" + state.toUpperCase()));
+    }
+    return new ItemPage(items, next, links);
+  }
+
+  @GetMapping("/v1/batches/{batchId}/items/{itemId}")
+  ItemDetail item(@PathVariable String batchId, @PathVariable String itemId) {
+    TenantId tenant = TenantId.DEFAULT;
+    BatchId batch = batchId(batchId);
+    ItemId item = itemId(itemId);
+    BatchQueries.ItemDetailRow r =
+        queries
+            .item(tenant, batch, item)
+            .orElseThrow(
+                () -> ApiProblem.notFound("no item " + itemId + " in batch " + batchId));
+    VariantSpec variant = r.spec().variant(r.variant());
+    Result result = null;
+    if (r.imageKey() != null) {
+      Instant expires = clock.instant().plus(storeProps.presignTtl());
+      result =
+          new Result(
+              r.imageKey(),
+              store.presignedGet(r.imageKey(), storeProps.presignTtl()),
+              r.sidecarKey(),
+              store.presignedGet(r.sidecarKey(), storeProps.presignTtl()),
+              expires);
+    }
+    return new ItemDetail(
+        item.toString(),
+        batch.toString(),
+        r.sku(),
+        r.variant(),
+        variant.aspectRatio(),
+        variant.size(),
+        r.state(),
+        r.prompt(),
+        r.attempts(),
+        r.modelServed(),
+        r.cost(),
+        r.lastErrorType(),
+        r.lastErrorMessage(),
+        r.note(),
+        r.notBefore(),
+        r.createdAt(),
+        r.updatedAt(),
+        r.finishedAt(),
+        result,
+        queries.attempts(tenant, item));
+  }
+
+  private static ItemState itemState(String text) {
+    try {
+      return ItemState.valueOf(text.toUpperCase());
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.invalidParameter(
+          "state", "must be one of " + Arrays.toString(ItemState.values()));
+    }
+  }
+
+  private static BatchId batchId(String text) {
+    try {
+      return BatchId.of(text);
+    } catch (IllegalArgumentException e) {
+      throw batchNotFound(text);
+    }
+  }
+
+  private static ItemId itemId(String text) {
+    try {
+      return ItemId.of(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.notFound("no item " + text);
+    }
+  }
+
+  private static ApiProblem batchNotFound(String id) {
+    return ApiProblem.notFound("no batch " + id);
+  }
+}

@@ -1,0 +1,106 @@
+package io.catalogimage.api.batch;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** What the status endpoints answer. Money is in USD. */
+public final class BatchViews {
+
+  private BatchViews() {}
+
+  /** {@code GET /v1/batches/{id}}. */
+  public record BatchView(
+      String id,
+      String name,
+      String tier,
+      String state,
+      int productCount,
+      int itemCount,
+      Map<String, Long> counts,
+      Progress progress,
+      BigDecimal costUsd,
+      Map<String, ModelUsage> costByModel,
+      Instant createdAt,
+      Instant finishedAt,
+      Map<String, String> links) {}
+
+  /**
+   * @param done items in a terminal state
+   * @param percent done / total x 100, one decimal
+   */
+  public record Progress(long done, long total, double percent) {}
+
+  /** Calls and money per model asked, from the ledger. */
+  public record ModelUsage(long calls, long images, BigDecimal costUsd) {}
+
+  /** One row of {@code GET /v1/batches/{id}/items}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ItemSummary(
+      String id,
+      String sku,
+      String variant,
+      String state,
+      int attempts,
+      String modelServed,
+      BigDecimal costUsd,
+      String lastErrorType,
+      String lastErrorMessage,
+      String note,
+      Instant updatedAt,
+      Map<String, String> links) {}
+
+  /** A page of items; {@code nextCursor} is null on the last page. */
+  public record ItemPage(List<ItemSummary> items, String nextCursor, Map<String, String> links) {}
+
+  /** {@code GET /v1/batches/{id}/items/{itemId}}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ItemDetail(
+      String id,
+      String batchId,
+      String sku,
+      String variant,
+      String aspectRatio,
+      String size,
+      String state,
+      String prompt,
+      int attempts,
+      String modelServed,
+      BigDecimal costUsd,
+      String lastErrorType,
+      String lastErrorMessage,
+      String note,
+      Instant notBefore,
+      Instant createdAt,
+      Instant updatedAt,
+      Instant finishedAt,
+      Result result,
+      List<AttemptView> attemptHistory) {}
+
+  /** Where the results are: object keys and presigned URLs valid until {@code expiresAt}. */
+  public record Result(
+      String imageKey, URI imageUrl, String sidecarKey, URI sidecarUrl, Instant expiresAt) {}
+
+  /** One ledger row: a real provider call and what the pipeline did about it. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record AttemptView(
+      int number,
+      String endpoint,
+      String modelRequested,
+      String modelServed,
+      String outcome,
+      String decision,
+      Integer httpStatus,
+      String errorMessage,
+      Instant startedAt,
+      Instant finishedAt,
+      Integer latencyMs,
+      Integer tokensIn,
+      Integer tokensOut,
+      Integer tokensThinking,
+      String imageSize,
+      BigDecimal costUsd) {}
+}

@@ -1,0 +1,68 @@
+package io.catalogimage.api.batch;
+
+import io.catalogimage.common.loop.PollingLoop;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Records when a batch finishes (every item terminal), exactly once per batch: the hook for
+ * everything that happens at the end of a batch (manifest, webhooks).
+ */
+@Component
+class FinishBatches implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(FinishBatches.class);
+
+  private static final String MARK_FINISHED =
+      """
+      UPDATE batches b SET state = 'COMPLETED', finished_at = :now, version = b.version + 1
+       WHERE b.finished_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM items i
+                          WHERE i.batch_id = b.batch_id
+                            AND i.state IN ('QUEUED', 'DISPATCHED', 'RUNNING'))
+      RETURNING b.batch_id
+      """;
+
+  private final JdbcClient jdbc;
+  private final Clock clock;
+  private final PollingLoop loop;
+
+  FinishBatches(JdbcClient jdbc, Clock clock) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+    this.loop = new PollingLoop("FinishBatches", Duration.ofSeconds(1), this::finishOnce);
+  }
+
+  boolean finishOnce() {
+    List<UUID> finished =
+        jdbc.sql(MARK_FINISHED)
+            .param("now", Timestamp.from(clock.instant()))
+            .query(UUID.class)
+            .list();
+    finished.forEach(id -> log.info("batch {} finished", id));
+    return false;
+  }
+
+  @Override
+  public void start() {
+    loop.start();
+  }
+
+  @Override
+  public void stop() {
+    loop.stop();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return loop.isRunning();
+  }
+}

@@ -1,0 +1,67 @@
+package io.catalogimage.api.dispatch;
+
+import io.catalogimage.common.loop.PollingLoop;
+import java.time.Clock;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Finds work that a worker took and lost (its lease expired: the worker was killed or stalled) and
+ * work that Kafka never delivered, and queues it again. This is what makes "no item lost" hold
+ * under kill -9.
+ */
+@Component
+class ReclaimExpiredLeases implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(ReclaimExpiredLeases.class);
+
+  private final DispatchRepository repository;
+  private final DispatchProperties props;
+  private final DispatchDueItems dispatcher;
+  private final Clock clock;
+  private final PollingLoop loop;
+
+  ReclaimExpiredLeases(
+      DispatchRepository repository,
+      DispatchProperties props,
+      DispatchDueItems dispatcher,
+      Clock clock) {
+    this.repository = repository;
+    this.props = props;
+    this.dispatcher = dispatcher;
+    this.clock = clock;
+    this.loop = new PollingLoop("ReclaimExpiredLeases", props.reclaimInterval(), this::reclaimOnce);
+  }
+
+  boolean reclaimOnce() {
+    Instant now = clock.instant();
+    int reclaimed = repository.reclaimExpired(now);
+    int stale = repository.requeueStale(now, props.redispatchAfter());
+    if (reclaimed > 0 || stale > 0) {
+      log.info(
+          "queued again: {} items whose lease expired, {} dispatched items no worker took",
+          reclaimed,
+          stale);
+      dispatcher.wake();
+    }
+    return false;
+  }
+
+  @Override
+  public void start() {
+    loop.start();
+  }
+
+  @Override
+  public void stop() {
+    loop.stop();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return loop.isRunning();
+  }
+}

@@ -1,0 +1,120 @@
+package io.catalogimage.api.intake;
+
+import io.catalogimage.common.batch.VariantSpec;
+import io.catalogimage.common.id.BatchId;
+import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.id.Uuids;
+import io.catalogimage.common.item.ItemState;
+import io.catalogimage.common.json.Json;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Stores an accepted batch, its products and its items in one transaction. */
+@Repository
+class IntakeRepository {
+
+  private static final String INSERT_BATCH =
+      """
+      INSERT INTO batches (batch_id, tenant_id, name, tier, lane, priority, spec,
+                           product_count, item_count, state, created_at)
+      VALUES (:batchId, :tenantId, :name, :tier, :lane, :priority, CAST(:spec AS jsonb),
+              :productCount, :itemCount, 'ACCEPTED', :now)
+      """;
+
+  private static final String COPY_PRODUCTS =
+      "COPY products (batch_id, product_no, tenant_id, sku, data) FROM STDIN (FORMAT csv)";
+
+  private static final String COPY_ITEMS =
+      """
+      COPY items (item_id, tenant_id, batch_id, product_no, item_no, sku, variant, state,
+                  lane, priority, not_before, created_at, updated_at)
+      FROM STDIN (FORMAT csv)
+      """;
+
+  private final JdbcClient jdbc;
+  private final DataSource dataSource;
+
+  IntakeRepository(JdbcClient jdbc, DataSource dataSource) {
+    this.jdbc = jdbc;
+    this.dataSource = dataSource;
+  }
+
+  @Transactional
+  void store(TenantId tenant, BatchId batch, ValidSubmission s, Instant now) {
+    jdbc.sql(INSERT_BATCH)
+        .param("batchId", batch.value())
+        .param("tenantId", tenant.value())
+        .param("name", s.name())
+        .param("tier", s.tier())
+        .param("lane", s.lane())
+        .param("priority", s.priority())
+        .param("spec", Json.mapper().writeValueAsString(s.spec()))
+        .param("productCount", s.products().size())
+        .param("itemCount", s.itemCount())
+        .param("now", Timestamp.from(now))
+        .update();
+    Connection connection = DataSourceUtils.getConnection(dataSource);
+    try {
+      copyProducts(connection, tenant, batch, s.products());
+      copyItems(connection, tenant, batch, s, now);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not store the batch's items", e);
+    } finally {
+      DataSourceUtils.releaseConnection(connection, dataSource);
+    }
+  }
+
+  private static void copyProducts(
+      Connection connection, TenantId tenant, BatchId batch, List<ValidSubmission.Product> products)
+      throws SQLException {
+    try (CopyWriter copy = CopyWriter.open(connection, COPY_PRODUCTS)) {
+      for (int i = 0; i < products.size(); i++) {
+        ValidSubmission.Product p = products.get(i);
+        copy.value(batch)
+            .value(i)
+            .value(tenant)
+            .text(p.sku())
+            .text(Json.mapper().writeValueAsString(p.data()))
+            .endRow();
+      }
+      copy.finish();
+    }
+  }
+
+  private static void copyItems(
+      Connection connection, TenantId tenant, BatchId batch, ValidSubmission s, Instant now)
+      throws SQLException {
+    List<VariantSpec> variants = s.spec().variants();
+    String at = now.toString();
+    try (CopyWriter copy = CopyWriter.open(connection, COPY_ITEMS)) {
+      for (int p = 0; p < s.products().size(); p++) {
+        String sku = s.products().get(p).sku();
+        for (int v = 0; v < variants.size(); v++) {
+          copy.value(Uuids.v7())
+              .value(tenant)
+              .value(batch)
+              .value(p)
+              .value(p * variants.size() + v)
+              .text(sku)
+              .text(variants.get(v).name())
+              .value(ItemState.QUEUED)
+              .text(s.lane())
+              .value(s.priority())
+              .value(at)
+              .value(at)
+              .value(at)
+              .endRow();
+        }
+      }
+      copy.finish();
+    }
+  }
+}

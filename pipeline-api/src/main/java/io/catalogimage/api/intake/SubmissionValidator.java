@@ -1,0 +1,243 @@
+package io.catalogimage.api.intake;
+
+import io.catalogimage.api.intake.SubmitBatchRequest.ProductRequest;
+import io.catalogimage.api.intake.SubmitBatchRequest.VariantRequest;
+import io.catalogimage.common.batch.BatchSpec;
+import io.catalogimage.common.batch.ProductData;
+import io.catalogimage.common.batch.VariantSpec;
+import io.catalogimage.common.catalog.Tiers;
+import io.catalogimage.common.message.KafkaTopicsProperties;
+import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.common.model.ModelCatalog;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+
+/**
+ * Checks a submission completely before anything is stored, and reports every problem with the
+ * field and item index it concerns.
+ */
+@Component
+class SubmissionValidator {
+
+  private static final Pattern VARIANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern LOCALE = Pattern.compile("[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*");
+  private static final int MAX_SKU = 128;
+  private static final int MAX_TITLE = 500;
+  private static final int MAX_DESCRIPTION = 5_000;
+  private static final int MAX_NAME = 200;
+  private static final int MAX_STYLE_GUIDE = 20_000;
+  private static final int MAX_ATTRIBUTES = 100;
+
+  private final Tiers tiers;
+  private final ModelCatalog catalog;
+  private final IntakeProperties limits;
+
+  SubmissionValidator(Tiers tiers, ModelCatalog catalog, IntakeProperties limits) {
+    this.tiers = tiers;
+    this.catalog = catalog;
+    this.limits = limits;
+  }
+
+  ValidSubmission validate(SubmitBatchRequest req) {
+    Problems problems = new Problems(limits.maxReportedErrors());
+    String tier = req.tier() == null ? "fast" : req.tier();
+    if (!tiers.names().contains(tier)) {
+      problems.add("tier", "unknown tier '" + tier + "': use one of " + tiers.names());
+    }
+    String name = req.name() == null || req.name().isBlank() ? "unnamed batch" : req.name().strip();
+    if (name.length() > MAX_NAME) {
+      problems.add("name", "is longer than " + MAX_NAME + " characters");
+    }
+    List<VariantSpec> variants = variants(req.variants(), tier, problems);
+    List<String> locales = locales(req.altTextLocales(), problems);
+    PromptTemplate template = template(req.promptTemplate(), problems);
+    String styleGuide = req.styleGuide() == null || req.styleGuide().isBlank() ? null : req.styleGuide();
+    if (styleGuide != null && styleGuide.length() > MAX_STYLE_GUIDE) {
+      problems.add("styleGuide", "is longer than " + MAX_STYLE_GUIDE + " characters");
+    }
+    List<ValidSubmission.Product> products = products(req.items(), template, problems);
+    problems.throwIfAny();
+    String templateText = req.promptTemplate() == null ? limits.defaultPromptTemplate() : req.promptTemplate();
+    return new ValidSubmission(
+        name,
+        tier,
+        KafkaTopicsProperties.DEFAULT_LANE,
+        0,
+        new BatchSpec(variants, locales, templateText, styleGuide),
+        products);
+  }
+
+  private List<VariantSpec> variants(List<VariantRequest> requested, String tier, Problems problems) {
+    if (requested == null || requested.isEmpty()) {
+      problems.add("variants", "at least one variant is required, e.g. {\"name\": \"listing\", \"aspectRatio\": \"1:1\", \"size\": \"1K\"}");
+      return List.of();
+    }
+    if (requested.size() > limits.maxVariants()) {
+      problems.add("variants", "at most " + limits.maxVariants() + " variants per batch");
+    }
+    List<VariantSpec> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < requested.size(); i++) {
+      VariantRequest v = requested.get(i);
+      String at = "variants[" + i + "]";
+      if (v == null) {
+        problems.add(at, "must be an object");
+        continue;
+      }
+      if (v.name() == null || !VARIANT_NAME.matcher(v.name()).matches()) {
+        problems.add(at + ".name", "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+      } else if (!names.add(v.name())) {
+        problems.add(at + ".name", "duplicate variant name '" + v.name() + "'");
+      }
+      String ratio = v.aspectRatio() == null ? "1:1" : v.aspectRatio();
+      String size = v.size() == null ? "1K" : v.size();
+      boolean ratioKnown = catalog.allAspectRatios().contains(ratio);
+      boolean sizeKnown = catalog.allSizes().contains(size);
+      if (!ratioKnown) {
+        problems.add(at + ".aspectRatio", "unknown aspect ratio '" + ratio + "': use one of " + catalog.allAspectRatios());
+      }
+      if (!sizeKnown) {
+        problems.add(at + ".size", "unknown size '" + size + "': use one of " + catalog.allSizes() + " (uppercase K; 512 has no K)");
+      }
+      if (ratioKnown && sizeKnown && tiers.names().contains(tier) && tiers.capable(tier, size, ratio).isEmpty()) {
+        problems.add(at, "no model of tier '" + tier + "' can produce " + ratio + " at " + size + capableElsewhere(size, ratio));
+      }
+      out.add(new VariantSpec(v.name(), ratio, size));
+    }
+    return out;
+  }
+
+  private String capableElsewhere(String size, String ratio) {
+    List<String> capable = catalog.models().stream().filter(m -> m.supports(size, ratio)).map(ImageModel::id).toList();
+    if (capable.isEmpty()) {
+      return "; no known model can";
+    }
+    List<String> tierNames = tiers.names().stream().filter(t -> !tiers.capable(t, size, ratio).isEmpty()).toList();
+    return "; models that can: " + capable + (tierNames.isEmpty() ? "" : " (tiers " + tierNames + ")");
+  }
+
+  private List<String> locales(List<String> requested, Problems problems) {
+    if (requested == null || requested.isEmpty()) {
+      return List.of("en");
+    }
+    if (requested.size() > limits.maxLocales()) {
+      problems.add("altTextLocales", "at most " + limits.maxLocales() + " locales per batch");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < requested.size(); i++) {
+      String locale = requested.get(i);
+      if (locale == null || !LOCALE.matcher(locale).matches()) {
+        problems.add("altTextLocales[" + i + "]", "'" + locale + "' is not a language tag like en, de or pt-BR");
+      } else if (!seen.add(locale)) {
+        problems.add("altTextLocales[" + i + "]", "duplicate locale '" + locale + "'");
+      }
+    }
+    return requested;
+  }
+
+  private PromptTemplate template(String text, Problems problems) {
+    try {
+      if (text != null && text.isBlank()) {
+        problems.add("promptTemplate", "is empty; leave it out to use the default");
+        return null;
+      }
+      return PromptTemplate.parse(text == null ? limits.defaultPromptTemplate() : text);
+    } catch (IllegalArgumentException e) {
+      problems.add("promptTemplate", e.getMessage());
+      return null;
+    }
+  }
+
+  private List<ValidSubmission.Product> products(List<ProductRequest> items, PromptTemplate template, Problems problems) {
+    if (items == null || items.isEmpty()) {
+      problems.add("items", "at least one item is required");
+      return List.of();
+    }
+    if (items.size() > limits.maxProducts()) {
+      problems.add("items", "at most " + limits.maxProducts() + " items per batch; split the catalog into several batches");
+      return List.of();
+    }
+    List<ValidSubmission.Product> out = new ArrayList<>(items.size());
+    Map<String, Integer> firstIndexOfSku = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      ValidSubmission.Product product = product(i, items.get(i), template, firstIndexOfSku, problems);
+      if (product != null) {
+        out.add(product);
+      }
+    }
+    return out;
+  }
+
+  private ValidSubmission.Product product(int i, ProductRequest item, PromptTemplate template, Map<String, Integer> firstIndexOfSku, Problems problems) {
+    String at = "items[" + i + "]";
+    if (item == null) {
+      problems.add(at, "must be an object");
+      return null;
+    }
+    boolean ok = true;
+    String sku = item.sku();
+    if (sku == null || sku.isBlank()) {
+      problems.add(at + ".sku", "is required");
+      ok = false;
+    } else if (sku.length() > MAX_SKU || sku.chars().anyMatch(Character::isISOControl)) {
+      problems.add(at + ".sku", "must be at most " + MAX_SKU + " characters without control characters");
+      ok = false;
+    } else {
+      Integer first = firstIndexOfSku.putIfAbsent(sku, i);
+      if (first != null) {
+        problems.add(at + ".sku", "duplicate sku '" + sku + "' (first at items[" + first + "])");
+        ok = false;
+      }
+    }
+    if (item.title() == null || item.title().isBlank()) {
+      problems.add(at + ".title", "is required");
+      ok = false;
+    } else if (item.title().length() > MAX_TITLE) {
+      problems.add(at + ".title", "is longer than " + MAX_TITLE + " characters");
+      ok = false;
+    }
+    if (item.description() != null && item.description().length() > MAX_DESCRIPTION) {
+      problems.add(at + ".description", "is longer than " + MAX_DESCRIPTION + " characters");
+      ok = false;
+    }
+    Map<String, Object> attributes = item.attributes() == null ? Map.of() : item.attributes();
+    if (attributes.size() > MAX_ATTRIBUTES) {
+      problems.add(at + ".attributes", "at most " + MAX_ATTRIBUTES + " attributes");
+      ok = false;
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("sku", sku);
+    values.put("title", item.title());
+    values.put("description", item.description());
+    for (var e : attributes.entrySet()) {
+      Object v = e.getValue();
+      if (v != null && !(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+        problems.add(at + ".attributes." + e.getKey(), "must be a string, number or boolean");
+        ok = false;
+      } else if (v != null) {
+        values.put("attributes." + e.getKey(), v.toString());
+      }
+    }
+    if (template == null) {
+      return null;
+    }
+    List<String> missing = template.missingFields(values);
+    for (String field : missing) {
+      problems.add(at + "." + field, "the prompt template uses {{" + field + "}} but this item has no value for it");
+      ok = false;
+    }
+    if (!ok) {
+      return null;
+    }
+    String prompt = template.render(values);
+    return new ValidSubmission.Product(sku, new ProductData(item.title(), item.description(), attributes, prompt));
+  }
+}

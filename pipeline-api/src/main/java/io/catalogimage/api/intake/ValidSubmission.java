@@ -1,0 +1,16 @@
+package io.catalogimage.api.intake;
+
+import io.catalogimage.common.batch.BatchSpec;
+import io.catalogimage.common.batch.ProductData;
+import java.util.List;
+
+/** A submission that passed every check: what the intake stores, in one transaction. */
+record ValidSubmission(
+    String name, String tier, String lane, int priority, BatchSpec spec, List<Product> products) {
+
+  record Product(String sku, ProductData data) {}
+
+  int itemCount() {
+    return products.size() * spec.variants().size();
+  }
+}

@@ -1,0 +1,38 @@
+package io.catalogimage.api;
+
+import io.catalogimage.infra.LocalPostgres;
+import io.catalogimage.infra.LocalS3;
+import java.util.UUID;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * Real PostgreSQL and S3 for api tests, started once per test JVM; each test class gets its own
+ * database so that no test sees another's rows. Kafka points at a closed port: these tests check
+ * intake and queries, and items simply stay QUEUED.
+ */
+public final class ApiTestInfrastructure {
+
+  private static LocalPostgres postgres;
+  private static LocalS3 s3;
+
+  private ApiTestInfrastructure() {}
+
+  public static synchronized void register(DynamicPropertyRegistry registry) {
+    if (postgres == null) {
+      postgres = LocalPostgres.start();
+      s3 = LocalS3.inMemory();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        s3.close();
+        postgres.close();
+      }));
+    }
+    String url = postgres.createDatabase("api_" + UUID.randomUUID().toString().replace("-", ""));
+    registry.add("spring.datasource.url", () -> url);
+    registry.add("spring.datasource.username", () -> LocalPostgres.USER);
+    registry.add("spring.datasource.password", () -> LocalPostgres.PASSWORD);
+    registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:1");
+    registry.add("pipeline.storage.endpoint", () -> s3.endpoint().toString());
+    registry.add("pipeline.storage.access-key", () -> LocalS3.ACCESS_KEY);
+    registry.add("pipeline.storage.secret-key", () -> LocalS3.SECRET_KEY);
+  }
+}

@@ -1,0 +1,209 @@
+package io.catalogimage.api.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.catalogimage.api.ApiTestInfrastructure;
+import io.catalogimage.common.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "spring.config.name=pipeline-api",
+      "pipeline.intake.max-body-size=64KB",
+      "pipeline.catalog.tiers.fast=gemini-3.1-flash-image,gemini-3-pro-image",
+      "pipeline.catalog.tiers.quality=gemini-3-pro-image,gemini-3.1-flash-image",
+      "pipeline.catalog.tiers.pro-only=gemini-3-pro-image"
+    })
+class SubmissionValidationTest {
+
+  @DynamicPropertySource
+  static void infrastructure(DynamicPropertyRegistry registry) {
+    ApiTestInfrastructure.register(registry);
+  }
+
+  @LocalServerPort int port;
+  @Autowired JdbcClient jdbc;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private long batchesBefore;
+  private long itemsBefore;
+
+  @BeforeEach
+  void countRows() {
+    batchesBefore = count("batches");
+    itemsBefore = count("items");
+  }
+
+  private static final String VALID =
+      """
+      {"name": "spring", "tier": "fast",
+       "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"},
+                    {"name": "banner", "aspectRatio": "4:1", "size": "2K"}],
+       "altTextLocales": ["en", "de"],
+       "promptTemplate": "Studio product photo of {{title}} in {{attributes.color}}, white background",
+       "items": [{"sku": "TS-001", "title": "Organic cotton T-shirt", "attributes": {"color": "navy"}},
+                 {"sku": "TS-002", "title": "Linen shirt", "attributes": {"color": "sand"}}]}
+      """;
+
+  @Test
+  void accepts_a_valid_catalog_with_202_and_stores_one_item_per_product_and_variant() throws Exception {
+    HttpResponse<String> r = post(VALID);
+    assertThat(r.statusCode()).isEqualTo(202);
+    JsonNode body = Json.mapper().readTree(r.body());
+    assertThat(body.path("state").asString()).isEqualTo("ACCEPTED");
+    assertThat(body.path("itemCount").asInt()).isEqualTo(4);
+    String id = body.path("id").asString();
+    assertThat(r.headers().firstValue("Location")).hasValue("/v1/batches/" + id);
+    assertThat(count("items") - itemsBefore).isEqualTo(4);
+    String prompt =
+        jdbc.sql("SELECT data ->> 'prompt' FROM products WHERE sku = 'TS-001' AND batch_id = CAST(:b AS uuid)")
+            .param("b", id)
+            .query(String.class)
+            .single();
+    assertThat(prompt).isEqualTo("Studio product photo of Organic cotton T-shirt in navy, white background");
+  }
+
+  @Test
+  void rejects_a_missing_sku_naming_the_item_and_stores_nothing() throws Exception {
+    JsonNode problem =
+        rejected(VALID.replace("\"sku\": \"TS-002\", ", ""), 400);
+    assertThat(problem.path("type").asString()).endsWith("/invalid-submission");
+    assertThat(problem.path("errors").path(0).path("field").asString()).isEqualTo("items[1].sku");
+    assertThat(problem.path("errors").path(0).path("message").asString()).isEqualTo("is required");
+    assertNothingStored();
+  }
+
+  @Test
+  void rejects_an_unknown_aspect_ratio_listing_the_valid_ones() throws Exception {
+    JsonNode problem = rejected(VALID.replace("\"4:1\"", "\"5:1\""), 400);
+    JsonNode error = problem.path("errors").path(0);
+    assertThat(error.path("field").asString()).isEqualTo("variants[1].aspectRatio");
+    assertThat(error.path("message").asString()).contains("'5:1'").contains("16:9");
+    assertNothingStored();
+  }
+
+  @Test
+  void rejects_a_lowercase_size_as_the_provider_would() throws Exception {
+    JsonNode problem = rejected(VALID.replace("\"2K\"", "\"2k\""), 400);
+    assertThat(problem.path("errors").path(0).path("field").asString()).isEqualTo("variants[1].size");
+  }
+
+  @Test
+  void rejects_a_variant_no_model_of_the_tier_can_make_and_says_which_models_can() throws Exception {
+    JsonNode problem = rejected(VALID.replace("\"tier\": \"fast\"", "\"tier\": \"pro-only\""), 400);
+    JsonNode error = problem.path("errors").path(0);
+    assertThat(error.path("field").asString()).isEqualTo("variants[1]");
+    assertThat(error.path("message").asString())
+        .contains("no model of tier 'pro-only' can produce 4:1 at 2K")
+        .contains("gemini-3.1-flash-image");
+  }
+
+  @Test
+  void rejects_empty_items() throws Exception {
+    JsonNode problem = rejected(VALID.substring(0, VALID.indexOf("\"items\"")) + "\"items\": []}", 400);
+    assertThat(problem.path("errors").path(0).path("field").asString()).isEqualTo("items");
+    assertNothingStored();
+  }
+
+  @Test
+  void rejects_malformed_json_with_the_line_where_it_broke() throws Exception {
+    JsonNode problem = rejected("{\n  \"name\": \"x\",\n  \"items\": [ {\"sku\": } ]\n}", 400);
+    assertThat(problem.path("type").asString()).endsWith("/invalid-submission");
+    assertThat(problem.path("errors").path(0).path("line").asInt()).isEqualTo(3);
+    assertThat(problem.path("errors").path(0).path("message").asString()).startsWith("malformed JSON");
+    assertNothingStored();
+  }
+
+  @Test
+  void rejects_an_unknown_field_instead_of_ignoring_a_typo() throws Exception {
+    JsonNode problem = rejected(VALID.replace("\"altTextLocales\"", "\"altTextLocale\""), 400);
+    assertThat(problem.path("errors").path(0).path("message").asString())
+        .isEqualTo("unknown field 'altTextLocale'");
+  }
+
+  @Test
+  void rejects_a_template_placeholder_the_item_cannot_fill() throws Exception {
+    JsonNode problem =
+        rejected(VALID.replace("\"attributes\": {\"color\": \"sand\"}", "\"attributes\": {}"), 400);
+    JsonNode error = problem.path("errors").path(0);
+    assertThat(error.path("field").asString()).isEqualTo("items[1].attributes.color");
+    assertThat(error.path("message").asString()).contains("{{attributes.color}}");
+  }
+
+  @Test
+  void reports_every_problem_with_the_total_count() throws Exception {
+    JsonNode problem =
+        rejected(VALID.replace("\"sku\": \"TS-002\", ", "").replace("\"1:1\"", "\"7:7\""), 400);
+    assertThat(problem.path("errorCount").asInt()).isEqualTo(2);
+    assertThat(problem.path("errors")).hasSize(2);
+  }
+
+  @Test
+  void rejects_duplicate_skus_pointing_at_the_first() throws Exception {
+    JsonNode problem = rejected(VALID.replace("TS-002", "TS-001"), 400);
+    assertThat(problem.path("errors").path(0).path("message").asString())
+        .isEqualTo("duplicate sku 'TS-001' (first at items[0])");
+  }
+
+  @Test
+  void answers_413_with_the_limit_when_the_body_is_too_large() throws Exception {
+    String big = VALID.replace("Organic cotton T-shirt", "x".repeat(70_000));
+    JsonNode problem = rejected(big, 413);
+    assertThat(problem.path("limitBytes").asLong()).isEqualTo(64 * 1024);
+    assertNothingStored();
+  }
+
+  @Test
+  void answers_415_problem_for_an_unsupported_content_type() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batches"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(VALID))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(415);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+    assertThat(Json.mapper().readTree(r.body()).path("type").asString()).as(r.body()).endsWith("/unsupported-media-type");
+  }
+
+  private JsonNode rejected(String body, int status) throws Exception {
+    HttpResponse<String> r = post(body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("application/problem+json"));
+    return Json.mapper().readTree(r.body());
+  }
+
+  private HttpResponse<String> post(String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batches"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private void assertNothingStored() {
+    assertThat(count("batches")).isEqualTo(batchesBefore);
+    assertThat(count("items")).isEqualTo(itemsBefore);
+  }
+
+  private long count(String table) {
+    return jdbc.sql("SELECT count(*) FROM " + table).query(Long.class).single();
+  }
+}

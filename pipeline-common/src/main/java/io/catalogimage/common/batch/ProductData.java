@@ -1,0 +1,16 @@
+package io.catalogimage.common.batch;
+
+import java.util.Map;
+
+/**
+ * A submitted product as stored (JSON on the product row).
+ *
+ * @param prompt the prompt rendered from the batch's template at intake
+ */
+public record ProductData(
+    String title, String description, Map<String, Object> attributes, String prompt) {
+
+  public ProductData {
+    attributes = attributes == null ? Map.of() : attributes;
+  }
+}

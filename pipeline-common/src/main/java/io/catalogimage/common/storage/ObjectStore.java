@@ -1,0 +1,20 @@
+package io.catalogimage.common.storage;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Where images, sidecars and manifests live. Keys are deterministic (see {@link ObjectKeys}), so a
+ * retried or re-delivered item overwrites its own objects instead of adding new ones.
+ */
+public interface ObjectStore {
+
+  void put(String key, byte[] content, String contentType);
+
+  /** The object's bytes, or empty when there is no object under the key. */
+  Optional<byte[]> get(String key);
+
+  /** A URL anyone holding it can GET the object from until it expires. */
+  URI presignedGet(String key, Duration validFor);
+}

@@ -1,0 +1,99 @@
+package io.catalogimage.common.storage;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * {@link ObjectStore} on any S3-compatible server through the AWS SDK. Checksums are computed only
+ * when required: the SDK's default trailing checksums are rejected by S3Proxy and some MinIO
+ * versions.
+ */
+public final class S3ObjectStore implements ObjectStore, AutoCloseable {
+
+  private final S3Client client;
+  private final S3Presigner presigner;
+  private final String bucket;
+
+  public S3ObjectStore(ObjectStoreProperties props) {
+    var credentials =
+        StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(props.accessKey(), props.secretKey()));
+    Region region = Region.of(props.region());
+    this.bucket = props.bucket();
+    this.client =
+        S3Client.builder()
+            .endpointOverride(props.endpoint())
+            .region(region)
+            .credentialsProvider(credentials)
+            .forcePathStyle(props.pathStyle())
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
+            .build();
+    this.presigner =
+        S3Presigner.builder()
+            .endpointOverride(props.publicEndpoint())
+            .region(region)
+            .credentialsProvider(credentials)
+            .serviceConfiguration(
+                S3Configuration.builder().pathStyleAccessEnabled(props.pathStyle()).build())
+            .build();
+    if (props.createBucket()) {
+      createBucketIfMissing();
+    }
+  }
+
+  private void createBucketIfMissing() {
+    try {
+      client.createBucket(b -> b.bucket(bucket));
+    } catch (BucketAlreadyOwnedByYouException alreadyThere) {
+      // the state we wanted
+    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+      if (e.statusCode() != 409) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public void put(String key, byte[] content, String contentType) {
+    client.putObject(
+        b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
+  }
+
+  @Override
+  public Optional<byte[]> get(String key) {
+    try {
+      return Optional.of(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public URI presignedGet(String key, Duration validFor) {
+    var request =
+        presigner.presignGetObject(
+            p -> p.signatureDuration(validFor).getObjectRequest(g -> g.bucket(bucket).key(key)));
+    return URI.create(request.url().toString());
+  }
+
+  @Override
+  public void close() {
+    presigner.close();
+    client.close();
+  }
+}

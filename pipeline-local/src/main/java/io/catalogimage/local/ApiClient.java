@@ -1,0 +1,68 @@
+package io.catalogimage.local;
+
+import io.catalogimage.common.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+
+/** A small client of the pipeline's REST api, as an integrator would write one. */
+public final class ApiClient {
+
+  private final URI base;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public ApiClient(URI base) {
+    this.base = base;
+  }
+
+  /** The answer: status and JSON body. */
+  public record Answer(int status, JsonNode body) {}
+
+  public Answer submit(byte[] catalogJson) {
+    return send(
+        HttpRequest.newBuilder(base.resolve("/v1/batches"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(catalogJson))
+            .build());
+  }
+
+  public Answer get(String path) {
+    return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
+  }
+
+  /** Downloads a (presigned) URL to a file. */
+  public void download(URI url, Path target) {
+    try {
+      java.nio.file.Files.createDirectories(target.getParent());
+      HttpResponse<Path> r =
+          http.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofFile(target));
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("GET " + url + " answered " + r.statusCode());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("could not download " + url, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Answer send(HttpRequest request) {
+    try {
+      HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      JsonNode body = r.body().length == 0 ? null : Json.mapper().readTree(r.body());
+      return new Answer(r.statusCode(), body);
+    } catch (IOException e) {
+      throw new IllegalStateException(request.method() + " " + request.uri() + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

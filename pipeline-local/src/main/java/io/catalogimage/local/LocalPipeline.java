@@ -1,0 +1,226 @@
+package io.catalogimage.local;
+
+import io.catalogimage.api.ApiApplication;
+import io.catalogimage.infra.LocalKafka;
+import io.catalogimage.infra.LocalPostgres;
+import io.catalogimage.infra.LocalS3;
+import io.catalogimage.simulator.ProviderSimulator;
+import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.worker.WorkerApplication;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole pipeline on one machine without Docker: real PostgreSQL, Kafka and S3-protocol servers,
+ * the provider simulator, the api and workers. Used by the demo, the end-to-end tests and the
+ * benchmarks; the apps themselves contain no embedded-server code.
+ */
+public final class LocalPipeline implements AutoCloseable {
+
+  public static final String BUCKET = "catalog-images";
+
+  private final Options options;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private final List<ConfigurableApplicationContext> workers = new ArrayList<>();
+  private LocalPostgres postgres;
+  private LocalKafka kafka;
+  private LocalS3 s3;
+  private ProviderSimulator simulator;
+  private ConfigurableApplicationContext api;
+  private String jdbcUrl;
+  private int apiPort;
+
+  /**
+   * How to start it.
+   *
+   * @param s3Directory where S3 keeps objects as files; null keeps them in memory
+   * @param apiPort 0 for any free port
+   * @param kafkaPort 0 for any free port
+   * @param startKafka false to start without Kafka (it can be started later on {@code kafkaPort})
+   * @param simulator simulator settings (its port too)
+   * @param workers worker contexts to start in this JVM
+   * @param properties extra settings for both apps (e.g. pipeline.worker.max-in-flight)
+   */
+  public record Options(
+      Path s3Directory,
+      int apiPort,
+      int kafkaPort,
+      boolean startKafka,
+      SimulatorConfig simulator,
+      int workers,
+      Map<String, Object> properties) {
+
+    public static Options defaults() {
+      return new Options(null, 0, 0, true, SimulatorConfig.defaults(), 1, Map.of());
+    }
+
+    public Options withSimulator(SimulatorConfig config) {
+      return new Options(s3Directory, apiPort, kafkaPort, startKafka, config, workers, properties);
+    }
+
+    public Options withWorkers(int n) {
+      return new Options(s3Directory, apiPort, kafkaPort, startKafka, simulator, n, properties);
+    }
+
+    public Options withS3Directory(Path dir) {
+      return new Options(dir, apiPort, kafkaPort, startKafka, simulator, workers, properties);
+    }
+
+    public Options withApiPort(int port) {
+      return new Options(s3Directory, port, kafkaPort, startKafka, simulator, workers, properties);
+    }
+
+    public Options withKafkaDown(int port) {
+      return new Options(s3Directory, apiPort, port, false, simulator, workers, properties);
+    }
+
+    public Options withProperty(String key, Object value) {
+      Map<String, Object> p = new LinkedHashMap<>(properties);
+      p.put(key, value);
+      return new Options(s3Directory, apiPort, kafkaPort, startKafka, simulator, workers, p);
+    }
+  }
+
+  private LocalPipeline(Options options) {
+    this.options = options;
+  }
+
+  /** Starts everything; on failure stops what had started and rethrows. */
+  public static LocalPipeline start(Options options, Consumer<String> progress) {
+    LocalPipeline p = new LocalPipeline(options);
+    try {
+      p.startAll(progress);
+      return p;
+    } catch (RuntimeException | Error e) {
+      p.close();
+      throw e;
+    }
+  }
+
+  private void startAll(Consumer<String> progress) {
+    progress.accept("starting PostgreSQL");
+    postgres = track(LocalPostgres.start());
+    jdbcUrl = postgres.createDatabase("catalog");
+    if (options.startKafka()) {
+      progress.accept("starting Kafka");
+      kafka = track(LocalKafka.start(options.kafkaPort()));
+    }
+    progress.accept("starting the S3-protocol server");
+    s3 =
+        track(
+            options.s3Directory() == null
+                ? LocalS3.inMemory()
+                : LocalS3.onDisk(options.s3Directory(), 0));
+    s3.createBucket(BUCKET);
+    progress.accept("starting the provider simulator");
+    simulator = track(ProviderSimulator.start(options.simulator()));
+    progress.accept("starting the api");
+    api = startApi();
+    apiPort = api.getEnvironment().getProperty("local.server.port", Integer.class, options.apiPort());
+    for (int i = 0; i < options.workers(); i++) {
+      progress.accept("starting worker " + (i + 1));
+      startWorker();
+    }
+  }
+
+  /** Starts the broker on the reserved port, when the pipeline was started without it. */
+  public void startKafka() {
+    if (kafka == null) {
+      kafka = track(LocalKafka.start(options.kafkaPort()));
+    }
+  }
+
+  private ConfigurableApplicationContext startApi() {
+    Map<String, Object> props = commonProperties();
+    props.put("server.port", options.apiPort());
+    return ApiApplication.builder().properties(props).run();
+  }
+
+  /** Starts another worker in this JVM. */
+  public ConfigurableApplicationContext startWorker() {
+    Map<String, Object> props = commonProperties();
+    props.put("server.port", 0);
+    props.put("pipeline.worker.id", "local-worker-" + (workers.size() + 1));
+    ConfigurableApplicationContext worker = WorkerApplication.builder().properties(props).run();
+    workers.add(worker);
+    return worker;
+  }
+
+  /** The settings a worker needs to join this pipeline, e.g. for one started as its own process. */
+  public Map<String, Object> commonProperties() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("spring.datasource.url", jdbcUrl);
+    props.put("spring.datasource.username", LocalPostgres.USER);
+    props.put("spring.datasource.password", LocalPostgres.PASSWORD);
+    props.put("spring.kafka.bootstrap-servers", kafkaBootstrap());
+    props.put("pipeline.storage.endpoint", s3.endpoint().toString());
+    props.put("pipeline.storage.access-key", LocalS3.ACCESS_KEY);
+    props.put("pipeline.storage.secret-key", LocalS3.SECRET_KEY);
+    props.put("pipeline.storage.bucket", BUCKET);
+    props.put("pipeline.providers.endpoints.simulator.protocol", "gemini");
+    props.put("pipeline.providers.endpoints.simulator.base-url", simulator.baseUri().toString());
+    props.put("pipeline.providers.endpoints.simulator.api-key", "sim-key");
+    props.put("spring.main.banner-mode", "off");
+    props.putAll(options.properties());
+    return props;
+  }
+
+  private String kafkaBootstrap() {
+    return kafka != null ? kafka.bootstrapServers() : "127.0.0.1:" + options.kafkaPort();
+  }
+
+  public URI apiUri() {
+    return URI.create("http://127.0.0.1:" + apiPort);
+  }
+
+  public ProviderSimulator simulator() {
+    return simulator;
+  }
+
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  public ConfigurableApplicationContext api() {
+    return api;
+  }
+
+  public List<ConfigurableApplicationContext> workers() {
+    return workers;
+  }
+
+  private <T extends AutoCloseable> T track(T resource) {
+    started.add(resource);
+    return resource;
+  }
+
+  /** Stops the workers first (they hand back unstarted items), then the api, then the servers. */
+  @Override
+  public void close() {
+    for (int i = workers.size() - 1; i >= 0; i--) {
+      closeQuietly(workers.get(i)::close);
+    }
+    workers.clear();
+    if (api != null) {
+      closeQuietly(api::close);
+    }
+    for (int i = started.size() - 1; i >= 0; i--) {
+      closeQuietly(started.get(i));
+    }
+    started.clear();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      System.err.println("while stopping: " + e);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.catalogimage.local;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code ./pipeline <command>}: the local mode's entry point. */
+public final class PipelineCli {
+
+  private PipelineCli() {}
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length == 0 ? "help" : args[0];
+    List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+    int status =
+        switch (command) {
+          case "demo" -> new Demo().run();
+          case "up" -> new Up(rest).run();
+          default -> {
+            System.out.println(
+                """
+                usage: ./pipeline <command>
+                  demo   start everything locally, run the sample catalog end to end, print a summary
+                  up     start everything locally and keep the api running (Ctrl-C stops it)
+                         options: --port N (api, default 8080)
+                """);
+            yield command.equals("help") ? 0 : 2;
+          }
+        };
+    System.exit(status);
+  }
+}

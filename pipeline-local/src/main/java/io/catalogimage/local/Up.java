@@ -1,0 +1,57 @@
+package io.catalogimage.local;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./pipeline up}: the whole pipeline locally, kept running for curl and the browser. */
+final class Up {
+
+  private final int port;
+
+  Up(List<String> args) {
+    int p = 8080;
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--port") && i + 1 < args.size()) {
+        p = Integer.parseInt(args.get(++i));
+      }
+    }
+    this.port = p;
+  }
+
+  int run() throws InterruptedException {
+    Path workDir = Path.of("").toAbsolutePath();
+    CountDownLatch stopped = new CountDownLatch(1);
+    LocalPipeline pipeline =
+        LocalPipeline.start(
+            LocalPipeline.Options.defaults()
+                .withS3Directory(workDir.resolve(".local/s3"))
+                .withApiPort(port),
+            step -> System.out.println("  " + step + "..."));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println("\nStopping everything...");
+                  pipeline.close();
+                  System.out.println("Stopped.");
+                  stopped.countDown();
+                }));
+    System.out.printf(
+        """
+
+        The pipeline is up.
+          api:        %s  (e.g. curl -X POST %s/v1/batches -H 'Content-Type: application/json' -d @catalog.json)
+          simulator:  %s  (stats: %s/sim/stats)
+          logs:       %s
+        Ctrl-C stops everything.
+        %n""",
+        pipeline.apiUri(),
+        pipeline.apiUri(),
+        pipeline.simulator().baseUri(),
+        pipeline.simulator().baseUri(),
+        workDir.resolve(".local/logs/pipeline.log"));
+    stopped.await();
+    return 0;
+  }
+}

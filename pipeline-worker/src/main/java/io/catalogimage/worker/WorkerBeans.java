@@ -1,0 +1,59 @@
+package io.catalogimage.worker;
+
+import io.catalogimage.common.json.Json;
+import io.catalogimage.common.message.JobTopics;
+import io.catalogimage.common.message.KafkaTopicsProperties;
+import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.worker.provider.ProviderProperties;
+import io.catalogimage.worker.provider.Providers;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+
+/** The worker's executors and the wiring that belongs to no single feature. */
+@Configuration(proxyBeanMethods = false)
+class WorkerBeans {
+
+  /** Object storage and database work after a call: blocking, so off the HTTP client's threads. */
+  @Bean(destroyMethod = "shutdown")
+  ExecutorService workerIo(WorkerProperties props) {
+    return Executors.newFixedThreadPool(props.ioThreads(), named("worker-io"));
+  }
+
+  /** The HTTP clients' own threads: parsing answers, never waiting. */
+  @Bean(destroyMethod = "shutdown")
+  ExecutorService providerHttp() {
+    return Executors.newFixedThreadPool(4, named("provider-http"));
+  }
+
+  @Bean
+  Providers providers(ProviderProperties props, ModelCatalog catalog, ExecutorService providerHttp) {
+    return new Providers(props, catalog, Json.mapper(), providerHttp);
+  }
+
+  @Bean
+  JobTopics jobTopics(KafkaAdmin admin, KafkaTopicsProperties props) {
+    return new JobTopics(admin, props);
+  }
+
+  /** Publishes unreadable records to {@code <topic>.dlt}, same partition, with diagnostic headers. */
+  @Bean
+  DeadLetterPublishingRecoverer deadLetters(KafkaTemplate<Object, Object> template) {
+    return new DeadLetterPublishingRecoverer(template);
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,26 @@
+package io.catalogimage.worker.claim;
+
+import io.catalogimage.common.batch.VariantSpec;
+import io.catalogimage.common.id.BatchId;
+import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.id.TenantId;
+import java.util.List;
+
+/**
+ * An item this worker holds a lease on, with everything needed to generate it.
+ *
+ * @param attempts real provider calls made for it so far
+ * @param nextModel the model routing chose for the next attempt, or null for the tier's first
+ */
+public record ClaimedItem(
+    ItemId id,
+    TenantId tenant,
+    BatchId batch,
+    String sku,
+    VariantSpec variant,
+    String tier,
+    List<String> altTextLocales,
+    String styleGuide,
+    String prompt,
+    int attempts,
+    String nextModel) {}

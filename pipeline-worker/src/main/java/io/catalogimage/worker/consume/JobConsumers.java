@@ -1,0 +1,163 @@
+package io.catalogimage.worker.consume;
+
+import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.message.GenerateImage;
+import io.catalogimage.common.message.JobTopics;
+import io.catalogimage.common.message.KafkaTopicsProperties;
+import io.catalogimage.worker.WorkerProperties;
+import io.catalogimage.worker.claim.ClaimedItem;
+import io.catalogimage.worker.claim.ItemClaims;
+import io.catalogimage.worker.run.GenerateImages;
+import io.catalogimage.worker.run.Phases;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.log.LogAccessor;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
+import org.springframework.stereotype.Component;
+
+/**
+ * One Kafka listener container per lane. A poll's records are claimed in one statement and handed
+ * to {@link GenerateImages}; the listener returns at once, so no consumer thread ever waits for a
+ * provider. When the runner is full the containers pause (they keep heartbeating, fetch nothing)
+ * and resume when it has drained. A record that cannot be read goes to the lane's dead-letter
+ * topic with the reason in its headers.
+ */
+@Component
+public class JobConsumers implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(JobConsumers.class);
+  private static final LogAccessor SPRING_LOG = new LogAccessor(LogFactory.getLog(JobConsumers.class));
+
+  private static final String NOTE_DEAD_LETTER =
+      "UPDATE items SET note = :note WHERE item_id = :item AND state = 'DISPATCHED'";
+
+  private final ConcurrentKafkaListenerContainerFactory<String, GenerateImage> factory;
+  private final KafkaTopicsProperties topics;
+  private final JobTopics jobTopics;
+  private final WorkerProperties props;
+  private final ItemClaims claims;
+  private final GenerateImages runner;
+  private final DeadLetterPublishingRecoverer deadLetters;
+  private final JdbcClient jdbc;
+  private final Clock clock;
+  private final List<ConcurrentMessageListenerContainer<String, GenerateImage>> containers =
+      new ArrayList<>();
+  private volatile boolean running;
+
+  public JobConsumers(
+      ConcurrentKafkaListenerContainerFactory<String, GenerateImage> factory,
+      KafkaTopicsProperties topics,
+      JobTopics jobTopics,
+      WorkerProperties props,
+      ItemClaims claims,
+      GenerateImages runner,
+      DeadLetterPublishingRecoverer deadLetters,
+      JdbcClient jdbc,
+      Clock clock) {
+    this.factory = factory;
+    this.topics = topics;
+    this.jobTopics = jobTopics;
+    this.props = props;
+    this.claims = claims;
+    this.runner = runner;
+    this.deadLetters = deadLetters;
+    this.jdbc = jdbc;
+    this.clock = clock;
+  }
+
+  void onRecords(List<ConsumerRecord<String, GenerateImage>> records) {
+    List<ItemId> items = new ArrayList<>(records.size());
+    for (ConsumerRecord<String, GenerateImage> record : records) {
+      if (record.value() == null) {
+        deadLetter(record);
+      } else {
+        items.add(record.value().itemId());
+      }
+    }
+    Instant now = clock.instant();
+    List<ClaimedItem> claimed = claims.claim(items, props.id(), now, now.plus(props.leaseDuration()));
+    if (claimed.size() < items.size()) {
+      log.debug("{} of {} records were for items not DISPATCHED any more", items.size() - claimed.size(), items.size());
+    }
+    runner.accept(claimed);
+  }
+
+  private void deadLetter(ConsumerRecord<String, GenerateImage> record) {
+    DeserializationException e =
+        SerializationUtils.getExceptionFromHeader(
+            record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, SPRING_LOG);
+    Exception reason = e != null ? e : new IllegalArgumentException("empty record");
+    log.warn("unreadable record {}-{}@{} sent to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason.getMessage());
+    deadLetters.accept(record, reason);
+    try {
+      jdbc.sql(NOTE_DEAD_LETTER)
+          .param("note", "a job record for this item was unreadable and went to " + record.topic() + ".dlt; it will be sent again")
+          .param("item", UUID.fromString(record.key()))
+          .update();
+    } catch (RuntimeException notAnItem) {
+      // the key is not an item id: nothing to annotate
+    }
+  }
+
+  private void capacityChanged(boolean hasRoom) {
+    for (var container : containers) {
+      if (hasRoom) {
+        container.resume();
+      } else {
+        container.pause();
+      }
+    }
+    log.debug(hasRoom ? "resumed consumption" : "paused consumption: {} items held", runner.heldItems().size());
+  }
+
+  @Override
+  public void start() {
+    try {
+      jobTopics.ensureCreated();
+    } catch (RuntimeException e) {
+      log.warn("could not create the job topics yet (Kafka down?); consumers will wait for them: {}", e.toString());
+    }
+    runner.onCapacityChange(this::capacityChanged);
+    for (String lane : topics.lanes()) {
+      ConcurrentMessageListenerContainer<String, GenerateImage> container =
+          factory.createContainer(topics.jobsTopic(lane));
+      container.getContainerProperties().setGroupId(props.groupId());
+      container.getContainerProperties().setMessageListener((BatchMessageListener<String, GenerateImage>) this::onRecords);
+      container.setBeanName("jobs-" + lane);
+      container.start();
+      containers.add(container);
+    }
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    containers.forEach(ConcurrentMessageListenerContainer::stop);
+    containers.clear();
+    running = false;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return Phases.CONSUME;
+  }
+}

@@ -1,0 +1,43 @@
+package io.catalogimage.worker.ledger;
+
+import io.catalogimage.common.item.ItemState;
+import java.time.Instant;
+
+/** What happens to the item after a call; applied only while this worker holds its lease. */
+public sealed interface ItemChange {
+
+  ItemState target();
+
+  record Succeeded(String modelServed, String imageKey, String sidecarKey, String note)
+      implements ItemChange {
+    @Override
+    public ItemState target() {
+      return ItemState.SUCCEEDED;
+    }
+  }
+
+  /** Back to the queue, due at {@code notBefore}, optionally on another model. */
+  record Requeued(
+      Instant notBefore, String nextModel, String errorType, String errorMessage, String note)
+      implements ItemChange {
+    @Override
+    public ItemState target() {
+      return ItemState.QUEUED;
+    }
+  }
+
+  /** A terminal state other than success: FAILED, BLOCKED, CAP_REACHED, CANCELLED. */
+  record Finished(ItemState state, String errorType, String errorMessage, String note)
+      implements ItemChange {
+    public Finished {
+      if (!state.isTerminal() || state == ItemState.SUCCEEDED) {
+        throw new IllegalArgumentException("not a failure state: " + state);
+      }
+    }
+
+    @Override
+    public ItemState target() {
+      return state;
+    }
+  }
+}

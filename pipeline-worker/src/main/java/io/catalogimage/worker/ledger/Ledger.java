@@ -1,0 +1,199 @@
+package io.catalogimage.worker.ledger;
+
+import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.item.ItemState;
+import io.catalogimage.worker.claim.ClaimedItem;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The attempt ledger and the item state changes that follow a call. A call is written IN_FLIGHT
+ * (with its estimated cost reserved) before it is made, and settled with its real outcome and cost
+ * after it, in the same transaction as the item's next state. Attempt numbers come from the item
+ * row, so the primary key (item, attempt) makes a double record impossible.
+ */
+@Repository
+public class Ledger {
+
+  private static final String BEGIN =
+      """
+      WITH bumped AS (
+        UPDATE items SET attempts = attempts + 1, version = version + 1, updated_at = :now
+         WHERE item_id = :item AND state = 'RUNNING' AND lease_owner = :worker
+        RETURNING item_id, attempts, tenant_id, batch_id
+      )
+      INSERT INTO attempts (item_id, attempt_no, tenant_id, batch_id, worker_id, endpoint,
+                            model_requested, outcome, started_at, reserved_usd)
+      SELECT item_id, attempts, tenant_id, batch_id, :worker, :endpoint, :model, 'IN_FLIGHT',
+             :now, :reserved
+        FROM bumped
+      RETURNING attempt_no
+      """;
+
+  /**
+   * Settles the call even if a reclaim already marked it ABANDONED (this worker stalled past its
+   * lease): the real outcome replaces the guess, and the returned delta corrects the item's cost.
+   */
+  private static final String SETTLE_ATTEMPT =
+      """
+      UPDATE attempts a
+         SET outcome = :outcome, decision = :decision, model_served = :served,
+             http_status = :status, error_message = :error, finished_at = :now,
+             latency_ms = :latency, tokens_in = :tokensIn, tokens_out = :tokensOut,
+             tokens_thinking = :tokensThinking, cost_usd = :cost,
+             image_width = :width, image_height = :height, response_id = :responseId
+        FROM (SELECT cost_usd AS old_cost FROM attempts
+               WHERE item_id = :item AND attempt_no = :attempt FOR UPDATE) o
+       WHERE a.item_id = :item AND a.attempt_no = :attempt
+         AND a.outcome IN ('IN_FLIGHT', 'ABANDONED')
+      RETURNING a.cost_usd - o.old_cost
+      """;
+
+  private static final String GUARD =
+      " WHERE item_id = :item AND state = 'RUNNING' AND lease_owner = :worker";
+
+  private static final String RELEASE_LEASE =
+      "lease_owner = NULL, lease_until = NULL, version = version + 1, updated_at = :now,"
+          + " cost_usd = cost_usd + :delta";
+
+  private static final String SUCCEED =
+      "UPDATE items SET state = 'SUCCEEDED', model_served = :served, image_key = :imageKey,"
+          + " sidecar_key = :sidecarKey, finished_at = :now, next_model = NULL,"
+          + " last_error_type = NULL, last_error_message = NULL, note = :note, "
+          + RELEASE_LEASE
+          + GUARD;
+
+  private static final String REQUEUE =
+      "UPDATE items SET state = 'QUEUED', not_before = :notBefore, next_model = :nextModel,"
+          + " dispatched_at = NULL, last_error_type = :errorType,"
+          + " last_error_message = :errorMessage, note = :note, "
+          + RELEASE_LEASE
+          + GUARD;
+
+  private static final String FINISH =
+      "UPDATE items SET state = :state, finished_at = :now, last_error_type = :errorType,"
+          + " last_error_message = :errorMessage, note = :note, "
+          + RELEASE_LEASE
+          + GUARD;
+
+  private static final String ADD_COST_ONLY =
+      "UPDATE items SET cost_usd = cost_usd + :delta WHERE item_id = :item";
+
+  /** Items claimed but never started (shutdown): handed back at once instead of at lease expiry. */
+  private static final String RELEASE_UNSTARTED =
+      """
+      UPDATE items SET state = 'QUEUED', not_before = :now, dispatched_at = NULL,
+                       lease_owner = NULL, lease_until = NULL, version = version + 1,
+                       updated_at = :now, note = 'handed back by ' || :worker || ' at shutdown'
+       WHERE item_id = ANY(:ids) AND state = 'RUNNING' AND lease_owner = :worker
+      """;
+
+  private final JdbcClient jdbc;
+
+  public Ledger(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** Records a call about to be made; empty when this worker no longer holds the item's lease. */
+  public Optional<Integer> begin(
+      ClaimedItem item, String worker, String endpoint, String model, BigDecimal reserved, Instant now) {
+    return jdbc.sql(BEGIN)
+        .param("item", item.id().value())
+        .param("worker", worker)
+        .param("endpoint", endpoint)
+        .param("model", model)
+        .param("reserved", reserved)
+        .param("now", Timestamp.from(now))
+        .query(Integer.class)
+        .optional();
+  }
+
+  /**
+   * Settles a call and moves the item on. Returns false when the lease was lost meanwhile: the call
+   * is still recorded (it was real and may have cost money) but the item is left to its new owner.
+   */
+  @Transactional
+  public boolean settle(
+      ItemId item, int attempt, String worker, AttemptResult r, ItemChange change, Instant now) {
+    BigDecimal delta =
+        jdbc.sql(SETTLE_ATTEMPT)
+            .param("outcome", r.outcome())
+            .param("decision", r.decision())
+            .param("served", r.modelServed())
+            .param("status", r.httpStatus() == 0 ? null : r.httpStatus())
+            .param("error", r.errorMessage())
+            .param("now", Timestamp.from(now))
+            .param("latency", (int) Math.min(Integer.MAX_VALUE, r.latencyMs()))
+            .param("tokensIn", r.tokensIn())
+            .param("tokensOut", r.tokensOut())
+            .param("tokensThinking", r.tokensThinking())
+            .param("cost", r.costUsd())
+            .param("width", r.imageWidth())
+            .param("height", r.imageHeight())
+            .param("responseId", r.responseId())
+            .param("item", item.value())
+            .param("attempt", attempt)
+            .query(BigDecimal.class)
+            .optional()
+            .orElse(BigDecimal.ZERO);
+    if (!ItemState.RUNNING.canMoveTo(change.target())) {
+      throw new IllegalStateException("RUNNING may not move to " + change.target());
+    }
+    JdbcClient.StatementSpec statement;
+    if (change instanceof ItemChange.Succeeded s) {
+      statement =
+          jdbc.sql(SUCCEED)
+              .param("served", s.modelServed())
+              .param("imageKey", s.imageKey())
+              .param("sidecarKey", s.sidecarKey())
+              .param("note", s.note());
+    } else if (change instanceof ItemChange.Requeued q) {
+      statement =
+          jdbc.sql(REQUEUE)
+              .param("notBefore", Timestamp.from(q.notBefore()))
+              .param("nextModel", q.nextModel())
+              .param("errorType", q.errorType())
+              .param("errorMessage", q.errorMessage())
+              .param("note", q.note());
+    } else {
+      ItemChange.Finished f = (ItemChange.Finished) change;
+      statement =
+          jdbc.sql(FINISH)
+              .param("state", f.state().name())
+              .param("errorType", f.errorType())
+              .param("errorMessage", f.errorMessage())
+              .param("note", f.note());
+    }
+    int moved =
+        statement
+            .param("delta", delta)
+            .param("now", Timestamp.from(now))
+            .param("item", item.value())
+            .param("worker", worker)
+            .update();
+    if (moved == 0 && delta.signum() != 0) {
+      jdbc.sql(ADD_COST_ONLY).param("delta", delta).param("item", item.value()).update();
+    }
+    return moved == 1;
+  }
+
+  /** Hands back items that were claimed but whose call never started. */
+  public int releaseUnstarted(List<ItemId> items, String worker, Instant now) {
+    if (items.isEmpty()) {
+      return 0;
+    }
+    return jdbc.sql(RELEASE_UNSTARTED)
+        .param("ids", items.stream().map(ItemId::value).toArray(UUID[]::new))
+        .param("worker", worker)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+}

@@ -1,0 +1,103 @@
+package io.catalogimage.worker.provider;
+
+import io.catalogimage.common.model.Dimensions;
+import java.time.Duration;
+
+/**
+ * Every answer a provider can give, in our own terms. Vendor clients classify their responses into
+ * exactly one of these at their boundary; nothing vendor-specific travels further.
+ */
+public sealed interface ProviderOutcome {
+
+  CallInfo info();
+
+  /** The name of the outcome, as written in the ledger. */
+  String kind();
+
+  /**
+   * An image arrived.
+   *
+   * @param actual decoded dimensions of the image
+   * @param text the text part (alt text / caption JSON), or null
+   * @param downgrade set when the provider served less than asked: another model version or a
+   *     smaller image
+   */
+  record Generated(
+      byte[] png, String mimeType, Dimensions actual, String text, CallInfo info, String downgrade)
+      implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return downgrade == null ? "SUCCEEDED" : "DOWNGRADED";
+    }
+  }
+
+  /**
+   * The provider's safety filter refused the prompt or the image (HTTP 200 blocks and OpenAI's
+   * moderation_blocked). Never retried blindly on the same model.
+   *
+   * @param reason the provider's code (IMAGE_SAFETY, PROHIBITED_CONTENT, moderation_blocked...)
+   * @param message the provider's words, kept for the merchant
+   */
+  record Blocked(String reason, String message, CallInfo info) implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "BLOCKED";
+    }
+  }
+
+  /** The call finished but produced no image (NO_IMAGE, IMAGE_OTHER, a text-only refusal). */
+  record NoImage(String reason, String message, CallInfo info) implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "NO_IMAGE";
+    }
+  }
+
+  /**
+   * Too many requests this minute; retry after {@code retryAfter} (null when the provider gave no
+   * delay).
+   */
+  record RateLimited(Duration retryAfter, String message, CallInfo info)
+      implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "RATE_LIMITED";
+    }
+  }
+
+  /**
+   * A quota that does not refill within minutes: per day, or a limit of zero (no entitlement).
+   * Retrying before the reset never helps.
+   */
+  record QuotaExhausted(boolean limitZero, String message, CallInfo info)
+      implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "QUOTA_EXHAUSTED";
+    }
+  }
+
+  /** 500/502/503/504, or the server could not be reached. Retry with backoff. */
+  record ServerError(String message, CallInfo info) implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "SERVER_ERROR";
+    }
+  }
+
+  /** No answer within the request timeout. */
+  record TimedOut(String message, CallInfo info) implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "TIMEOUT";
+    }
+  }
+
+  /** The provider refused the request itself (400, 401, 403, 404): retrying cannot fix it. */
+  record Rejected(String message, CallInfo info) implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "REJECTED";
+    }
+  }
+}

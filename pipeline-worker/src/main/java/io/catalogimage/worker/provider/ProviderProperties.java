@@ -1,0 +1,95 @@
+package io.catalogimage.worker.provider;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The provider endpoints the worker may call. Each is pure configuration: pointing the pipeline at
+ * Google, OpenAI or a gateway needs no code.
+ *
+ * @param endpoints endpoint name -> settings (default: one endpoint {@code google} on Google's
+ *     Gemini API with the key from {@code GEMINI_API_KEY})
+ */
+@ConfigurationProperties("pipeline.providers")
+public record ProviderProperties(Map<String, Endpoint> endpoints) {
+
+  public ProviderProperties {
+    if (endpoints == null || endpoints.isEmpty()) {
+      endpoints = new LinkedHashMap<>();
+      endpoints.put(
+          "google",
+          new Endpoint(
+              "gemini",
+              URI.create("https://generativelanguage.googleapis.com"),
+              System.getenv("GEMINI_API_KEY"),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null));
+    }
+    endpoints = Map.copyOf(endpoints);
+  }
+
+  /**
+   * One endpoint.
+   *
+   * @param protocol {@code gemini} (generateContent) or {@code openai} (images/generations)
+   * @param baseUrl e.g. {@code https://generativelanguage.googleapis.com} or a gateway's URL
+   * @param apiKey the key; never logged (set it from an environment variable or secret)
+   * @param models catalog ids of the models this endpoint serves (default: every model of the
+   *     protocol's family)
+   * @param modelIds catalog id -> the id this endpoint expects, when it differs (e.g. a gateway
+   *     that still wants {@code gemini-3-pro-image-preview})
+   * @param connectTimeout default 10s
+   * @param requestTimeout default 180s: 4K images on Pro take a minute, and gateways time out at 60s
+   * @param maxConnections upper bound of concurrent calls to this endpoint (default 1000)
+   * @param pricePerImage catalog model id -> flat USD per image (gateway pricing); models not listed
+   *     are priced by tokens at their list price
+   */
+  public record Endpoint(
+      String protocol,
+      URI baseUrl,
+      String apiKey,
+      List<String> models,
+      Map<String, String> modelIds,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      Integer maxConnections,
+      Map<String, BigDecimal> pricePerImage) {
+
+    public Endpoint {
+      protocol = protocol == null ? "gemini" : protocol.toLowerCase();
+      if (!protocol.equals("gemini") && !protocol.equals("openai")) {
+        throw new IllegalArgumentException(
+            "pipeline.providers.endpoints.*.protocol must be gemini or openai, not " + protocol);
+      }
+      if (baseUrl == null) {
+        throw new IllegalArgumentException("pipeline.providers.endpoints.*.base-url must be set");
+      }
+      models = models == null ? List.of() : List.copyOf(models);
+      modelIds = modelIds == null ? Map.of() : Map.copyOf(modelIds);
+      connectTimeout = connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout;
+      requestTimeout = requestTimeout == null ? Duration.ofSeconds(180) : requestTimeout;
+      maxConnections = maxConnections == null ? 1000 : maxConnections;
+      pricePerImage = pricePerImage == null ? Map.of() : Map.copyOf(pricePerImage);
+    }
+
+    /** The model id to send for a catalog model. */
+    public String wireModelId(String catalogModel) {
+      return modelIds.getOrDefault(catalogModel, catalogModel);
+    }
+
+    @Override
+    public String toString() {
+      return "Endpoint[protocol=" + protocol + ", baseUrl=" + baseUrl + ", models=" + models
+          + ", apiKey=" + (apiKey == null || apiKey.isBlank() ? "<none>" : "<set>") + "]";
+    }
+  }
+}

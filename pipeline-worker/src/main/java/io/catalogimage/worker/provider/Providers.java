@@ -1,0 +1,74 @@
+package io.catalogimage.worker.provider;
+
+import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.common.pricing.Price;
+import io.catalogimage.common.pricing.PriceTable;
+import io.catalogimage.worker.provider.gemini.GeminiClient;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The configured endpoints, and which one serves a model; also their price table. */
+public final class Providers {
+
+  private final List<ImageProvider> providers;
+  private final PriceTable prices;
+
+  public Providers(
+      ProviderProperties props, ModelCatalog catalog, JsonMapper json, Executor callbacks) {
+    List<ImageProvider> list = new ArrayList<>();
+    Map<String, Map<String, Map<String, BigDecimal>>> flat = new LinkedHashMap<>();
+    props
+        .endpoints()
+        .forEach(
+            (name, endpoint) -> {
+              list.add(create(name, endpoint, catalog, json, callbacks));
+              Map<String, Map<String, BigDecimal>> byModel = new LinkedHashMap<>();
+              endpoint.pricePerImage().forEach((model, usd) -> byModel.put(model, Map.of("*", usd)));
+              flat.put(name, byModel);
+            });
+    this.providers = List.copyOf(list);
+    this.prices = new PriceTable(catalog, flat);
+  }
+
+  /** For tests and embedding: a fixed list of providers priced at list prices. */
+  public Providers(List<ImageProvider> providers, PriceTable prices) {
+    this.providers = List.copyOf(providers);
+    this.prices = prices;
+  }
+
+  private static ImageProvider create(
+      String name,
+      ProviderProperties.Endpoint endpoint,
+      ModelCatalog catalog,
+      JsonMapper json,
+      Executor callbacks) {
+    if (endpoint.protocol().equals("gemini")) {
+      return new GeminiClient(name, endpoint, catalog, json, callbacks);
+    }
+    throw new IllegalArgumentException(
+        "pipeline.providers.endpoints." + name + ": protocol " + endpoint.protocol() + " is not supported yet");
+  }
+
+  /** The first endpoint (in configuration order) that serves the model. */
+  public Optional<ImageProvider> forModel(String model) {
+    return providers.stream().filter(p -> p.serves(model)).findFirst();
+  }
+
+  public Price price(ImageProvider provider, String model, String size) {
+    return prices.price(provider.endpoint(), model, size);
+  }
+
+  public BigDecimal estimate(ImageProvider provider, String model, String size, int promptTokens, int references) {
+    return prices.estimate(provider.endpoint(), model, size, promptTokens, references);
+  }
+
+  public List<ImageProvider> all() {
+    return providers;
+  }
+}

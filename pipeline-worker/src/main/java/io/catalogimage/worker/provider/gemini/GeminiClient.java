@@ -1,0 +1,113 @@
+package io.catalogimage.worker.provider.gemini;
+
+import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.worker.provider.CallInfo;
+import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.ImageProvider;
+import io.catalogimage.worker.provider.ModelVersions;
+import io.catalogimage.worker.provider.ProviderOutcome;
+import io.catalogimage.worker.provider.ProviderProperties;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Gemini-native {@code generateContent} over the JDK's asynchronous HTTP client: one worker holds
+ * hundreds of calls in flight on a handful of threads. No SDK: the official one hides the {@code
+ * RetryInfo} details and response headers the pipeline routes by, and retries on its own (see
+ * docs/decisions.md).
+ */
+public final class GeminiClient implements ImageProvider {
+
+  private final String name;
+  private final ProviderProperties.Endpoint endpoint;
+  private final ModelCatalog catalog;
+  private final HttpClient http;
+  private final JsonMapper json;
+  private final GeminiResponses responses;
+
+  public GeminiClient(
+      String name,
+      ProviderProperties.Endpoint endpoint,
+      ModelCatalog catalog,
+      JsonMapper json,
+      Executor callbacks) {
+    this.name = name;
+    this.endpoint = endpoint;
+    this.catalog = catalog;
+    this.json = json;
+    this.responses = new GeminiResponses(json, new ModelVersions(catalog));
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(endpoint.connectTimeout())
+            .executor(callbacks)
+            .build();
+  }
+
+  @Override
+  public String endpoint() {
+    return name;
+  }
+
+  @Override
+  public boolean serves(String model) {
+    if (!endpoint.models().isEmpty()) {
+      return endpoint.models().contains(model);
+    }
+    return catalog.find(model).map(m -> m.family().equals("gemini")).orElse(false);
+  }
+
+  @Override
+  public CompletableFuture<ProviderOutcome> generate(GenerationRequest req) {
+    long started = System.nanoTime();
+    ImageModel model = catalog.require(req.model());
+    HttpRequest request;
+    try {
+      request =
+          HttpRequest.newBuilder(url(endpoint.wireModelId(model.id())))
+              .timeout(endpoint.requestTimeout())
+              .header("Content-Type", "application/json")
+              .header("x-goog-api-key", endpoint.apiKey() == null ? "" : endpoint.apiKey())
+              .POST(HttpRequest.BodyPublishers.ofByteArray(GeminiBodies.generateContent(json, req, model)))
+              .build();
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(
+          new ProviderOutcome.Rejected("could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
+    }
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .handle(
+            (response, failure) -> {
+              Duration latency = Duration.ofNanos(System.nanoTime() - started);
+              if (failure != null) {
+                return transportFailure(failure, latency);
+              }
+              return responses.classify(response.statusCode(), response.body(), latency, req);
+            });
+  }
+
+  private URI url(String wireModel) {
+    String base = endpoint.baseUrl().toString().replaceAll("/+$", "");
+    return URI.create(
+        base + "/v1beta/models/" + URLEncoder.encode(wireModel, StandardCharsets.UTF_8) + ":generateContent");
+  }
+
+  private static ProviderOutcome transportFailure(Throwable failure, Duration latency) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    CallInfo info = CallInfo.noAnswer(latency);
+    if (cause instanceof HttpTimeoutException) {
+      return new ProviderOutcome.TimedOut("no answer within " + latency.toSeconds() + "s", info);
+    }
+    return new ProviderOutcome.ServerError("could not reach the provider: " + cause, info);
+  }
+}

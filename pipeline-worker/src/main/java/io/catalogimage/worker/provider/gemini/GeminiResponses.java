@@ -1,0 +1,231 @@
+package io.catalogimage.worker.provider.gemini;
+
+import io.catalogimage.common.model.Dimensions;
+import io.catalogimage.common.pricing.TokenUsage;
+import io.catalogimage.worker.provider.CallInfo;
+import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.ImageHeader;
+import io.catalogimage.worker.provider.ModelVersions;
+import io.catalogimage.worker.provider.ProviderOutcome;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Classifies every {@code generateContent} answer (reference §1.5, §1.6, §2, §9). Blocks arrive as
+ * HTTP 200; so does "no image". Only the LAST non-thought image part counts: some 3.1 Flash answers
+ * carry a 1K default image first and the requested size second.
+ */
+final class GeminiResponses {
+
+  /** finishReason values that mean the safety filter refused (any promptFeedback block does). */
+  static final Set<String> BLOCKS =
+      Set.of(
+          "SAFETY",
+          "PROHIBITED_CONTENT",
+          "BLOCKLIST",
+          "SPII",
+          "RECITATION",
+          "IMAGE_SAFETY",
+          "IMAGE_PROHIBITED_CONTENT",
+          "IMAGE_RECITATION");
+
+  private static final Pattern RETRY_IN = Pattern.compile("(?i)retry in ([0-9.]+)s");
+  private static final Pattern DURATION = Pattern.compile("^([0-9]+(?:\\.[0-9]+)?)s$");
+
+  private final JsonMapper json;
+  private final ModelVersions versions;
+
+  GeminiResponses(JsonMapper json, ModelVersions versions) {
+    this.json = json;
+    this.versions = versions;
+  }
+
+  ProviderOutcome classify(int status, byte[] body, Duration latency, GenerationRequest req) {
+    JsonNode root;
+    try {
+      root = body.length == 0 ? json.createObjectNode() : json.readTree(body);
+    } catch (JacksonException e) {
+      CallInfo info = new CallInfo(status, latency, null, null, null);
+      String text = "unreadable answer (HTTP " + status + "): " + snippet(body);
+      return status >= 500 || status == 200
+          ? new ProviderOutcome.ServerError(text, info)
+          : new ProviderOutcome.Rejected(text, info);
+    }
+    if (status == 200) {
+      return success(root, latency, req);
+    }
+    return error(status, root, latency);
+  }
+
+  private ProviderOutcome success(JsonNode root, Duration latency, GenerationRequest req) {
+    String modelVersion = text(root, "modelVersion");
+    CallInfo info =
+        new CallInfo(200, latency, modelVersion, text(root, "responseId"), usage(root));
+    JsonNode feedback = root.path("promptFeedback");
+    JsonNode candidate = root.path("candidates").path(0);
+    if (candidate.isMissingNode()) {
+      String reason = text(feedback, "blockReason");
+      if (reason != null) {
+        return new ProviderOutcome.Blocked(
+            reason, "the prompt was blocked (" + reason + ")", info);
+      }
+      return new ProviderOutcome.NoImage("NO_CANDIDATES", "the answer had no candidates", info);
+    }
+    String finish = Optional.ofNullable(text(candidate, "finishReason")).orElse("STOP");
+    String finishMessage = text(candidate, "finishMessage");
+    if (BLOCKS.contains(finish)) {
+      return new ProviderOutcome.Blocked(
+          finish, finishMessage == null ? "blocked: " + finish : finishMessage, info);
+    }
+    if ("MAX_TOKENS".equals(finish)) {
+      return new ProviderOutcome.Rejected(
+          "MAX_TOKENS: the request's token limit stopped the model before the image", info);
+    }
+    byte[] image = null;
+    String mimeType = null;
+    StringBuilder text = new StringBuilder();
+    for (JsonNode part : candidate.path("content").path("parts")) {
+      if (part.path("thought").asBoolean(false)) {
+        continue;
+      }
+      JsonNode inline = part.has("inlineData") ? part.get("inlineData") : part.path("inline_data");
+      String mime = Optional.ofNullable(text(inline, "mimeType")).orElse(text(inline, "mime_type"));
+      if (mime != null && mime.startsWith("image/") && inline.has("data")) {
+        image = Base64.getDecoder().decode(inline.get("data").asString());
+        mimeType = mime;
+      } else if (part.has("text")) {
+        if (!text.isEmpty()) {
+          text.append('\n');
+        }
+        text.append(part.get("text").asString());
+      }
+    }
+    if (image == null) {
+      String why =
+          "STOP".equals(finish)
+              ? "the model answered with text only" + (text.isEmpty() ? "" : ": " + text)
+              : (finishMessage == null ? finish : finishMessage);
+      return new ProviderOutcome.NoImage(finish, why, info);
+    }
+    Optional<Dimensions> actual = ImageHeader.dimensions(image);
+    if (actual.isEmpty()) {
+      return new ProviderOutcome.NoImage(
+          "UNREADABLE_IMAGE", "the image part is not a readable " + mimeType, info);
+    }
+    String downgrade = downgrade(req, actual.get(), modelVersion);
+    return new ProviderOutcome.Generated(
+        image, mimeType, actual.get(), text.isEmpty() ? null : text.toString(), info, downgrade);
+  }
+
+  private String downgrade(GenerationRequest req, Dimensions actual, String modelVersion) {
+    if (!versions.matches(req.model(), modelVersion)) {
+      return "asked " + req.model() + ", served " + modelVersion;
+    }
+    if (req.expected() != null && !req.expected().equals(actual)) {
+      return "asked " + req.expected() + " (" + req.size() + "), got " + actual;
+    }
+    return null;
+  }
+
+  private ProviderOutcome error(int status, JsonNode root, Duration latency) {
+    JsonNode error = root.path("error");
+    String message = Optional.ofNullable(text(error, "message")).orElse("HTTP " + status);
+    String rpcStatus = text(error, "status");
+    CallInfo info = new CallInfo(status, latency, null, null, null);
+    String described = (rpcStatus == null ? "HTTP " + status : rpcStatus) + ": " + message;
+    if (status == 429) {
+      if (dailyOrZero(error, message)) {
+        return new ProviderOutcome.QuotaExhausted(
+            message.contains("limit: 0"), described, info);
+      }
+      return new ProviderOutcome.RateLimited(retryDelay(error, message), described, info);
+    }
+    if (status == 408 || status >= 500) {
+      return new ProviderOutcome.ServerError(described, info);
+    }
+    if (status == 402) {
+      return new ProviderOutcome.QuotaExhausted(false, described, info);
+    }
+    return new ProviderOutcome.Rejected(described, info);
+  }
+
+  /** A per-day quota or "limit: 0": waiting a minute will not help. */
+  private static boolean dailyOrZero(JsonNode error, String message) {
+    if (message.contains("limit: 0") || message.toLowerCase().contains("per_day")) {
+      return true;
+    }
+    for (JsonNode detail : error.path("details")) {
+      for (JsonNode violation : detail.path("violations")) {
+        String quotaId = String.valueOf(text(violation, "quotaId"));
+        if (quotaId.contains("PerDay") || "0".equals(violation.path("quotaValue").asString(""))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** RetryInfo.retryDelay ("11.769242877s"), else "Please retry in Xs." in the message. */
+  static Duration retryDelay(JsonNode error, String message) {
+    for (JsonNode detail : error.path("details")) {
+      String type = String.valueOf(text(detail, "@type"));
+      if (type.endsWith("RetryInfo")) {
+        Matcher m = DURATION.matcher(detail.path("retryDelay").asString(""));
+        if (m.matches()) {
+          return seconds(m.group(1));
+        }
+      }
+    }
+    Matcher m = RETRY_IN.matcher(message);
+    return m.find() ? seconds(m.group(1)) : null;
+  }
+
+  private static Duration seconds(String decimal) {
+    return Duration.ofNanos((long) (Double.parseDouble(decimal) * 1_000_000_000L));
+  }
+
+  private static TokenUsage usage(JsonNode root) {
+    JsonNode u = root.path("usageMetadata");
+    if (u.isMissingNode() || u.isNull()) {
+      return null;
+    }
+    int prompt = u.path("promptTokenCount").asInt(0);
+    int candidates = u.path("candidatesTokenCount").asInt(0);
+    int thoughts = u.path("thoughtsTokenCount").asInt(0);
+    int promptImage = modality(u.path("promptTokensDetails"), "IMAGE");
+    int outputImage = modality(u.path("candidatesTokensDetails"), "IMAGE");
+    return new TokenUsage(
+        Math.max(0, prompt - promptImage),
+        promptImage,
+        Math.max(0, candidates - outputImage),
+        outputImage,
+        thoughts);
+  }
+
+  private static int modality(JsonNode details, String modality) {
+    int total = 0;
+    for (JsonNode d : details) {
+      if (modality.equals(d.path("modality").asString(""))) {
+        total += d.path("tokenCount").asInt(0);
+      }
+    }
+    return total;
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.path(field);
+    return v.isMissingNode() || v.isNull() ? null : v.asString();
+  }
+
+  private static String snippet(byte[] body) {
+    String s = new String(body, 0, Math.min(body.length, 200), java.nio.charset.StandardCharsets.UTF_8);
+    return s.replaceAll("\\s+", " ");
+  }
+}
