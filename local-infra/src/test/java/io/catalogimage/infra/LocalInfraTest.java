@@ -46,7 +46,8 @@ class LocalInfraTest {
   @Test
   void kafka_delivers_a_produced_record() throws Exception {
     try (LocalKafka kafka = LocalKafka.start();
-        AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        AdminClient admin =
+            AdminClient.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic("smoke", 1, (short) 1))).all().get();
       Properties p = new Properties();
       p.put("bootstrap.servers", kafka.bootstrapServers());
@@ -55,7 +56,8 @@ class LocalInfraTest {
       }
       p.put("group.id", "smoke");
       p.put("auto.offset.reset", "earliest");
-      try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+      try (var consumer =
+          new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
         consumer.subscribe(List.of("smoke"));
         ConsumerRecords<String, String> records = ConsumerRecords.empty();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -64,6 +66,20 @@ class LocalInfraTest {
         }
         assertThat(records.iterator().next().value()).isEqualTo("hello");
       }
+    }
+  }
+
+  @Test
+  void kafka_starts_on_the_port_it_was_asked_for() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (LocalKafka kafka = LocalKafka.start(port);
+        AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", "127.0.0.1:" + port))) {
+      assertThat(kafka.bootstrapServers()).endsWith(":" + port);
+      admin.createTopics(List.of(new NewTopic("on-port", 1, (short) 1))).all().get();
+      assertThat(admin.listTopics().names().get()).contains("on-port");
     }
   }
 

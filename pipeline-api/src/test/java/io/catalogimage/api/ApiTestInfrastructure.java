@@ -21,10 +21,13 @@ public final class ApiTestInfrastructure {
     if (postgres == null) {
       postgres = LocalPostgres.start();
       s3 = LocalS3.inMemory();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        s3.close();
-        postgres.close();
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    s3.close();
+                    postgres.close();
+                  }));
     }
     String url = postgres.createDatabase("api_" + UUID.randomUUID().toString().replace("-", ""));
     registry.add("spring.datasource.url", () -> url);

@@ -41,7 +41,8 @@ public final class ApiClient {
     try {
       java.nio.file.Files.createDirectories(target.getParent());
       HttpResponse<Path> r =
-          http.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofFile(target));
+          http.send(
+              HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofFile(target));
       if (r.statusCode() != 200) {
         throw new IllegalStateException("GET " + url + " answered " + r.statusCode());
       }

@@ -30,7 +30,8 @@ final class Demo {
     Path workDir = Path.of("").toAbsolutePath();
     Path results = workDir.resolve("out");
     long startedAt = System.nanoTime();
-    out.println("Catalog image pipeline - local demo (no Docker, no API key: a provider simulator stands in)");
+    out.println(
+        "Catalog image pipeline - local demo (no Docker, no API key: a provider simulator stands in)");
     out.println("Logs: " + workDir.resolve(".local/logs/pipeline.log"));
     AtomicReference<LocalPipeline> running = new AtomicReference<>();
     Thread stopper =
@@ -57,7 +58,8 @@ final class Demo {
     ApiClient api = new ApiClient(pipeline.apiUri());
     ApiClient.Answer accepted = api.submit(sampleCatalog());
     if (accepted.status() != 202) {
-      out.println("The api refused the sample catalog: " + accepted.status() + " " + accepted.body());
+      out.println(
+          "The api refused the sample catalog: " + accepted.status() + " " + accepted.body());
       return 1;
     }
     String batchId = accepted.body().path("id").asString();
@@ -76,7 +78,8 @@ final class Demo {
     Path batchDir = results.resolve(batchId);
     int exported = export(api, batchId, batchDir);
     out.printf("%nImages and alt text (%d items): %s%n", exported, batchDir);
-    out.println("  each item: <sku>/<variant>.png and <sku>/<variant>.json (alt text per locale, caption, model, cost)");
+    out.println(
+        "  each item: <sku>/<variant>.png and <sku>/<variant>.json (alt text per locale, caption, model, cost)");
     Runtime.getRuntime().removeShutdownHook(stopper);
     running.set(null);
     out.println("Stopping everything...");
@@ -87,7 +90,7 @@ final class Demo {
 
   /** Scaled-down real latencies and a few transient faults, so retries show in the ledger. */
   private static SimulatorConfig demoSimulator() {
-    return SimulatorConfig.defaults().withTimeScale(0.2);
+    return SimulatorConfig.defaults().withoutPeak().withTimeScale(0.2);
   }
 
   private JsonNode follow(ApiClient api, String batchId, long since) throws InterruptedException {
@@ -114,7 +117,9 @@ final class Demo {
 
   private static String progressLine(JsonNode batch, double elapsed) {
     StringBuilder line = new StringBuilder();
-    line.append(String.format("[%5.1f s] %5.1f%% done", elapsed, batch.path("progress").path("percent").asDouble()));
+    line.append(
+        String.format(
+            "[%5.1f s] %5.1f%% done", elapsed, batch.path("progress").path("percent").asDouble()));
     for (var e : batch.path("counts").properties()) {
       if (e.getValue().asLong() > 0) {
         line.append("  ").append(e.getKey()).append(' ').append(e.getValue().asLong());
@@ -138,7 +143,9 @@ final class Demo {
       JsonNode u = e.getValue();
       BigDecimal cost = u.path("costUsd").decimalValue();
       total = total.add(cost);
-      out.printf("    %-26s %5d %5d  $%8.4f%n", e.getKey(), u.path("calls").asLong(), u.path("images").asLong(), cost);
+      out.printf(
+          "    %-26s %5d %5d  $%8.4f%n",
+          e.getKey(), u.path("calls").asLong(), u.path("images").asLong(), cost);
     }
     out.printf("    %-26s %17s$%8.4f%n", "total", "", total);
   }
@@ -156,8 +163,10 @@ final class Demo {
         Path base = dir.resolve(ObjectKeys.segment(detail.path("sku").asString()));
         String variant = ObjectKeys.segment(detail.path("variant").asString());
         try {
-          api.download(URI.create(result.path("imageUrl").asString()), base.resolve(variant + ".png"));
-          api.download(URI.create(result.path("sidecarUrl").asString()), base.resolve(variant + ".json"));
+          api.download(
+              URI.create(result.path("imageUrl").asString()), base.resolve(variant + ".png"));
+          api.download(
+              URI.create(result.path("sidecarUrl").asString()), base.resolve(variant + ".json"));
           exported++;
         } catch (RuntimeException e) {
           failures.add(detail.path("sku").asString() + "/" + variant + ": " + e.getMessage());

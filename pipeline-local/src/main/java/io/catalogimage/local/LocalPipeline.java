@@ -57,7 +57,7 @@ public final class LocalPipeline implements AutoCloseable {
       Map<String, Object> properties) {
 
     public static Options defaults() {
-      return new Options(null, 0, 0, true, SimulatorConfig.defaults(), 1, Map.of());
+      return new Options(null, 0, 0, true, SimulatorConfig.defaults().withoutPeak(), 1, Map.of());
     }
 
     public Options withSimulator(SimulatorConfig config) {
@@ -122,7 +122,8 @@ public final class LocalPipeline implements AutoCloseable {
     simulator = track(ProviderSimulator.start(options.simulator()));
     progress.accept("starting the api");
     api = startApi();
-    apiPort = api.getEnvironment().getProperty("local.server.port", Integer.class, options.apiPort());
+    apiPort =
+        api.getEnvironment().getProperty("local.server.port", Integer.class, options.apiPort());
     for (int i = 0; i < options.workers(); i++) {
       progress.accept("starting worker " + (i + 1));
       startWorker();
@@ -139,7 +140,7 @@ public final class LocalPipeline implements AutoCloseable {
   private ConfigurableApplicationContext startApi() {
     Map<String, Object> props = commonProperties();
     props.put("server.port", options.apiPort());
-    return ApiApplication.builder().properties(props).run();
+    return ApiApplication.builder().run(asArguments(props));
   }
 
   /** Starts another worker in this JVM. */
@@ -147,9 +148,19 @@ public final class LocalPipeline implements AutoCloseable {
     Map<String, Object> props = commonProperties();
     props.put("server.port", 0);
     props.put("pipeline.worker.id", "local-worker-" + (workers.size() + 1));
-    ConfigurableApplicationContext worker = WorkerApplication.builder().properties(props).run();
+    ConfigurableApplicationContext worker = WorkerApplication.builder().run(asArguments(props));
     workers.add(worker);
     return worker;
+  }
+
+  /**
+   * As command-line arguments, which outrank the apps' own config files (builder properties would
+   * only be defaults).
+   */
+  private static String[] asArguments(Map<String, Object> props) {
+    return props.entrySet().stream()
+        .map(e -> "--" + e.getKey() + "=" + e.getValue())
+        .toArray(String[]::new);
   }
 
   /** The settings a worker needs to join this pipeline, e.g. for one started as its own process. */

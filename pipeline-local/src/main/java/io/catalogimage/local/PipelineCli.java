@@ -1,5 +1,6 @@
 package io.catalogimage.local;
 
+import io.catalogimage.local.bench.Benchmarks;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,6 +16,7 @@ public final class PipelineCli {
         switch (command) {
           case "demo" -> new Demo().run();
           case "up" -> new Up(rest).run();
+          case "bench" -> Benchmarks.run(rest);
           default -> {
             System.out.println(
                 """
@@ -22,6 +24,7 @@ public final class PipelineCli {
                   demo   start everything locally, run the sample catalog end to end, print a summary
                   up     start everything locally and keep the api running (Ctrl-C stops it)
                          options: --port N (api, default 8080)
+                  bench  run a benchmark (./pipeline bench for the list)
                 """);
             yield command.equals("help") ? 0 : 2;
           }

@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Import;
 
 /**
- * The worker: consumes jobs from Kafka, calls image models under budgets, stores images and
- * records every call and its cost.
+ * The worker: consumes jobs from Kafka, calls image models under budgets, stores images and records
+ * every call and its cost.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -1,8 +1,6 @@
 package io.catalogimage.worker;
 
 import io.catalogimage.common.json.Json;
-import io.catalogimage.common.message.JobTopics;
-import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.worker.provider.ProviderProperties;
 import io.catalogimage.worker.provider.Providers;
@@ -12,7 +10,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 
@@ -33,16 +30,14 @@ class WorkerBeans {
   }
 
   @Bean
-  Providers providers(ProviderProperties props, ModelCatalog catalog, ExecutorService providerHttp) {
+  Providers providers(
+      ProviderProperties props, ModelCatalog catalog, ExecutorService providerHttp) {
     return new Providers(props, catalog, Json.mapper(), providerHttp);
   }
 
-  @Bean
-  JobTopics jobTopics(KafkaAdmin admin, KafkaTopicsProperties props) {
-    return new JobTopics(admin, props);
-  }
-
-  /** Publishes unreadable records to {@code <topic>.dlt}, same partition, with diagnostic headers. */
+  /**
+   * Publishes unreadable records to {@code <topic>.dlt}, same partition, with diagnostic headers.
+   */
   @Bean
   DeadLetterPublishingRecoverer deadLetters(KafkaTemplate<Object, Object> template) {
     return new DeadLetterPublishingRecoverer(template);

@@ -12,8 +12,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param groupId Kafka consumer group shared by all workers (default catalog-image-workers)
  * @param maxInFlight provider calls one worker holds at once; consumption pauses at this many
  *     (default 512)
- * @param leaseDuration how long a claim holds without renewal; a killed worker's items return
- *     after at most this long (default 2m)
+ * @param leaseDuration how long a claim holds without renewal; a killed worker's items return after
+ *     at most this long (default 2m)
  * @param leaseRenewInterval how often held leases are renewed (default 30s)
  * @param ioThreads threads for object storage and database work after a call (default 16)
  * @param shutdownGrace how long a stopping worker waits for its calls in flight (default 30s)
@@ -31,7 +31,9 @@ public record WorkerProperties(
   public WorkerProperties {
     id =
         id == null || id.isBlank()
-            ? ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8)
+            ? ManagementFactory.getRuntimeMXBean().getName()
+                + "-"
+                + UUID.randomUUID().toString().substring(0, 8)
             : id;
     groupId = groupId == null || groupId.isBlank() ? "catalog-image-workers" : groupId;
     maxInFlight = maxInFlight == null ? 512 : maxInFlight;
@@ -40,7 +42,8 @@ public record WorkerProperties(
     ioThreads = ioThreads == null ? 16 : ioThreads;
     shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(30) : shutdownGrace;
     if (maxInFlight < 1 || ioThreads < 1) {
-      throw new IllegalArgumentException("pipeline.worker.max-in-flight and io-threads must be at least 1");
+      throw new IllegalArgumentException(
+          "pipeline.worker.max-in-flight and io-threads must be at least 1");
     }
     if (leaseRenewInterval.compareTo(leaseDuration) >= 0) {
       throw new IllegalArgumentException(

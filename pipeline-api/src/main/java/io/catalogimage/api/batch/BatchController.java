@@ -52,8 +52,7 @@ class BatchController {
   BatchView batch(@PathVariable String batchId) {
     TenantId tenant = TenantId.DEFAULT;
     BatchId id = batchId(batchId);
-    BatchQueries.BatchRow row =
-        queries.batch(tenant, id).orElseThrow(() -> batchNotFound(batchId));
+    BatchQueries.BatchRow row = queries.batch(tenant, id).orElseThrow(() -> batchNotFound(batchId));
     Map<ItemState, BatchQueries.StateCount> counts = queries.counts(tenant, id);
     Map<ItemState, Long> byState = new EnumMap<>(ItemState.class);
     BigDecimal cost = BigDecimal.ZERO;
@@ -147,8 +146,7 @@ class BatchController {
     BatchQueries.ItemDetailRow r =
         queries
             .item(tenant, batch, item)
-            .orElseThrow(
-                () -> ApiProblem.notFound("no item " + itemId + " in batch " + batchId));
+            .orElseThrow(() -> ApiProblem.notFound("no item " + itemId + " in batch " + batchId));
     VariantSpec variant = r.spec().variant(r.variant());
     Result result = null;
     if (r.imageKey() != null) {

@@ -18,11 +18,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The outbox relay: publishes committed, due items to their lane's topic and marks them
- * dispatched, in one database transaction per chunk. A record is marked only after Kafka
- * acknowledged it; if Kafka is down the transaction rolls back, the items stay QUEUED and go out
- * when Kafka is back. A crash between acknowledgement and commit sends a record twice, which is
- * harmless: a worker claims an item only from DISPATCHED.
+ * The outbox relay: publishes committed, due items to their lane's topic and marks them dispatched,
+ * in one database transaction per chunk. A record is marked only after Kafka acknowledged it; if
+ * Kafka is down the transaction rolls back, the items stay QUEUED and go out when Kafka is back. A
+ * crash between acknowledgement and commit sends a record twice, which is harmless: a worker claims
+ * an item only from DISPATCHED.
  */
 @Component
 public class DispatchDueItems implements SmartLifecycle {

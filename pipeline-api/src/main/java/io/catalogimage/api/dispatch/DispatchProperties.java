@@ -6,8 +6,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * How stored work moves to Kafka.
  *
- * @param pollInterval how often due items are looked for when nothing wakes the dispatcher
- *     (default 250ms)
+ * @param pollInterval how often due items are looked for when nothing wakes the dispatcher (default
+ *     250ms)
  * @param batchSize items published per transaction (default 500)
  * @param maxOutstandingPerLane items allowed on a lane's topic not yet taken by a worker; the rest
  *     wait in Postgres where priority and deferral still apply (default 5000)

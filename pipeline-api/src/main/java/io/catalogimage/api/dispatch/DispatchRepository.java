@@ -57,7 +57,9 @@ class DispatchRepository {
       RETURNING item_id
       """;
 
-  /** Calls the dead worker had in flight are settled at the reserved cost: we may have been billed. */
+  /**
+   * Calls the dead worker had in flight are settled at the reserved cost: we may have been billed.
+   */
   private static final String ABANDON_CALLS =
       """
       UPDATE attempts SET outcome = 'ABANDONED', finished_at = :now, cost_usd = reserved_usd,
@@ -93,10 +95,7 @@ class DispatchRepository {
 
   int markDispatched(List<ItemId> items, Instant now) {
     UUID[] ids = items.stream().map(ItemId::value).toArray(UUID[]::new);
-    return jdbc.sql(MARK_DISPATCHED)
-        .param("ids", ids)
-        .param("now", Timestamp.from(now))
-        .update();
+    return jdbc.sql(MARK_DISPATCHED).param("ids", ids).param("now", Timestamp.from(now)).update();
   }
 
   long outstanding(String lane) {

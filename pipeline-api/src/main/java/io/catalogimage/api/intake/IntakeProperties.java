@@ -10,8 +10,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxProducts most products in one batch (default 200,000)
  * @param maxVariants most variants per batch (default 10)
  * @param maxLocales most alt-text locales per batch (default 10)
- * @param maxReportedErrors errors listed in one 400 answer; the total is always given (default
- *     100)
+ * @param maxReportedErrors errors listed in one 400 answer; the total is always given (default 100)
  * @param defaultPromptTemplate used when a batch names none
  */
 @ConfigurationProperties("pipeline.intake")

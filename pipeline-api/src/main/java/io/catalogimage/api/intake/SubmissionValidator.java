@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 
 /**
@@ -59,13 +58,15 @@ class SubmissionValidator {
     List<VariantSpec> variants = variants(req.variants(), tier, problems);
     List<String> locales = locales(req.altTextLocales(), problems);
     PromptTemplate template = template(req.promptTemplate(), problems);
-    String styleGuide = req.styleGuide() == null || req.styleGuide().isBlank() ? null : req.styleGuide();
+    String styleGuide =
+        req.styleGuide() == null || req.styleGuide().isBlank() ? null : req.styleGuide();
     if (styleGuide != null && styleGuide.length() > MAX_STYLE_GUIDE) {
       problems.add("styleGuide", "is longer than " + MAX_STYLE_GUIDE + " characters");
     }
     List<ValidSubmission.Product> products = products(req.items(), template, problems);
     problems.throwIfAny();
-    String templateText = req.promptTemplate() == null ? limits.defaultPromptTemplate() : req.promptTemplate();
+    String templateText =
+        req.promptTemplate() == null ? limits.defaultPromptTemplate() : req.promptTemplate();
     return new ValidSubmission(
         name,
         tier,
@@ -75,9 +76,12 @@ class SubmissionValidator {
         products);
   }
 
-  private List<VariantSpec> variants(List<VariantRequest> requested, String tier, Problems problems) {
+  private List<VariantSpec> variants(
+      List<VariantRequest> requested, String tier, Problems problems) {
     if (requested == null || requested.isEmpty()) {
-      problems.add("variants", "at least one variant is required, e.g. {\"name\": \"listing\", \"aspectRatio\": \"1:1\", \"size\": \"1K\"}");
+      problems.add(
+          "variants",
+          "at least one variant is required, e.g. {\"name\": \"listing\", \"aspectRatio\": \"1:1\", \"size\": \"1K\"}");
       return List.of();
     }
     if (requested.size() > limits.maxVariants()) {
@@ -93,7 +97,9 @@ class SubmissionValidator {
         continue;
       }
       if (v.name() == null || !VARIANT_NAME.matcher(v.name()).matches()) {
-        problems.add(at + ".name", "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        problems.add(
+            at + ".name",
+            "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
       } else if (!names.add(v.name())) {
         problems.add(at + ".name", "duplicate variant name '" + v.name() + "'");
       }
@@ -102,13 +108,32 @@ class SubmissionValidator {
       boolean ratioKnown = catalog.allAspectRatios().contains(ratio);
       boolean sizeKnown = catalog.allSizes().contains(size);
       if (!ratioKnown) {
-        problems.add(at + ".aspectRatio", "unknown aspect ratio '" + ratio + "': use one of " + catalog.allAspectRatios());
+        problems.add(
+            at + ".aspectRatio",
+            "unknown aspect ratio '" + ratio + "': use one of " + catalog.allAspectRatios());
       }
       if (!sizeKnown) {
-        problems.add(at + ".size", "unknown size '" + size + "': use one of " + catalog.allSizes() + " (uppercase K; 512 has no K)");
+        problems.add(
+            at + ".size",
+            "unknown size '"
+                + size
+                + "': use one of "
+                + catalog.allSizes()
+                + " (uppercase K; 512 has no K)");
       }
-      if (ratioKnown && sizeKnown && tiers.names().contains(tier) && tiers.capable(tier, size, ratio).isEmpty()) {
-        problems.add(at, "no model of tier '" + tier + "' can produce " + ratio + " at " + size + capableElsewhere(size, ratio));
+      if (ratioKnown
+          && sizeKnown
+          && tiers.names().contains(tier)
+          && tiers.capable(tier, size, ratio).isEmpty()) {
+        problems.add(
+            at,
+            "no model of tier '"
+                + tier
+                + "' can produce "
+                + ratio
+                + " at "
+                + size
+                + capableElsewhere(size, ratio));
       }
       out.add(new VariantSpec(v.name(), ratio, size));
     }
@@ -116,12 +141,16 @@ class SubmissionValidator {
   }
 
   private String capableElsewhere(String size, String ratio) {
-    List<String> capable = catalog.models().stream().filter(m -> m.supports(size, ratio)).map(ImageModel::id).toList();
+    List<String> capable =
+        catalog.models().stream().filter(m -> m.supports(size, ratio)).map(ImageModel::id).toList();
     if (capable.isEmpty()) {
       return "; no known model can";
     }
-    List<String> tierNames = tiers.names().stream().filter(t -> !tiers.capable(t, size, ratio).isEmpty()).toList();
-    return "; models that can: " + capable + (tierNames.isEmpty() ? "" : " (tiers " + tierNames + ")");
+    List<String> tierNames =
+        tiers.names().stream().filter(t -> !tiers.capable(t, size, ratio).isEmpty()).toList();
+    return "; models that can: "
+        + capable
+        + (tierNames.isEmpty() ? "" : " (tiers " + tierNames + ")");
   }
 
   private List<String> locales(List<String> requested, Problems problems) {
@@ -135,7 +164,9 @@ class SubmissionValidator {
     for (int i = 0; i < requested.size(); i++) {
       String locale = requested.get(i);
       if (locale == null || !LOCALE.matcher(locale).matches()) {
-        problems.add("altTextLocales[" + i + "]", "'" + locale + "' is not a language tag like en, de or pt-BR");
+        problems.add(
+            "altTextLocales[" + i + "]",
+            "'" + locale + "' is not a language tag like en, de or pt-BR");
       } else if (!seen.add(locale)) {
         problems.add("altTextLocales[" + i + "]", "duplicate locale '" + locale + "'");
       }
@@ -156,19 +187,25 @@ class SubmissionValidator {
     }
   }
 
-  private List<ValidSubmission.Product> products(List<ProductRequest> items, PromptTemplate template, Problems problems) {
+  private List<ValidSubmission.Product> products(
+      List<ProductRequest> items, PromptTemplate template, Problems problems) {
     if (items == null || items.isEmpty()) {
       problems.add("items", "at least one item is required");
       return List.of();
     }
     if (items.size() > limits.maxProducts()) {
-      problems.add("items", "at most " + limits.maxProducts() + " items per batch; split the catalog into several batches");
+      problems.add(
+          "items",
+          "at most "
+              + limits.maxProducts()
+              + " items per batch; split the catalog into several batches");
       return List.of();
     }
     List<ValidSubmission.Product> out = new ArrayList<>(items.size());
     Map<String, Integer> firstIndexOfSku = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      ValidSubmission.Product product = product(i, items.get(i), template, firstIndexOfSku, problems);
+      ValidSubmission.Product product =
+          product(i, items.get(i), template, firstIndexOfSku, problems);
       if (product != null) {
         out.add(product);
       }
@@ -176,7 +213,12 @@ class SubmissionValidator {
     return out;
   }
 
-  private ValidSubmission.Product product(int i, ProductRequest item, PromptTemplate template, Map<String, Integer> firstIndexOfSku, Problems problems) {
+  private ValidSubmission.Product product(
+      int i,
+      ProductRequest item,
+      PromptTemplate template,
+      Map<String, Integer> firstIndexOfSku,
+      Problems problems) {
     String at = "items[" + i + "]";
     if (item == null) {
       problems.add(at, "must be an object");
@@ -188,7 +230,8 @@ class SubmissionValidator {
       problems.add(at + ".sku", "is required");
       ok = false;
     } else if (sku.length() > MAX_SKU || sku.chars().anyMatch(Character::isISOControl)) {
-      problems.add(at + ".sku", "must be at most " + MAX_SKU + " characters without control characters");
+      problems.add(
+          at + ".sku", "must be at most " + MAX_SKU + " characters without control characters");
       ok = false;
     } else {
       Integer first = firstIndexOfSku.putIfAbsent(sku, i);
@@ -231,13 +274,16 @@ class SubmissionValidator {
     }
     List<String> missing = template.missingFields(values);
     for (String field : missing) {
-      problems.add(at + "." + field, "the prompt template uses {{" + field + "}} but this item has no value for it");
+      problems.add(
+          at + "." + field,
+          "the prompt template uses {{" + field + "}} but this item has no value for it");
       ok = false;
     }
     if (!ok) {
       return null;
     }
     String prompt = template.render(values);
-    return new ValidSubmission.Product(sku, new ProductData(item.title(), item.description(), attributes, prompt));
+    return new ValidSubmission.Product(
+        sku, new ProductData(item.title(), item.description(), attributes, prompt));
   }
 }

@@ -17,7 +17,8 @@ public class InvalidSubmission extends ApiProblem {
   }
 
   private static String describe(List<FieldProblem> problems, long total) {
-    String first = problems.isEmpty() ? "" : ": " + location(problems.get(0)) + problems.get(0).message();
+    String first =
+        problems.isEmpty() ? "" : ": " + location(problems.get(0)) + problems.get(0).message();
     String more = total > 1 ? " (and " + (total - 1) + " more, listed in errors)" : "";
     return "the submission was rejected and nothing was stored" + first + more;
   }

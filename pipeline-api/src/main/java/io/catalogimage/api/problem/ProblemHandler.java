@@ -54,7 +54,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             case 413 -> ProblemTypes.PAYLOAD_TOO_LARGE;
             case 415 -> ProblemTypes.UNSUPPORTED_MEDIA_TYPE;
             case 400 -> ProblemTypes.INVALID_PARAMETER;
-            default -> status.is4xxClientError() ? ProblemTypes.INVALID_PARAMETER : ProblemTypes.INTERNAL;
+            default ->
+                status.is4xxClientError() ? ProblemTypes.INVALID_PARAMETER : ProblemTypes.INTERNAL;
           });
     }
     return response;

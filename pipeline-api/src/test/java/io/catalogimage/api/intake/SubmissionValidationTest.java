@@ -61,7 +61,8 @@ class SubmissionValidationTest {
       """;
 
   @Test
-  void accepts_a_valid_catalog_with_202_and_stores_one_item_per_product_and_variant() throws Exception {
+  void accepts_a_valid_catalog_with_202_and_stores_one_item_per_product_and_variant()
+      throws Exception {
     HttpResponse<String> r = post(VALID);
     assertThat(r.statusCode()).isEqualTo(202);
     JsonNode body = Json.mapper().readTree(r.body());
@@ -71,17 +72,18 @@ class SubmissionValidationTest {
     assertThat(r.headers().firstValue("Location")).hasValue("/v1/batches/" + id);
     assertThat(count("items") - itemsBefore).isEqualTo(4);
     String prompt =
-        jdbc.sql("SELECT data ->> 'prompt' FROM products WHERE sku = 'TS-001' AND batch_id = CAST(:b AS uuid)")
+        jdbc.sql(
+                "SELECT data ->> 'prompt' FROM products WHERE sku = 'TS-001' AND batch_id = CAST(:b AS uuid)")
             .param("b", id)
             .query(String.class)
             .single();
-    assertThat(prompt).isEqualTo("Studio product photo of Organic cotton T-shirt in navy, white background");
+    assertThat(prompt)
+        .isEqualTo("Studio product photo of Organic cotton T-shirt in navy, white background");
   }
 
   @Test
   void rejects_a_missing_sku_naming_the_item_and_stores_nothing() throws Exception {
-    JsonNode problem =
-        rejected(VALID.replace("\"sku\": \"TS-002\", ", ""), 400);
+    JsonNode problem = rejected(VALID.replace("\"sku\": \"TS-002\", ", ""), 400);
     assertThat(problem.path("type").asString()).endsWith("/invalid-submission");
     assertThat(problem.path("errors").path(0).path("field").asString()).isEqualTo("items[1].sku");
     assertThat(problem.path("errors").path(0).path("message").asString()).isEqualTo("is required");
@@ -100,11 +102,13 @@ class SubmissionValidationTest {
   @Test
   void rejects_a_lowercase_size_as_the_provider_would() throws Exception {
     JsonNode problem = rejected(VALID.replace("\"2K\"", "\"2k\""), 400);
-    assertThat(problem.path("errors").path(0).path("field").asString()).isEqualTo("variants[1].size");
+    assertThat(problem.path("errors").path(0).path("field").asString())
+        .isEqualTo("variants[1].size");
   }
 
   @Test
-  void rejects_a_variant_no_model_of_the_tier_can_make_and_says_which_models_can() throws Exception {
+  void rejects_a_variant_no_model_of_the_tier_can_make_and_says_which_models_can()
+      throws Exception {
     JsonNode problem = rejected(VALID.replace("\"tier\": \"fast\"", "\"tier\": \"pro-only\""), 400);
     JsonNode error = problem.path("errors").path(0);
     assertThat(error.path("field").asString()).isEqualTo("variants[1]");
@@ -115,7 +119,8 @@ class SubmissionValidationTest {
 
   @Test
   void rejects_empty_items() throws Exception {
-    JsonNode problem = rejected(VALID.substring(0, VALID.indexOf("\"items\"")) + "\"items\": []}", 400);
+    JsonNode problem =
+        rejected(VALID.substring(0, VALID.indexOf("\"items\"")) + "\"items\": []}", 400);
     assertThat(problem.path("errors").path(0).path("field").asString()).isEqualTo("items");
     assertNothingStored();
   }
@@ -125,7 +130,8 @@ class SubmissionValidationTest {
     JsonNode problem = rejected("{\n  \"name\": \"x\",\n  \"items\": [ {\"sku\": } ]\n}", 400);
     assertThat(problem.path("type").asString()).endsWith("/invalid-submission");
     assertThat(problem.path("errors").path(0).path("line").asInt()).isEqualTo(3);
-    assertThat(problem.path("errors").path(0).path("message").asString()).startsWith("malformed JSON");
+    assertThat(problem.path("errors").path(0).path("message").asString())
+        .startsWith("malformed JSON");
     assertNothingStored();
   }
 
@@ -178,14 +184,18 @@ class SubmissionValidationTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(415);
-    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
-    assertThat(Json.mapper().readTree(r.body()).path("type").asString()).as(r.body()).endsWith("/unsupported-media-type");
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+    assertThat(Json.mapper().readTree(r.body()).path("type").asString())
+        .as(r.body())
+        .endsWith("/unsupported-media-type");
   }
 
   private JsonNode rejected(String body, int status) throws Exception {
     HttpResponse<String> r = post(body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("application/problem+json"));
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).contains("application/problem+json"));
     return Json.mapper().readTree(r.body());
   }
 

@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Which models exist and which a tier may use.
  *
  * @param modelsFile the model catalog (default {@code classpath:models.yml}, shipped)
- * @param tiers tier name -> models in the order they are tried (defaults: {@code fast} = Nano Banana
- *     2 then Pro, {@code quality} = Pro then Nano Banana 2)
+ * @param tiers tier name -> models in the order they are tried (defaults: {@code fast} = Nano
+ *     Banana 2 then Pro, {@code quality} = Pro then Nano Banana 2)
  */
 @ConfigurationProperties("pipeline.catalog")
 public record CatalogProperties(String modelsFile, Map<String, List<String>> tiers) {
@@ -25,7 +25,8 @@ public record CatalogProperties(String modelsFile, Map<String, List<String>> tie
     tiers.forEach(
         (name, chain) -> {
           if (chain == null || chain.isEmpty()) {
-            throw new IllegalArgumentException("pipeline.catalog.tiers." + name + " names no model");
+            throw new IllegalArgumentException(
+                "pipeline.catalog.tiers." + name + " names no model");
           }
         });
     tiers = Map.copyOf(tiers);

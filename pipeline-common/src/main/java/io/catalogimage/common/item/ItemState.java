@@ -28,12 +28,12 @@ public enum ItemState {
   private static final Map<ItemState, Set<ItemState>> ALLOWED = new EnumMap<>(ItemState.class);
 
   static {
-    ALLOWED.put(QUEUED, EnumSet.of(DISPATCHED, CANCELLED, CAP_REACHED));
+    // QUEUED -> RUNNING: a worker may get the record before the dispatcher's transaction commits
+    ALLOWED.put(QUEUED, EnumSet.of(DISPATCHED, RUNNING, CANCELLED, CAP_REACHED));
     // back to QUEUED: a dispatched record that never reached a worker is sent again
     ALLOWED.put(DISPATCHED, EnumSet.of(RUNNING, QUEUED, CANCELLED));
     // back to QUEUED: retry later, or the lease expired (a worker died)
-    ALLOWED.put(
-        RUNNING, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, QUEUED, CANCELLED, CAP_REACHED));
+    ALLOWED.put(RUNNING, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, QUEUED, CANCELLED, CAP_REACHED));
     ALLOWED.put(SUCCEEDED, EnumSet.noneOf(ItemState.class));
     // re-drive: failed, blocked, cancelled and capped items may run again
     ALLOWED.put(FAILED, EnumSet.of(QUEUED));

@@ -1,6 +1,8 @@
 package io.catalogimage.common.message;
 
-/** Names of the Kafka topics, from one prefix so that tests and tenants of a cluster can share it. */
+/**
+ * Names of the Kafka topics, from one prefix so that tests and tenants of a cluster can share it.
+ */
 public final class Topics {
 
   private Topics() {}

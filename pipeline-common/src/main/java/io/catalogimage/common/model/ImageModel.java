@@ -45,7 +45,9 @@ public record ImageModel(
 
   public Optional<Dimensions> dimensions(String size, String aspectRatio) {
     SizeSpec spec = sizes.get(size);
-    return spec == null ? Optional.empty() : Optional.ofNullable(spec.dimensions().get(aspectRatio));
+    return spec == null
+        ? Optional.empty()
+        : Optional.ofNullable(spec.dimensions().get(aspectRatio));
   }
 
   public boolean supports(String size, String aspectRatio) {

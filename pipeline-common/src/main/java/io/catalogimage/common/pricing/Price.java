@@ -5,7 +5,9 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Objects;
 
-/** How one endpoint charges for one model: by tokens (the providers) or flat per image (gateways). */
+/**
+ * How one endpoint charges for one model: by tokens (the providers) or flat per image (gateways).
+ */
 public sealed interface Price {
 
   /** Cost of a delivered image given the usage the provider reported. */
@@ -29,7 +31,8 @@ public sealed interface Price {
               .add(
                   rates
                       .outputText()
-                      .multiply(BigDecimal.valueOf((long) u.outputTextTokens() + u.thinkingTokens())))
+                      .multiply(
+                          BigDecimal.valueOf((long) u.outputTextTokens() + u.thinkingTokens())))
               .add(rates.outputImage().multiply(BigDecimal.valueOf(u.outputImageTokens())));
       return micro.divide(MILLION, 6, RoundingMode.HALF_UP);
     }

@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The one place object keys are made. Every key sits under its tenant and batch, and user-given
- * parts (SKU, variant name) are escaped so that none can climb out of that prefix: only
- * {@code [A-Za-z0-9._-]} pass through, everything else is percent-encoded, and a part made only of
- * dots is encoded too.
+ * parts (SKU, variant name) are escaped so that none can climb out of that prefix: only {@code
+ * [A-Za-z0-9._-]} pass through, everything else is percent-encoded, and a part made only of dots is
+ * encoded too.
  */
 public final class ObjectKeys {
 

@@ -21,8 +21,11 @@ import org.springframework.stereotype.Repository;
 public class ItemClaims {
 
   /**
-   * Only DISPATCHED items are claimed: a re-delivered record of an item that is RUNNING elsewhere
-   * or already SUCCEEDED matches nothing, so the provider is not called twice.
+   * Only waiting items are claimed: a re-delivered record of an item that is RUNNING elsewhere or
+   * already SUCCEEDED matches nothing, so the provider is not called twice. A due QUEUED item is
+   * claimable too: the record can arrive before the dispatcher's transaction commits; the claim
+   * then waits for that row lock and re-checks the row as committed (DISPATCHED). A stale record of
+   * an item waiting for a later retry (not_before in the future) claims nothing.
    */
   private static final String CLAIM =
       """
@@ -30,7 +33,8 @@ public class ItemClaims {
          SET state = 'RUNNING', lease_owner = :worker, lease_until = :until,
              version = i.version + 1, updated_at = :now
         FROM batches b, products p
-       WHERE i.item_id = ANY(:ids) AND i.state = 'DISPATCHED'
+       WHERE i.item_id = ANY(:ids)
+         AND (i.state = 'DISPATCHED' OR (i.state = 'QUEUED' AND i.not_before <= :now))
          AND b.batch_id = i.batch_id
          AND p.batch_id = i.batch_id AND p.product_no = i.product_no
       RETURNING i.item_id, i.tenant_id, i.batch_id, i.sku, i.variant, i.attempts, i.next_model,

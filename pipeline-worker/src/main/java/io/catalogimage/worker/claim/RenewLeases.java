@@ -9,8 +9,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Heartbeat: keeps the leases of the items this worker is working on from expiring. A worker
- * killed with -9 stops renewing, its leases run out, and the api queues its items again.
+ * Heartbeat: keeps the leases of the items this worker is working on from expiring. A worker killed
+ * with -9 stops renewing, its leases run out, and the api queues its items again.
  */
 @Component
 class RenewLeases implements SmartLifecycle {
@@ -23,7 +23,8 @@ class RenewLeases implements SmartLifecycle {
             "RenewLeases",
             props.leaseRenewInterval(),
             () -> {
-              claims.renew(runner.heldItems(), props.id(), clock.instant().plus(props.leaseDuration()));
+              claims.renew(
+                  runner.heldItems(), props.id(), clock.instant().plus(props.leaseDuration()));
               return false;
             });
   }

@@ -2,7 +2,6 @@ package io.catalogimage.worker.consume;
 
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.message.GenerateImage;
-import io.catalogimage.common.message.JobTopics;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.worker.WorkerProperties;
 import io.catalogimage.worker.claim.ClaimedItem;
@@ -30,24 +29,25 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
- * One Kafka listener container per lane. A poll's records are claimed in one statement and handed
- * to {@link GenerateImages}; the listener returns at once, so no consumer thread ever waits for a
- * provider. When the runner is full the containers pause (they keep heartbeating, fetch nothing)
- * and resume when it has drained. A record that cannot be read goes to the lane's dead-letter
- * topic with the reason in its headers.
+ * One Kafka listener container per lane. The api creates the topics; until it has, the consumers
+ * wait for them (metadata is refreshed every 10 s). A poll's records are claimed in one statement
+ * and handed to {@link GenerateImages}; the listener returns at once, so no consumer thread ever
+ * waits for a provider. When the runner is full the containers pause (they keep heartbeating, fetch
+ * nothing) and resume when it has drained. A record that cannot be read goes to the lane's
+ * dead-letter topic with the reason in its headers.
  */
 @Component
 public class JobConsumers implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(JobConsumers.class);
-  private static final LogAccessor SPRING_LOG = new LogAccessor(LogFactory.getLog(JobConsumers.class));
+  private static final LogAccessor SPRING_LOG =
+      new LogAccessor(LogFactory.getLog(JobConsumers.class));
 
   private static final String NOTE_DEAD_LETTER =
       "UPDATE items SET note = :note WHERE item_id = :item AND state = 'DISPATCHED'";
 
   private final ConcurrentKafkaListenerContainerFactory<String, GenerateImage> factory;
   private final KafkaTopicsProperties topics;
-  private final JobTopics jobTopics;
   private final WorkerProperties props;
   private final ItemClaims claims;
   private final GenerateImages runner;
@@ -61,7 +61,6 @@ public class JobConsumers implements SmartLifecycle {
   public JobConsumers(
       ConcurrentKafkaListenerContainerFactory<String, GenerateImage> factory,
       KafkaTopicsProperties topics,
-      JobTopics jobTopics,
       WorkerProperties props,
       ItemClaims claims,
       GenerateImages runner,
@@ -70,7 +69,6 @@ public class JobConsumers implements SmartLifecycle {
       Clock clock) {
     this.factory = factory;
     this.topics = topics;
-    this.jobTopics = jobTopics;
     this.props = props;
     this.claims = claims;
     this.runner = runner;
@@ -89,9 +87,13 @@ public class JobConsumers implements SmartLifecycle {
       }
     }
     Instant now = clock.instant();
-    List<ClaimedItem> claimed = claims.claim(items, props.id(), now, now.plus(props.leaseDuration()));
+    List<ClaimedItem> claimed =
+        claims.claim(items, props.id(), now, now.plus(props.leaseDuration()));
     if (claimed.size() < items.size()) {
-      log.debug("{} of {} records were for items not DISPATCHED any more", items.size() - claimed.size(), items.size());
+      log.debug(
+          "{} of {} records were for items not DISPATCHED any more",
+          items.size() - claimed.size(),
+          items.size());
     }
     runner.accept(claimed);
   }
@@ -101,11 +103,20 @@ public class JobConsumers implements SmartLifecycle {
         SerializationUtils.getExceptionFromHeader(
             record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, SPRING_LOG);
     Exception reason = e != null ? e : new IllegalArgumentException("empty record");
-    log.warn("unreadable record {}-{}@{} sent to the dead-letter topic: {}", record.topic(), record.partition(), record.offset(), reason.getMessage());
+    log.warn(
+        "unreadable record {}-{}@{} sent to the dead-letter topic: {}",
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        reason.getMessage());
     deadLetters.accept(record, reason);
     try {
       jdbc.sql(NOTE_DEAD_LETTER)
-          .param("note", "a job record for this item was unreadable and went to " + record.topic() + ".dlt; it will be sent again")
+          .param(
+              "note",
+              "a job record for this item was unreadable and went to "
+                  + record.topic()
+                  + ".dlt; it will be sent again")
           .param("item", UUID.fromString(record.key()))
           .update();
     } catch (RuntimeException notAnItem) {
@@ -121,22 +132,21 @@ public class JobConsumers implements SmartLifecycle {
         container.pause();
       }
     }
-    log.debug(hasRoom ? "resumed consumption" : "paused consumption: {} items held", runner.heldItems().size());
+    log.debug(
+        hasRoom ? "resumed consumption" : "paused consumption: {} items held",
+        runner.heldItems().size());
   }
 
   @Override
   public void start() {
-    try {
-      jobTopics.ensureCreated();
-    } catch (RuntimeException e) {
-      log.warn("could not create the job topics yet (Kafka down?); consumers will wait for them: {}", e.toString());
-    }
     runner.onCapacityChange(this::capacityChanged);
     for (String lane : topics.lanes()) {
       ConcurrentMessageListenerContainer<String, GenerateImage> container =
           factory.createContainer(topics.jobsTopic(lane));
       container.getContainerProperties().setGroupId(props.groupId());
-      container.getContainerProperties().setMessageListener((BatchMessageListener<String, GenerateImage>) this::onRecords);
+      container
+          .getContainerProperties()
+          .setMessageListener((BatchMessageListener<String, GenerateImage>) this::onRecords);
       container.setBeanName("jobs-" + lane);
       container.start();
       containers.add(container);

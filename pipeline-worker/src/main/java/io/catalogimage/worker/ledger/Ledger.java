@@ -103,7 +103,12 @@ public class Ledger {
 
   /** Records a call about to be made; empty when this worker no longer holds the item's lease. */
   public Optional<Integer> begin(
-      ClaimedItem item, String worker, String endpoint, String model, BigDecimal reserved, Instant now) {
+      ClaimedItem item,
+      String worker,
+      String endpoint,
+      String model,
+      BigDecimal reserved,
+      Instant now) {
     return jdbc.sql(BEGIN)
         .param("item", item.id().value())
         .param("worker", worker)
@@ -195,5 +200,4 @@ public class Ledger {
         .param("now", Timestamp.from(now))
         .update();
   }
-
 }

@@ -26,7 +26,9 @@ public final class ImageHeader {
       }
       int width = readInt(image, 16);
       int height = readInt(image, 20);
-      return width > 0 && height > 0 ? Optional.of(new Dimensions(width, height)) : Optional.empty();
+      return width > 0 && height > 0
+          ? Optional.of(new Dimensions(width, height))
+          : Optional.empty();
     }
     return viaImageIo(image);
   }
@@ -44,7 +46,9 @@ public final class ImageHeader {
   }
 
   private static int readInt(byte[] b, int at) {
-    return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8)
+    return ((b[at] & 0xff) << 24)
+        | ((b[at + 1] & 0xff) << 16)
+        | ((b[at + 2] & 0xff) << 8)
         | (b[at + 3] & 0xff);
   }
 

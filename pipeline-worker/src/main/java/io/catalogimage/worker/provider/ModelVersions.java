@@ -23,7 +23,8 @@ public final class ModelVersions {
     if (servedVersion == null || servedVersion.isBlank()) {
       return true;
     }
-    String served = servedVersion.startsWith("models/") ? servedVersion.substring(7) : servedVersion;
+    String served =
+        servedVersion.startsWith("models/") ? servedVersion.substring(7) : servedVersion;
     String base = REVISION.matcher(served).replaceFirst("");
     return catalog
         .find(requestedModel)

@@ -32,6 +32,7 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
               null,
               null,
               null,
+              null,
               null));
     }
     endpoints = Map.copyOf(endpoints);
@@ -48,10 +49,13 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
    * @param modelIds catalog id -> the id this endpoint expects, when it differs (e.g. a gateway
    *     that still wants {@code gemini-3-pro-image-preview})
    * @param connectTimeout default 10s
-   * @param requestTimeout default 180s: 4K images on Pro take a minute, and gateways time out at 60s
+   * @param requestTimeout default 180s: 4K images on Pro take a minute, and gateways time out at
+   *     60s
    * @param maxConnections upper bound of concurrent calls to this endpoint (default 1000)
-   * @param pricePerImage catalog model id -> flat USD per image (gateway pricing); models not listed
-   *     are priced by tokens at their list price
+   * @param pricePerImage catalog model id -> flat USD per image (gateway pricing); models not
+   *     listed are priced by tokens at their list price
+   * @param imageQuality OpenAI {@code quality} for gpt-image models: low, medium, high (default
+   *     high)
    */
   public record Endpoint(
       String protocol,
@@ -62,7 +66,8 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
       Duration connectTimeout,
       Duration requestTimeout,
       Integer maxConnections,
-      Map<String, BigDecimal> pricePerImage) {
+      Map<String, BigDecimal> pricePerImage,
+      String imageQuality) {
 
     public Endpoint {
       protocol = protocol == null ? "gemini" : protocol.toLowerCase();
@@ -79,6 +84,7 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
       requestTimeout = requestTimeout == null ? Duration.ofSeconds(180) : requestTimeout;
       maxConnections = maxConnections == null ? 1000 : maxConnections;
       pricePerImage = pricePerImage == null ? Map.of() : Map.copyOf(pricePerImage);
+      imageQuality = imageQuality == null || imageQuality.isBlank() ? "high" : imageQuality;
     }
 
     /** The model id to send for a catalog model. */
@@ -88,8 +94,15 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
 
     @Override
     public String toString() {
-      return "Endpoint[protocol=" + protocol + ", baseUrl=" + baseUrl + ", models=" + models
-          + ", apiKey=" + (apiKey == null || apiKey.isBlank() ? "<none>" : "<set>") + "]";
+      return "Endpoint[protocol="
+          + protocol
+          + ", baseUrl="
+          + baseUrl
+          + ", models="
+          + models
+          + ", apiKey="
+          + (apiKey == null || apiKey.isBlank() ? "<none>" : "<set>")
+          + "]";
     }
   }
 }

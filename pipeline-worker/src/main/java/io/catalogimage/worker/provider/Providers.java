@@ -4,6 +4,7 @@ import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.common.pricing.Price;
 import io.catalogimage.common.pricing.PriceTable;
 import io.catalogimage.worker.provider.gemini.GeminiClient;
+import io.catalogimage.worker.provider.openai.OpenAiClient;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +30,9 @@ public final class Providers {
             (name, endpoint) -> {
               list.add(create(name, endpoint, catalog, json, callbacks));
               Map<String, Map<String, BigDecimal>> byModel = new LinkedHashMap<>();
-              endpoint.pricePerImage().forEach((model, usd) -> byModel.put(model, Map.of("*", usd)));
+              endpoint
+                  .pricePerImage()
+                  .forEach((model, usd) -> byModel.put(model, Map.of("*", usd)));
               flat.put(name, byModel);
             });
     this.providers = List.copyOf(list);
@@ -48,11 +51,9 @@ public final class Providers {
       ModelCatalog catalog,
       JsonMapper json,
       Executor callbacks) {
-    if (endpoint.protocol().equals("gemini")) {
-      return new GeminiClient(name, endpoint, catalog, json, callbacks);
-    }
-    throw new IllegalArgumentException(
-        "pipeline.providers.endpoints." + name + ": protocol " + endpoint.protocol() + " is not supported yet");
+    return endpoint.protocol().equals("gemini")
+        ? new GeminiClient(name, endpoint, catalog, json, callbacks)
+        : new OpenAiClient(name, endpoint, catalog, json, callbacks);
   }
 
   /** The first endpoint (in configuration order) that serves the model. */
@@ -64,7 +65,8 @@ public final class Providers {
     return prices.price(provider.endpoint(), model, size);
   }
 
-  public BigDecimal estimate(ImageProvider provider, String model, String size, int promptTokens, int references) {
+  public BigDecimal estimate(
+      ImageProvider provider, String model, String size, int promptTokens, int references) {
     return prices.estimate(provider.endpoint(), model, size, promptTokens, references);
   }
 

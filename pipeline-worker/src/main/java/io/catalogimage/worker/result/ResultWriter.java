@@ -7,8 +7,8 @@ import io.catalogimage.worker.claim.ClaimedItem;
 import org.springframework.stereotype.Component;
 
 /**
- * Puts an image and its sidecar in object storage under the item's deterministic keys; a retry or
- * a re-delivery overwrites the same two objects instead of adding new ones.
+ * Puts an image and its sidecar in object storage under the item's deterministic keys; a retry or a
+ * re-delivery overwrites the same two objects instead of adding new ones.
  */
 @Component
 public class ResultWriter {
@@ -22,7 +22,8 @@ public class ResultWriter {
   public record Stored(String imageKey, String sidecarKey) {}
 
   public Stored write(ClaimedItem item, byte[] image, String mimeType, Sidecar sidecar) {
-    String imageKey = ObjectKeys.image(item.tenant(), item.batch(), item.sku(), item.variant().name());
+    String imageKey =
+        ObjectKeys.image(item.tenant(), item.batch(), item.sku(), item.variant().name());
     String sidecarKey =
         ObjectKeys.sidecar(item.tenant(), item.batch(), item.sku(), item.variant().name());
     store.put(imageKey, image, mimeType);

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON stored next to each image: what it shows (alt text per locale, caption), how it was
- * made (prompt, model asked and served, dimensions) and what it cost.
+ * The JSON stored next to each image: what it shows (alt text per locale, caption), how it was made
+ * (prompt, model asked and served, dimensions) and what it cost.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Sidecar(
@@ -37,7 +37,8 @@ public record Sidecar(
   public record Requested(String model, String endpoint, String dimensions) {}
 
   /** {@code downgrade} says how what was served differs from the request, when it does. */
-  public record Served(String modelVersion, String dimensions, String responseId, String downgrade) {}
+  public record Served(
+      String modelVersion, String dimensions, String responseId, String downgrade) {}
 
   public record Timings(Instant startedAt, Instant finishedAt, long latencyMs) {}
 

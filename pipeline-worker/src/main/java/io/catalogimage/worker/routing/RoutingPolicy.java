@@ -37,14 +37,20 @@ public class RoutingPolicy {
     List<ImageModel> capable = capable(item);
     if (capable.isEmpty()) {
       throw new IllegalStateException(
-          "no model of tier " + item.tier() + " produces " + item.variant().aspectRatio() + " at " + item.variant().size());
+          "no model of tier "
+              + item.tier()
+              + " produces "
+              + item.variant().aspectRatio()
+              + " at "
+              + item.variant().size());
     }
     return capable.get(0).id();
   }
 
   public Decision decide(ClaimedItem item, String model, int attemptNo, ProviderOutcome outcome) {
     if (outcome instanceof ProviderOutcome.Generated g) {
-      return new Decision.Accept(g.downgrade() == null ? null : "downgrade recorded: " + g.downgrade());
+      return new Decision.Accept(
+          g.downgrade() == null ? null : "downgrade recorded: " + g.downgrade());
     }
     if (outcome instanceof ProviderOutcome.Blocked b) {
       return new Decision.GiveUp(ItemState.BLOCKED, b.reason(), b.message());
@@ -70,7 +76,8 @@ public class RoutingPolicy {
     if (outcome instanceof ProviderOutcome.RateLimited r && r.retryAfter() != null) {
       wait = r.retryAfter();
     }
-    return new Decision.RetryAt(clock.instant().plus(wait), model, outcome.kind() + ": " + message(outcome));
+    return new Decision.RetryAt(
+        clock.instant().plus(wait), model, outcome.kind() + ": " + message(outcome));
   }
 
   /** Full-jitter exponential backoff: uniform in [0, min(max, base x 2^(n-1))]. */
@@ -78,7 +85,8 @@ public class RoutingPolicy {
     long base = retry.backoffBase().toMillis();
     long cap = retry.backoffMax().toMillis();
     long ceiling = Math.min(cap, base << Math.min(20, attemptNo - 1));
-    long jittered = ThreadLocalRandom.current().nextLong(base / 2, Math.max(base / 2 + 1, ceiling + 1));
+    long jittered =
+        ThreadLocalRandom.current().nextLong(base / 2, Math.max(base / 2 + 1, ceiling + 1));
     return Duration.ofMillis(jittered);
   }
 

@@ -14,8 +14,8 @@ import io.catalogimage.worker.ledger.Ledger;
 import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
-import io.catalogimage.worker.provider.Providers;
 import io.catalogimage.worker.provider.ProviderOutcome;
+import io.catalogimage.worker.provider.Providers;
 import io.catalogimage.worker.result.AltText;
 import io.catalogimage.worker.result.ResultWriter;
 import io.catalogimage.worker.result.Sidecar;
@@ -52,8 +52,8 @@ import org.springframework.stereotype.Component;
 /**
  * Runs claimed items: asks the routing policy for a model, records the attempt, calls the provider
  * asynchronously, stores the result and settles the ledger. At most {@code maxInFlight} calls run
- * at once; the Kafka consumers are told to pause when that many items are held and to resume when
- * a quarter has drained (backpressure, not spinning). No thread waits for a provider.
+ * at once; the Kafka consumers are told to pause when that many items are held and to resume when a
+ * quarter has drained (backpressure, not spinning). No thread waits for a provider.
  */
 @Component
 public class GenerateImages implements SmartLifecycle {
@@ -169,13 +169,21 @@ public class GenerateImages implements SmartLifecycle {
       }
       VariantSpec variant = item.variant();
       ImageModel imageModel = catalog.require(model);
-      Dimensions expected = imageModel.dimensions(variant.size(), variant.aspectRatio()).orElse(null);
+      Dimensions expected =
+          imageModel.dimensions(variant.size(), variant.aspectRatio()).orElse(null);
       String prompt = PromptComposer.compose(item);
       GenerationRequest request =
           new GenerationRequest(
-              model, prompt, variant.aspectRatio(), variant.size(), expected, item.altTextLocales(), List.of());
+              model,
+              prompt,
+              variant.aspectRatio(),
+              variant.size(),
+              expected,
+              item.altTextLocales(),
+              List.of());
       BigDecimal reserved =
-          providers.estimate(provider.get(), model, variant.size(), PromptComposer.estimateTokens(prompt), 0);
+          providers.estimate(
+              provider.get(), model, variant.size(), PromptComposer.estimateTokens(prompt), 0);
       Instant started = clock.instant();
       Optional<Integer> attempt =
           ledger.begin(item, props.id(), provider.get().endpoint(), model, reserved, started);
@@ -226,14 +234,23 @@ public class GenerateImages implements SmartLifecycle {
         change = change(decision, outcome);
       }
       ledger.settle(
-          call.item().id(), call.attempt(), props.id(), attemptResult(call, outcome, decided, cost), change, finished);
+          call.item().id(),
+          call.attempt(),
+          props.id(),
+          attemptResult(call, outcome, decided, cost),
+          change,
+          finished);
     } finally {
       done(call.item());
     }
   }
 
   private ItemChange store(
-      Call call, ProviderOutcome.Generated g, BigDecimal cost, Instant finished, Decision.Accept accept) {
+      Call call,
+      ProviderOutcome.Generated g,
+      BigDecimal cost,
+      Instant finished,
+      Decision.Accept accept) {
     ClaimedItem item = call.item();
     AltText alt = AltText.parse(g.text(), item.altTextLocales());
     List<String> warnings = new ArrayList<>(alt.warnings());
@@ -258,7 +275,8 @@ public class GenerateImages implements SmartLifecycle {
                 call.model(),
                 call.provider().endpoint(),
                 call.request().expected() == null ? null : call.request().expected().toString()),
-            new Sidecar.Served(info.modelVersion(), g.actual().toString(), info.responseId(), g.downgrade()),
+            new Sidecar.Served(
+                info.modelVersion(), g.actual().toString(), info.responseId(), g.downgrade()),
             cost,
             call.attempt(),
             new Sidecar.Timings(call.started(), finished, info.latency().toMillis()),
@@ -273,7 +291,8 @@ public class GenerateImages implements SmartLifecycle {
     try {
       ResultWriter.Stored stored = results.write(item, g.png(), g.mimeType(), sidecar);
       String served = info.modelVersion() == null ? call.model() : info.modelVersion();
-      return new ItemChange.Succeeded(served, stored.imageKey(), stored.sidecarKey(), accept.note());
+      return new ItemChange.Succeeded(
+          served, stored.imageKey(), stored.sidecarKey(), accept.note());
     } catch (RuntimeException e) {
       log.warn("storing item {} failed: {}", item.id(), e.toString());
       Duration wait = Duration.ofSeconds(10);
@@ -309,12 +328,17 @@ public class GenerateImages implements SmartLifecycle {
       ImageModel m = catalog.require(call.model());
       usage =
           new TokenUsage(
-              PromptComposer.estimateTokens(call.request().prompt()), 0, 0, m.outputTokens(call.request().size()), 0);
+              PromptComposer.estimateTokens(call.request().prompt()),
+              0,
+              0,
+              m.outputTokens(call.request().size()),
+              0);
     }
     return providers.price(call.provider(), call.model(), call.request().size()).cost(usage);
   }
 
-  private static AttemptResult attemptResult(Call call, ProviderOutcome o, String decision, BigDecimal cost) {
+  private static AttemptResult attemptResult(
+      Call call, ProviderOutcome o, String decision, BigDecimal cost) {
     CallInfo info = o.info();
     TokenUsage u = info.usage();
     Integer width = null;
@@ -369,7 +393,9 @@ public class GenerateImages implements SmartLifecycle {
   }
 
   private void record(Call call, ProviderOutcome outcome) {
-    meters.counter("pipeline.provider.calls", "model", call.model(), "outcome", outcome.kind()).increment();
+    meters
+        .counter("pipeline.provider.calls", "model", call.model(), "outcome", outcome.kind())
+        .increment();
     Timer.builder("pipeline.provider.latency")
         .tag("model", call.model())
         .publishPercentiles(0.5, 0.95, 0.99)
@@ -418,7 +444,9 @@ public class GenerateImages implements SmartLifecycle {
       holding.remove(item.id());
     }
     try {
-      int released = ledger.releaseUnstarted(unstarted.stream().map(ClaimedItem::id).toList(), props.id(), clock.instant());
+      int released =
+          ledger.releaseUnstarted(
+              unstarted.stream().map(ClaimedItem::id).toList(), props.id(), clock.instant());
       if (released > 0) {
         log.info("handed back {} items not started", released);
       }

@@ -17,14 +17,21 @@ final class PromptComposer {
       prompt.append("\n\nBrand style guide: ").append(item.styleGuide().strip());
     }
     if (!item.altTextLocales().isEmpty()) {
-      prompt.append("\n\nAfter the image, write one JSON object and nothing else: ")
+      prompt
+          .append("\n\nAfter the image, write one JSON object and nothing else: ")
           .append("{\"caption\": \"<one sentence describing the image>\", \"altText\": {");
       for (int i = 0; i < item.altTextLocales().size(); i++) {
         String locale = item.altTextLocales().get(i);
-        prompt.append(i == 0 ? "" : ", ").append('"').append(locale).append("\": \"<alt text in ")
-            .append(locale).append(">\"");
+        prompt
+            .append(i == 0 ? "" : ", ")
+            .append('"')
+            .append(locale)
+            .append("\": \"<alt text in ")
+            .append(locale)
+            .append(">\"");
       }
-      prompt.append("}} with alt text in each of these locales: ")
+      prompt
+          .append("}} with alt text in each of these locales: ")
           .append(String.join(", ", item.altTextLocales()))
           .append('.');
     }

@@ -79,11 +79,14 @@ public final class GeminiClient implements ImageProvider {
               .timeout(endpoint.requestTimeout())
               .header("Content-Type", "application/json")
               .header("x-goog-api-key", endpoint.apiKey() == null ? "" : endpoint.apiKey())
-              .POST(HttpRequest.BodyPublishers.ofByteArray(GeminiBodies.generateContent(json, req, model)))
+              .POST(
+                  HttpRequest.BodyPublishers.ofByteArray(
+                      GeminiBodies.generateContent(json, req, model)))
               .build();
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(
-          new ProviderOutcome.Rejected("could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
+          new ProviderOutcome.Rejected(
+              "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
     }
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
         .handle(
@@ -99,11 +102,17 @@ public final class GeminiClient implements ImageProvider {
   private URI url(String wireModel) {
     String base = endpoint.baseUrl().toString().replaceAll("/+$", "");
     return URI.create(
-        base + "/v1beta/models/" + URLEncoder.encode(wireModel, StandardCharsets.UTF_8) + ":generateContent");
+        base
+            + "/v1beta/models/"
+            + URLEncoder.encode(wireModel, StandardCharsets.UTF_8)
+            + ":generateContent");
   }
 
   private static ProviderOutcome transportFailure(Throwable failure, Duration latency) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     CallInfo info = CallInfo.noAnswer(latency);
     if (cause instanceof HttpTimeoutException) {
       return new ProviderOutcome.TimedOut("no answer within " + latency.toSeconds() + "s", info);

@@ -66,15 +66,13 @@ final class GeminiResponses {
 
   private ProviderOutcome success(JsonNode root, Duration latency, GenerationRequest req) {
     String modelVersion = text(root, "modelVersion");
-    CallInfo info =
-        new CallInfo(200, latency, modelVersion, text(root, "responseId"), usage(root));
+    CallInfo info = new CallInfo(200, latency, modelVersion, text(root, "responseId"), usage(root));
     JsonNode feedback = root.path("promptFeedback");
     JsonNode candidate = root.path("candidates").path(0);
     if (candidate.isMissingNode()) {
       String reason = text(feedback, "blockReason");
       if (reason != null) {
-        return new ProviderOutcome.Blocked(
-            reason, "the prompt was blocked (" + reason + ")", info);
+        return new ProviderOutcome.Blocked(reason, "the prompt was blocked (" + reason + ")", info);
       }
       return new ProviderOutcome.NoImage("NO_CANDIDATES", "the answer had no candidates", info);
     }
@@ -142,8 +140,7 @@ final class GeminiResponses {
     String described = (rpcStatus == null ? "HTTP " + status : rpcStatus) + ": " + message;
     if (status == 429) {
       if (dailyOrZero(error, message)) {
-        return new ProviderOutcome.QuotaExhausted(
-            message.contains("limit: 0"), described, info);
+        return new ProviderOutcome.QuotaExhausted(message.contains("limit: 0"), described, info);
       }
       return new ProviderOutcome.RateLimited(retryDelay(error, message), described, info);
     }
@@ -225,7 +222,8 @@ final class GeminiResponses {
   }
 
   private static String snippet(byte[] body) {
-    String s = new String(body, 0, Math.min(body.length, 200), java.nio.charset.StandardCharsets.UTF_8);
+    String s =
+        new String(body, 0, Math.min(body.length, 200), java.nio.charset.StandardCharsets.UTF_8);
     return s.replaceAll("\\s+", " ");
   }
 }

@@ -1,0 +1,73 @@
+package io.catalogimage.local;
+
+import io.catalogimage.worker.WorkerApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A worker in its own JVM, joined to a {@link LocalPipeline}: to kill it like a real process, or to
+ * measure its CPU and heap alone.
+ */
+public final class WorkerProcess implements AutoCloseable {
+
+  private final Process process;
+
+  private WorkerProcess(Process process) {
+    this.process = process;
+  }
+
+  /**
+   * @param jvmOptions e.g. {@code -Xmx512m}
+   * @param overrides settings on top of the pipeline's (worker id, max in flight...)
+   * @param log where its output goes
+   */
+  public static WorkerProcess start(
+      LocalPipeline pipeline, List<String> jvmOptions, Map<String, Object> overrides, Path log) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(WorkerApplication.class.getName());
+    pipeline.commonProperties().forEach((k, v) -> command.add("--" + k + "=" + v));
+    command.add("--server.port=0");
+    overrides.forEach((k, v) -> command.add("--" + k + "=" + v));
+    try {
+      Files.createDirectories(log.toAbsolutePath().getParent());
+      return new WorkerProcess(
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start a worker process", e);
+    }
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is handed back. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

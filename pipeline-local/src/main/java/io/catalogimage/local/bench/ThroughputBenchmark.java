@@ -1,0 +1,111 @@
+package io.catalogimage.local.bench;
+
+import io.catalogimage.common.storage.ObjectStore;
+import io.catalogimage.local.ApiClient;
+import io.catalogimage.local.LocalPipeline;
+import io.catalogimage.simulator.SimulatorConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Issue 2, benchmark 1: end-to-end throughput with the simulator at zero latency and no limits,
+ * beside the raw rate of the slowest component measured the same way (S3 PUTs of the same objects).
+ */
+final class ThroughputBenchmark {
+
+  private final int items;
+
+  ThroughputBenchmark(int items) {
+    this.items = items;
+  }
+
+  void run() throws Exception {
+    Path s3 = Files.createTempDirectory("bench-s3-");
+    System.out.println("Throughput benchmark: " + items + " items, simulator latency 0, no limits");
+    System.out.println("Machine: " + Machine.describe());
+    try (LocalPipeline pipeline =
+        LocalPipeline.start(
+            LocalPipeline.Options.defaults()
+                .withS3Directory(s3)
+                .withSimulator(SimulatorConfig.defaults().withoutPeak().withTimeScale(0.0))
+                .withProperty("pipeline.dispatch.batch-size", 1000)
+                .withProperty("pipeline.dispatch.max-outstanding-per-lane", 20000)
+                .withProperty("pipeline.worker.max-in-flight", 256)
+                .withProperty("spring.kafka.consumer.max-poll-records", 500),
+            step -> System.out.println("  " + step + "..."))) {
+      ApiClient api = new ApiClient(pipeline.apiUri());
+      System.out.println("Warm-up: 500 items");
+      timeBatch(api, 500);
+      System.out.println("Measured run: " + items + " items");
+      double seconds = timeBatch(api, items);
+      double rate = items / seconds;
+      System.out.printf(
+          "  pipeline: %d items stored in %.1f s = %.0f items/s%n", items, seconds, rate);
+
+      ObjectStore store = pipeline.api().getBean(ObjectStore.class);
+      double s3Rate = rawS3Rate(store, pipeline);
+      System.out.printf(
+          "  raw S3: %.0f items/s (image + sidecar PUT, 16 threads, same objects)%n", s3Rate);
+      System.out.printf("  ratio pipeline / raw S3: %.2f%n", rate / s3Rate);
+      System.out.printf(
+          "%n| %s | %d | %.1f s | %.0f items/s | %.0f items/s | %.2f |%n",
+          Machine.describe(), items, seconds, rate, s3Rate, rate / s3Rate);
+    }
+  }
+
+  private double timeBatch(ApiClient api, int n) throws InterruptedException {
+    long start = System.nanoTime();
+    ApiClient.Answer accepted = api.submit(BenchCatalog.listingOnly("bench-" + n, n, "fast"));
+    if (accepted.status() != 202) {
+      throw new IllegalStateException("submission refused: " + accepted.body());
+    }
+    String id = accepted.body().path("id").asString();
+    while (true) {
+      JsonNode batch = api.get("/v1/batches/" + id).body();
+      if ("COMPLETED".equals(batch.path("state").asString())) {
+        int ok = batch.path("counts").path("SUCCEEDED").asInt();
+        if (ok != n) {
+          System.out.println(
+              "  warning: only " + ok + " of " + n + " succeeded: " + batch.path("counts"));
+        }
+        return (System.nanoTime() - start) / 1e9;
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** PUTs of an image and a sidecar like the ones the pipeline wrote, as fast as S3 takes them. */
+  private double rawS3Rate(ObjectStore store, LocalPipeline pipeline) throws Exception {
+    var jdbc = pipeline.api().getBean(org.springframework.jdbc.core.simple.JdbcClient.class);
+    List<String> keys =
+        jdbc.sql("SELECT image_key, sidecar_key FROM items WHERE image_key IS NOT NULL LIMIT 1")
+            .query((rs, i) -> List.of(rs.getString(1), rs.getString(2)))
+            .single();
+    byte[] image = store.get(keys.get(0)).orElseThrow();
+    byte[] sidecar = store.get(keys.get(1)).orElseThrow();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    long start = System.nanoTime();
+    List<Future<?>> puts = new ArrayList<>();
+    for (int i = 0; i < items; i++) {
+      String base = "raw-s3-bench/" + i;
+      puts.add(
+          pool.submit(
+              () -> {
+                store.put(base + ".png", image, "image/png");
+                store.put(base + ".json", sidecar, "application/json");
+              }));
+    }
+    for (Future<?> f : puts) {
+      f.get();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    return items / seconds;
+  }
+}

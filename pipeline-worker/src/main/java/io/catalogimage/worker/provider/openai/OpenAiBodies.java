@@ -1,0 +1,93 @@
+package io.catalogimage.worker.provider.openai;
+
+import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.worker.provider.GenerationRequest;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Request bodies of the OpenAI Images API (reference §5): JSON for {@code /images/generations},
+ * multipart for {@code /images/edits} (reference photos). Gemini models behind an OpenAI-compatible
+ * gateway get the gateway convention (reference §6): {@code size} carries the aspect ratio and
+ * {@code quality: high} asks for 2K.
+ */
+final class OpenAiBodies {
+
+  private OpenAiBodies() {}
+
+  /** The fields both endpoints share, in the order they are written. */
+  static Map<String, String> fields(
+      GenerationRequest req, ImageModel model, String wireModel, String quality) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("model", wireModel);
+    fields.put("prompt", req.prompt());
+    fields.put("n", "1");
+    if (model.family().equals("openai")) {
+      fields.put("size", req.expected() == null ? "auto" : req.expected().toString());
+      fields.put("quality", quality);
+      fields.put("output_format", "png");
+    } else {
+      fields.put("size", req.aspectRatio());
+      fields.put(
+          "quality", req.size().equals("512") || req.size().equals("1K") ? "standard" : "high");
+    }
+    return fields;
+  }
+
+  static byte[] generationsJson(JsonMapper json, Map<String, String> fields) {
+    ObjectNode body = json.createObjectNode();
+    fields.forEach(
+        (k, v) -> {
+          if (k.equals("n")) {
+            body.put(k, Integer.parseInt(v));
+          } else {
+            body.put(k, v);
+          }
+        });
+    return json.writeValueAsBytes(body);
+  }
+
+  /** A multipart/form-data body; returns the boundary and the bytes. */
+  record Multipart(String boundary, byte[] body) {
+    String contentType() {
+      return "multipart/form-data; boundary=" + boundary;
+    }
+  }
+
+  static Multipart editsMultipart(Map<String, String> fields, GenerationRequest req) {
+    String boundary = "----catalog" + UUID.randomUUID().toString().replace("-", "");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    fields.forEach(
+        (k, v) -> {
+          write(out, "--" + boundary + "\r\n");
+          write(out, "Content-Disposition: form-data; name=\"" + k + "\"\r\n\r\n");
+          write(out, v + "\r\n");
+        });
+    int i = 0;
+    for (GenerationRequest.ReferenceImage ref : req.references()) {
+      String extension = ref.mimeType().substring(ref.mimeType().indexOf('/') + 1);
+      write(out, "--" + boundary + "\r\n");
+      write(
+          out,
+          "Content-Disposition: form-data; name=\"image[]\"; filename=\"reference-"
+              + i++
+              + "."
+              + extension
+              + "\"\r\n");
+      write(out, "Content-Type: " + ref.mimeType() + "\r\n\r\n");
+      out.writeBytes(ref.bytes());
+      write(out, "\r\n");
+    }
+    write(out, "--" + boundary + "--\r\n");
+    return new Multipart(boundary, out.toByteArray());
+  }
+
+  private static void write(ByteArrayOutputStream out, String text) {
+    out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+  }
+}

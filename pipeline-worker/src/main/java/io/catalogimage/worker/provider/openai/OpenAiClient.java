@@ -1,0 +1,132 @@
+package io.catalogimage.worker.provider.openai;
+
+import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.worker.provider.CallInfo;
+import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.ImageProvider;
+import io.catalogimage.worker.provider.ProviderOutcome;
+import io.catalogimage.worker.provider.ProviderProperties;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * OpenAI-compatible Images API ({@code /v1/images/generations}, {@code /v1/images/edits} when the
+ * item has reference photos) with a Bearer key: OpenAI itself and the gateways that resell image
+ * models behind the same shape. Raw HTTP rather than the official SDK, whose retries and response
+ * wrapping hide the headers the pipeline routes by (see docs/decisions.md).
+ */
+public final class OpenAiClient implements ImageProvider {
+
+  private final String name;
+  private final ProviderProperties.Endpoint endpoint;
+  private final ModelCatalog catalog;
+  private final JsonMapper json;
+  private final HttpClient http;
+  private final OpenAiResponses responses;
+
+  public OpenAiClient(
+      String name,
+      ProviderProperties.Endpoint endpoint,
+      ModelCatalog catalog,
+      JsonMapper json,
+      Executor callbacks) {
+    this.name = name;
+    this.endpoint = endpoint;
+    this.catalog = catalog;
+    this.json = json;
+    this.responses = new OpenAiResponses(json);
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(endpoint.connectTimeout())
+            .executor(callbacks)
+            .build();
+  }
+
+  @Override
+  public String endpoint() {
+    return name;
+  }
+
+  @Override
+  public boolean serves(String model) {
+    if (!endpoint.models().isEmpty()) {
+      return endpoint.models().contains(model);
+    }
+    return catalog.find(model).map(m -> m.family().equals("openai")).orElse(false);
+  }
+
+  @Override
+  public CompletableFuture<ProviderOutcome> generate(GenerationRequest req) {
+    long started = System.nanoTime();
+    HttpRequest request;
+    try {
+      ImageModel model = catalog.require(req.model());
+      Map<String, String> fields =
+          OpenAiBodies.fields(
+              req, model, endpoint.wireModelId(model.id()), endpoint.imageQuality());
+      HttpRequest.Builder builder =
+          HttpRequest.newBuilder()
+              .timeout(endpoint.requestTimeout())
+              .header(
+                  "Authorization",
+                  "Bearer " + (endpoint.apiKey() == null ? "" : endpoint.apiKey()));
+      if (req.references().isEmpty()) {
+        builder
+            .uri(url("/v1/images/generations"))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofByteArray(OpenAiBodies.generationsJson(json, fields)));
+      } else {
+        OpenAiBodies.Multipart body = OpenAiBodies.editsMultipart(fields, req);
+        builder
+            .uri(url("/v1/images/edits"))
+            .header("Content-Type", body.contentType())
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body.body()));
+      }
+      request = builder.build();
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(
+          new ProviderOutcome.Rejected(
+              "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
+    }
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .handle(
+            (response, failure) -> {
+              Duration latency = Duration.ofNanos(System.nanoTime() - started);
+              if (failure != null) {
+                Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
+                CallInfo info = CallInfo.noAnswer(latency);
+                return cause instanceof HttpTimeoutException
+                    ? new ProviderOutcome.TimedOut(
+                        "no answer within " + latency.toSeconds() + "s", info)
+                    : new ProviderOutcome.ServerError(
+                        "could not reach the provider: " + cause, info);
+              }
+              return responses.classify(
+                  response.statusCode(), response.headers(), response.body(), latency, req);
+            });
+  }
+
+  /** The base URL may or may not end in /v1 (both forms are common in gateway docs). */
+  private URI url(String path) {
+    String base = endpoint.baseUrl().toString().replaceAll("/+$", "");
+    if (base.endsWith("/v1")) {
+      base = base.substring(0, base.length() - 3);
+    }
+    return URI.create(base + path);
+  }
+}

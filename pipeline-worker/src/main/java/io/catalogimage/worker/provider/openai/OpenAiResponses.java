@@ -1,0 +1,144 @@
+package io.catalogimage.worker.provider.openai;
+
+import io.catalogimage.common.model.Dimensions;
+import io.catalogimage.common.pricing.TokenUsage;
+import io.catalogimage.worker.provider.CallInfo;
+import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.ImageHeader;
+import io.catalogimage.worker.provider.ProviderOutcome;
+import java.net.http.HttpHeaders;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Classifies OpenAI Images answers (reference §5.3-5.5, §9): {@code moderation_blocked} is a block,
+ * {@code rate_limit_exceeded} waits for {@code retry-after-ms} / {@code retry-after}, {@code
+ * insufficient_quota} is a quota that waiting will not refill.
+ */
+final class OpenAiResponses {
+
+  private final JsonMapper json;
+
+  OpenAiResponses(JsonMapper json) {
+    this.json = json;
+  }
+
+  ProviderOutcome classify(
+      int status, HttpHeaders headers, byte[] body, Duration latency, GenerationRequest req) {
+    String requestId = headers.firstValue("x-request-id").orElse(null);
+    JsonNode root;
+    try {
+      root = body.length == 0 ? json.createObjectNode() : json.readTree(body);
+    } catch (JacksonException e) {
+      CallInfo info = new CallInfo(status, latency, null, requestId, null);
+      return status >= 500 || status == 200
+          ? new ProviderOutcome.ServerError("unreadable answer (HTTP " + status + ")", info)
+          : new ProviderOutcome.Rejected("unreadable answer (HTTP " + status + ")", info);
+    }
+    if (status == 200) {
+      return success(root, latency, requestId, req);
+    }
+    JsonNode error = root.path("error");
+    String code = text(error, "code");
+    String type = text(error, "type");
+    String message =
+        (code != null ? code : type != null ? type : "HTTP " + status)
+            + ": "
+            + Optional.ofNullable(text(error, "message")).orElse("HTTP " + status);
+    CallInfo info = new CallInfo(status, latency, null, requestId, null);
+    if ("moderation_blocked".equals(code) || "image_generation_user_error".equals(type)) {
+      return new ProviderOutcome.Blocked(code == null ? type : code, message, info);
+    }
+    if ("insufficient_quota".equals(code) || "insufficient_quota".equals(type)) {
+      return new ProviderOutcome.QuotaExhausted(false, message, info);
+    }
+    if (status == 429) {
+      return new ProviderOutcome.RateLimited(retryAfter(headers), message, info);
+    }
+    if (status == 408 || status >= 500) {
+      return new ProviderOutcome.ServerError(message, info);
+    }
+    return new ProviderOutcome.Rejected(message, info);
+  }
+
+  private ProviderOutcome success(
+      JsonNode root, Duration latency, String requestId, GenerationRequest req) {
+    JsonNode usage = root.path("usage");
+    TokenUsage tokens = null;
+    if (!usage.isMissingNode() && !usage.isNull()) {
+      int inputImage = usage.path("input_tokens_details").path("image_tokens").asInt(0);
+      int input = usage.path("input_tokens").asInt(0);
+      int output = usage.path("output_tokens").asInt(0);
+      JsonNode outDetails = usage.path("output_tokens_details");
+      int outputText = outDetails.path("text_tokens").asInt(0);
+      int outputImage =
+          outDetails.has("image_tokens")
+              ? outDetails.path("image_tokens").asInt(0)
+              : output - outputText;
+      tokens =
+          new TokenUsage(Math.max(0, input - inputImage), inputImage, outputText, outputImage, 0);
+    }
+    String model = text(root, "model");
+    CallInfo info = new CallInfo(200, latency, model, requestId, tokens);
+    JsonNode data = root.path("data");
+    if (data.isEmpty()) {
+      return new ProviderOutcome.NoImage("NO_DATA", "the answer had no image data", info);
+    }
+    String b64 = text(data.get(data.size() - 1), "b64_json");
+    if (b64 == null) {
+      return new ProviderOutcome.NoImage("NO_B64", "the answer had no b64_json image", info);
+    }
+    byte[] image = Base64.getDecoder().decode(b64);
+    Optional<Dimensions> actual = ImageHeader.dimensions(image);
+    if (actual.isEmpty()) {
+      return new ProviderOutcome.NoImage("UNREADABLE_IMAGE", "the image is not readable", info);
+    }
+    String downgrade =
+        req.expected() != null && !req.expected().equals(actual.get())
+            ? "asked " + req.expected() + " (" + req.size() + "), got " + actual.get()
+            : null;
+    String mime =
+        ImageHeader.isPng(image)
+            ? "image/png"
+            : "image/" + Optional.ofNullable(text(root, "output_format")).orElse("png");
+    return new ProviderOutcome.Generated(image, mime, actual.get(), null, info, downgrade);
+  }
+
+  /** retry-after-ms, else retry-after in seconds or as an HTTP date. */
+  static Duration retryAfter(HttpHeaders headers) {
+    Optional<String> ms = headers.firstValue("retry-after-ms");
+    if (ms.isPresent()) {
+      try {
+        return Duration.ofMillis((long) Double.parseDouble(ms.get()));
+      } catch (NumberFormatException ignored) {
+        // fall through to retry-after
+      }
+    }
+    Optional<String> after = headers.firstValue("retry-after");
+    if (after.isEmpty()) {
+      return null;
+    }
+    try {
+      return Duration.ofMillis((long) (Double.parseDouble(after.get()) * 1000));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(after.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
+        return wait.isNegative() ? Duration.ZERO : wait;
+      } catch (RuntimeException unreadable) {
+        return null;
+      }
+    }
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node == null ? null : node.path(field);
+    return v == null || v.isMissingNode() || v.isNull() ? null : v.asString();
+  }
+}

@@ -1,0 +1,46 @@
+package io.catalogimage.simulator.config;
+
+/**
+ * Gemini wire-level choices.
+ *
+ * @param aliasMode what a retired {@code -preview} id does (default REMAP, like gateways)
+ * @param lenientImageSize when true an invalid {@code imageSize} is served at 1K instead of a 400
+ *     (mimics python-genai #2110); default false
+ * @param downgradeModel the model a MODEL_VERSION_MISMATCH pretends to have served (default
+ *     gemini-2.5-flash-image)
+ * @param imageSafetyNullParts when true IMAGE_SAFETY carries a literal {@code "parts": null} as in
+ *     the stored fixture; default false (no {@code parts} key), because Google's proto-JSON never
+ *     writes nulls and google-genai Java 2.0.0 fails to parse a null {@code parts}
+ */
+public record GeminiSettings(
+    AliasMode aliasMode,
+    boolean lenientImageSize,
+    String downgradeModel,
+    boolean imageSafetyNullParts) {
+
+  public GeminiSettings {
+    if (aliasMode == null || downgradeModel == null || downgradeModel.isBlank()) {
+      throw new IllegalArgumentException("gemini.aliasMode and gemini.downgradeModel are required");
+    }
+  }
+
+  public static GeminiSettings standard() {
+    return new GeminiSettings(AliasMode.REMAP, false, "gemini-2.5-flash-image", false);
+  }
+
+  public GeminiSettings withAliasMode(AliasMode mode) {
+    return new GeminiSettings(mode, lenientImageSize, downgradeModel, imageSafetyNullParts);
+  }
+
+  public GeminiSettings withLenientImageSize(boolean lenient) {
+    return new GeminiSettings(aliasMode, lenient, downgradeModel, imageSafetyNullParts);
+  }
+
+  public GeminiSettings withDowngradeModel(String model) {
+    return new GeminiSettings(aliasMode, lenientImageSize, model, imageSafetyNullParts);
+  }
+
+  public GeminiSettings withImageSafetyNullParts(boolean nullParts) {
+    return new GeminiSettings(aliasMode, lenientImageSize, downgradeModel, nullParts);
+  }
+}

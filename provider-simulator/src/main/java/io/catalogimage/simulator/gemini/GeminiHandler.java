@@ -1,0 +1,156 @@
+package io.catalogimage.simulator.gemini;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.simulator.config.AliasMode;
+import io.catalogimage.simulator.engine.Call;
+import io.catalogimage.simulator.engine.Engine;
+import io.catalogimage.simulator.engine.Verdict;
+import io.catalogimage.simulator.fault.FaultKind;
+import io.catalogimage.simulator.http.Exchanges;
+import io.catalogimage.simulator.http.HttpReply;
+import io.catalogimage.simulator.http.Responder;
+import io.catalogimage.simulator.models.GeminiModel;
+import io.catalogimage.simulator.models.ModelRegistry;
+import io.catalogimage.simulator.png.ImageFactory;
+import io.catalogimage.simulator.stats.StatsRecorder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code POST /v1beta/models/{model}:generateContent} (and {@code :streamGenerateContent}, answered
+ * as one chunk; {@code /v1/models/...} too, which is where google-genai 2.x sends by default).
+ * Reads and validates on the server's thread, asks the engine for a verdict, then leaves the answer
+ * to the {@link Responder} so the simulated latency holds no thread.
+ */
+public final class GeminiHandler implements HttpHandler {
+  private static final Pattern ROUTE =
+      Pattern.compile("^/(v1beta|v1|v1alpha)/models/([^/:]+):([A-Za-z]+)$");
+
+  private final Engine engine;
+  private final Responder responder;
+  private final ModelRegistry registry;
+  private final GeminiResponses responses;
+
+  public GeminiHandler(
+      Engine engine, Responder responder, ModelRegistry registry, ImageFactory images) {
+    this.engine = engine;
+    this.responder = responder;
+    this.registry = registry;
+    this.responses = new GeminiResponses(images, registry);
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    Matcher route = ROUTE.matcher(exchange.getRequestURI().getPath());
+    if (!route.matches()) {
+      responder.send(
+          exchange, GeminiErrors.status(404, "NOT_FOUND", "Requested entity was not found."));
+      return;
+    }
+    String version = route.group(1);
+    String requested = route.group(2);
+    String method = route.group(3);
+    boolean stream = method.equals("streamGenerateContent");
+    if (!method.equals("generateContent") && !stream) {
+      responder.send(exchange, GeminiErrors.modelNotFound(version, requested, method));
+      return;
+    }
+    if (!exchange.getRequestMethod().equals("POST")) {
+      responder.send(
+          exchange, GeminiErrors.status(405, "METHOD_NOT_ALLOWED", "Only POST is supported."));
+      return;
+    }
+    SimulatorConfig cfg = engine.config();
+    byte[] body;
+    try {
+      body = Exchanges.body(exchange);
+    } catch (Exchanges.BodyTooLargeException e) {
+      responder.send(exchange, GeminiErrors.status(413, "INVALID_ARGUMENT", e.getMessage()));
+      return;
+    }
+
+    String key = Exchanges.header(exchange, "x-goog-api-key");
+    if (key == null) {
+      key = Exchanges.query(exchange).get("key");
+    }
+    if (key == null || key.isEmpty()) {
+      engine.recordRequestError(requested, null, StatsRecorder.UNAUTHENTICATED);
+      responder.send(exchange, GeminiErrors.missingKey());
+      return;
+    }
+    String project = cfg.apiKeys().get(key);
+    if (project == null) {
+      engine.recordRequestError(requested, null, StatsRecorder.UNAUTHENTICATED);
+      responder.send(exchange, GeminiErrors.invalidKey());
+      return;
+    }
+
+    Optional<GeminiModel> model = resolve(requested, cfg.gemini().aliasMode());
+    if (model.isEmpty()) {
+      engine.recordRequestError(requested, project, StatsRecorder.NOT_FOUND);
+      responder.send(exchange, GeminiErrors.modelNotFound(version, requested, method));
+      return;
+    }
+    GeminiRequest request;
+    try {
+      request =
+          GeminiRequestParser.parse(body, model.get(), requested, cfg.gemini().lenientImageSize());
+    } catch (InvalidArgument e) {
+      engine.recordRequestError(model.get().id(), project, StatsRecorder.INVALID_ARGUMENT);
+      responder.send(exchange, GeminiErrors.invalidArgument(e.getMessage()));
+      return;
+    }
+
+    Verdict verdict =
+        engine.decide(
+            new Call(
+                FaultKind.Protocol.GEMINI,
+                project,
+                model.get().id(),
+                requested,
+                request.prompt(),
+                1,
+                request.imageSize()));
+    GeminiResponses.Context ctx =
+        new GeminiResponses.Context(model.get(), request, cfg.seed(), cfg.gemini());
+    boolean sse = stream && "sse".equals(Exchanges.query(exchange).get("alt"));
+    responder.sendLater(
+        exchange,
+        verdict.latency(),
+        () -> {
+          HttpReply reply = responses.render(ctx, verdict);
+          if (stream && reply.status() == 200) {
+            reply = sse ? asSse(reply) : asJsonArray(reply);
+          }
+          return reply
+              .withHeader("x-sim-outcome", verdict.outcome())
+              .withHeader("x-sim-latency-ms", Long.toString(verdict.latency().toMillis()));
+        });
+  }
+
+  private Optional<GeminiModel> resolve(String requested, AliasMode mode) {
+    Optional<GeminiModel> exact = registry.gemini(requested);
+    if (exact.isPresent()) {
+      return exact;
+    }
+    return mode == AliasMode.REMAP ? registry.geminiAlias(requested) : Optional.empty();
+  }
+
+  /** {@code alt=sse}: one {@code data:} event carrying the whole response. */
+  private static HttpReply asSse(HttpReply reply) {
+    String json = new String(reply.body(), StandardCharsets.UTF_8);
+    return HttpReply.text(200, "text/event-stream", "data: " + json + "\r\n\r\n")
+        .withHeaders(reply.headers());
+  }
+
+  /** Without {@code alt=sse} the stream endpoint answers a JSON array of chunks. */
+  private static HttpReply asJsonArray(HttpReply reply) {
+    String json = new String(reply.body(), StandardCharsets.UTF_8);
+    return HttpReply.text(200, HttpReply.JSON, "[" + json + "]").withHeaders(reply.headers());
+  }
+}
