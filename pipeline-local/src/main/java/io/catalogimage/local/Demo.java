@@ -2,6 +2,7 @@ package io.catalogimage.local;
 
 import io.catalogimage.common.storage.ObjectKeys;
 import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.simulator.fault.FaultKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -90,7 +91,11 @@ final class Demo {
 
   /** Scaled-down real latencies and a few transient faults, so retries show in the ledger. */
   private static SimulatorConfig demoSimulator() {
-    return SimulatorConfig.defaults().withoutPeak().withTimeScale(0.2);
+    return SimulatorConfig.defaults()
+        .withoutPeak()
+        .withTimeScale(0.2)
+        .withFaultRate(FaultKind.HTTP_503, 0.03)
+        .withFaultRate(FaultKind.RATE_LIMITED, 0.02);
   }
 
   private JsonNode follow(ApiClient api, String batchId, long since) throws InterruptedException {

@@ -27,7 +27,11 @@ public class ResultWriter {
     String sidecarKey =
         ObjectKeys.sidecar(item.tenant(), item.batch(), item.sku(), item.variant().name());
     store.put(imageKey, image, mimeType);
-    store.put(sidecarKey, Json.mapper().writeValueAsBytes(sidecar), "application/json");
+    // pretty: a person opens these
+    store.put(
+        sidecarKey,
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(sidecar),
+        "application/json");
     return new Stored(imageKey, sidecarKey);
   }
 }

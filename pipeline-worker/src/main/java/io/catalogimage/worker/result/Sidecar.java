@@ -37,6 +37,7 @@ public record Sidecar(
   public record Requested(String model, String endpoint, String dimensions) {}
 
   /** {@code downgrade} says how what was served differs from the request, when it does. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Served(
       String modelVersion, String dimensions, String responseId, String downgrade) {}
 
