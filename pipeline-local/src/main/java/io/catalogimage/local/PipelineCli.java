@@ -10,6 +10,7 @@ public final class PipelineCli {
   private PipelineCli() {}
 
   public static void main(String[] args) throws Exception {
+    io.catalogimage.worker.WorkerApplication.useSharedAsyncPool();
     String command = args.length == 0 ? "help" : args[0];
     List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
     int status =

@@ -11,7 +11,10 @@ public final class Benchmarks {
   public static int run(List<String> args) throws Exception {
     String name = args.isEmpty() ? "" : args.get(0);
     switch (name) {
-      case "throughput" -> new ThroughputBenchmark(intOption(args, "--items", 5000)).run();
+      case "throughput" ->
+          new ThroughputBenchmark(
+                  intOption(args, "--items", 5000), !"memory".equals(option(args, "--s3", "disk")))
+              .run();
       case "inflight" ->
           new InFlightBenchmark(
                   intOption(args, "--items", 600),
@@ -21,13 +24,18 @@ public final class Benchmarks {
         System.out.println(
             """
             usage: ./pipeline bench <name> [options]
-              throughput  [--items 5000]                       end-to-end items/s at zero latency, beside raw S3 PUTs/s
+              throughput  [--items 5000] [--s3 disk|memory]    end-to-end items/s at zero latency, beside raw S3 PUTs/s
               inflight    [--items 600] [--latency-seconds 20]  concurrent calls one worker holds, its CPU and heap
             """);
         return name.isEmpty() ? 0 : 2;
       }
     }
     return 0;
+  }
+
+  static String option(List<String> args, String option, String fallback) {
+    int at = args.indexOf(option);
+    return at >= 0 && at + 1 < args.size() ? args.get(at + 1) : fallback;
   }
 
   static int intOption(List<String> args, String option, int fallback) {
