@@ -31,11 +31,21 @@ public final class WorkerProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    String classPath = System.getProperty("java.class.path");
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(WorkerApplication.class.getName());
+    command.add(classPath);
+    if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) {
+      // run from the Spring Boot fat jar (./pipeline): our classes are nested in it, so the jar's
+      // own launcher has to start the worker's main class
+      command.add("-Dloader.main=" + WorkerApplication.class.getName());
+      command.add("org.springframework.boot.loader.launch.PropertiesLauncher");
+    } else {
+      command.add(WorkerApplication.class.getName());
+    }
     pipeline.commonProperties().forEach((k, v) -> command.add("--" + k + "=" + v));
-    command.add("--server.port=0");
+    if (!overrides.containsKey("server.port")) {
+      command.add("--server.port=0");
+    }
     overrides.forEach((k, v) -> command.add("--" + k + "=" + v));
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
