@@ -25,8 +25,16 @@ public final class LocalPostgres implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts a fresh cluster in a temporary directory on a free port. */
+  /** Starts a fresh cluster in a temporary directory on a free port, stopped when the JVM exits. */
   public static LocalPostgres start() {
+    return start(true);
+  }
+
+  /**
+   * @param stopWithJvm stop the server from a JVM shutdown hook of its own; pass false when the
+   *     caller stops it in order (after the apps that use it) from its own hook
+   */
+  public static LocalPostgres start(boolean stopWithJvm) {
     try {
       Path dataDir = Files.createTempDirectory("catalog-pg-");
       EmbeddedPostgres pg =
@@ -34,6 +42,7 @@ public final class LocalPostgres implements AutoCloseable {
               .setDataDirectory(dataDir)
               .setCleanDataDirectory(true)
               .setPGStartupWait(Duration.ofSeconds(60))
+              .setRegisterShutdownHook(stopWithJvm)
               .setServerConfig("max_connections", "300")
               .setServerConfig("fsync", "off")
               .setServerConfig("synchronous_commit", "off")

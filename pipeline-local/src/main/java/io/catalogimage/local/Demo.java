@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import tools.jackson.databind.JsonNode;
 
@@ -29,15 +30,16 @@ final class Demo {
 
   int run() throws InterruptedException {
     Path workDir = Path.of("").toAbsolutePath();
-    Path results = workDir.resolve("out");
     long startedAt = System.nanoTime();
     out.println(
         "Catalog image pipeline - local demo (no Docker, no API key: a provider simulator stands in)");
     out.println("Logs: " + workDir.resolve(".local/logs/pipeline.log"));
     AtomicReference<LocalPipeline> running = new AtomicReference<>();
+    AtomicBoolean stopping = new AtomicBoolean();
     Thread stopper =
         new Thread(
             () -> {
+              stopping.set(true);
               LocalPipeline p = running.getAndSet(null);
               if (p != null) {
                 out.println();
@@ -52,8 +54,25 @@ final class Demo {
         LocalPipeline.Options.defaults()
             .withS3Directory(workDir.resolve(".local/s3"))
             .withSimulator(demoSimulator());
-    LocalPipeline pipeline = LocalPipeline.start(options, step -> out.println("  " + step + "..."));
-    running.set(pipeline);
+    try {
+      return submitAndFollow(options, running, stopper, startedAt);
+    } catch (RuntimeException e) {
+      if (stopping.get()) {
+        return 130; // Ctrl-C: the shutdown hook stops everything; the half-done run is not an error
+      }
+      throw e;
+    }
+  }
+
+  private int submitAndFollow(
+      LocalPipeline.Options options,
+      AtomicReference<LocalPipeline> running,
+      Thread stopper,
+      long startedAt)
+      throws InterruptedException {
+    Path results = Path.of("").toAbsolutePath().resolve("out");
+    LocalPipeline pipeline =
+        LocalPipeline.start(options, step -> out.println("  " + step + "..."), running::set);
     out.printf("Ready in %.1f s: api at %s%n%n", seconds(startedAt), pipeline.apiUri());
 
     ApiClient api = new ApiClient(pipeline.apiUri());

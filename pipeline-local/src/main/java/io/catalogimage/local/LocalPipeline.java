@@ -26,6 +26,11 @@ public final class LocalPipeline implements AutoCloseable {
   public static final String BUCKET = "catalog-images";
 
   private final Options options;
+  private volatile boolean closed;
+
+  /** Stops everything in order when the JVM exits without {@link #close()} (Ctrl-C, an error). */
+  private final Thread stopOnExit = new Thread(this::close, "local-pipeline-shutdown");
+
   private final List<AutoCloseable> started = new ArrayList<>();
   private final List<ConfigurableApplicationContext> workers = new ArrayList<>();
   private LocalPostgres postgres;
@@ -93,7 +98,19 @@ public final class LocalPipeline implements AutoCloseable {
 
   /** Starts everything; on failure stops what had started and rethrows. */
   public static LocalPipeline start(Options options, Consumer<String> progress) {
+    return start(options, progress, created -> {});
+  }
+
+  /**
+   * As {@link #start(Options, Consumer)}, handing the pipeline to {@code created} before anything
+   * starts, so that a Ctrl-C during start-up can {@link #close()} what is already running (the
+   * PostgreSQL server is a child process that would outlive this JVM).
+   */
+  public static LocalPipeline start(
+      Options options, Consumer<String> progress, Consumer<LocalPipeline> created) {
     LocalPipeline p = new LocalPipeline(options);
+    Runtime.getRuntime().addShutdownHook(p.stopOnExit);
+    created.accept(p);
     try {
       p.startAll(progress);
       return p;
@@ -103,29 +120,37 @@ public final class LocalPipeline implements AutoCloseable {
     }
   }
 
+  /** Reports the next step, or stops start-up when the pipeline was closed meanwhile (Ctrl-C). */
+  private void step(Consumer<String> progress, String step) {
+    if (closed) {
+      throw new IllegalStateException("the local pipeline was stopped while starting");
+    }
+    progress.accept(step);
+  }
+
   private void startAll(Consumer<String> progress) {
-    progress.accept("starting PostgreSQL");
-    postgres = track(LocalPostgres.start());
+    step(progress, "starting PostgreSQL");
+    postgres = track(LocalPostgres.start(false));
     jdbcUrl = postgres.createDatabase("catalog");
     if (options.startKafka()) {
-      progress.accept("starting Kafka");
+      step(progress, "starting Kafka");
       kafka = track(LocalKafka.start(options.kafkaPort()));
     }
-    progress.accept("starting the S3-protocol server");
+    step(progress, "starting the S3-protocol server");
     s3 =
         track(
             options.s3Directory() == null
                 ? LocalS3.inMemory()
                 : LocalS3.onDisk(options.s3Directory(), 0));
     s3.createBucket(BUCKET);
-    progress.accept("starting the provider simulator");
+    step(progress, "starting the provider simulator");
     simulator = track(ProviderSimulator.start(options.simulator()));
-    progress.accept("starting the api");
+    step(progress, "starting the api");
     api = startApi();
     apiPort =
         api.getEnvironment().getProperty("local.server.port", Integer.class, options.apiPort());
     for (int i = 0; i < options.workers(); i++) {
-      progress.accept("starting worker " + (i + 1));
+      step(progress, "starting worker " + (i + 1));
       startWorker();
     }
   }
@@ -140,7 +165,8 @@ public final class LocalPipeline implements AutoCloseable {
   private ConfigurableApplicationContext startApi() {
     Map<String, Object> props = commonProperties();
     props.put("server.port", options.apiPort());
-    return ApiApplication.builder().run(asArguments(props));
+    return stopIfClosed(
+        ApiApplication.builder().registerShutdownHook(false).run(asArguments(props)));
   }
 
   /** Starts another worker in this JVM. */
@@ -148,7 +174,9 @@ public final class LocalPipeline implements AutoCloseable {
     Map<String, Object> props = commonProperties();
     props.put("server.port", 0);
     props.put("pipeline.worker.id", "local-worker-" + (workers.size() + 1));
-    ConfigurableApplicationContext worker = WorkerApplication.builder().run(asArguments(props));
+    ConfigurableApplicationContext worker =
+        stopIfClosed(
+            WorkerApplication.builder().registerShutdownHook(false).run(asArguments(props)));
     workers.add(worker);
     return worker;
   }
@@ -206,14 +234,39 @@ public final class LocalPipeline implements AutoCloseable {
     return workers;
   }
 
-  private <T extends AutoCloseable> T track(T resource) {
+  /** An app that finished starting after a Ctrl-C stopped the rest is stopped at once. */
+  private ConfigurableApplicationContext stopIfClosed(ConfigurableApplicationContext app) {
+    if (closed) {
+      closeQuietly(app::close);
+      throw new IllegalStateException("the local pipeline was stopped while starting");
+    }
+    return app;
+  }
+
+  private synchronized <T extends AutoCloseable> T track(T resource) {
+    if (closed) {
+      closeQuietly(resource);
+      throw new IllegalStateException("the local pipeline was stopped while starting");
+    }
     started.add(resource);
     return resource;
   }
 
-  /** Stops the workers first (they hand back unstarted items), then the api, then the servers. */
+  /**
+   * Stops the workers first (they hand back unstarted items), then the api, then the servers. The
+   * apps register no shutdown hooks of their own: Spring's would race this order on Ctrl-C and stop
+   * the database under workers still settling their calls.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
+    if (Thread.currentThread() != stopOnExit) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to; close() is idempotent
+      }
+    }
     for (int i = workers.size() - 1; i >= 0; i--) {
       closeQuietly(workers.get(i)::close);
     }

@@ -3,6 +3,7 @@ package io.catalogimage.local;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code ./pipeline up}: the whole pipeline locally, kept running for curl and the browser. */
 final class Up {
@@ -22,21 +23,34 @@ final class Up {
   int run() throws InterruptedException {
     Path workDir = Path.of("").toAbsolutePath();
     CountDownLatch stopped = new CountDownLatch(1);
-    LocalPipeline pipeline =
-        LocalPipeline.start(
-            LocalPipeline.Options.defaults()
-                .withS3Directory(workDir.resolve(".local/s3"))
-                .withApiPort(port),
-            step -> System.out.println("  " + step + "..."));
+    AtomicReference<LocalPipeline> running = new AtomicReference<>();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  System.out.println("\nStopping everything...");
-                  pipeline.close();
-                  System.out.println("Stopped.");
+                  LocalPipeline p = running.getAndSet(null);
+                  if (p != null) {
+                    System.out.println("\nStopping everything...");
+                    p.close();
+                    System.out.println("Stopped.");
+                  }
                   stopped.countDown();
                 }));
+    LocalPipeline pipeline;
+    try {
+      pipeline =
+          LocalPipeline.start(
+              LocalPipeline.Options.defaults()
+                  .withS3Directory(workDir.resolve(".local/s3"))
+                  .withApiPort(port),
+              step -> System.out.println("  " + step + "..."),
+              running::set);
+    } catch (RuntimeException e) {
+      if (stopped.getCount() == 0) {
+        return 130; // Ctrl-C during start-up
+      }
+      throw e;
+    }
     System.out.printf(
         """
 
