@@ -58,6 +58,10 @@ final class OpenAiResponses {
     if ("insufficient_quota".equals(code) || "insufficient_quota".equals(type)) {
       return new ProviderOutcome.QuotaExhausted(false, message, info);
     }
+    if (status == 429 && perDay(message)) {
+      // requests per day (RPD), including "Limit 0": waiting minutes never helps; the reset does
+      return new ProviderOutcome.QuotaExhausted(message.contains("Limit 0,"), message, info);
+    }
     if (status == 429) {
       return new ProviderOutcome.RateLimited(retryAfter(headers), message, info);
     }
@@ -65,6 +69,10 @@ final class OpenAiResponses {
       return new ProviderOutcome.ServerError(message, info);
     }
     return new ProviderOutcome.Rejected(message, info);
+  }
+
+  private static boolean perDay(String message) {
+    return message.contains("requests per day") || message.contains("(RPD)");
   }
 
   private ProviderOutcome success(
