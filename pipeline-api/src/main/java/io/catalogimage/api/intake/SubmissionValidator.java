@@ -4,11 +4,14 @@ import io.catalogimage.api.intake.SubmitBatchRequest.ProductRequest;
 import io.catalogimage.api.intake.SubmitBatchRequest.VariantRequest;
 import io.catalogimage.common.batch.BatchSpec;
 import io.catalogimage.common.batch.ProductData;
+import io.catalogimage.common.batch.ReferenceImageSource;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,6 +29,8 @@ import org.springframework.stereotype.Component;
 @Component
 class SubmissionValidator {
 
+  private static final int MAX_REFERENCE_URL = 2048;
+  private static final int MAX_REFERENCE_KEY = 1024;
   private static final Pattern VARIANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern LOCALE = Pattern.compile("[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*");
   private static final int MAX_SKU = 128;
@@ -256,6 +261,7 @@ class SubmissionValidator {
       problems.add(at + ".attributes", "at most " + MAX_ATTRIBUTES + " attributes");
       ok = false;
     }
+    ok &= referenceImage(at + ".referenceImage", item.referenceImage(), problems);
     Map<String, String> values = new LinkedHashMap<>();
     values.put("sku", sku);
     values.put("title", item.title());
@@ -284,6 +290,61 @@ class SubmissionValidator {
     }
     String prompt = template.render(values);
     return new ValidSubmission.Product(
-        sku, new ProductData(item.title(), item.description(), attributes, prompt));
+        sku,
+        new ProductData(
+            item.title(), item.description(), attributes, prompt, item.referenceImage()));
+  }
+
+  /**
+   * The form of a reference image; whether its host may be contacted (no internal addresses) is
+   * decided by the worker when it fetches, against DNS as it is then.
+   */
+  private static boolean referenceImage(String at, ReferenceImageSource ref, Problems problems) {
+    if (ref == null) {
+      return true;
+    }
+    if ((ref.url() == null) == (ref.objectKey() == null)) {
+      problems.add(at, "give exactly one of url or objectKey");
+      return false;
+    }
+    if (ref.url() != null) {
+      URI uri;
+      try {
+        uri = new URI(ref.url());
+      } catch (URISyntaxException e) {
+        problems.add(at + ".url", "is not a valid URL: " + e.getReason());
+        return false;
+      }
+      if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())
+          || uri.getHost() == null
+          || ref.url().length() > MAX_REFERENCE_URL) {
+        problems.add(
+            at + ".url",
+            "must be an absolute http or https URL of at most "
+                + MAX_REFERENCE_URL
+                + " characters");
+        return false;
+      }
+      if (uri.getUserInfo() != null) {
+        problems.add(at + ".url", "must not carry credentials");
+        return false;
+      }
+      return true;
+    }
+    String key = ref.objectKey();
+    if (key.isBlank()
+        || key.length() > MAX_REFERENCE_KEY
+        || key.startsWith("/")
+        || key.contains("\\")
+        || key.chars().anyMatch(Character::isISOControl)
+        || java.util.Arrays.asList(key.split("/")).contains("..")) {
+      problems.add(
+          at + ".objectKey",
+          "must be a relative key under your prefix (no leading /, no .. segments), at most "
+              + MAX_REFERENCE_KEY
+              + " characters");
+      return false;
+    }
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 package io.catalogimage.api.intake;
 
+import io.catalogimage.common.batch.ReferenceImageSource;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,14 @@ record SubmitBatchRequest(
 
   record VariantRequest(String name, String aspectRatio, String size) {}
 
+  /**
+   * @param referenceImage a product photo the model works from: {@code {"url": "https://..."}} or
+   *     {@code {"objectKey": "photos/ts-001.jpg"}} (under the tenant's prefix in our bucket)
+   */
   record ProductRequest(
-      String sku, String title, String description, Map<String, Object> attributes) {}
+      String sku,
+      String title,
+      String description,
+      Map<String, Object> attributes,
+      ReferenceImageSource referenceImage) {}
 }

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -88,6 +90,45 @@ class SubmissionValidationTest {
     assertThat(problem.path("errors").path(0).path("field").asString()).isEqualTo("items[1].sku");
     assertThat(problem.path("errors").path(0).path("message").asString()).isEqualTo("is required");
     assertNothingStored();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"url\": \"ftp://photos.example.com/a.png\"} | items[1].referenceImage.url | http or https",
+        "{\"url\": \"https://user:pw@photos.example.com/a.png\"} | items[1].referenceImage.url | credentials",
+        "{\"objectKey\": \"../other-tenant/a.png\"} | items[1].referenceImage.objectKey | no .. segments",
+        "{\"objectKey\": \"/abs/a.png\"} | items[1].referenceImage.objectKey | no leading /",
+        "{\"url\": \"https://a.example/x.png\", \"objectKey\": \"x.png\"} | items[1].referenceImage | exactly one",
+        "{} | items[1].referenceImage | exactly one"
+      })
+  void rejects_a_reference_image_that_is_malformed_or_leaves_the_tenants_prefix(
+      String reference, String field, String message) throws Exception {
+    JsonNode problem =
+        rejected(
+            VALID.replace(
+                "\"title\": \"Linen shirt\"",
+                "\"title\": \"Linen shirt\", \"referenceImage\": " + reference),
+            400);
+    JsonNode error = problem.path("errors").path(0);
+    assertThat(error.path("field").asString()).isEqualTo(field);
+    assertThat(error.path("message").asString()).contains(message);
+    assertNothingStored();
+  }
+
+  @Test
+  void accepts_reference_images_by_url_and_by_object_key() throws Exception {
+    String body =
+        VALID
+            .replace(
+                "\"title\": \"Organic cotton T-shirt\"",
+                "\"title\": \"Organic cotton T-shirt\", \"referenceImage\": {\"url\": \"https://cdn.example.com/ts-001.jpg\"}")
+            .replace(
+                "\"title\": \"Linen shirt\"",
+                "\"title\": \"Linen shirt\", \"referenceImage\": {\"objectKey\": \"photos/ts-002.png\"}");
+    HttpResponse<String> r = post(body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
   }
 
   @Test

@@ -14,8 +14,13 @@ public final class ObjectKeys {
 
   private ObjectKeys() {}
 
+  /** Everything of one tenant: its batches' results, and the reference photos it uploads. */
+  public static String tenantPrefix(TenantId tenant) {
+    return "tenants/" + tenant + "/";
+  }
+
   public static String batchPrefix(TenantId tenant, BatchId batch) {
-    return "tenants/" + tenant + "/batches/" + batch + "/";
+    return tenantPrefix(tenant) + "batches/" + batch + "/";
   }
 
   public static String image(TenantId tenant, BatchId batch, String sku, String variant) {

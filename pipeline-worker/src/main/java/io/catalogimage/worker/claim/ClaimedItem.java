@@ -1,5 +1,6 @@
 package io.catalogimage.worker.claim;
 
+import io.catalogimage.common.batch.ReferenceImageSource;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
@@ -11,6 +12,7 @@ import java.util.List;
  *
  * @param attempts real provider calls made for it so far
  * @param nextModel the model routing chose for the next attempt, or null for the tier's first
+ * @param referenceImage the product photo to send along, or null
  */
 public record ClaimedItem(
     ItemId id,
@@ -23,4 +25,5 @@ public record ClaimedItem(
     String styleGuide,
     String prompt,
     int attempts,
-    String nextModel) {}
+    String nextModel,
+    ReferenceImageSource referenceImage) {}

@@ -82,7 +82,8 @@ public class ItemClaims {
                   spec.styleGuide(),
                   product.prompt(),
                   rs.getInt("attempts"),
-                  rs.getString("next_model"));
+                  rs.getString("next_model"),
+                  product.referenceImage());
             })
         .list();
   }

@@ -189,6 +189,25 @@ public class Ledger {
     return moved == 1;
   }
 
+  /**
+   * Ends an item that failed before any provider call (e.g. its reference image was refused): no
+   * attempt row, because nothing was called or billed.
+   */
+  public boolean failWithoutCall(
+      ItemId item, String worker, String errorType, String message, Instant now) {
+    return jdbc.sql(FINISH)
+            .param("state", ItemState.FAILED.name())
+            .param("errorType", errorType)
+            .param("errorMessage", message)
+            .param("note", null)
+            .param("delta", BigDecimal.ZERO)
+            .param("now", Timestamp.from(now))
+            .param("item", item.value())
+            .param("worker", worker)
+            .update()
+        == 1;
+  }
+
   /** Hands back items that were claimed but whose call never started. */
   public int releaseUnstarted(List<ItemId> items, String worker, Instant now) {
     if (items.isEmpty()) {

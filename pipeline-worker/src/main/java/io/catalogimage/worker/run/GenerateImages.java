@@ -16,6 +16,7 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.Providers;
+import io.catalogimage.worker.reference.ReferenceImages;
 import io.catalogimage.worker.result.AltText;
 import io.catalogimage.worker.result.ResultWriter;
 import io.catalogimage.worker.result.Sidecar;
@@ -71,6 +72,7 @@ public class GenerateImages implements SmartLifecycle {
   private final ModelCatalog catalog;
   private final Ledger ledger;
   private final ResultWriter results;
+  private final ReferenceImages referenceImages;
   private final ExecutorService io;
   private final Clock clock;
   private final MeterRegistry meters;
@@ -91,6 +93,7 @@ public class GenerateImages implements SmartLifecycle {
       ModelCatalog catalog,
       Ledger ledger,
       ResultWriter results,
+      ReferenceImages referenceImages,
       @Qualifier("workerIo") ExecutorService io,
       Clock clock,
       MeterRegistry meters) {
@@ -100,6 +103,7 @@ public class GenerateImages implements SmartLifecycle {
     this.catalog = catalog;
     this.ledger = ledger;
     this.results = results;
+    this.referenceImages = referenceImages;
     this.io = io;
     this.clock = clock;
     this.meters = meters;
@@ -172,6 +176,19 @@ public class GenerateImages implements SmartLifecycle {
       Dimensions expected =
           imageModel.dimensions(variant.size(), variant.aspectRatio()).orElse(null);
       String prompt = PromptComposer.compose(item);
+      List<GenerationRequest.ReferenceImage> references = List.of();
+      if (item.referenceImage() != null) {
+        ReferenceImages.Fetched fetched =
+            referenceImages.fetch(item.tenant(), item.referenceImage());
+        if (fetched instanceof ReferenceImages.Refused refused) {
+          log.info("item {} failed before any call: {}", item.id(), refused.reason());
+          ledger.failWithoutCall(
+              item.id(), props.id(), "REFERENCE_IMAGE", refused.reason(), clock.instant());
+          done(item);
+          return;
+        }
+        references = List.of(((ReferenceImages.Image) fetched).image());
+      }
       GenerationRequest request =
           new GenerationRequest(
               model,
@@ -180,10 +197,14 @@ public class GenerateImages implements SmartLifecycle {
               variant.size(),
               expected,
               item.altTextLocales(),
-              List.of());
+              references);
       BigDecimal reserved =
           providers.estimate(
-              provider.get(), model, variant.size(), PromptComposer.estimateTokens(prompt), 0);
+              provider.get(),
+              model,
+              variant.size(),
+              PromptComposer.estimateTokens(prompt),
+              references.size());
       Instant started = clock.instant();
       Optional<Integer> attempt =
           ledger.begin(item, props.id(), provider.get().endpoint(), model, reserved, started);
