@@ -52,8 +52,9 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
    * @param requestTimeout default 180s: 4K images on Pro take a minute, and gateways time out at
    *     60s
    * @param maxConnections upper bound of concurrent calls to this endpoint (default 1000)
-   * @param pricePerImage catalog model id -> flat USD per image (gateway pricing); models not
-   *     listed are priced by tokens at their list price
+   * @param pricePerImage flat USD per image (gateway pricing), keyed by catalog model id for every
+   *     size or {@code <model>@<size>} for one size (e.g. {@code gemini-3-pro-image@4K}); models
+   *     not listed are priced by tokens at their list price
    * @param imageQuality OpenAI {@code quality} for gpt-image models: low, medium, high (default
    *     high)
    */

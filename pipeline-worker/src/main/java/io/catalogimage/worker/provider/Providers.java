@@ -30,9 +30,16 @@ public final class Providers {
             (name, endpoint) -> {
               list.add(create(name, endpoint, catalog, json, callbacks));
               Map<String, Map<String, BigDecimal>> byModel = new LinkedHashMap<>();
+              // keys: "<model>" for every size, or "<model>@<size>" for one size
               endpoint
                   .pricePerImage()
-                  .forEach((model, usd) -> byModel.put(model, Map.of("*", usd)));
+                  .forEach(
+                      (key, usd) -> {
+                        int at = key.indexOf('@');
+                        String model = at < 0 ? key : key.substring(0, at);
+                        String size = at < 0 ? "*" : key.substring(at + 1);
+                        byModel.computeIfAbsent(model, m -> new LinkedHashMap<>()).put(size, usd);
+                      });
               flat.put(name, byModel);
             });
     this.providers = List.copyOf(list);

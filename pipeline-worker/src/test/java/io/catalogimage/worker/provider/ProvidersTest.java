@@ -1,0 +1,85 @@
+package io.catalogimage.worker.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.catalogimage.common.json.Json;
+import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.common.pricing.TokenUsage;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Endpoint configuration alone decides who serves a model and what it costs. */
+class ProvidersTest {
+
+  private static final TokenUsage NB2_2K = new TokenUsage(20, 0, 100, 1680, 0);
+
+  private static ProviderProperties.Endpoint endpoint(String protocol, String... modelPricePairs) {
+    Map<String, BigDecimal> prices = new LinkedHashMap<>();
+    for (int i = 0; i < modelPricePairs.length; i += 2) {
+      prices.put(modelPricePairs[i], new BigDecimal(modelPricePairs[i + 1]));
+    }
+    return new ProviderProperties.Endpoint(
+        protocol,
+        URI.create("https://gateway.example"),
+        "k",
+        null,
+        null,
+        null,
+        null,
+        null,
+        prices,
+        null);
+  }
+
+  private static Providers providers(Map<String, ProviderProperties.Endpoint> endpoints) {
+    return new Providers(
+        new ProviderProperties(endpoints), ModelCatalog.defaults(), Json.mapper(), Runnable::run);
+  }
+
+  @Test
+  void a_gateway_price_for_one_size_overrides_its_price_for_every_size() {
+    Providers p =
+        providers(
+            Map.of(
+                "gateway",
+                endpoint(
+                    "gemini",
+                    "gemini-3.1-flash-image",
+                    "0.058",
+                    "gemini-3.1-flash-image@4K",
+                    "0.12")));
+    ImageProvider gateway = p.forModel("gemini-3.1-flash-image").orElseThrow();
+
+    assertThat(p.price(gateway, "gemini-3.1-flash-image", "2K").cost(NB2_2K))
+        .isEqualByComparingTo("0.058");
+    assertThat(p.price(gateway, "gemini-3.1-flash-image", "4K").cost(NB2_2K))
+        .isEqualByComparingTo("0.12");
+  }
+
+  @Test
+  void models_without_a_flat_price_are_priced_by_the_tokens_reported() {
+    Providers p = providers(Map.of("google", endpoint("gemini")));
+    ImageProvider google = p.forModel("gemini-3.1-flash-image").orElseThrow();
+
+    // 20 x $0.50 + 100 x $3 + 1680 x $60, per million
+    assertThat(p.price(google, "gemini-3.1-flash-image", "2K").cost(NB2_2K))
+        .isEqualByComparingTo("0.101110");
+  }
+
+  @Test
+  void each_protocol_serves_its_own_family_unless_models_are_listed() {
+    Providers p = providers(Map.of("google", endpoint("gemini"), "openai", endpoint("openai")));
+
+    assertThat(p.forModel("gemini-3-pro-image"))
+        .get()
+        .extracting(ImageProvider::endpoint)
+        .isEqualTo("google");
+    assertThat(p.forModel("gpt-image-1.5"))
+        .get()
+        .extracting(ImageProvider::endpoint)
+        .isEqualTo("openai");
+  }
+}
