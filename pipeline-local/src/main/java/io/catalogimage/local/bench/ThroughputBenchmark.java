@@ -19,6 +19,9 @@ import tools.jackson.databind.JsonNode;
  */
 final class ThroughputBenchmark {
 
+  /** Items run before the measured batch; -Dbench.warm-up=N to change. */
+  private static final int WARM_UP = Integer.getInteger("bench.warm-up", 10_000);
+
   private final int items;
   private final boolean s3OnDisk;
 
@@ -48,10 +51,11 @@ final class ThroughputBenchmark {
                 .withProperty("spring.kafka.consumer.max-poll-records", 500),
             step -> System.out.println("  " + step + "..."))) {
       ApiClient api = new ApiClient(pipeline.apiUri());
-      // the JIT compiles for about 10 CPU-seconds on the first few thousand items; measure the
-      // steady state a long-running worker is in
-      System.out.println("Warm-up: 3,000 items");
-      timeBatch(api, 3000);
+      // one JVM holds Kafka, S3Proxy, the simulator, the api and the worker: the JIT still
+      // compiles for several CPU-seconds after 3,000 items; measure the steady state a
+      // long-running worker is in
+      System.out.println("Warm-up: " + WARM_UP + " items");
+      timeBatch(api, WARM_UP);
       System.out.println("Measured run: " + items + " items");
       double seconds = timeBatch(api, items);
       double rate = items / seconds;
