@@ -1,5 +1,6 @@
 package io.catalogimage.local;
 
+import io.catalogimage.simulator.SimulatorConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -42,7 +43,10 @@ final class Up {
           LocalPipeline.start(
               LocalPipeline.Options.defaults()
                   .withS3Directory(workDir.resolve(".local/s3"))
-                  .withApiPort(port),
+                  .withApiPort(port)
+                  // a few seconds per image instead of real life's 15-40, no peak hours: for trying
+                  // the api by hand
+                  .withSimulator(SimulatorConfig.defaults().withoutPeak().withTimeScale(0.2)),
               step -> System.out.println("  " + step + "..."),
               running::set);
     } catch (RuntimeException e) {
