@@ -1,8 +1,10 @@
 package io.catalogimage.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.catalogimage.common.json.Json;
+import io.catalogimage.common.storage.ObjectStore;
 import io.catalogimage.simulator.SimulatorConfig;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -11,7 +13,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,6 +117,82 @@ class EndToEndTest {
         .isEmpty();
     assertThat(api.get("/v1/batches/" + batchId + "/items?cursor=nonsense").status())
         .isEqualTo(400);
+  }
+
+  @Test
+  void the_results_manifest_has_one_line_per_item_matching_the_database() throws Exception {
+    List<JsonNode> lines =
+        lines(download(pipeline.apiUri() + "/v1/batches/" + batchId + "/results"));
+
+    assertThat(lines).hasSize(12);
+    for (JsonNode line : lines) {
+      Map<String, Object> row =
+          Pipelines.jdbc(pipeline)
+              .sql(
+                  "SELECT sku, variant, state, cost_usd, attempts FROM items WHERE item_id = CAST(:i AS uuid)")
+              .param("i", line.path("itemId").asString())
+              .query()
+              .singleRow();
+      assertThat(line.path("sku").asString()).isEqualTo(row.get("sku"));
+      assertThat(line.path("variant").asString()).isEqualTo(row.get("variant"));
+      assertThat(line.path("state").asString()).isEqualTo("SUCCEEDED");
+      assertThat(line.path("costUsd").decimalValue())
+          .isEqualByComparingTo((BigDecimal) row.get("cost_usd"));
+      assertThat(line.path("attempts").asInt()).isEqualTo(row.get("attempts"));
+      assertThat(line.path("altText").path("en").asString()).isNotBlank();
+      assertThat(line.path("altText").path("de").asString()).isNotBlank();
+      assertThat(line.path("modelServed").asString()).isEqualTo("gemini-3.1-flash-image");
+      assertThat(line.path("error").isNull()).isTrue();
+    }
+    byte[] png = download(lines.get(0).path("imageUrl").asString());
+    assertThat(ImageIO.read(new ByteArrayInputStream(png))).isNotNull();
+  }
+
+  @Test
+  void the_results_of_an_unknown_batch_are_a_404_problem() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        pipeline.apiUri()
+                            + "/v1/batches/01a20000-0000-7000-8000-000000000000/results"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+  }
+
+  @Test
+  void the_manifest_is_in_object_storage_once_the_batch_has_ended() {
+    String key =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    Pipelines.jdbc(pipeline)
+                        .sql("SELECT manifest_key FROM batches WHERE batch_id = CAST(:b AS uuid)")
+                        .param("b", batchId)
+                        .query(String.class)
+                        .optional()
+                        .orElse(null),
+                java.util.Objects::nonNull);
+    byte[] stored = pipeline.api().getBean(ObjectStore.class).get(key).orElseThrow();
+
+    List<JsonNode> lines = lines(stored);
+    assertThat(key).endsWith("/batches/" + batchId + "/manifest.jsonl");
+    assertThat(lines).hasSize(12);
+    // a file that outlives presigned URLs carries object keys only
+    assertThat(lines).allSatisfy(l -> assertThat(l.has("imageUrl")).isFalse());
+    assertThat(lines).allSatisfy(l -> assertThat(l.path("imageKey").asString()).endsWith(".png"));
+  }
+
+  private static List<JsonNode> lines(byte[] jsonl) {
+    return new String(jsonl, StandardCharsets.UTF_8)
+        .lines()
+        .filter(l -> !l.isBlank())
+        .map(l -> Json.mapper().readTree(l))
+        .toList();
   }
 
   private JsonNode item(String itemId) {

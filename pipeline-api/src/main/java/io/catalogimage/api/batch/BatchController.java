@@ -191,7 +191,7 @@ class BatchController {
     }
   }
 
-  private static BatchId batchId(String text) {
+  static BatchId batchId(String text) {
     try {
       return BatchId.of(text);
     } catch (IllegalArgumentException e) {
@@ -207,7 +207,7 @@ class BatchController {
     }
   }
 
-  private static ApiProblem batchNotFound(String id) {
+  static ApiProblem batchNotFound(String id) {
     return ApiProblem.notFound("no batch " + id);
   }
 }

@@ -15,6 +15,15 @@ public interface ObjectStore {
   /** The object's bytes, or empty when there is no object under the key. */
   Optional<byte[]> get(String key);
 
+  /** Uploads a file without holding it in memory (manifests of large batches). */
+  default void putFile(String key, java.nio.file.Path file, String contentType) {
+    try {
+      put(key, java.nio.file.Files.readAllBytes(file), contentType);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** A URL anyone holding it can GET the object from until it expires. */
   URI presignedGet(String key, Duration validFor);
 }

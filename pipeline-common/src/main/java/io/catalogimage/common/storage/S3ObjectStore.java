@@ -81,6 +81,12 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   }
 
   @Override
+  public void putFile(String key, java.nio.file.Path file, String contentType) {
+    client.putObject(
+        b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromFile(file));
+  }
+
+  @Override
   public Optional<byte[]> get(String key) {
     try {
       return Optional.of(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());

@@ -2,13 +2,23 @@ package io.catalogimage.worker.ledger;
 
 import io.catalogimage.common.item.ItemState;
 import java.time.Instant;
+import java.util.Map;
 
 /** What happens to the item after a call; applied only while this worker holds its lease. */
 public sealed interface ItemChange {
 
   ItemState target();
 
-  record Succeeded(String modelServed, String imageKey, String sidecarKey, String note)
+  /**
+   * @param altText alt text by locale (also in the sidecar; kept on the row for the manifest)
+   */
+  record Succeeded(
+      String modelServed,
+      String imageKey,
+      String sidecarKey,
+      Map<String, String> altText,
+      String caption,
+      String note)
       implements ItemChange {
     @Override
     public ItemState target() {

@@ -2,6 +2,7 @@ package io.catalogimage.worker.ledger;
 
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.item.ItemState;
+import io.catalogimage.common.json.Json;
 import io.catalogimage.worker.claim.ClaimedItem;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
@@ -65,7 +66,8 @@ public class Ledger {
 
   private static final String SUCCEED =
       "UPDATE items SET state = 'SUCCEEDED', model_served = :served, image_key = :imageKey,"
-          + " sidecar_key = :sidecarKey, finished_at = :now, next_model = NULL,"
+          + " sidecar_key = :sidecarKey, alt_text = CAST(:altText AS jsonb), caption = :caption,"
+          + " finished_at = :now, next_model = NULL,"
           + " last_error_type = NULL, last_error_message = NULL, note = :note, "
           + RELEASE_LEASE
           + GUARD;
@@ -158,6 +160,8 @@ public class Ledger {
               .param("served", s.modelServed())
               .param("imageKey", s.imageKey())
               .param("sidecarKey", s.sidecarKey())
+              .param("altText", Json.mapper().writeValueAsString(s.altText()))
+              .param("caption", s.caption())
               .param("note", s.note());
     } else if (change instanceof ItemChange.Requeued q) {
       statement =

@@ -313,7 +313,12 @@ public class GenerateImages implements SmartLifecycle {
       ResultWriter.Stored stored = results.write(item, g.png(), g.mimeType(), sidecar);
       String served = info.modelVersion() == null ? call.model() : info.modelVersion();
       return new ItemChange.Succeeded(
-          served, stored.imageKey(), stored.sidecarKey(), accept.note());
+          served,
+          stored.imageKey(),
+          stored.sidecarKey(),
+          alt.byLocale(),
+          alt.caption(),
+          accept.note());
     } catch (RuntimeException e) {
       log.warn("storing item {} failed: {}", item.id(), e.toString());
       Duration wait = Duration.ofSeconds(10);
