@@ -32,6 +32,14 @@ public final class ApiClient {
             .build());
   }
 
+  /** A POST without a body (actions such as cancel). */
+  public Answer post(String path) {
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
   public Answer get(String path) {
     return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
   }

@@ -23,8 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -39,9 +41,15 @@ class BatchController {
   private final ObjectStore store;
   private final ObjectStoreProperties storeProps;
   private final Clock clock;
+  private final CancelBatches cancels;
 
   BatchController(
-      BatchQueries queries, ObjectStore store, ObjectStoreProperties storeProps, Clock clock) {
+      BatchQueries queries,
+      ObjectStore store,
+      ObjectStoreProperties storeProps,
+      Clock clock,
+      CancelBatches cancels) {
+    this.cancels = cancels;
     this.queries = queries;
     this.store = store;
     this.storeProps = storeProps;
@@ -83,6 +91,21 @@ class BatchController {
         row.createdAt(),
         row.finishedAt(),
         Map.of("self", self, "items", self + "/items"));
+  }
+
+  /**
+   * Stops a batch: queued items end CANCELLED at once, calls in flight finish. Answers the batch as
+   * it stands, with how many items this request cancelled.
+   */
+  @PostMapping("/v1/batches/{batchId}/cancel")
+  ResponseEntity<Map<String, Object>> cancel(@PathVariable String batchId) {
+    BatchId id = batchId(batchId);
+    int cancelled = cancels.cancel(TenantId.DEFAULT, id, clock.instant());
+    if (cancelled < 0) {
+      throw batchNotFound(batchId);
+    }
+    return ResponseEntity.accepted()
+        .body(Map.of("cancelledItems", cancelled, "batch", batch(batchId)));
   }
 
   @GetMapping("/v1/batches/{batchId}/items")

@@ -46,14 +46,21 @@ class DispatchRepository {
        WHERE state = 'DISPATCHED' AND dispatched_at < :cutoff
       """;
 
-  /** Leases that ran out belong to workers that died or stalled: their items are queued again. */
+  /**
+   * Leases that ran out belong to workers that died or stalled: their items are queued again (or
+   * end CANCELLED when their batch was cancelled meanwhile).
+   */
   private static final String RECLAIM_EXPIRED =
       """
-      UPDATE items SET state = 'QUEUED', not_before = :now, version = version + 1, updated_at = :now,
+      UPDATE items SET state = CASE WHEN b.cancelled_at IS NULL THEN 'QUEUED' ELSE 'CANCELLED' END,
+                       finished_at = CASE WHEN b.cancelled_at IS NULL THEN NULL ELSE :now END,
+                       not_before = :now, version = items.version + 1, updated_at = :now,
                        note = 'lease of ' || lease_owner || ' expired at ' || lease_until
-                              || '; sent again',
+                              || CASE WHEN b.cancelled_at IS NULL THEN '; sent again'
+                                      ELSE '; batch cancelled' END,
                        lease_owner = NULL, lease_until = NULL
-       WHERE state = 'RUNNING' AND lease_until < :now
+        FROM batches b
+       WHERE b.batch_id = items.batch_id AND items.state = 'RUNNING' AND items.lease_until < :now
       RETURNING item_id
       """;
 

@@ -28,6 +28,8 @@ public class Ledger {
       WITH bumped AS (
         UPDATE items SET attempts = attempts + 1, version = version + 1, updated_at = :now
          WHERE item_id = :item AND state = 'RUNNING' AND lease_owner = :worker
+           AND NOT EXISTS (SELECT 1 FROM batches b
+                            WHERE b.batch_id = items.batch_id AND b.cancelled_at IS NOT NULL)
         RETURNING item_id, attempts, tenant_id, batch_id
       )
       INSERT INTO attempts (item_id, attempt_no, tenant_id, batch_id, worker_id, endpoint,
@@ -57,6 +59,10 @@ public class Ledger {
       RETURNING a.cost_usd - o.old_cost
       """;
 
+  private static final String BATCH_CANCELLED =
+      "EXISTS (SELECT 1 FROM batches b WHERE b.batch_id = items.batch_id"
+          + " AND b.cancelled_at IS NOT NULL)";
+
   private static final String GUARD =
       " WHERE item_id = :item AND state = 'RUNNING' AND lease_owner = :worker";
 
@@ -72,8 +78,15 @@ public class Ledger {
           + RELEASE_LEASE
           + GUARD;
 
+  /** Back to the queue, unless the batch was cancelled meanwhile: then that is where it ends. */
   private static final String REQUEUE =
-      "UPDATE items SET state = 'QUEUED', not_before = :notBefore, next_model = :nextModel,"
+      "UPDATE items SET state = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN 'CANCELLED' ELSE 'QUEUED' END,"
+          + " finished_at = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN :now END,"
+          + " not_before = :notBefore, next_model = :nextModel,"
           + " dispatched_at = NULL, last_error_type = :errorType,"
           + " last_error_message = :errorMessage, note = :note, "
           + RELEASE_LEASE
@@ -206,6 +219,26 @@ public class Ledger {
             .param("note", null)
             .param("delta", BigDecimal.ZERO)
             .param("now", Timestamp.from(now))
+            .param("item", item.value())
+            .param("worker", worker)
+            .update()
+        == 1;
+  }
+
+  /**
+   * Ends an item this worker holds but has not called yet, when its batch was cancelled meanwhile.
+   * Returns false when the batch is not cancelled (or the lease is gone).
+   */
+  public boolean cancelIfBatchCancelled(ItemId item, String worker, Instant now) {
+    return jdbc.sql(
+                "UPDATE items SET state = 'CANCELLED', finished_at = :now,"
+                    + " note = 'cancelled by request before its call', "
+                    + RELEASE_LEASE
+                    + GUARD
+                    + " AND "
+                    + BATCH_CANCELLED)
+            .param("now", Timestamp.from(now))
+            .param("delta", BigDecimal.ZERO)
             .param("item", item.value())
             .param("worker", worker)
             .update()

@@ -209,6 +209,11 @@ public class GenerateImages implements SmartLifecycle {
       Optional<Integer> attempt =
           ledger.begin(item, props.id(), provider.get().endpoint(), model, reserved, started);
       if (attempt.isEmpty()) {
+        if (ledger.cancelIfBatchCancelled(item.id(), props.id(), clock.instant())) {
+          log.info("item {} cancelled with its batch before its call", item.id());
+          done(item);
+          return;
+        }
         log.info("lease on {} lost before the call; leaving it", item.id());
         done(item);
         return;
