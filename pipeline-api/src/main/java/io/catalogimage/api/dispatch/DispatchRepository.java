@@ -53,7 +53,8 @@ class DispatchRepository {
   private static final String RECLAIM_EXPIRED =
       """
       UPDATE items SET state = CASE WHEN b.cancelled_at IS NULL THEN 'QUEUED' ELSE 'CANCELLED' END,
-                       finished_at = CASE WHEN b.cancelled_at IS NULL THEN NULL ELSE :now END,
+                       finished_at = CASE WHEN b.cancelled_at IS NULL THEN NULL
+                                        ELSE CAST(:now AS timestamptz) END,
                        not_before = :now, version = items.version + 1, updated_at = :now,
                        note = 'lease of ' || lease_owner || ' expired at ' || lease_until
                               || CASE WHEN b.cancelled_at IS NULL THEN '; sent again'

@@ -85,7 +85,7 @@ public class Ledger {
           + " THEN 'CANCELLED' ELSE 'QUEUED' END,"
           + " finished_at = CASE WHEN "
           + BATCH_CANCELLED
-          + " THEN :now END,"
+          + " THEN CAST(:now AS timestamptz) END,"
           + " not_before = :notBefore, next_model = :nextModel,"
           + " dispatched_at = NULL, last_error_type = :errorType,"
           + " last_error_message = :errorMessage, note = :note, "
