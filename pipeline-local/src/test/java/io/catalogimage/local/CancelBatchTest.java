@@ -42,7 +42,9 @@ class CancelBatchTest {
             step -> {});
     api = new ApiClient(pipeline.apiUri());
     StringJoiner items = new StringJoiner(",");
-    for (int i = 0; i < ITEMS; i++) {
+    // the first product is among the first calls, and its call fails after the cancel
+    items.add("{\"sku\": \"FAILS\", \"title\": \"Lamp [sim:HTTP_500]\"}");
+    for (int i = 1; i < ITEMS; i++) {
       items.add("{\"sku\": \"C-%02d\", \"title\": \"Product %d\"}".formatted(i, i));
     }
     batchId =
@@ -80,6 +82,7 @@ class CancelBatchTest {
     var states = Pipelines.states(pipeline, batchId);
 
     assertThat(states).containsOnlyKeys("SUCCEEDED", "CANCELLED");
+    assertThat(states.get("SUCCEEDED") + states.get("CANCELLED")).isEqualTo(ITEMS);
     // at least those cancelled by the request itself; items a worker held but had not called
     // yet are cancelled by the worker
     assertThat(states.get("CANCELLED"))
@@ -101,6 +104,7 @@ class CancelBatchTest {
                 """
                 SELECT count(*) FROM attempts a JOIN items i ON i.item_id = a.item_id
                  WHERE i.batch_id = CAST(:b AS uuid) AND i.state = 'CANCELLED'
+                   AND i.sku <> 'FAILS'
                 """)
             .param("b", batchId)
             .query(Long.class)
@@ -108,6 +112,30 @@ class CancelBatchTest {
 
     assertThat(lastStart.toInstant()).isBefore(cancelledAt.plusMillis(500));
     assertThat(cancelledCalls).isZero();
+  }
+
+  @Test
+  void a_call_that_fails_after_the_cancel_is_not_retried() {
+    var outcomes =
+        Pipelines.jdbc(pipeline)
+            .sql(
+                """
+                SELECT a.outcome FROM attempts a JOIN items i ON i.item_id = a.item_id
+                 WHERE i.batch_id = CAST(:b AS uuid) AND i.sku = 'FAILS' ORDER BY a.attempt_no
+                """)
+            .param("b", batchId)
+            .query(String.class)
+            .list();
+    String state =
+        Pipelines.jdbc(pipeline)
+            .sql("SELECT state FROM items WHERE batch_id = CAST(:b AS uuid) AND sku = 'FAILS'")
+            .param("b", batchId)
+            .query(String.class)
+            .single();
+
+    assertThat(state).isEqualTo("CANCELLED");
+    // one failed call (in flight at the cancel), or none if it was still waiting: never a retry
+    assertThat(outcomes).hasSizeLessThanOrEqualTo(1).allMatch("SERVER_ERROR"::equals);
   }
 
   @Test
