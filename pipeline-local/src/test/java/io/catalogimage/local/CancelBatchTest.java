@@ -59,10 +59,18 @@ class CancelBatchTest {
                 .getBytes(StandardCharsets.UTF_8));
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> Pipelines.states(pipeline, batchId).getOrDefault("RUNNING", 0L) > 0);
+        .until(() -> callsStarted() >= 2); // calls in flight, not just items claimed
     cancelledAt = Instant.now();
     cancelled = api.post("/v1/batches/" + batchId + "/cancel");
     Pipelines.awaitCompleted(pipeline, batchId, Duration.ofSeconds(60));
+  }
+
+  private static long callsStarted() {
+    return Pipelines.jdbc(pipeline)
+        .sql("SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)")
+        .param("b", batchId)
+        .query(Long.class)
+        .single();
   }
 
   @AfterAll
