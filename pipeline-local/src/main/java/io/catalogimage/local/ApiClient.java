@@ -40,6 +40,15 @@ public final class ApiClient {
             .build());
   }
 
+  /** A PUT with a JSON body (settings such as a batch's cost cap). */
+  public Answer put(String path, String json) {
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
   public Answer get(String path) {
     return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
   }

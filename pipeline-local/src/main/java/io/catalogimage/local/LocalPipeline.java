@@ -206,6 +206,8 @@ public final class LocalPipeline implements AutoCloseable {
     props.put("pipeline.providers.endpoints.simulator.base-url", simulator.baseUri().toString());
     props.put("pipeline.providers.endpoints.simulator.api-key", "sim-key");
     props.put("spring.main.banner-mode", "off");
+    // the pipeline's peak hours follow the simulator's: off when the simulator has none
+    props.put("pipeline.peak.enabled", options.simulator().peak().enabled());
     props.putAll(options.properties());
     return props;
   }

@@ -6,8 +6,11 @@ import io.catalogimage.api.batch.BatchViews.ItemPage;
 import io.catalogimage.api.batch.BatchViews.ItemSummary;
 import io.catalogimage.api.batch.BatchViews.Progress;
 import io.catalogimage.api.batch.BatchViews.Result;
+import io.catalogimage.api.dispatch.DispatchProperties;
 import io.catalogimage.api.problem.ApiProblem;
+import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.batch.VariantSpec;
+import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
@@ -23,10 +26,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -42,14 +48,23 @@ class BatchController {
   private final ObjectStoreProperties storeProps;
   private final Clock clock;
   private final CancelBatches cancels;
+  private final PeakCalendar peak;
+  private final CostCaps costCaps;
+  private final DispatchProperties dispatchProps;
 
   BatchController(
       BatchQueries queries,
       ObjectStore store,
       ObjectStoreProperties storeProps,
       Clock clock,
-      CancelBatches cancels) {
+      CancelBatches cancels,
+      PeakCalendar peak,
+      DispatchProperties dispatchProps,
+      CostCaps costCaps) {
+    this.costCaps = costCaps;
     this.cancels = cancels;
+    this.peak = peak;
+    this.dispatchProps = dispatchProps;
     this.queries = queries;
     this.store = store;
     this.storeProps = storeProps;
@@ -88,9 +103,30 @@ class BatchController {
         new Progress(done, total, percent),
         cost,
         queries.usageByModel(tenant, id),
+        plan(row, byState),
         row.createdAt(),
         row.finishedAt(),
         Map.of("self", self, "items", self + "/items"));
+  }
+
+  private BatchViews.Plan plan(BatchQueries.BatchRow row, Map<ItemState, Long> byState) {
+    Instant now = clock.instant();
+    Instant deferredUntil = null;
+    if (peak.defers(row.lane()) && byState.getOrDefault(ItemState.QUEUED, 0L) > 0) {
+      Instant end = peak.currentWindowEnd(now).orElse(null);
+      if (end != null && !dispatchProps.deadlineNeedsPeak(row.deadline(), end)) {
+        deferredUntil = end;
+      }
+    }
+    return new BatchViews.Plan(
+        row.lane(),
+        row.deadline(),
+        row.costCapUsd(),
+        row.costCapUsd() == null ? null : row.committedUsd(),
+        row.allowSafetyReroute(),
+        row.eta(),
+        row.atRisk(),
+        deferredUntil);
   }
 
   /**
@@ -106,6 +142,40 @@ class BatchController {
     }
     return ResponseEntity.accepted()
         .body(Map.of("cancelledItems", cancelled, "batch", batch(batchId)));
+  }
+
+  /** The body of {@code PUT /v1/batches/{id}/cost-cap}; a null cap removes it. */
+  record CostCapRequest(BigDecimal costCapUsd) {}
+
+  /**
+   * Sets, raises or removes the batch's cost cap. Items that stopped at the old cap (CAP_REACHED)
+   * run again when the new one leaves room; the answer says how many and shows the batch.
+   */
+  @PutMapping("/v1/batches/{batchId}/cost-cap")
+  Map<String, Object> costCap(@PathVariable String batchId, @RequestBody CostCapRequest body) {
+    BatchId id = batchId(batchId);
+    if (body == null) {
+      throw ApiProblem.invalidParameter("costCapUsd", "a body {\"costCapUsd\": ...} is required");
+    }
+    if (body.costCapUsd() != null && body.costCapUsd().signum() <= 0) {
+      throw ApiProblem.invalidParameter(
+          "costCapUsd", "must be more than 0 (send null to remove the cap)");
+    }
+    CostCaps.Changed changed;
+    try {
+      changed =
+          costCaps
+              .setCap(TenantId.DEFAULT, id, body.costCapUsd(), clock.instant())
+              .orElseThrow(() -> batchNotFound(batchId));
+    } catch (IllegalStateException cancelled) {
+      throw new ApiProblem(
+          HttpStatus.CONFLICT, ProblemTypes.CONFLICT, "Batch cancelled", cancelled.getMessage());
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("resumedItems", changed.resumedItems());
+    answer.put("committedUsd", changed.committedUsd());
+    answer.put("batch", batch(batchId));
+    return answer;
   }
 
   @GetMapping("/v1/batches/{batchId}/items")

@@ -27,7 +27,8 @@ class BatchQueries {
 
   private static final String BATCH =
       """
-      SELECT batch_id, name, tier, state, spec, product_count, item_count, created_at, finished_at
+      SELECT batch_id, name, tier, state, spec, product_count, item_count, created_at, finished_at,
+             lane, deadline, cost_cap_usd, committed_usd, allow_safety_reroute, eta, at_risk
         FROM batches WHERE batch_id = :batch AND tenant_id = :tenant
       """;
 
@@ -98,7 +99,14 @@ class BatchQueries {
       int productCount,
       int itemCount,
       Instant createdAt,
-      Instant finishedAt) {}
+      Instant finishedAt,
+      String lane,
+      Instant deadline,
+      BigDecimal costCapUsd,
+      BigDecimal committedUsd,
+      boolean allowSafetyReroute,
+      Instant eta,
+      String atRisk) {}
 
   record StateCount(ItemState state, long count, BigDecimal cost) {}
 
@@ -158,7 +166,14 @@ class BatchQueries {
                     rs.getInt("product_count"),
                     rs.getInt("item_count"),
                     instant(rs, "created_at"),
-                    instant(rs, "finished_at")))
+                    instant(rs, "finished_at"),
+                    rs.getString("lane"),
+                    instant(rs, "deadline"),
+                    rs.getBigDecimal("cost_cap_usd"),
+                    rs.getBigDecimal("committed_usd"),
+                    rs.getBoolean("allow_safety_reroute"),
+                    instant(rs, "eta"),
+                    rs.getString("at_risk")))
         .optional();
   }
 

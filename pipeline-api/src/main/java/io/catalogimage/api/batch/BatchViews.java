@@ -24,9 +24,30 @@ public final class BatchViews {
       Progress progress,
       BigDecimal costUsd,
       Map<String, ModelUsage> costByModel,
+      Plan plan,
       Instant createdAt,
       Instant finishedAt,
       Map<String, String> links) {}
+
+  /**
+   * How the batch is run: its lane and limits, and when it should be done.
+   *
+   * @param committedUsd reserved for calls in flight plus spent, counted against the cap (capped
+   *     batches only)
+   * @param eta estimated finish at submission, from the budgets
+   * @param atRisk why the deadline looked out of reach at submission, or null
+   * @param deferredUntil the lane waits out a peak window until then
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Plan(
+      String lane,
+      Instant deadline,
+      BigDecimal costCapUsd,
+      BigDecimal committedUsd,
+      boolean allowSafetyReroute,
+      Instant eta,
+      String atRisk,
+      Instant deferredUntil) {}
 
   /**
    * @param done items in a terminal state

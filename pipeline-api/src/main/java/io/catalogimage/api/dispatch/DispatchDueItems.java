@@ -1,5 +1,6 @@
 package io.catalogimage.api.dispatch;
 
+import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.loop.PollingLoop;
 import io.catalogimage.common.message.GenerateImage;
 import io.catalogimage.common.message.JobTopics;
@@ -36,6 +37,7 @@ public class DispatchDueItems implements SmartLifecycle {
   private final DispatchProperties props;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final PeakCalendar peak;
   private final PollingLoop loop;
 
   DispatchDueItems(
@@ -45,7 +47,9 @@ public class DispatchDueItems implements SmartLifecycle {
       KafkaTopicsProperties topicProps,
       DispatchProperties props,
       TransactionTemplate tx,
+      PeakCalendar peak,
       Clock clock) {
+    this.peak = peak;
     this.repository = repository;
     this.kafka = kafka;
     this.topics = topics;
@@ -82,7 +86,11 @@ public class DispatchDueItems implements SmartLifecycle {
 
   private int publishChunk(String lane, int limit) {
     Instant now = clock.instant();
-    List<DispatchRepository.DueItem> due = repository.lockDue(lane, now, limit);
+    Instant peakEnd = peak.defers(lane) ? peak.currentWindowEnd(now).orElse(null) : null;
+    List<DispatchRepository.DueItem> due =
+        peakEnd == null
+            ? repository.lockDue(lane, now, limit)
+            : repository.lockDueUrgent(lane, now, props.urgentBefore(peakEnd), limit);
     if (due.isEmpty()) {
       return 0;
     }

@@ -1,6 +1,7 @@
 package io.catalogimage.api.dispatch;
 
 import java.time.Duration;
+import java.time.Instant;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -15,6 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     30m; duplicates are harmless, a worker claims an item only once)
  * @param reclaimInterval how often expired leases are looked for (default 5s)
  * @param sendTimeout how long to wait for Kafka to acknowledge a batch of records (default 15s)
+ * @param peakDeadlineMargin work of a deferred lane still runs in a peak window when its batch's
+ *     deadline falls before the window's end plus this margin (default 2h): waiting would risk it
  */
 @ConfigurationProperties("pipeline.dispatch")
 public record DispatchProperties(
@@ -23,7 +26,8 @@ public record DispatchProperties(
     Integer maxOutstandingPerLane,
     Duration redispatchAfter,
     Duration reclaimInterval,
-    Duration sendTimeout) {
+    Duration sendTimeout,
+    Duration peakDeadlineMargin) {
 
   public DispatchProperties {
     pollInterval = pollInterval == null ? Duration.ofMillis(250) : pollInterval;
@@ -32,9 +36,22 @@ public record DispatchProperties(
     redispatchAfter = redispatchAfter == null ? Duration.ofMinutes(30) : redispatchAfter;
     reclaimInterval = reclaimInterval == null ? Duration.ofSeconds(5) : reclaimInterval;
     sendTimeout = sendTimeout == null ? Duration.ofSeconds(15) : sendTimeout;
+    peakDeadlineMargin = peakDeadlineMargin == null ? Duration.ofHours(2) : peakDeadlineMargin;
     if (batchSize < 1 || maxOutstandingPerLane < 1) {
       throw new IllegalArgumentException(
           "pipeline.dispatch.batch-size and max-outstanding-per-lane must be at least 1");
     }
+  }
+
+  /**
+   * The latest deadline that makes deferred work run inside a peak window ending at {@code end}.
+   */
+  public Instant urgentBefore(Instant peakEnd) {
+    return peakEnd.plus(peakDeadlineMargin);
+  }
+
+  /** Whether a batch with this deadline may not wait for a peak window ending at {@code end}. */
+  public boolean deadlineNeedsPeak(Instant deadline, Instant peakEnd) {
+    return deadline != null && deadline.isBefore(urgentBefore(peakEnd));
   }
 }

@@ -27,6 +27,18 @@ class DispatchRepository {
        FOR UPDATE SKIP LOCKED
       """;
 
+  /** Inside a peak window, a deferred lane gives only the items whose deadline cannot wait. */
+  private static final String LOCK_DUE_URGENT =
+      """
+      SELECT item_id, batch_id, tenant_id FROM items
+       WHERE state = 'QUEUED' AND lane = :lane AND not_before <= :now
+         AND EXISTS (SELECT 1 FROM batches b
+                      WHERE b.batch_id = items.batch_id AND b.deadline < :urgentBefore)
+       ORDER BY priority DESC, not_before
+       LIMIT :limit
+       FOR UPDATE SKIP LOCKED
+      """;
+
   private static final String MARK_DISPATCHED =
       """
       UPDATE items SET state = 'DISPATCHED', dispatched_at = :now, version = version + 1,
@@ -88,8 +100,20 @@ class DispatchRepository {
   }
 
   List<DueItem> lockDue(String lane, Instant now, int limit) {
-    return jdbc.sql(LOCK_DUE)
-        .param("lane", lane)
+    return lockDue(jdbc.sql(LOCK_DUE), lane, now, limit);
+  }
+
+  /** Due items of batches whose deadline is before {@code urgentBefore} (peak deferral). */
+  List<DueItem> lockDueUrgent(String lane, Instant now, Instant urgentBefore, int limit) {
+    return lockDue(
+        jdbc.sql(LOCK_DUE_URGENT).param("urgentBefore", Timestamp.from(urgentBefore)),
+        lane,
+        now,
+        limit);
+  }
+
+  private List<DueItem> lockDue(JdbcClient.StatementSpec sql, String lane, Instant now, int limit) {
+    return sql.param("lane", lane)
         .param("now", Timestamp.from(now))
         .param("limit", limit)
         .query(

@@ -1,12 +1,26 @@
 package io.catalogimage.api.intake;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
 import java.util.Map;
 
-/** The answer to an accepted submission: the batch id and where to follow it. */
+/**
+ * The answer to an accepted submission: the batch id, where to follow it, and when it should be
+ * done.
+ *
+ * @param eta estimated finish from the budgets (null when the tier's model has no configured rate)
+ * @param etaBasis how the estimate was made
+ * @param atRisk set when the estimate passes the deadline: why
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchAccepted(
     String id,
     String name,
     String state,
     int productCount,
     int itemCount,
+    Instant deadline,
+    Instant eta,
+    String etaBasis,
+    String atRisk,
     Map<String, String> links) {}

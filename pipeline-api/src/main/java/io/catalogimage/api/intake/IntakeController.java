@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -28,6 +29,7 @@ class IntakeController {
   private final IntakeProperties limits;
   private final DispatchDueItems dispatcher;
   private final Clock clock;
+  private final BatchPlanner planner;
 
   IntakeController(
       JsonSubmissionParser parser,
@@ -35,7 +37,9 @@ class IntakeController {
       IntakeRepository repository,
       IntakeProperties limits,
       DispatchDueItems dispatcher,
+      BatchPlanner planner,
       Clock clock) {
+    this.planner = planner;
     this.parser = parser;
     this.validator = validator;
     this.repository = repository;
@@ -54,7 +58,9 @@ class IntakeController {
     }
     ValidSubmission valid = validator.validate(parsed);
     BatchId batch = new BatchId(Uuids.v7());
-    repository.store(TenantId.DEFAULT, batch, valid, clock.instant());
+    Instant now = clock.instant();
+    BatchPlan plan = planner.plan(valid, now);
+    repository.store(TenantId.DEFAULT, batch, valid, plan, now);
     dispatcher.wake();
     String self = "/v1/batches/" + batch;
     return ResponseEntity.accepted()
@@ -66,6 +72,10 @@ class IntakeController {
                 "ACCEPTED",
                 valid.products().size(),
                 valid.itemCount(),
+                valid.deadline(),
+                plan.eta(),
+                plan.basis(),
+                plan.atRisk(),
                 Map.of("self", self, "items", self + "/items")));
   }
 }

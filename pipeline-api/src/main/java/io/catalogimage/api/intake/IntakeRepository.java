@@ -24,9 +24,11 @@ class IntakeRepository {
   private static final String INSERT_BATCH =
       """
       INSERT INTO batches (batch_id, tenant_id, name, tier, lane, priority, spec,
-                           product_count, item_count, state, created_at)
+                           product_count, item_count, state, created_at, deadline,
+                           cost_cap_usd, allow_safety_reroute, eta, at_risk)
       VALUES (:batchId, :tenantId, :name, :tier, :lane, :priority, CAST(:spec AS jsonb),
-              :productCount, :itemCount, 'ACCEPTED', :now)
+              :productCount, :itemCount, 'ACCEPTED', :now, :deadline, :costCap,
+              :allowSafetyReroute, :eta, :atRisk)
       """;
 
   private static final String COPY_PRODUCTS =
@@ -48,7 +50,7 @@ class IntakeRepository {
   }
 
   @Transactional
-  void store(TenantId tenant, BatchId batch, ValidSubmission s, Instant now) {
+  void store(TenantId tenant, BatchId batch, ValidSubmission s, BatchPlan plan, Instant now) {
     jdbc.sql(INSERT_BATCH)
         .param("batchId", batch.value())
         .param("tenantId", tenant.value())
@@ -60,6 +62,11 @@ class IntakeRepository {
         .param("productCount", s.products().size())
         .param("itemCount", s.itemCount())
         .param("now", Timestamp.from(now))
+        .param("deadline", s.deadline() == null ? null : Timestamp.from(s.deadline()))
+        .param("costCap", s.costCapUsd())
+        .param("allowSafetyReroute", s.allowSafetyReroute())
+        .param("eta", plan.eta() == null ? null : Timestamp.from(plan.eta()))
+        .param("atRisk", plan.atRisk())
         .update();
     Connection connection = DataSourceUtils.getConnection(dataSource);
     try {
@@ -94,6 +101,8 @@ class IntakeRepository {
       throws SQLException {
     List<VariantSpec> variants = s.spec().variants();
     String at = now.toString();
+    String due =
+        s.startAfter() != null && s.startAfter().isAfter(now) ? s.startAfter().toString() : at;
     try (CopyWriter copy = CopyWriter.open(connection, COPY_ITEMS)) {
       for (int p = 0; p < s.products().size(); p++) {
         String sku = s.products().get(p).sku();
@@ -108,7 +117,7 @@ class IntakeRepository {
               .value(ItemState.QUEUED)
               .text(s.lane())
               .value(s.priority())
-              .value(at)
+              .value(due)
               .value(at)
               .value(at)
               .endRow();

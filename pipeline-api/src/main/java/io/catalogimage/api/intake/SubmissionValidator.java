@@ -12,6 +12,10 @@ import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,7 +48,17 @@ class SubmissionValidator {
   private final ModelCatalog catalog;
   private final IntakeProperties limits;
 
-  SubmissionValidator(Tiers tiers, ModelCatalog catalog, IntakeProperties limits) {
+  private final KafkaTopicsProperties topics;
+  private final Clock clock;
+
+  SubmissionValidator(
+      Tiers tiers,
+      ModelCatalog catalog,
+      IntakeProperties limits,
+      KafkaTopicsProperties topics,
+      Clock clock) {
+    this.topics = topics;
+    this.clock = clock;
     this.tiers = tiers;
     this.catalog = catalog;
     this.limits = limits;
@@ -68,6 +82,22 @@ class SubmissionValidator {
     if (styleGuide != null && styleGuide.length() > MAX_STYLE_GUIDE) {
       problems.add("styleGuide", "is longer than " + MAX_STYLE_GUIDE + " characters");
     }
+    String lane = req.lane() == null ? KafkaTopicsProperties.DEFAULT_LANE : req.lane();
+    if (!topics.lanes().contains(lane)) {
+      problems.add("lane", "unknown lane '" + lane + "': use one of " + topics.lanes());
+    }
+    Instant now = clock.instant();
+    Instant deadline = instant("deadline", req.deadline(), problems);
+    if (deadline != null && !deadline.isAfter(now)) {
+      problems.add("deadline", "is in the past (" + deadline + "; now " + now + ")");
+    }
+    Instant startAfter = instant("startAfter", req.startAfter(), problems);
+    if (deadline != null && startAfter != null && !startAfter.isBefore(deadline)) {
+      problems.add("startAfter", "is not before the deadline " + deadline);
+    }
+    if (req.costCapUsd() != null && req.costCapUsd().signum() <= 0) {
+      problems.add("costCapUsd", "must be more than 0 (leave it out for no cap)");
+    }
     List<ValidSubmission.Product> products = products(req.items(), template, problems);
     problems.throwIfAny();
     String templateText =
@@ -75,10 +105,28 @@ class SubmissionValidator {
     return new ValidSubmission(
         name,
         tier,
-        KafkaTopicsProperties.DEFAULT_LANE,
+        lane,
         0,
         new BatchSpec(variants, locales, templateText, styleGuide),
-        products);
+        products,
+        deadline,
+        startAfter,
+        req.costCapUsd(),
+        Boolean.TRUE.equals(req.allowSafetyReroute()));
+  }
+
+  private static Instant instant(String field, String text, Problems problems) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text.strip()).toInstant();
+    } catch (DateTimeParseException e) {
+      problems.add(
+          field,
+          "'" + text + "' is not an ISO-8601 date-time with an offset, e.g. 2026-12-01T06:00:00Z");
+      return null;
+    }
   }
 
   private List<VariantSpec> variants(

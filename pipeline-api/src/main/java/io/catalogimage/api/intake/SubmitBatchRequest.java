@@ -1,12 +1,20 @@
 package io.catalogimage.api.intake;
 
 import io.catalogimage.common.batch.ReferenceImageSource;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The JSON body of {@code POST /v1/batches}, as sent. Unknown fields are rejected, so a typo (say
  * {@code altTextLocale}) fails loudly instead of silently costing money.
+ *
+ * @param lane interactive, bulk (default) or scheduled
+ * @param deadline ISO-8601 instant the batch should be done by: routing switches models rather than
+ *     wait past it, peak deferral gives way to it, and the answer flags a batch that cannot meet it
+ * @param startAfter ISO-8601 instant before which no item runs (nightly runs), default now
+ * @param costCapUsd most the batch may cost; items that would pass it end CAP_REACHED
+ * @param allowSafetyReroute a safety block may be retried on the tier's next model (default false)
  */
 record SubmitBatchRequest(
     String name,
@@ -15,6 +23,11 @@ record SubmitBatchRequest(
     List<String> altTextLocales,
     String promptTemplate,
     String styleGuide,
+    String lane,
+    String deadline,
+    String startAfter,
+    BigDecimal costCapUsd,
+    Boolean allowSafetyReroute,
     List<ProductRequest> items) {
 
   record VariantRequest(String name, String aspectRatio, String size) {}

@@ -17,6 +17,7 @@ public final class ProblemTypes {
   public static final URI PAYLOAD_TOO_LARGE = URI.create(BASE + "payload-too-large");
   public static final URI INVALID_PARAMETER = URI.create(BASE + "invalid-parameter");
   public static final URI METHOD_NOT_ALLOWED = URI.create(BASE + "method-not-allowed");
+  public static final URI CONFLICT = URI.create(BASE + "conflict");
   public static final URI INTERNAL = URI.create(BASE + "internal-error");
 
   private ProblemTypes() {}

@@ -1,5 +1,7 @@
 package io.catalogimage.common.config;
 
+import io.catalogimage.common.budget.BudgetProperties;
+import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.CatalogProperties;
 import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.message.KafkaTopicsProperties;
@@ -10,6 +12,8 @@ import io.catalogimage.common.storage.S3ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,23 +24,34 @@ import org.springframework.core.io.ResourceLoader;
 @EnableConfigurationProperties({
   CatalogProperties.class,
   ObjectStoreProperties.class,
-  KafkaTopicsProperties.class
+  KafkaTopicsProperties.class,
+  PeakCalendar.class,
+  BudgetProperties.class
 })
 public class CommonBeans {
 
+  /**
+   * The system clock, shifted by {@code pipeline.clock.offset} when set: benchmarks and demos move
+   * the pipeline and the simulator to the same moment (say just before midnight Pacific) together.
+   */
   @Bean
-  Clock clock() {
-    return Clock.systemUTC();
+  Clock clock(@Value("${pipeline.clock.offset:PT0S}") Duration offset) {
+    return offset.isZero() ? Clock.systemUTC() : Clock.offset(Clock.systemUTC(), offset);
   }
 
+  /** The model catalog; budgets for models it does not know fail start-up here. */
   @Bean
-  ModelCatalog modelCatalog(CatalogProperties props, ResourceLoader resources) {
+  ModelCatalog modelCatalog(
+      CatalogProperties props, BudgetProperties budgets, ResourceLoader resources) {
+    ModelCatalog catalog;
     try {
-      return ModelCatalog.load(resources.getResource(props.modelsFile()).getInputStream());
+      catalog = ModelCatalog.load(resources.getResource(props.modelsFile()).getInputStream());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "pipeline.catalog.models-file: cannot read " + props.modelsFile(), e);
     }
+    budgets.requireKnownModels(id -> catalog.find(id).isPresent());
+    return catalog;
   }
 
   @Bean

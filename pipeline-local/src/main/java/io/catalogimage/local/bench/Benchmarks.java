@@ -1,7 +1,9 @@
 package io.catalogimage.local.bench;
 
+import io.catalogimage.local.ApiClient;
 import java.time.Duration;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
 
 /** {@code ./pipeline bench <name>}: the benchmark harness; results go into docs/BENCHMARKS.md. */
 public final class Benchmarks {
@@ -20,17 +22,45 @@ public final class Benchmarks {
                   intOption(args, "--items", 600),
                   Duration.ofSeconds(intOption(args, "--latency-seconds", 20)))
               .run();
+      case "budget" ->
+          new BudgetUtilizationBenchmark(
+                  intOption(args, "--items", 3000), intOption(args, "--per-minute", 1500))
+              .run();
+      case "peakday" ->
+          new PeakDayBenchmark(
+                  intOption(args, "--items", 400), intOption(args, "--naive-threads", 16))
+              .run();
+      case "quota" ->
+          new QuotaExhaustionBenchmark(
+                  intOption(args, "--items", 400),
+                  intOption(args, "--per-day", 200),
+                  "reroute".equals(option(args, "--policy", "park")))
+              .run();
       default -> {
         System.out.println(
             """
             usage: ./pipeline bench <name> [options]
               throughput  [--items 5000] [--s3 disk|memory]    end-to-end items/s at zero latency, beside raw S3 PUTs/s
               inflight    [--items 600] [--latency-seconds 20]  concurrent calls one worker holds, its CPU and heap
+              budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
+              peakday     [--items 400] [--naive-threads 16]   the pipeline vs the naive NB2-then-Pro loop at peak
+              quota       [--items 400] [--per-day 200] [--policy park|reroute]  the daily quota runs out mid-batch
             """);
         return name.isEmpty() ? 0 : 2;
       }
     }
     return 0;
+  }
+
+  /** Polls the batch until it is COMPLETED; returns its last view. */
+  static JsonNode awaitCompleted(ApiClient api, String batchId) throws InterruptedException {
+    while (true) {
+      JsonNode batch = api.get("/v1/batches/" + batchId).body();
+      if ("COMPLETED".equals(batch.path("state").asString())) {
+        return batch;
+      }
+      Thread.sleep(200);
+    }
   }
 
   static String option(List<String> args, String option, String fallback) {

@@ -5,6 +5,8 @@ import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -13,6 +15,10 @@ import java.util.List;
  * @param attempts real provider calls made for it so far
  * @param nextModel the model routing chose for the next attempt, or null for the tier's first
  * @param referenceImage the product photo to send along, or null
+ * @param lane interactive, bulk or scheduled
+ * @param deadline when the batch wants to be done, or null
+ * @param costCapUsd the batch's cost cap, or null
+ * @param allowSafetyReroute whether a safety block may be retried on another model
  */
 public record ClaimedItem(
     ItemId id,
@@ -26,4 +32,8 @@ public record ClaimedItem(
     String prompt,
     int attempts,
     String nextModel,
-    ReferenceImageSource referenceImage) {}
+    ReferenceImageSource referenceImage,
+    String lane,
+    Instant deadline,
+    BigDecimal costCapUsd,
+    boolean allowSafetyReroute) {}

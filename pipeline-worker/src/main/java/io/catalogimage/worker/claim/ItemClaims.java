@@ -38,7 +38,8 @@ public class ItemClaims {
          AND b.batch_id = i.batch_id
          AND p.batch_id = i.batch_id AND p.product_no = i.product_no
       RETURNING i.item_id, i.tenant_id, i.batch_id, i.sku, i.variant, i.attempts, i.next_model,
-                b.tier, b.spec, p.data
+                b.tier, b.spec, p.data,
+                b.lane, b.deadline, b.cost_cap_usd, b.allow_safety_reroute
       """;
 
   /**
@@ -83,7 +84,13 @@ public class ItemClaims {
                   product.prompt(),
                   rs.getInt("attempts"),
                   rs.getString("next_model"),
-                  product.referenceImage());
+                  product.referenceImage(),
+                  rs.getString("lane"),
+                  rs.getTimestamp("deadline") == null
+                      ? null
+                      : rs.getTimestamp("deadline").toInstant(),
+                  rs.getBigDecimal("cost_cap_usd"),
+                  rs.getBoolean("allow_safety_reroute"));
             })
         .list();
   }

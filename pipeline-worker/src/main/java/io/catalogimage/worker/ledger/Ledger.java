@@ -1,5 +1,6 @@
 package io.catalogimage.worker.ledger;
 
+import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.json.Json;
@@ -110,6 +111,30 @@ public class Ledger {
        WHERE item_id = ANY(:ids) AND state = 'RUNNING' AND lease_owner = :worker
       """;
 
+  /** Back to the queue without a call (budget, open circuit): the last error stays as it was. */
+  private static final String REQUEUE_WITHOUT_CALL =
+      "UPDATE items SET state = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN 'CANCELLED' ELSE 'QUEUED' END,"
+          + " finished_at = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN CAST(:now AS timestamptz) END,"
+          + " not_before = :notBefore, next_model = :nextModel, dispatched_at = NULL,"
+          + " note = :note, "
+          + RELEASE_LEASE
+          + GUARD;
+
+  /** Books the estimated cost of a call against the batch's cap; no row = no room. */
+  private static final String RESERVE_UNDER_CAP =
+      """
+      UPDATE batches SET committed_usd = committed_usd + :amount
+       WHERE batch_id = :batch
+         AND (cost_cap_usd IS NULL OR committed_usd + :amount <= cost_cap_usd)
+      """;
+
+  private static final String ADJUST_COMMITTED =
+      "UPDATE batches SET committed_usd = committed_usd + :amount WHERE batch_id = :batch";
+
   private final JdbcClient jdbc;
 
   public Ledger(JdbcClient jdbc) {
@@ -204,6 +229,56 @@ public class Ledger {
       jdbc.sql(ADD_COST_ONLY).param("delta", delta).param("item", item.value()).update();
     }
     return moved == 1;
+  }
+
+  /** Hands an item back to the queue without a call, due at {@code notBefore}. */
+  public boolean requeueWithoutCall(
+      ItemId item, String worker, Instant notBefore, String nextModel, String note, Instant now) {
+    return jdbc.sql(REQUEUE_WITHOUT_CALL)
+            .param("notBefore", Timestamp.from(notBefore))
+            .param("nextModel", nextModel)
+            .param("note", note)
+            .param("delta", BigDecimal.ZERO)
+            .param("now", Timestamp.from(now))
+            .param("item", item.value())
+            .param("worker", worker)
+            .update()
+        == 1;
+  }
+
+  /**
+   * Reserves {@code amount} of the batch's cost cap for a call about to be made; false when the cap
+   * has no room for it. Only called for capped batches: an uncapped batch's row is never touched.
+   */
+  public boolean reserveUnderCap(BatchId batch, BigDecimal amount) {
+    return jdbc.sql(RESERVE_UNDER_CAP)
+            .param("amount", amount)
+            .param("batch", batch.value())
+            .update()
+        == 1;
+  }
+
+  /** Settles a reservation: the actual cost minus the reserved amount (or a whole refund). */
+  public void adjustCommitted(BatchId batch, BigDecimal amount) {
+    if (amount.signum() != 0) {
+      jdbc.sql(ADJUST_COMMITTED).param("amount", amount).param("batch", batch.value()).update();
+    }
+  }
+
+  /** Ends an item in a terminal state without a provider call (cap reached, refused input). */
+  public boolean finishWithoutCall(
+      ItemId item, String worker, ItemState state, String errorType, String message, Instant now) {
+    return jdbc.sql(FINISH)
+            .param("state", state.name())
+            .param("errorType", errorType)
+            .param("errorMessage", message)
+            .param("note", null)
+            .param("delta", BigDecimal.ZERO)
+            .param("now", Timestamp.from(now))
+            .param("item", item.value())
+            .param("worker", worker)
+            .update()
+        == 1;
   }
 
   /**

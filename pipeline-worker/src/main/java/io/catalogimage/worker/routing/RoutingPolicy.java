@@ -1,41 +1,70 @@
 package io.catalogimage.worker.routing;
 
+import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.worker.budget.Budgets;
 import io.catalogimage.worker.claim.ClaimedItem;
 import io.catalogimage.worker.provider.ProviderOutcome;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.stereotype.Component;
 
 /**
- * Which model to ask, and what to do with each outcome, per error class: a safety block is never
- * retried blindly; a rate limit waits for the provider's retry delay; server errors and timeouts
- * back off with jitter; a quota that will not refill within minutes moves to the tier's next model.
+ * Which model to ask, and what to do with each outcome, per error class (DESIGN.md decision 5):
+ *
+ * <ul>
+ *   <li>rate limit or timeout: wait on the same model, or move to the tier's next model when the
+ *       wait is long or the batch's deadline cannot afford it; a cost cap keeps the item on the
+ *       cheaper model unless the deadline needs the switch;
+ *   <li>server error: retry with jittered exponential backoff (the circuit breaker moves the item
+ *       off a model that keeps failing);
+ *   <li>daily quota used up: the next model, or parked until the quota's reset;
+ *   <li>safety block: never retried on the same model; another model only where the batch allows it
+ *       ({@code allowSafetyReroute}), else BLOCKED with the provider's message;
+ *   <li>downgrade: recorded, and accepted or retried by policy.
+ * </ul>
+ *
+ * Every decision carries its reason in words, kept on the attempt (the item's history).
  */
 @Component
 public class RoutingPolicy {
 
   private final Tiers tiers;
   private final RetryProperties retry;
+  private final RoutingProperties props;
+  private final PeakCalendar peak;
+  private final Budgets budgets;
   private final Clock clock;
 
-  public RoutingPolicy(Tiers tiers, RetryProperties retry, Clock clock) {
+  public RoutingPolicy(
+      Tiers tiers,
+      RetryProperties retry,
+      RoutingProperties props,
+      PeakCalendar peak,
+      Budgets budgets,
+      Clock clock) {
     this.tiers = tiers;
     this.retry = retry;
+    this.props = props;
+    this.peak = peak;
+    this.budgets = budgets;
     this.clock = clock;
   }
 
-  /** The model for the item's next call: the one routing chose, else the tier's first capable. */
+  /** The model for the item's next call: the one routing chose, else the chain's first. */
   public String modelFor(ClaimedItem item) {
     if (item.nextModel() != null) {
       return item.nextModel();
     }
-    List<ImageModel> capable = capable(item);
-    if (capable.isEmpty()) {
+    List<ImageModel> chain = chain(item);
+    if (chain.isEmpty()) {
       throw new IllegalStateException(
           "no model of tier "
               + item.tier()
@@ -44,27 +73,61 @@ public class RoutingPolicy {
               + " at "
               + item.variant().size());
     }
-    return capable.get(0).id();
+    return chain.get(0).id();
+  }
+
+  /** The models after {@code model} in the item's chain, in order (for detours). */
+  public List<String> alternativesTo(ClaimedItem item, String model) {
+    List<String> ids = new ArrayList<>();
+    boolean after = false;
+    for (ImageModel m : chain(item)) {
+      if (after) {
+        ids.add(m.id());
+      }
+      after |= m.id().equals(model);
+    }
+    if (!after) {
+      chain(item).stream().map(ImageModel::id).filter(id -> !id.equals(model)).forEach(ids::add);
+    }
+    return ids;
   }
 
   public Decision decide(ClaimedItem item, String model, int attemptNo, ProviderOutcome outcome) {
+    Instant now = clock.instant();
+    boolean attemptsLeft = attemptNo < retry.maxAttempts();
     if (outcome instanceof ProviderOutcome.Generated g) {
-      return new Decision.Accept(
-          g.downgrade() == null ? null : "downgrade recorded: " + g.downgrade());
+      if (g.downgrade() == null) {
+        return new Decision.Accept(null);
+      }
+      if (!props.acceptDowngrades() && attemptsLeft) {
+        return new Decision.RetryAt(
+            now.plus(backoff(attemptNo)),
+            model,
+            "downgrade not accepted (pipeline.routing.accept-downgrades=false): " + g.downgrade());
+      }
+      return new Decision.Accept("downgrade recorded: " + g.downgrade());
     }
     if (outcome instanceof ProviderOutcome.Blocked b) {
+      String next = nextModel(item, model);
+      if (item.allowSafetyReroute() && next != null && attemptsLeft) {
+        return new Decision.RetryAt(
+            now,
+            next,
+            "blocked on "
+                + model
+                + " ("
+                + b.reason()
+                + "); the batch allows safety reroutes, so "
+                + next
+                + " is asked");
+      }
       return new Decision.GiveUp(ItemState.BLOCKED, b.reason(), b.message());
     }
     if (outcome instanceof ProviderOutcome.Rejected r) {
       return new Decision.GiveUp(ItemState.FAILED, "REJECTED", r.message());
     }
-    boolean attemptsLeft = attemptNo < retry.maxAttempts();
     if (outcome instanceof ProviderOutcome.QuotaExhausted q) {
-      String next = nextModel(item, model);
-      if (next != null && attemptsLeft) {
-        return new Decision.RetryAt(clock.instant(), next, "quota of " + model + " exhausted");
-      }
-      return new Decision.GiveUp(ItemState.FAILED, "QUOTA_EXHAUSTED", q.message());
+      return quotaExhausted(item, model, attemptsLeft, q, now);
     }
     if (!attemptsLeft) {
       return new Decision.GiveUp(
@@ -76,32 +139,133 @@ public class RoutingPolicy {
     if (outcome instanceof ProviderOutcome.RateLimited r && r.retryAfter() != null) {
       wait = r.retryAfter();
     }
-    return new Decision.RetryAt(
-        clock.instant().plus(wait), model, outcome.kind() + ": " + message(outcome));
+    String what = outcome.kind() + ": " + message(outcome);
+    if (outcome instanceof ProviderOutcome.RateLimited
+        || outcome instanceof ProviderOutcome.TimedOut) {
+      return waitOrSwitch(item, model, wait, what, now);
+    }
+    return new Decision.RetryAt(now.plus(wait), model, what + "; retry after backoff");
   }
 
-  /** Full-jitter exponential backoff: uniform in [0, min(max, base x 2^(n-1))]. */
+  /**
+   * Rate limit or timeout: the next model or a wait, whichever the deadline, the wait and the cost
+   * cap favour.
+   */
+  private Decision waitOrSwitch(
+      ClaimedItem item, String model, Duration wait, String what, Instant now) {
+    Instant retryAt = now.plus(wait);
+    String next = nextModel(item, model);
+    if (next == null) {
+      return new Decision.RetryAt(retryAt, model, what + "; waiting " + seconds(wait));
+    }
+    boolean deadlineAtRisk = item.deadline() != null && retryAt.isAfter(item.deadline());
+    if (deadlineAtRisk) {
+      return new Decision.RetryAt(
+          now, next, what + "; waiting " + seconds(wait) + " would miss the deadline, so " + next);
+    }
+    boolean longWait = wait.compareTo(props.switchAfter()) > 0;
+    boolean pricier = imageCost(item, next).compareTo(imageCost(item, model)) > 0;
+    if (longWait && item.costCapUsd() != null && pricier) {
+      return new Decision.RetryAt(
+          retryAt,
+          model,
+          what + "; waiting " + seconds(wait) + ": the batch's cost cap favours the cheaper model");
+    }
+    if (longWait) {
+      return new Decision.RetryAt(
+          now, next, what + "; a wait of " + seconds(wait) + " is too long, so " + next);
+    }
+    return new Decision.RetryAt(retryAt, model, what + "; waiting " + seconds(wait));
+  }
+
+  private Decision quotaExhausted(
+      ClaimedItem item,
+      String model,
+      boolean attemptsLeft,
+      ProviderOutcome.QuotaExhausted q,
+      Instant now) {
+    String next = nextModel(item, model);
+    if (next != null && attemptsLeft && (props.rerouteOnQuota() || q.limitZero())) {
+      return new Decision.RetryAt(
+          now, next, "quota of " + model + " exhausted; rerouted to " + next);
+    }
+    if (q.limitZero()) {
+      // "limit: 0" is no entitlement at all: waiting for a reset never helps
+      return new Decision.GiveUp(ItemState.FAILED, "QUOTA_EXHAUSTED", q.message());
+    }
+    Instant reset = budgets.nextReset(model);
+    return new Decision.RetryAt(
+        reset, model, "daily quota of " + model + " exhausted; parked until its reset at " + reset);
+  }
+
+  /** What to do with an item whose budget says wait longer than a worker holds items. */
+  public Decision budgetWait(
+      ClaimedItem item, String model, Duration wait, boolean dailyQuota, String reason) {
+    Instant now = clock.instant();
+    String next = nextModel(item, model);
+    if (dailyQuota && props.rerouteOnQuota() && next != null) {
+      return new Decision.RetryAt(now, next, reason + "; rerouted to " + next);
+    }
+    if (!dailyQuota
+        && next != null
+        && item.deadline() != null
+        && now.plus(wait).isAfter(item.deadline())) {
+      return new Decision.RetryAt(now, next, reason + "; the deadline cannot wait, so " + next);
+    }
+    return new Decision.RetryAt(
+        now.plus(wait), model, reason + "; waiting until " + now.plus(wait));
+  }
+
+  /** Full-jitter exponential backoff: uniform in [base/2, min(max, base x 2^(n-1))]. */
   Duration backoff(int attemptNo) {
     long base = retry.backoffBase().toMillis();
     long cap = retry.backoffMax().toMillis();
-    long ceiling = Math.min(cap, base << Math.min(20, attemptNo - 1));
+    long ceiling = Math.min(cap, base << Math.min(20, Math.max(0, attemptNo - 1)));
     long jittered =
         ThreadLocalRandom.current().nextLong(base / 2, Math.max(base / 2 + 1, ceiling + 1));
     return Duration.ofMillis(jittered);
   }
 
   private String nextModel(ClaimedItem item, String current) {
-    List<ImageModel> capable = capable(item);
-    for (int i = 0; i < capable.size() - 1; i++) {
-      if (capable.get(i).id().equals(current)) {
-        return capable.get(i + 1).id();
-      }
-    }
-    return null;
+    List<String> after = alternativesTo(item, current);
+    return after.isEmpty() ? null : after.get(0);
   }
 
-  private List<ImageModel> capable(ClaimedItem item) {
-    return tiers.capable(item.tier(), item.variant().size(), item.variant().aspectRatio());
+  /**
+   * The item's chain of capable models; for interactive work inside a peak window, the configured
+   * peak chain of its tier when there is one.
+   */
+  private List<ImageModel> chain(ClaimedItem item) {
+    List<ImageModel> capable =
+        tiers.capable(item.tier(), item.variant().size(), item.variant().aspectRatio());
+    List<String> peakChain = props.interactivePeakChains().get(item.tier());
+    if (peakChain == null || !"interactive".equals(item.lane()) || !peak.isPeak(clock.instant())) {
+      return capable;
+    }
+    List<ImageModel> ordered = new ArrayList<>();
+    for (String id : peakChain) {
+      capable.stream().filter(m -> m.answersTo(id)).findFirst().ifPresent(ordered::add);
+    }
+    capable.stream().filter(m -> !ordered.contains(m)).forEach(ordered::add);
+    return ordered;
+  }
+
+  /** List price of one image of the item's size on a model (output image tokens only). */
+  private BigDecimal imageCost(ClaimedItem item, String model) {
+    return tiers.capable(item.tier(), item.variant().size(), item.variant().aspectRatio()).stream()
+        .filter(m -> m.answersTo(model))
+        .findFirst()
+        .map(
+            m ->
+                BigDecimal.valueOf(m.outputTokens(item.variant().size()))
+                    .multiply(m.listPrice().outputImage()))
+        .orElse(BigDecimal.ZERO);
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() < 10_000
+        ? String.format("%.1fs", d.toMillis() / 1000.0)
+        : d.toSeconds() + "s";
   }
 
   private static String message(ProviderOutcome o) {

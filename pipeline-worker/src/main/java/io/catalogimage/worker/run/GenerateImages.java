@@ -1,12 +1,16 @@
 package io.catalogimage.worker.run;
 
 import io.catalogimage.common.batch.VariantSpec;
+import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.model.Dimensions;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.common.pricing.TokenUsage;
 import io.catalogimage.worker.WorkerProperties;
+import io.catalogimage.worker.budget.BudgetAnswer;
+import io.catalogimage.worker.budget.Budgets;
 import io.catalogimage.worker.claim.ClaimedItem;
 import io.catalogimage.worker.ledger.AttemptResult;
 import io.catalogimage.worker.ledger.ItemChange;
@@ -21,8 +25,10 @@ import io.catalogimage.worker.result.AltText;
 import io.catalogimage.worker.result.ResultWriter;
 import io.catalogimage.worker.result.Sidecar;
 import io.catalogimage.worker.routing.Decision;
+import io.catalogimage.worker.routing.ModelBreakers;
 import io.catalogimage.worker.routing.RoutingPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +45,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,10 +59,13 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs claimed items: asks the routing policy for a model, records the attempt, calls the provider
- * asynchronously, stores the result and settles the ledger. At most {@code maxInFlight} calls run
- * at once; the Kafka consumers are told to pause when that many items are held and to resume when a
- * quarter has drained (backpressure, not spinning). No thread waits for a provider.
+ * Runs claimed items: asks the routing policy for a model (detouring around an open circuit), waits
+ * in that model's {@link BudgetGate} for a slot of the shared budget, reserves the estimated cost
+ * against the batch's cap, records the attempt, calls the provider asynchronously, stores the
+ * result, settles the ledger and tells the budget and the breaker what the provider said. At most
+ * {@code maxInFlight} items are held at once; the Kafka consumers are told to pause when that many
+ * are held and to resume when a quarter has drained (backpressure, not spinning). No thread waits
+ * for a provider or a budget.
  */
 @Component
 public class GenerateImages implements SmartLifecycle {
@@ -77,6 +88,17 @@ public class GenerateImages implements SmartLifecycle {
   private final Clock clock;
   private final MeterRegistry meters;
 
+  private final Budgets budgets;
+  private final BudgetProperties budgetProps;
+  private final ModelBreakers breakers;
+  private final Map<String, BudgetGate> gates = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "budget-timer");
+            t.setDaemon(true);
+            return t;
+          });
   private final Map<ItemId, ClaimedItem> holding = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<ClaimedItem> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -95,8 +117,14 @@ public class GenerateImages implements SmartLifecycle {
       ResultWriter results,
       ReferenceImages referenceImages,
       @Qualifier("workerIo") ExecutorService io,
+      Budgets budgets,
+      BudgetProperties budgetProps,
+      ModelBreakers breakers,
       Clock clock,
       MeterRegistry meters) {
+    this.budgets = budgets;
+    this.budgetProps = budgetProps;
+    this.breakers = breakers;
     this.props = props;
     this.routing = routing;
     this.providers = providers;
@@ -165,12 +193,100 @@ public class GenerateImages implements SmartLifecycle {
   private void start(ClaimedItem item) {
     try {
       String model = routing.modelFor(item);
+      if (!breakers.tryCall(model)) {
+        String open = model;
+        model =
+            routing.alternativesTo(item, model).stream()
+                .filter(breakers::tryCall)
+                .findFirst()
+                .orElse(null);
+        if (model == null) {
+          Instant retry = clock.instant().plus(breakers.openFor());
+          ledger.requeueWithoutCall(
+              item.id(),
+              props.id(),
+              retry,
+              open,
+              "circuit of " + open + " is open after repeated failures; probing again at " + retry,
+              clock.instant());
+          done(item);
+          return;
+        }
+        log.info("circuit of {} open: item {} goes to {}", open, item.id(), model);
+      }
       Optional<ImageProvider> provider = providers.forModel(model);
       if (provider.isEmpty()) {
         log.error("no endpoint serves {}; item {} left to its lease", model, item.id());
+        breakers.notCalled(model);
         done(item);
         return;
       }
+      String chosen = model;
+      BudgetGate gate = gate(provider.get().endpoint(), model);
+      gate.enqueue(
+          new BudgetGate.Waiter() {
+            @Override
+            public ClaimedItem item() {
+              return item;
+            }
+
+            @Override
+            public void go() {
+              call(item, chosen, provider.get(), gate);
+            }
+
+            @Override
+            public void handBack(BudgetAnswer.Wait wait) {
+              handBackForBudget(item, chosen, wait);
+            }
+          });
+    } catch (RuntimeException e) {
+      log.error("could not start item {}; its lease will expire", item.id(), e);
+      done(item);
+    }
+  }
+
+  private void handBackForBudget(ClaimedItem item, String model, BudgetAnswer.Wait wait) {
+    try {
+      breakers.notCalled(model);
+      Decision.RetryAt retry =
+          (Decision.RetryAt)
+              routing.budgetWait(item, model, wait.after(), wait.dailyQuota(), wait.reason());
+      ledger.requeueWithoutCall(
+          item.id(), props.id(), retry.at(), retry.model(), retry.reason(), clock.instant());
+    } catch (RuntimeException e) {
+      log.warn("could not hand back item {}; its lease will expire", item.id(), e);
+    } finally {
+      done(item);
+    }
+  }
+
+  private BudgetGate gate(String endpoint, String model) {
+    return gates.computeIfAbsent(
+        endpoint + "/" + model,
+        key -> {
+          Integer limit = budgets.budgetOf(model).maxInFlight();
+          BudgetGate gate =
+              new BudgetGate(
+                  endpoint,
+                  model,
+                  budgets,
+                  timer,
+                  io,
+                  limit == null ? props.maxInFlight() : limit,
+                  budgetProps.handBackAfter());
+          meters.gauge(
+              "pipeline.provider.in_flight", Tags.of("model", model), gate, BudgetGate::open);
+          meters.gauge(
+              "pipeline.budget.waiting", Tags.of("model", model), gate, BudgetGate::waiting);
+          return gate;
+        });
+  }
+
+  /** The budget slot is due: fetch the reference photo, reserve the money, record and call. */
+  private void call(ClaimedItem item, String model, ImageProvider provider, BudgetGate gate) {
+    boolean called = false;
+    try {
       VariantSpec variant = item.variant();
       ImageModel imageModel = catalog.require(model);
       Dimensions expected =
@@ -184,7 +300,6 @@ public class GenerateImages implements SmartLifecycle {
           log.info("item {} failed before any call: {}", item.id(), refused.reason());
           ledger.failWithoutCall(
               item.id(), props.id(), "REFERENCE_IMAGE", refused.reason(), clock.instant());
-          done(item);
           return;
         }
         references = List.of(((ReferenceImages.Image) fetched).image());
@@ -200,38 +315,60 @@ public class GenerateImages implements SmartLifecycle {
               references);
       BigDecimal reserved =
           providers.estimate(
-              provider.get(),
+              provider,
               model,
               variant.size(),
               PromptComposer.estimateTokens(prompt),
               references.size());
+      boolean capped = item.costCapUsd() != null;
+      if (capped && !ledger.reserveUnderCap(item.batch(), reserved)) {
+        ledger.finishWithoutCall(
+            item.id(),
+            props.id(),
+            ItemState.CAP_REACHED,
+            "COST_CAP",
+            "the batch's cost cap of $"
+                + item.costCapUsd().toPlainString()
+                + " has no room for this call (estimated $"
+                + reserved.toPlainString()
+                + "); raise the cap to resume",
+            clock.instant());
+        return;
+      }
       Instant started = clock.instant();
       Optional<Integer> attempt =
-          ledger.begin(item, props.id(), provider.get().endpoint(), model, reserved, started);
+          ledger.begin(item, props.id(), provider.endpoint(), model, reserved, started);
       if (attempt.isEmpty()) {
+        if (capped) {
+          ledger.adjustCommitted(item.batch(), reserved.negate());
+        }
         if (ledger.cancelIfBatchCancelled(item.id(), props.id(), clock.instant())) {
           log.info("item {} cancelled with its batch before its call", item.id());
-          done(item);
           return;
         }
         log.info("lease on {} lost before the call; leaving it", item.id());
-        done(item);
         return;
       }
-      Call call = new Call(item, model, provider.get(), attempt.get(), request, started);
+      Call call = new Call(item, model, provider, attempt.get(), request, started, reserved, gate);
+      called = true;
       provider
-          .get()
           .generate(request)
           .thenAcceptAsync(outcome -> complete(call, outcome), io)
           .exceptionally(
               failure -> {
                 log.error("settling item {} failed; its lease will expire", item.id(), failure);
+                gate.released();
                 done(item);
                 return null;
               });
     } catch (RuntimeException e) {
       log.error("could not start item {}; its lease will expire", item.id(), e);
-      done(item);
+    } finally {
+      if (!called) {
+        breakers.notCalled(model);
+        gate.released();
+        done(item);
+      }
     }
   }
 
@@ -241,14 +378,17 @@ public class GenerateImages implements SmartLifecycle {
       ImageProvider provider,
       int attempt,
       GenerationRequest request,
-      Instant started) {}
+      Instant started,
+      BigDecimal reserved,
+      BudgetGate gate) {}
 
   private void complete(Call call, ProviderOutcome outcome) {
     try {
       Instant finished = clock.instant();
-      record(call, outcome);
-      Decision decision = routing.decide(call.item(), call.model(), call.attempt(), outcome);
       BigDecimal cost = cost(call, outcome);
+      record(call, outcome, cost);
+      learn(call, outcome);
+      Decision decision = routing.decide(call.item(), call.model(), call.attempt(), outcome);
       ItemChange change;
       String decided = decision.describe();
       if (outcome instanceof ProviderOutcome.Generated g && decision instanceof Decision.Accept a) {
@@ -266,8 +406,40 @@ public class GenerateImages implements SmartLifecycle {
           attemptResult(call, outcome, decided, cost),
           change,
           finished);
+      if (call.item().costCapUsd() != null) {
+        ledger.adjustCommitted(call.item().batch(), cost.subtract(call.reserved()));
+      }
     } finally {
+      call.gate().released();
       done(call.item());
+    }
+  }
+
+  /** Tells the shared budget and the model's circuit breaker what the provider answered. */
+  private void learn(Call call, ProviderOutcome outcome) {
+    String endpoint = call.provider().endpoint();
+    String model = call.model();
+    Duration latency = outcome.info().latency();
+    try {
+      if (outcome instanceof ProviderOutcome.Generated) {
+        budgets.succeeded(endpoint, model);
+        breakers.succeeded(model, latency);
+      } else if (outcome instanceof ProviderOutcome.RateLimited r) {
+        budgets.rateLimited(endpoint, model, r.retryAfter());
+        breakers.neutral(model);
+      } else if (outcome instanceof ProviderOutcome.QuotaExhausted q) {
+        if (!q.limitZero()) {
+          budgets.dailyQuotaExhausted(endpoint, model);
+        }
+        breakers.neutral(model);
+      } else if (outcome instanceof ProviderOutcome.ServerError
+          || outcome instanceof ProviderOutcome.TimedOut) {
+        breakers.failed(model, latency, outcome.kind());
+      } else {
+        breakers.neutral(model);
+      }
+    } catch (RuntimeException e) {
+      log.warn("could not record {} of {} in its budget: {}", outcome.kind(), model, e.toString());
     }
   }
 
@@ -423,10 +595,13 @@ public class GenerateImages implements SmartLifecycle {
     return null;
   }
 
-  private void record(Call call, ProviderOutcome outcome) {
+  private void record(Call call, ProviderOutcome outcome, BigDecimal cost) {
     meters
         .counter("pipeline.provider.calls", "model", call.model(), "outcome", outcome.kind())
         .increment();
+    meters
+        .counter("pipeline.provider.cost_usd", "model", call.model())
+        .increment(cost.doubleValue());
     Timer.builder("pipeline.provider.latency")
         .tag("model", call.model())
         .publishPercentiles(0.5, 0.95, 0.99)
@@ -474,6 +649,9 @@ public class GenerateImages implements SmartLifecycle {
       unstarted.add(item);
       holding.remove(item.id());
     }
+    List<ClaimedItem> waitingForBudget = new ArrayList<>();
+    gates.values().forEach(g -> g.takeAll().forEach(w -> waitingForBudget.add(w.item())));
+    unstarted.addAll(waitingForBudget);
     try {
       int released =
           ledger.releaseUnstarted(
@@ -484,6 +662,8 @@ public class GenerateImages implements SmartLifecycle {
     } catch (RuntimeException e) {
       log.warn("could not hand back {} items; their leases will expire", unstarted.size(), e);
     }
+    // they held a start slot while they waited for their budget
+    waitingForBudget.forEach(this::done);
     long deadline = System.nanoTime() + props.shutdownGrace().toNanos();
     idleLock.lock();
     try {

@@ -1,0 +1,103 @@
+package io.catalogimage.api.batch;
+
+import io.catalogimage.common.id.BatchId;
+import io.catalogimage.common.id.TenantId;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Changing a batch's cost cap. The money already committed is recounted from the ledger (settled
+ * cost plus the reservations of calls in flight), so a cap set on a running batch starts right;
+ * items stopped by the old cap (CAP_REACHED) run again, and a finished batch reopens.
+ */
+@Repository
+class CostCaps {
+
+  private static final String SET_CAP =
+      """
+      UPDATE batches b
+         SET cost_cap_usd = :cap, version = b.version + 1,
+             committed_usd = (SELECT coalesce(sum(CASE WHEN a.outcome = 'IN_FLIGHT'
+                                                       THEN a.reserved_usd ELSE a.cost_usd END), 0)
+                                FROM attempts a WHERE a.batch_id = b.batch_id)
+       WHERE b.batch_id = :batch AND b.tenant_id = :tenant AND b.cancelled_at IS NULL
+      RETURNING b.committed_usd
+      """;
+
+  private static final String EXISTS =
+      "SELECT count(*) FROM batches WHERE batch_id = :batch AND tenant_id = :tenant";
+
+  private static final String RESUME_CAPPED =
+      """
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, version = version + 1, updated_at = :now,
+                       note = :note
+       WHERE batch_id = :batch AND tenant_id = :tenant AND state = 'CAP_REACHED'
+      """;
+
+  private static final String REOPEN =
+      """
+      UPDATE batches SET finished_at = NULL, manifest_key = NULL, state = 'RUNNING',
+                         version = version + 1
+       WHERE batch_id = :batch AND tenant_id = :tenant
+      """;
+
+  /** What a cap change did. */
+  record Changed(BigDecimal committedUsd, int resumedItems) {}
+
+  private final JdbcClient jdbc;
+
+  CostCaps(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * Sets the cap (null removes it). Empty when there is no such batch; throws {@link
+   * IllegalStateException} for a cancelled batch.
+   */
+  @Transactional
+  Optional<Changed> setCap(TenantId tenant, BatchId batch, BigDecimal cap, Instant now) {
+    Optional<BigDecimal> committed =
+        jdbc.sql(SET_CAP)
+            .param("cap", cap)
+            .param("batch", batch.value())
+            .param("tenant", tenant.value())
+            .query(BigDecimal.class)
+            .optional();
+    if (committed.isEmpty()) {
+      long found =
+          jdbc.sql(EXISTS)
+              .param("batch", batch.value())
+              .param("tenant", tenant.value())
+              .query(Long.class)
+              .single();
+      if (found == 0) {
+        return Optional.empty();
+      }
+      throw new IllegalStateException("the batch was cancelled; its cap can no longer change");
+    }
+    int resumed = 0;
+    if (cap == null || cap.compareTo(committed.get()) > 0) {
+      resumed =
+          jdbc.sql(RESUME_CAPPED)
+              .param("now", Timestamp.from(now))
+              .param(
+                  "note",
+                  cap == null
+                      ? "resumed: the cost cap was removed"
+                      : "resumed: the cost cap was raised to $" + cap.toPlainString())
+              .param("batch", batch.value())
+              .param("tenant", tenant.value())
+              .update();
+      if (resumed > 0) {
+        jdbc.sql(REOPEN).param("batch", batch.value()).param("tenant", tenant.value()).update();
+      }
+    }
+    return Optional.of(new Changed(committed.get(), resumed));
+  }
+}

@@ -1,0 +1,199 @@
+package io.catalogimage.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.simulator.StatsSnapshot;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Budgets, routing and money end to end: a storm of 429s, server errors and safety blocks ends with
+ * every item in the state the routing table promises, and a cost cap stops a batch and lets it
+ * resume.
+ */
+class RoutingEndToEndTest {
+
+  private static final String NB2 = "gemini-3.1-flash-image";
+  private static final String PRO = "gemini-3-pro-image";
+
+  private static LocalPipeline pipeline;
+  private static ApiClient api;
+
+  @BeforeAll
+  static void start() {
+    pipeline =
+        LocalPipeline.start(
+            LocalPipeline.Options.defaults()
+                .withSimulator(SimulatorConfig.defaults().withoutPeak().withTimeScale(0))
+                .withProperty("pipeline.retry.max-attempts", 3)
+                .withProperty("pipeline.retry.backoff-base", "100ms")
+                .withProperty("pipeline.budgets.models[" + NB2 + "].requests-per-minute", 6000),
+            step -> {});
+    api = new ApiClient(pipeline.apiUri());
+  }
+
+  @AfterAll
+  static void stop() {
+    pipeline.close();
+  }
+
+  private static String submit(String options, List<String> titles) {
+    StringJoiner items = new StringJoiner(",");
+    for (int i = 0; i < titles.size(); i++) {
+      items.add("{\"sku\": \"R-%02d\", \"title\": \"%s\"}".formatted(i, titles.get(i)));
+    }
+    return Pipelines.submit(
+        pipeline,
+        """
+        {"name": "routing", "tier": "fast", %s
+         "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+         "altTextLocales": ["en"], "items": [%s]}
+        """
+            .formatted(options, items)
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Map<String, Object> item(String batchId, String sku) {
+    return Pipelines.jdbc(pipeline)
+        .sql(
+            """
+            SELECT state, attempts, model_served, last_error_type, last_error_message
+              FROM items WHERE batch_id = CAST(:b AS uuid) AND sku = :sku
+            """)
+        .param("b", batchId)
+        .param("sku", sku)
+        .query()
+        .singleRow();
+  }
+
+  private static List<String> decisions(String batchId, String sku) {
+    return Pipelines.jdbc(pipeline)
+        .sql(
+            """
+            SELECT a.model_requested || ' ' || a.outcome || ': ' || a.decision FROM attempts a
+              JOIN items i ON i.item_id = a.item_id
+             WHERE i.batch_id = CAST(:b AS uuid) AND i.sku = :sku ORDER BY a.attempt_no
+            """)
+        .param("b", batchId)
+        .param("sku", sku)
+        .query(String.class)
+        .list();
+  }
+
+  @Test
+  void aStormOf429sServerErrorsAndBlocksEndsWithEveryItemInTheRightState() {
+    StatsSnapshot before = pipeline.simulator().stats();
+    String batch =
+        submit(
+            "",
+            List.of(
+                "Mug [sim:RATE_LIMITED:2]",
+                "Lamp [sim:RATE_LIMITED:2]",
+                "Vase [sim:RATE_LIMITED:2]",
+                "Chair [sim:RATE_LIMITED]",
+                "Desk [sim:HTTP_503:1]",
+                "Knife [sim:IMAGE_SAFETY@" + NB2 + "]",
+                "Plain plate"));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(90));
+
+    for (String sku : List.of("R-00", "R-01", "R-02")) {
+      Map<String, Object> row = item(batch, sku);
+      assertThat(row.get("state")).as(sku).isEqualTo("SUCCEEDED");
+      assertThat(row.get("attempts")).as(sku).isEqualTo(3);
+      assertThat(decisions(batch, sku).get(0)).contains("RATE_LIMITED").contains("waiting");
+    }
+    Map<String, Object> hopeless = item(batch, "R-03");
+    assertThat(hopeless.get("state")).isEqualTo("FAILED");
+    assertThat(hopeless.get("last_error_type")).isEqualTo("RATE_LIMITED");
+    assertThat((String) hopeless.get("last_error_message")).contains("gave up after 3 attempts");
+    Map<String, Object> flaky = item(batch, "R-04");
+    assertThat(flaky.get("state")).isEqualTo("SUCCEEDED");
+    assertThat(decisions(batch, "R-04").get(0)).contains("SERVER_ERROR").contains("backoff");
+    Map<String, Object> blocked = item(batch, "R-05");
+    assertThat(blocked.get("state")).isEqualTo("BLOCKED");
+    assertThat(blocked.get("attempts")).as("never retried blindly").isEqualTo(1);
+    assertThat(item(batch, "R-06").get("state")).isEqualTo("SUCCEEDED");
+
+    // the simulator's own count: 3 x 2 + 3 rate limits, nothing else refused
+    StatsSnapshot after = pipeline.simulator().stats();
+    assertThat(after.model(NB2).rateLimited() - before.model(NB2).rateLimited()).isEqualTo(9);
+    // the 429s lowered the shared rate (AIMD), for every replica
+    double factor =
+        Pipelines.jdbc(pipeline)
+            .sql("SELECT rate_factor FROM budget_state WHERE budget_key LIKE '%/' || :m")
+            .param("m", NB2)
+            .query(Double.class)
+            .single();
+    assertThat(factor).isLessThan(1.0);
+  }
+
+  @Test
+  void aBlockedItemGoesToTheNextModelWhenTheBatchAllowsSafetyReroutes() {
+    String batch =
+        submit("\"allowSafetyReroute\": true,", List.of("Knife [sim:IMAGE_SAFETY@" + NB2 + "]"));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+
+    Map<String, Object> row = item(batch, "R-00");
+    assertThat(row.get("state")).isEqualTo("SUCCEEDED");
+    assertThat(row.get("model_served")).isEqualTo(PRO);
+    assertThat(decisions(batch, "R-00"))
+        .first()
+        .asString()
+        .startsWith(NB2 + " BLOCKED")
+        .contains("allows safety reroutes");
+  }
+
+  @Test
+  void aCostCapStopsTheBatchAndRaisingItResumesIt() {
+    String batch =
+        submit("\"costCapUsd\": 0.20,", List.of("Cup", "Bowl", "Spoon", "Fork", "Jug", "Tray"));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+
+    Map<String, Long> states = Pipelines.states(pipeline, batch);
+    assertThat(states.getOrDefault("CAP_REACHED", 0L)).isPositive();
+    assertThat(states.getOrDefault("SUCCEEDED", 0L) + states.get("CAP_REACHED")).isEqualTo(6);
+    JsonNode view = Pipelines.batch(pipeline, batch);
+    // never past the cap by more than the calls that were in flight (here: their estimate error)
+    assertThat(view.path("costUsd").decimalValue()).isLessThanOrEqualTo(new BigDecimal("0.22"));
+    assertThat(view.path("plan").path("costCapUsd").decimalValue()).isEqualByComparingTo("0.20");
+    String capped =
+        Pipelines.jdbc(pipeline)
+            .sql(
+                "SELECT last_error_message FROM items WHERE batch_id = CAST(:b AS uuid)"
+                    + " AND state = 'CAP_REACHED' LIMIT 1")
+            .param("b", batch)
+            .query(String.class)
+            .single();
+    assertThat(capped).contains("cost cap of $0.20").contains("raise the cap");
+
+    ApiClient.Answer raised = api.put("/v1/batches/" + batch + "/cost-cap", "{\"costCapUsd\": 5}");
+
+    assertThat(raised.status()).isEqualTo(200);
+    assertThat(raised.body().path("resumedItems").asLong()).isEqualTo(states.get("CAP_REACHED"));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+    assertThat(Pipelines.states(pipeline, batch)).isEqualTo(Map.of("SUCCEEDED", 6L));
+  }
+
+  @Test
+  void aCapChangeIsValidated() {
+    String batch = submit("", List.of("Cup"));
+
+    ApiClient.Answer negative =
+        api.put("/v1/batches/" + batch + "/cost-cap", "{\"costCapUsd\": -1}");
+    ApiClient.Answer unknown =
+        api.put("/v1/batches/0190a1b2-0000-7000-8000-000000000000/cost-cap", "{\"costCapUsd\": 1}");
+
+    assertThat(negative.status()).isEqualTo(400);
+    assertThat(negative.body().path("detail").asString()).contains("costCapUsd");
+    assertThat(unknown.status()).isEqualTo(404);
+  }
+}

@@ -1,0 +1,30 @@
+package io.catalogimage.worker.testing;
+
+import io.catalogimage.infra.LocalPostgres;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * A real PostgreSQL with the pipeline's schema, one server per test JVM and a fresh database per
+ * call, for tests of the worker's SQL.
+ */
+public final class TestDatabase {
+
+  private static LocalPostgres postgres;
+
+  private TestDatabase() {}
+
+  public static synchronized JdbcClient fresh() {
+    if (postgres == null) {
+      postgres = LocalPostgres.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(postgres::close));
+    }
+    String url = postgres.createDatabase("w_" + UUID.randomUUID().toString().replace("-", ""));
+    DriverManagerDataSource ds =
+        new DriverManagerDataSource(url, LocalPostgres.USER, LocalPostgres.PASSWORD);
+    Flyway.configure().dataSource(ds).load().migrate();
+    return JdbcClient.create(ds);
+  }
+}
