@@ -9,6 +9,9 @@ CREATE TABLE budget_state (
     -- AIMD: the share of the configured rate in use; halved on a 429, raised by steps on success
     rate_factor       double precision NOT NULL DEFAULT 1.0,
     success_streak    int NOT NULL DEFAULT 0,
+    -- the recent share of calls answered 429 (moving average): only a dense run of 429s lowers
+    -- the rate, a stray one (an overloaded provider at peak) does not
+    limited_share     double precision NOT NULL DEFAULT 0,
     last_decrease_ms  bigint NOT NULL DEFAULT 0,
     -- the daily quota: the day (in the budget's reset zone) being counted, and its count
     day               text NOT NULL DEFAULT '',
@@ -27,3 +30,14 @@ ALTER TABLE batches
     ADD COLUMN allow_safety_reroute  boolean NOT NULL DEFAULT false,
     ADD COLUMN eta                   timestamptz,
     ADD COLUMN at_risk               text;
+
+-- A tenant's monthly cost cap, and what each month has committed against it (calls in flight at
+-- their reservation, settled calls at their cost). Kept only while the tenant has a cap.
+ALTER TABLE tenants ADD COLUMN monthly_cap_usd numeric(14,6);
+
+CREATE TABLE tenant_spend (
+    tenant_id      uuid NOT NULL REFERENCES tenants,
+    month          text NOT NULL,
+    committed_usd  numeric(14,6) NOT NULL DEFAULT 0,
+    PRIMARY KEY (tenant_id, month)
+);

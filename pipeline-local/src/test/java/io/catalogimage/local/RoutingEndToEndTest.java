@@ -184,6 +184,45 @@ class RoutingEndToEndTest {
   }
 
   @Test
+  void theTenantsMonthlyCapStopsItemsAndRemovingItResumesThem() {
+    BigDecimal committed =
+        api.get("/v1/tenant/cost-cap").body().path("committedUsd").decimalValue();
+    try {
+      ApiClient.Answer set =
+          api.put(
+              "/v1/tenant/cost-cap",
+              "{\"monthlyCapUsd\": " + committed.add(new BigDecimal("0.20")) + "}");
+      assertThat(set.status()).isEqualTo(200);
+      String batch = submit("", List.of("Cup", "Bowl", "Spoon", "Fork", "Jug", "Tray"));
+      Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+
+      Map<String, Long> states = Pipelines.states(pipeline, batch);
+      assertThat(states.getOrDefault("CAP_REACHED", 0L)).isPositive();
+      String why =
+          Pipelines.jdbc(pipeline)
+              .sql(
+                  "SELECT last_error_message FROM items WHERE batch_id = CAST(:b AS uuid)"
+                      + " AND state = 'CAP_REACHED' LIMIT 1")
+              .param("b", batch)
+              .query(String.class)
+              .single();
+      assertThat(why).contains("tenant's monthly cost cap");
+      JsonNode cap = api.get("/v1/tenant/cost-cap").body();
+      assertThat(cap.path("committedUsd").decimalValue())
+          .isLessThanOrEqualTo(
+              cap.path("monthlyCapUsd").decimalValue().add(new BigDecimal("0.02")));
+
+      ApiClient.Answer removed = api.put("/v1/tenant/cost-cap", "{\"monthlyCapUsd\": null}");
+
+      assertThat(removed.body().path("resumedItems").asLong()).isEqualTo(states.get("CAP_REACHED"));
+      Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+      assertThat(Pipelines.states(pipeline, batch)).isEqualTo(Map.of("SUCCEEDED", 6L));
+    } finally {
+      api.put("/v1/tenant/cost-cap", "{\"monthlyCapUsd\": null}");
+    }
+  }
+
+  @Test
   void aCapChangeIsValidated() {
     String batch = submit("", List.of("Cup"));
 

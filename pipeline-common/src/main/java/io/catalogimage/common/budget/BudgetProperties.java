@@ -34,7 +34,7 @@ public record BudgetProperties(
     utilization = utilization == null ? 0.98 : utilization;
     reservationHorizon = reservationHorizon == null ? Duration.ofSeconds(3) : reservationHorizon;
     handBackAfter = handBackAfter == null ? Duration.ofSeconds(60) : handBackAfter;
-    aimd = aimd == null ? new Aimd(null, null, null, null, null) : aimd;
+    aimd = aimd == null ? new Aimd(null, null, null, null, null, null, null) : aimd;
     if (utilization <= 0 || utilization > 1) {
       throw new IllegalArgumentException("pipeline.budgets.utilization must be in (0, 1]");
     }
@@ -66,27 +66,49 @@ public record BudgetProperties(
   }
 
   /**
-   * Additive increase, multiplicative decrease of the rate in use.
+   * Additive increase, multiplicative decrease of the rate in use. A 429 cuts the rate only when
+   * 429s have become dense: their share over about the last {@code window} calls reaches {@code
+   * threshold}. Stray 429s (a provider overloaded at peak answers some calls 429 whatever the
+   * quota) then cost a retry, not half the throughput.
    *
-   * @param decrease factor applied on a 429 (default 0.5)
+   * @param decrease factor applied on a cut (default 0.5)
    * @param floor lowest share of the configured rate (default 0.1)
    * @param step share added back after {@code recoverAfter} successes in a row (default 0.05)
    * @param recoverAfter successes without a 429 that earn one step (default 20)
    * @param cooldown 429s within this long of a decrease count as the same event (default 5s): a
    *     burst of answers to calls already in flight must not halve the rate ten times
+   * @param window calls the share of 429s is averaged over (default 20)
+   * @param threshold share of 429s that cuts the rate (default 0.12)
    */
   public record Aimd(
-      Double decrease, Double floor, Double step, Integer recoverAfter, Duration cooldown) {
+      Double decrease,
+      Double floor,
+      Double step,
+      Integer recoverAfter,
+      Duration cooldown,
+      Integer window,
+      Double threshold) {
     public Aimd {
       decrease = decrease == null ? 0.5 : decrease;
       floor = floor == null ? 0.1 : floor;
       step = step == null ? 0.05 : step;
       recoverAfter = recoverAfter == null ? 20 : recoverAfter;
       cooldown = cooldown == null ? Duration.ofSeconds(5) : cooldown;
+      window = window == null ? 20 : window;
+      threshold = threshold == null ? 0.12 : threshold;
+      if (window < 1 || threshold <= 0 || threshold > 1) {
+        throw new IllegalArgumentException(
+            "pipeline.budgets.aimd: window at least 1, threshold in (0,1]");
+      }
       if (decrease <= 0 || decrease >= 1 || floor <= 0 || floor > 1 || step <= 0) {
         throw new IllegalArgumentException(
             "pipeline.budgets.aimd: decrease in (0,1), floor in (0,1], step > 0");
       }
+    }
+
+    /** Weight of one call in the moving share of 429s. */
+    public double alpha() {
+      return 1.0 / window;
     }
   }
 }

@@ -28,6 +28,7 @@ public class BudgetStore {
          SET rate_factor = f.factor,
              success_streak = CASE WHEN r.recovers OR f.factor >= 1.0 THEN 0
                                    ELSE c.success_streak + :successes END,
+             limited_share = c.limited_share * power(1.0 - :alpha, :successes),
              day = :day,
              day_count = f.counted + CASE WHEN q.granted THEN 1 ELSE 0 END,
              day_exhausted = f.told_exhausted,
@@ -53,20 +54,28 @@ public class BudgetStore {
       RETURNING q.granted, d.delay, h.exhausted, f.factor
       """;
 
-  /** A 429: halve the rate (once per cooldown) and make everyone wait the provider's delay. */
+  /**
+   * A 429: everyone waits the provider's delay; when 429s have become dense (their recent share
+   * reaches the threshold) the rate is cut, at most once per cooldown.
+   */
   private static final String RATE_LIMITED =
       """
-      UPDATE budget_state
-         SET rate_factor = CASE WHEN :now - last_decrease_ms >= :cooldown
-                                THEN greatest(:floor, rate_factor * :decrease)
-                                ELSE rate_factor END,
-             last_decrease_ms = CASE WHEN :now - last_decrease_ms >= :cooldown THEN :now
-                                     ELSE last_decrease_ms END,
+      UPDATE budget_state s
+         SET rate_factor = CASE WHEN d.cut THEN greatest(:floor, s.rate_factor * :decrease)
+                                ELSE s.rate_factor END,
+             last_decrease_ms = CASE WHEN d.cut THEN :now ELSE s.last_decrease_ms END,
+             limited_share = d.share,
              success_streak = 0,
-             blocked_until_ms = greatest(blocked_until_ms, :blockedUntil),
+             blocked_until_ms = greatest(s.blocked_until_ms, :blockedUntil),
              updated_at = now()
-       WHERE budget_key = :key
-      RETURNING rate_factor
+        FROM (SELECT budget_key, limited_share * (1.0 - :alpha) + :alpha AS share,
+                     last_decrease_ms
+                FROM budget_state WHERE budget_key = :key FOR UPDATE) c
+       CROSS JOIN LATERAL (SELECT c.share AS share,
+                                  c.share >= :threshold
+                                  AND :now - c.last_decrease_ms >= :cooldown AS cut) d
+       WHERE s.budget_key = c.budget_key
+      RETURNING s.rate_factor
       """;
 
   private static final String DAY_EXHAUSTED =
@@ -114,6 +123,7 @@ public class BudgetStore {
         .param("successes", successes)
         .param("recoverAfter", aimd.recoverAfter())
         .param("step", aimd.step())
+        .param("alpha", aimd.alpha())
         .query(
             (rs, i) ->
                 new Acquired(rs.getBoolean(1), rs.getLong(2), rs.getBoolean(3), rs.getDouble(4)))
@@ -131,6 +141,8 @@ public class BudgetStore {
         .param("floor", aimd.floor())
         .param("decrease", aimd.decrease())
         .param("blockedUntil", blockedUntilMs)
+        .param("alpha", aimd.alpha())
+        .param("threshold", aimd.threshold())
         .query(Double.class)
         .single();
   }

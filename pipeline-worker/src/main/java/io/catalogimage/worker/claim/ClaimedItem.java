@@ -19,6 +19,7 @@ import java.util.List;
  * @param deadline when the batch wants to be done, or null
  * @param costCapUsd the batch's cost cap, or null
  * @param allowSafetyReroute whether a safety block may be retried on another model
+ * @param tenantMonthlyCapUsd the tenant's monthly cost cap, or null
  */
 public record ClaimedItem(
     ItemId id,
@@ -36,4 +37,5 @@ public record ClaimedItem(
     String lane,
     Instant deadline,
     BigDecimal costCapUsd,
-    boolean allowSafetyReroute) {}
+    boolean allowSafetyReroute,
+    BigDecimal tenantMonthlyCapUsd) {}

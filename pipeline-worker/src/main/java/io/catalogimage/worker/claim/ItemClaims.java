@@ -32,14 +32,15 @@ public class ItemClaims {
       UPDATE items i
          SET state = 'RUNNING', lease_owner = :worker, lease_until = :until,
              version = i.version + 1, updated_at = :now
-        FROM batches b, products p
+        FROM batches b, products p, tenants t
        WHERE i.item_id = ANY(:ids)
          AND (i.state = 'DISPATCHED' OR (i.state = 'QUEUED' AND i.not_before <= :now))
          AND b.batch_id = i.batch_id
          AND p.batch_id = i.batch_id AND p.product_no = i.product_no
+         AND t.tenant_id = i.tenant_id
       RETURNING i.item_id, i.tenant_id, i.batch_id, i.sku, i.variant, i.attempts, i.next_model,
                 b.tier, b.spec, p.data,
-                b.lane, b.deadline, b.cost_cap_usd, b.allow_safety_reroute
+                b.lane, b.deadline, b.cost_cap_usd, b.allow_safety_reroute, t.monthly_cap_usd
       """;
 
   /**
@@ -90,7 +91,8 @@ public class ItemClaims {
                       ? null
                       : rs.getTimestamp("deadline").toInstant(),
                   rs.getBigDecimal("cost_cap_usd"),
-                  rs.getBoolean("allow_safety_reroute"));
+                  rs.getBoolean("allow_safety_reroute"),
+                  rs.getBigDecimal("monthly_cap_usd"));
             })
         .list();
   }

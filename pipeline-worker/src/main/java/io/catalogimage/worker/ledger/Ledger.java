@@ -2,6 +2,7 @@ package io.catalogimage.worker.ledger;
 
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.json.Json;
 import io.catalogimage.worker.claim.ClaimedItem;
@@ -132,6 +133,20 @@ public class Ledger {
          AND (cost_cap_usd IS NULL OR committed_usd + :amount <= cost_cap_usd)
       """;
 
+  /** The same for the tenant's month: the first reservation of a month creates its row. */
+  private static final String RESERVE_UNDER_TENANT_CAP =
+      """
+      INSERT INTO tenant_spend AS s (tenant_id, month, committed_usd)
+      SELECT :tenant, :month, :amount WHERE :amount <= :cap
+      ON CONFLICT (tenant_id, month) DO UPDATE
+         SET committed_usd = s.committed_usd + :amount
+       WHERE s.committed_usd + :amount <= :cap
+      """;
+
+  private static final String ADJUST_TENANT_COMMITTED =
+      "UPDATE tenant_spend SET committed_usd = committed_usd + :amount"
+          + " WHERE tenant_id = :tenant AND month = :month";
+
   private static final String ADJUST_COMMITTED =
       "UPDATE batches SET committed_usd = committed_usd + :amount WHERE batch_id = :batch";
 
@@ -256,6 +271,29 @@ public class Ledger {
             .param("batch", batch.value())
             .update()
         == 1;
+  }
+
+  /** Reserves {@code amount} of the tenant's monthly cap; false when the month has no room. */
+  public boolean reserveUnderTenantCap(
+      TenantId tenant, String month, BigDecimal amount, BigDecimal cap) {
+    return jdbc.sql(RESERVE_UNDER_TENANT_CAP)
+            .param("tenant", tenant.value())
+            .param("month", month)
+            .param("amount", amount)
+            .param("cap", cap)
+            .update()
+        == 1;
+  }
+
+  /** Settles a tenant reservation of {@code month}. */
+  public void adjustTenantCommitted(TenantId tenant, String month, BigDecimal amount) {
+    if (amount.signum() != 0) {
+      jdbc.sql(ADJUST_TENANT_COMMITTED)
+          .param("amount", amount)
+          .param("tenant", tenant.value())
+          .param("month", month)
+          .update();
+    }
   }
 
   /** Settles a reservation: the actual cost minus the reserved amount (or a whole refund). */

@@ -13,6 +13,7 @@ import io.catalogimage.worker.budget.BudgetAnswer;
 import io.catalogimage.worker.budget.Budgets;
 import io.catalogimage.worker.claim.ClaimedItem;
 import io.catalogimage.worker.ledger.AttemptResult;
+import io.catalogimage.worker.ledger.CapReservations;
 import io.catalogimage.worker.ledger.ItemChange;
 import io.catalogimage.worker.ledger.Ledger;
 import io.catalogimage.worker.provider.CallInfo;
@@ -89,6 +90,7 @@ public class GenerateImages implements SmartLifecycle {
   private final MeterRegistry meters;
 
   private final Budgets budgets;
+  private final CapReservations caps;
   private final BudgetProperties budgetProps;
   private final ModelBreakers breakers;
   private final Map<String, BudgetGate> gates = new ConcurrentHashMap<>();
@@ -119,10 +121,12 @@ public class GenerateImages implements SmartLifecycle {
       @Qualifier("workerIo") ExecutorService io,
       Budgets budgets,
       BudgetProperties budgetProps,
+      CapReservations caps,
       ModelBreakers breakers,
       Clock clock,
       MeterRegistry meters) {
     this.budgets = budgets;
+    this.caps = caps;
     this.budgetProps = budgetProps;
     this.breakers = breakers;
     this.props = props;
@@ -320,28 +324,23 @@ public class GenerateImages implements SmartLifecycle {
               variant.size(),
               PromptComposer.estimateTokens(prompt),
               references.size());
-      boolean capped = item.costCapUsd() != null;
-      if (capped && !ledger.reserveUnderCap(item.batch(), reserved)) {
+      CapReservations.Answer money = caps.reserve(item, reserved, clock.instant());
+      if (money instanceof CapReservations.Refused refused) {
         ledger.finishWithoutCall(
             item.id(),
             props.id(),
             ItemState.CAP_REACHED,
             "COST_CAP",
-            "the batch's cost cap of $"
-                + item.costCapUsd().toPlainString()
-                + " has no room for this call (estimated $"
-                + reserved.toPlainString()
-                + "); raise the cap to resume",
+            refused.reason(),
             clock.instant());
         return;
       }
+      CapReservations.Reservation reservation = ((CapReservations.Reserved) money).reservation();
       Instant started = clock.instant();
       Optional<Integer> attempt =
           ledger.begin(item, props.id(), provider.endpoint(), model, reserved, started);
       if (attempt.isEmpty()) {
-        if (capped) {
-          ledger.adjustCommitted(item.batch(), reserved.negate());
-        }
+        caps.release(reservation);
         if (ledger.cancelIfBatchCancelled(item.id(), props.id(), clock.instant())) {
           log.info("item {} cancelled with its batch before its call", item.id());
           return;
@@ -349,7 +348,8 @@ public class GenerateImages implements SmartLifecycle {
         log.info("lease on {} lost before the call; leaving it", item.id());
         return;
       }
-      Call call = new Call(item, model, provider, attempt.get(), request, started, reserved, gate);
+      Call call =
+          new Call(item, model, provider, attempt.get(), request, started, reservation, gate);
       called = true;
       provider
           .generate(request)
@@ -379,7 +379,7 @@ public class GenerateImages implements SmartLifecycle {
       int attempt,
       GenerationRequest request,
       Instant started,
-      BigDecimal reserved,
+      CapReservations.Reservation reservation,
       BudgetGate gate) {}
 
   private void complete(Call call, ProviderOutcome outcome) {
@@ -406,9 +406,7 @@ public class GenerateImages implements SmartLifecycle {
           attemptResult(call, outcome, decided, cost),
           change,
           finished);
-      if (call.item().costCapUsd() != null) {
-        ledger.adjustCommitted(call.item().batch(), cost.subtract(call.reserved()));
-      }
+      caps.settle(call.reservation(), cost);
     } finally {
       call.gate().released();
       done(call.item());

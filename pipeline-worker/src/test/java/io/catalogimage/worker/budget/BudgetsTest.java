@@ -95,13 +95,17 @@ class BudgetsTest {
   }
 
   @Test
-  void aRateLimitHalvesTheRateAndSuccessesWinItBackStepByStep() {
+  void aRunOf429sHalvesTheRateAndSuccessesWinItBackStepByStep() {
     JdbcClient db = TestDatabase.fresh();
     Budgets b = budgets(db, props(perMinute(60), Duration.ZERO));
     b.acquire(EP, NB2);
 
     b.rateLimited(EP, NB2, null);
-    // a second 429 from a call already in flight is the same event: no second halving
+    b.rateLimited(EP, NB2, null);
+    assertThat(factor(db)).as("two 429s are not yet a run").isEqualTo(1.0);
+    b.rateLimited(EP, NB2, null);
+    assertThat(factor(db)).isEqualTo(0.5);
+    // more 429s from calls that were already in flight are the same event: no second halving
     b.rateLimited(EP, NB2, null);
     assertThat(factor(db)).isEqualTo(0.5);
     clock.advance(Duration.ofSeconds(1));
@@ -117,9 +121,29 @@ class BudgetsTest {
     b.acquire(EP, NB2); // the successes travel with the next ask
     assertThat(factor(db)).isCloseTo(0.55, org.assertj.core.data.Offset.offset(1e-9));
 
-    clock.advance(Duration.ofSeconds(6)); // past the cooldown: a new 429 halves again
+    clock.advance(Duration.ofSeconds(6)); // past the cooldown, a new run of 429s: halved again
+    b.rateLimited(EP, NB2, null);
+    assertThat(factor(db)).as("the successes diluted the earlier 429s").isEqualTo(0.55);
     b.rateLimited(EP, NB2, null);
     assertThat(factor(db)).isCloseTo(0.275, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void stray429sAmongManySuccessesDoNotLowerTheRate() {
+    JdbcClient db = TestDatabase.fresh();
+    Budgets b = budgets(db, props(perMinute(6000), Duration.ZERO));
+
+    // one call in 25 answered 429, as an overloaded provider does at peak
+    for (int round = 0; round < 20; round++) {
+      for (int i = 0; i < 24; i++) {
+        b.succeeded(EP, NB2);
+      }
+      clock.advance(Duration.ofSeconds(6));
+      b.acquire(EP, NB2);
+      b.rateLimited(EP, NB2, null);
+    }
+
+    assertThat(factor(db)).isEqualTo(1.0);
   }
 
   @Test

@@ -66,7 +66,8 @@ class RoutingPolicyTest {
         lane,
         deadline,
         cap,
-        allowSafetyReroute);
+        allowSafetyReroute,
+        null);
   }
 
   private static ClaimedItem plain() {
@@ -97,7 +98,8 @@ class RoutingPolicyTest {
             "bulk",
             null,
             null,
-            false);
+            false,
+            null);
     assertThat(policy().modelFor(quality)).isEqualTo(PRO);
   }
 

@@ -1,14 +1,14 @@
 package io.catalogimage.worker.testing;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.catalogimage.infra.LocalPostgres;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * A real PostgreSQL with the pipeline's schema, one server per test JVM and a fresh database per
- * call, for tests of the worker's SQL.
+ * call (pooled, as in the app), for tests of the worker's SQL.
  */
 public final class TestDatabase {
 
@@ -22,8 +22,11 @@ public final class TestDatabase {
       Runtime.getRuntime().addShutdownHook(new Thread(postgres::close));
     }
     String url = postgres.createDatabase("w_" + UUID.randomUUID().toString().replace("-", ""));
-    DriverManagerDataSource ds =
-        new DriverManagerDataSource(url, LocalPostgres.USER, LocalPostgres.PASSWORD);
+    HikariDataSource ds = new HikariDataSource();
+    ds.setJdbcUrl(url);
+    ds.setUsername(LocalPostgres.USER);
+    ds.setPassword(LocalPostgres.PASSWORD);
+    ds.setMaximumPoolSize(8);
     Flyway.configure().dataSource(ds).load().migrate();
     return JdbcClient.create(ds);
   }

@@ -1,0 +1,55 @@
+package io.catalogimage.api.tenant;
+
+import io.catalogimage.api.problem.ApiProblem;
+import io.catalogimage.common.id.TenantId;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /v1/tenant/cost-cap}: the tenant's monthly cost cap. Items that would pass it end
+ * CAP_REACHED; raising or removing it resumes them.
+ */
+@RestController
+class TenantCapController {
+
+  /** The body of the PUT; a null cap removes it. */
+  record MonthlyCapRequest(BigDecimal monthlyCapUsd) {}
+
+  private final TenantCaps caps;
+  private final Clock clock;
+
+  TenantCapController(TenantCaps caps, Clock clock) {
+    this.caps = caps;
+    this.clock = clock;
+  }
+
+  @GetMapping("/v1/tenant/cost-cap")
+  TenantCaps.MonthlyCap get() {
+    return caps.get(TenantId.DEFAULT, clock.instant());
+  }
+
+  @PutMapping("/v1/tenant/cost-cap")
+  Map<String, Object> set(@RequestBody MonthlyCapRequest body) {
+    if (body == null) {
+      throw ApiProblem.invalidParameter(
+          "monthlyCapUsd", "a body {\"monthlyCapUsd\": ...} is required");
+    }
+    if (body.monthlyCapUsd() != null && body.monthlyCapUsd().signum() <= 0) {
+      throw ApiProblem.invalidParameter(
+          "monthlyCapUsd", "must be more than 0 (send null to remove the cap)");
+    }
+    TenantCaps.Changed changed = caps.set(TenantId.DEFAULT, body.monthlyCapUsd(), clock.instant());
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("monthlyCapUsd", changed.cap().monthlyCapUsd());
+    answer.put("month", changed.cap().month());
+    answer.put("committedUsd", changed.cap().committedUsd());
+    answer.put("resumedItems", changed.resumedItems());
+    return answer;
+  }
+}

@@ -1,0 +1,112 @@
+package io.catalogimage.api.tenant;
+
+import io.catalogimage.common.id.TenantId;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * A tenant's monthly cost cap (months in UTC). Setting it recounts the month's committed money from
+ * the ledger; items the old cap stopped run again (each is checked against both its batch's and the
+ * tenant's cap before its call, so one still out of room simply stops again).
+ */
+@Repository
+class TenantCaps {
+
+  private static final String SET_CAP =
+      "UPDATE tenants SET monthly_cap_usd = :cap WHERE tenant_id = :tenant";
+
+  private static final String RECOUNT_MONTH =
+      """
+      INSERT INTO tenant_spend AS s (tenant_id, month, committed_usd)
+      SELECT :tenant, :month,
+             coalesce(sum(CASE WHEN outcome = 'IN_FLIGHT' THEN reserved_usd ELSE cost_usd END), 0)
+        FROM attempts WHERE tenant_id = :tenant AND started_at >= :from AND started_at < :to
+      ON CONFLICT (tenant_id, month) DO UPDATE SET committed_usd = EXCLUDED.committed_usd
+      """;
+
+  private static final String STATE =
+      """
+      SELECT t.monthly_cap_usd,
+             coalesce((SELECT committed_usd FROM tenant_spend
+                        WHERE tenant_id = t.tenant_id AND month = :month), 0) AS committed
+        FROM tenants t WHERE t.tenant_id = :tenant
+      """;
+
+  private static final String RESUME =
+      """
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, version = version + 1, updated_at = :now,
+                       note = 'resumed: the monthly cost cap changed'
+       WHERE tenant_id = :tenant AND state = 'CAP_REACHED'
+      """;
+
+  private static final String REOPEN =
+      """
+      UPDATE batches SET finished_at = NULL, manifest_key = NULL, state = 'RUNNING',
+                         version = version + 1
+       WHERE tenant_id = :tenant AND finished_at IS NOT NULL AND cancelled_at IS NULL
+         AND EXISTS (SELECT 1 FROM items i WHERE i.batch_id = batches.batch_id
+                                             AND i.state = 'QUEUED')
+      """;
+
+  /** The cap, the month and what it has committed. */
+  record MonthlyCap(BigDecimal monthlyCapUsd, String month, BigDecimal committedUsd) {}
+
+  /** What a change did. */
+  record Changed(MonthlyCap cap, int resumedItems) {}
+
+  private final JdbcClient jdbc;
+
+  TenantCaps(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  MonthlyCap get(TenantId tenant, Instant now) {
+    String month = month(now);
+    return jdbc.sql(STATE)
+        .param("tenant", tenant.value())
+        .param("month", month)
+        .query(
+            (rs, i) ->
+                new MonthlyCap(
+                    rs.getBigDecimal("monthly_cap_usd"), month, rs.getBigDecimal("committed")))
+        .single();
+  }
+
+  @Transactional
+  Changed set(TenantId tenant, BigDecimal cap, Instant now) {
+    jdbc.sql(SET_CAP).param("cap", cap).param("tenant", tenant.value()).update();
+    YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
+    jdbc.sql(RECOUNT_MONTH)
+        .param("tenant", tenant.value())
+        .param("month", month.toString())
+        .param("from", Timestamp.from(month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)))
+        .param(
+            "to",
+            Timestamp.from(month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)))
+        .update();
+    MonthlyCap state = get(tenant, now);
+    int resumed = 0;
+    if (cap == null || cap.compareTo(state.committedUsd()) > 0) {
+      resumed =
+          jdbc.sql(RESUME)
+              .param("now", Timestamp.from(now))
+              .param("tenant", tenant.value())
+              .update();
+      if (resumed > 0) {
+        jdbc.sql(REOPEN).param("tenant", tenant.value()).update();
+      }
+    }
+    return new Changed(state, resumed);
+  }
+
+  private static String month(Instant now) {
+    return YearMonth.from(now.atOffset(ZoneOffset.UTC)).toString();
+  }
+}

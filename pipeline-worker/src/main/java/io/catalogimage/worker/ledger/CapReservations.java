@@ -1,0 +1,81 @@
+package io.catalogimage.worker.ledger;
+
+import io.catalogimage.worker.claim.ClaimedItem;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import org.springframework.stereotype.Component;
+
+/**
+ * Money is a budget too (DESIGN.md decision 7): a call's estimated cost is reserved against the
+ * batch's cap and the tenant's monthly cap before it is made, and settled to the actual cost after,
+ * so a cap is never overshot by more than the calls already in flight. Items without caps touch
+ * neither row.
+ */
+@Component
+public class CapReservations {
+
+  /** What was reserved for one call, to settle or give back. */
+  public record Reservation(
+      ClaimedItem item, BigDecimal amount, boolean batch, String tenantMonth) {}
+
+  /** The answer: a reservation, or why there is no room. */
+  public sealed interface Answer {}
+
+  public record Reserved(Reservation reservation) implements Answer {}
+
+  public record Refused(String reason) implements Answer {}
+
+  private final Ledger ledger;
+
+  public CapReservations(Ledger ledger) {
+    this.ledger = ledger;
+  }
+
+  public Answer reserve(ClaimedItem item, BigDecimal amount, Instant now) {
+    String month = null;
+    if (item.tenantMonthlyCapUsd() != null) {
+      month = YearMonth.from(now.atOffset(ZoneOffset.UTC)).toString();
+      if (!ledger.reserveUnderTenantCap(item.tenant(), month, amount, item.tenantMonthlyCapUsd())) {
+        return new Refused(
+            "the tenant's monthly cost cap of $"
+                + item.tenantMonthlyCapUsd().toPlainString()
+                + " has no room in "
+                + month
+                + " for this call (estimated $"
+                + amount.toPlainString()
+                + "); raise the cap to resume");
+      }
+    }
+    boolean batch = item.costCapUsd() != null;
+    if (batch && !ledger.reserveUnderCap(item.batch(), amount)) {
+      if (month != null) {
+        ledger.adjustTenantCommitted(item.tenant(), month, amount.negate());
+      }
+      return new Refused(
+          "the batch's cost cap of $"
+              + item.costCapUsd().toPlainString()
+              + " has no room for this call (estimated $"
+              + amount.toPlainString()
+              + "); raise the cap to resume");
+    }
+    return new Reserved(new Reservation(item, amount, batch, month));
+  }
+
+  /** The call was not made: the whole reservation comes back. */
+  public void release(Reservation r) {
+    settle(r, BigDecimal.ZERO);
+  }
+
+  /** The call cost {@code actual}: the caps keep that instead of the estimate. */
+  public void settle(Reservation r, BigDecimal actual) {
+    BigDecimal delta = actual.subtract(r.amount());
+    if (r.batch()) {
+      ledger.adjustCommitted(r.item().batch(), delta);
+    }
+    if (r.tenantMonth() != null) {
+      ledger.adjustTenantCommitted(r.item().tenant(), r.tenantMonth(), delta);
+    }
+  }
+}
