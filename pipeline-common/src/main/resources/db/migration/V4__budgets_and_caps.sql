@@ -41,3 +41,7 @@ CREATE TABLE tenant_spend (
     committed_usd  numeric(14,6) NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, month)
 );
+
+-- Re-drive: attempts made before the current run, so a re-driven item gets its full retries again
+-- while its attempt numbers (the ledger's key) keep counting up.
+ALTER TABLE items ADD COLUMN attempts_before_run int NOT NULL DEFAULT 0;

@@ -40,6 +40,15 @@ public final class ApiClient {
             .build());
   }
 
+  /** A POST with a JSON body (actions with options, such as a re-drive on another tier). */
+  public Answer post(String path, String json) {
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
   /** A PUT with a JSON body (settings such as a batch's cost cap). */
   public Answer put(String path, String json) {
     return send(

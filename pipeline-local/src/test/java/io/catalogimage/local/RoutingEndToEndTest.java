@@ -223,6 +223,50 @@ class RoutingEndToEndTest {
   }
 
   @Test
+  void reDriveRunsFailedAndBlockedItemsAgainAndKeepsTheSucceeded() {
+    String batch =
+        submit(
+            "",
+            List.of("Knife [sim:IMAGE_SAFETY@" + NB2 + "]", "Lamp [sim:HTTP_500:3]", "Plain cup"));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+    assertThat(item(batch, "R-00").get("state")).isEqualTo("BLOCKED");
+    assertThat(item(batch, "R-01").get("state")).isEqualTo("FAILED");
+
+    // the failed one, on the same tier: its retries start again, its attempt numbers go on
+    ApiClient.Answer failedOnly =
+        api.post("/v1/batches/" + batch + "/retry", "{\"states\": [\"FAILED\"]}");
+    assertThat(failedOnly.status()).isEqualTo(202);
+    assertThat(failedOnly.body().path("retriedItems").asInt()).isEqualTo(1);
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+    assertThat(item(batch, "R-01").get("state")).isEqualTo("SUCCEEDED");
+    assertThat(item(batch, "R-01").get("attempts")).isEqualTo(4);
+    assertThat(item(batch, "R-00").get("state")).as("not asked for").isEqualTo("BLOCKED");
+
+    // the blocked one, on the quality tier (Pro first)
+    ApiClient.Answer onPro = api.post("/v1/batches/" + batch + "/retry", "{\"tier\": \"quality\"}");
+    assertThat(onPro.body().path("retriedItems").asInt()).isEqualTo(1);
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+
+    assertThat(item(batch, "R-00").get("state")).isEqualTo("SUCCEEDED");
+    assertThat(item(batch, "R-00").get("model_served")).isEqualTo(PRO);
+    assertThat(item(batch, "R-02").get("attempts")).as("succeeded items are kept").isEqualTo(1);
+    assertThat(Pipelines.batch(pipeline, batch).path("tier").asString()).isEqualTo("quality");
+  }
+
+  @Test
+  void aReDriveIsValidated() {
+    String batch = submit("", List.of("Cup"));
+
+    assertThat(
+            api.post("/v1/batches/" + batch + "/retry", "{\"states\": [\"SUCCEEDED\"]}").status())
+        .isEqualTo(400);
+    assertThat(api.post("/v1/batches/" + batch + "/retry", "{\"tier\": \"cheapest\"}").status())
+        .isEqualTo(400);
+    assertThat(api.post("/v1/batches/0190a1b2-0000-7000-8000-000000000000/retry").status())
+        .isEqualTo(404);
+  }
+
+  @Test
   void aCapChangeIsValidated() {
     String batch = submit("", List.of("Cup"));
 

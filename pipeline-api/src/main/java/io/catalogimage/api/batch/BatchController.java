@@ -11,6 +11,7 @@ import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.calendar.PeakCalendar;
+import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
@@ -22,10 +23,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -50,6 +53,8 @@ class BatchController {
   private final CancelBatches cancels;
   private final PeakCalendar peak;
   private final CostCaps costCaps;
+  private final RedriveBatches redrives;
+  private final Tiers tiers;
   private final DispatchProperties dispatchProps;
 
   BatchController(
@@ -60,8 +65,12 @@ class BatchController {
       CancelBatches cancels,
       PeakCalendar peak,
       DispatchProperties dispatchProps,
-      CostCaps costCaps) {
+      CostCaps costCaps,
+      RedriveBatches redrives,
+      Tiers tiers) {
     this.costCaps = costCaps;
+    this.redrives = redrives;
+    this.tiers = tiers;
     this.cancels = cancels;
     this.peak = peak;
     this.dispatchProps = dispatchProps;
@@ -142,6 +151,54 @@ class BatchController {
     }
     return ResponseEntity.accepted()
         .body(Map.of("cancelledItems", cancelled, "batch", batch(batchId)));
+  }
+
+  /**
+   * The optional body of {@code POST /v1/batches/{id}/retry}.
+   *
+   * @param tier run them on this tier instead (the batch's tier changes)
+   * @param states which items: any of FAILED, BLOCKED, CANCELLED (default all three)
+   */
+  record RetryRequest(String tier, List<String> states) {}
+
+  /**
+   * Re-drive: failed, blocked or cancelled items run again (optionally on another tier); succeeded
+   * items are kept. Answers how many run again and the batch.
+   */
+  @PostMapping("/v1/batches/{batchId}/retry")
+  ResponseEntity<Map<String, Object>> retry(
+      @PathVariable String batchId, @RequestBody(required = false) RetryRequest body) {
+    TenantId tenant = TenantId.DEFAULT;
+    BatchId id = batchId(batchId);
+    queries.batch(tenant, id).orElseThrow(() -> batchNotFound(batchId));
+    String tier = body == null ? null : body.tier();
+    if (tier != null && !tiers.names().contains(tier)) {
+      throw ApiProblem.invalidParameter(
+          "tier", "unknown tier '" + tier + "': use one of " + tiers.names());
+    }
+    Set<ItemState> states = EnumSet.of(ItemState.FAILED, ItemState.BLOCKED, ItemState.CANCELLED);
+    if (body != null && body.states() != null && !body.states().isEmpty()) {
+      states = EnumSet.noneOf(ItemState.class);
+      for (String s : body.states()) {
+        ItemState state =
+            Arrays.stream(ItemState.values())
+                .filter(v -> v.name().equals(s))
+                .findFirst()
+                .orElse(null);
+        if (state != ItemState.FAILED
+            && state != ItemState.BLOCKED
+            && state != ItemState.CANCELLED) {
+          throw ApiProblem.invalidParameter(
+              "states", "'" + s + "' cannot be re-driven: use FAILED, BLOCKED or CANCELLED");
+        }
+        states.add(state);
+      }
+    }
+    int retried = redrives.redrive(tenant, id, states, tier, clock.instant());
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("retriedItems", retried);
+    answer.put("batch", batch(batchId));
+    return ResponseEntity.accepted().body(answer);
   }
 
   /** The body of {@code PUT /v1/batches/{id}/cost-cap}; a null cap removes it. */

@@ -131,6 +131,58 @@ class SubmissionValidationTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "\"lane\": \"urgent\", | lane | unknown lane",
+        "\"deadline\": \"2020-01-01T00:00:00Z\", | deadline | is in the past",
+        "\"deadline\": \"tomorrow\", | deadline | not an ISO-8601 date-time",
+        "\"deadline\": \"2099-01-01T00:00:00Z\", \"startAfter\": \"2099-02-01T00:00:00Z\", | startAfter | is not before the deadline",
+        "\"costCapUsd\": 0, | costCapUsd | must be more than 0",
+      })
+  void rejects_bad_run_options_naming_the_field_and_stores_nothing(
+      String option, String field, String message) throws Exception {
+    JsonNode problem =
+        rejected(VALID.replace("\"tier\": \"fast\",", "\"tier\": \"fast\", " + option), 400);
+    JsonNode error = problem.path("errors").path(0);
+    assertThat(error.path("field").asString()).isEqualTo(field);
+    assertThat(error.path("message").asString()).contains(message);
+    assertNothingStored();
+  }
+
+  @Test
+  void accepts_run_options_and_shows_them_in_the_batch_plan() throws Exception {
+    HttpResponse<String> r =
+        post(
+            VALID.replace(
+                "\"tier\": \"fast\",",
+                "\"tier\": \"fast\", \"lane\": \"scheduled\", \"deadline\": \"2099-01-02T06:00:00Z\","
+                    + " \"startAfter\": \"2099-01-01T22:00:00+00:00\", \"costCapUsd\": 12.5,"
+                    + " \"allowSafetyReroute\": true,"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String id = Json.mapper().readTree(r.body()).path("id").asString();
+    HttpResponse<String> view =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/batches/" + id))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    JsonNode plan = Json.mapper().readTree(view.body()).path("plan");
+    assertThat(plan.path("lane").asString()).isEqualTo("scheduled");
+    assertThat(plan.path("deadline").asString()).isEqualTo("2099-01-02T06:00:00Z");
+    assertThat(plan.path("costCapUsd").decimalValue()).isEqualByComparingTo("12.5");
+    assertThat(plan.path("allowSafetyReroute").asBoolean()).isTrue();
+    // nothing runs before startAfter
+    String due =
+        jdbc.sql(
+                "SELECT to_char(min(not_before) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+                    + " FROM items WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", id)
+            .query(String.class)
+            .single();
+    assertThat(due).startsWith("2099-01-01 22:00:00");
+  }
+
   @Test
   void rejects_an_unknown_aspect_ratio_listing_the_valid_ones() throws Exception {
     JsonNode problem = rejected(VALID.replace("\"4:1\"", "\"5:1\""), 400);

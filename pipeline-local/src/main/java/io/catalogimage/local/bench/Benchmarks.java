@@ -34,7 +34,8 @@ public final class Benchmarks {
           new QuotaExhaustionBenchmark(
                   intOption(args, "--items", 400),
                   intOption(args, "--per-day", 200),
-                  "reroute".equals(option(args, "--policy", "park")))
+                  "reroute".equals(option(args, "--policy", "park")),
+                  intOption(args, "--seconds-before-reset", 90))
               .run();
       default -> {
         System.out.println(
@@ -44,7 +45,8 @@ public final class Benchmarks {
               inflight    [--items 600] [--latency-seconds 20]  concurrent calls one worker holds, its CPU and heap
               budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
               peakday     [--items 400] [--naive-threads 16]   the pipeline vs the naive NB2-then-Pro loop at peak
-              quota       [--items 400] [--per-day 200] [--policy park|reroute]  the daily quota runs out mid-batch
+              quota       [--items 400] [--per-day 200] [--policy park|reroute] [--seconds-before-reset 90]
+                                                               the daily quota runs out mid-batch
             """);
         return name.isEmpty() ? 0 : 2;
       }

@@ -13,7 +13,7 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 4, benchmark 3: Nano Banana 2's daily quota runs out mid-batch, 90 s before midnight
+ * Issue 4, benchmark 3: Nano Banana 2's daily quota runs out mid-batch, shortly before midnight
  * Pacific (the pipeline and the simulator are both moved there). The pipeline is not told the daily
  * quota; it learns it from the provider's first per-day 429. Parking (the default with {@code
  * --park}) holds the rest until the reset; rerouting sends it to Pro at once. Target: no item
@@ -27,20 +27,26 @@ final class QuotaExhaustionBenchmark {
   private final int items;
   private final int perDay;
   private final boolean reroute;
+  private final int secondsBeforeReset;
 
-  QuotaExhaustionBenchmark(int items, int perDay, boolean reroute) {
+  QuotaExhaustionBenchmark(int items, int perDay, boolean reroute, int secondsBeforeReset) {
     this.items = items;
     this.perDay = perDay;
     this.reroute = reroute;
+    this.secondsBeforeReset = secondsBeforeReset;
   }
 
   void run() throws Exception {
     Instant midnight = LocalDate.now(PACIFIC).plusDays(1).atStartOfDay(PACIFIC).toInstant();
-    Instant start = midnight.minusSeconds(90);
+    Instant start = midnight.minusSeconds(secondsBeforeReset);
     Duration offset = Duration.between(Instant.now(), start);
     System.out.printf(
-        "Quota exhaustion: %d items, %s allows %d a day, 90 s before midnight Pacific; policy: %s%n",
-        items, NB2, perDay, reroute ? "reroute to the next model" : "park until the reset");
+        "Quota exhaustion: %d items, %s allows %d a day, %d s before midnight Pacific; policy: %s%n",
+        items,
+        NB2,
+        perDay,
+        secondsBeforeReset,
+        reroute ? "reroute to the next model" : "park until the reset");
     System.out.println("Machine: " + Machine.describe());
     SimulatorConfig sim =
         SimulatorConfig.defaults()

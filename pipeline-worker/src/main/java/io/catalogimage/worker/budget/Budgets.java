@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
@@ -30,6 +31,7 @@ public class Budgets {
   private final MeterRegistry meters;
   private final Map<String, AtomicInteger> successes = new ConcurrentHashMap<>();
   private final Map<String, double[]> rates = new ConcurrentHashMap<>();
+  private final Map<String, Instant> exhaustedUntil = new ConcurrentHashMap<>();
 
   public Budgets(
       BudgetProperties props,
@@ -119,7 +121,27 @@ public class Budgets {
     ModelBudget budget = props.forModel(model);
     Instant now = clock.instant();
     store.dayExhausted(key(endpoint, model), day(budget, now));
-    return nextReset(budget, now);
+    Instant reset = nextReset(budget, now);
+    exhaustedUntil.put(key(endpoint, model), reset);
+    return reset;
+  }
+
+  /**
+   * For a slot booked before this worker learnt that the daily quota is used up: the wait until the
+   * reset, or empty. Answered from memory, so a booked call re-checks for free; other replicas
+   * learn it at their next ask.
+   */
+  public Optional<BudgetAnswer.Wait> exhausted(String endpoint, String model) {
+    Instant until = exhaustedUntil.get(key(endpoint, model));
+    Instant now = clock.instant();
+    if (until == null || !now.isBefore(until)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new BudgetAnswer.Wait(
+            Duration.between(now, until),
+            "daily quota of " + model + " used up; it resets at " + until,
+            true));
   }
 
   /** When the daily quota of {@code model} is next reset. */

@@ -20,6 +20,7 @@ import java.util.List;
  * @param costCapUsd the batch's cost cap, or null
  * @param allowSafetyReroute whether a safety block may be retried on another model
  * @param tenantMonthlyCapUsd the tenant's monthly cost cap, or null
+ * @param attemptsBeforeRun calls made before the item's current run (a re-drive starts a new one)
  */
 public record ClaimedItem(
     ItemId id,
@@ -38,4 +39,5 @@ public record ClaimedItem(
     Instant deadline,
     BigDecimal costCapUsd,
     boolean allowSafetyReroute,
-    BigDecimal tenantMonthlyCapUsd) {}
+    BigDecimal tenantMonthlyCapUsd,
+    int attemptsBeforeRun) {}

@@ -39,6 +39,7 @@ public class ItemClaims {
          AND p.batch_id = i.batch_id AND p.product_no = i.product_no
          AND t.tenant_id = i.tenant_id
       RETURNING i.item_id, i.tenant_id, i.batch_id, i.sku, i.variant, i.attempts, i.next_model,
+                i.attempts_before_run,
                 b.tier, b.spec, p.data,
                 b.lane, b.deadline, b.cost_cap_usd, b.allow_safety_reroute, t.monthly_cap_usd
       """;
@@ -92,7 +93,8 @@ public class ItemClaims {
                       : rs.getTimestamp("deadline").toInstant(),
                   rs.getBigDecimal("cost_cap_usd"),
                   rs.getBoolean("allow_safety_reroute"),
-                  rs.getBigDecimal("monthly_cap_usd"));
+                  rs.getBigDecimal("monthly_cap_usd"),
+                  rs.getInt("attempts_before_run"));
             })
         .list();
   }

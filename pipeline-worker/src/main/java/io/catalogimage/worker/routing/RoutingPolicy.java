@@ -92,8 +92,13 @@ public class RoutingPolicy {
     return ids;
   }
 
+  /**
+   * @param attemptNo the call's number in the item's whole life (the ledger's); retries are counted
+   *     within the current run, so a re-driven item gets all of them again
+   */
   public Decision decide(ClaimedItem item, String model, int attemptNo, ProviderOutcome outcome) {
     Instant now = clock.instant();
+    attemptNo = attemptNo - item.attemptsBeforeRun();
     boolean attemptsLeft = attemptNo < retry.maxAttempts();
     if (outcome instanceof ProviderOutcome.Generated g) {
       if (g.downgrade() == null) {
@@ -185,7 +190,9 @@ public class RoutingPolicy {
       ProviderOutcome.QuotaExhausted q,
       Instant now) {
     String next = nextModel(item, model);
-    if (next != null && attemptsLeft && (props.rerouteOnQuota() || q.limitZero())) {
+    Instant reset = budgets.nextReset(model);
+    boolean resetSoon = !q.limitZero() && resetIsSoon(item, Duration.between(now, reset), now);
+    if (next != null && attemptsLeft && !resetSoon && (props.rerouteOnQuota() || q.limitZero())) {
       return new Decision.RetryAt(
           now, next, "quota of " + model + " exhausted; rerouted to " + next);
     }
@@ -193,7 +200,6 @@ public class RoutingPolicy {
       // "limit: 0" is no entitlement at all: waiting for a reset never helps
       return new Decision.GiveUp(ItemState.FAILED, "QUOTA_EXHAUSTED", q.message());
     }
-    Instant reset = budgets.nextReset(model);
     return new Decision.RetryAt(
         reset, model, "daily quota of " + model + " exhausted; parked until its reset at " + reset);
   }
@@ -203,7 +209,7 @@ public class RoutingPolicy {
       ClaimedItem item, String model, Duration wait, boolean dailyQuota, String reason) {
     Instant now = clock.instant();
     String next = nextModel(item, model);
-    if (dailyQuota && props.rerouteOnQuota() && next != null) {
+    if (dailyQuota && props.rerouteOnQuota() && next != null && !resetIsSoon(item, wait, now)) {
       return new Decision.RetryAt(now, next, reason + "; rerouted to " + next);
     }
     if (!dailyQuota
@@ -214,6 +220,15 @@ public class RoutingPolicy {
     }
     return new Decision.RetryAt(
         now.plus(wait), model, reason + "; waiting until " + now.plus(wait));
+  }
+
+  /**
+   * A daily reset no further than {@code switch-after} (and before the deadline) is waited for, as
+   * a short rate-limit wait is: cheaper than the next model.
+   */
+  private boolean resetIsSoon(ClaimedItem item, Duration untilReset, Instant now) {
+    return untilReset.compareTo(props.switchAfter()) <= 0
+        && (item.deadline() == null || !now.plus(untilReset).isAfter(item.deadline()));
   }
 
   /** Full-jitter exponential backoff: uniform in [base/2, min(max, base x 2^(n-1))]. */

@@ -236,6 +236,14 @@ public class GenerateImages implements SmartLifecycle {
 
             @Override
             public void go() {
+              Optional<BudgetAnswer.Wait> exhausted =
+                  budgets.exhausted(provider.get().endpoint(), chosen);
+              if (exhausted.isPresent()) {
+                // booked before the quota ran out: park or reroute instead of a certain 429
+                gate.released();
+                handBackForBudget(item, chosen, exhausted.get());
+                return;
+              }
               call(item, chosen, provider.get(), gate);
             }
 

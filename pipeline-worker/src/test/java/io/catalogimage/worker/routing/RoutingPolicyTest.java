@@ -67,7 +67,8 @@ class RoutingPolicyTest {
         deadline,
         cap,
         allowSafetyReroute,
-        null);
+        null,
+        0);
   }
 
   private static ClaimedItem plain() {
@@ -99,7 +100,8 @@ class RoutingPolicyTest {
             null,
             null,
             false,
-            null);
+            null,
+            0);
     assertThat(policy().modelFor(quality)).isEqualTo(PRO);
   }
 
@@ -211,6 +213,7 @@ class RoutingPolicyTest {
 
   @Test
   void aUsedUpDailyQuotaReroutesByDefault() {
+    when(budgets.nextReset(NB2)).thenReturn(NOW.plus(Duration.ofHours(12)));
     Decision.RetryAt r =
         (Decision.RetryAt)
             policy()
@@ -219,6 +222,20 @@ class RoutingPolicyTest {
 
     assertThat(r.model()).isEqualTo(PRO);
     assertThat(r.at()).isEqualTo(NOW);
+  }
+
+  @Test
+  void aResetCloserThanSwitchAfterIsWaitedForEvenWhenReroutingIsOn() {
+    when(budgets.nextReset(NB2)).thenReturn(NOW.plusSeconds(30));
+
+    Decision.RetryAt r =
+        (Decision.RetryAt)
+            policy()
+                .decide(
+                    plain(), NB2, 1, new ProviderOutcome.QuotaExhausted(false, "per day", INFO));
+
+    assertThat(r.model()).isEqualTo(NB2);
+    assertThat(r.at()).isEqualTo(NOW.plusSeconds(30));
   }
 
   @Test
@@ -241,6 +258,7 @@ class RoutingPolicyTest {
 
   @Test
   void limitZeroIsNoEntitlementAndNeverWaitsForAReset() {
+    when(budgets.nextReset(PRO)).thenReturn(NOW.plusSeconds(30));
     RoutingProperties parkOnQuota =
         new RoutingProperties(null, false, null, null, null, null, null, null);
 
