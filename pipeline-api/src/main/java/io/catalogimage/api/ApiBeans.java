@@ -1,9 +1,14 @@
 package io.catalogimage.api;
 
+import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.message.JobTopics;
 import io.catalogimage.common.message.KafkaTopicsProperties;
+import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -12,10 +17,28 @@ import org.springframework.kafka.core.KafkaAdmin;
 @Configuration(proxyBeanMethods = false)
 class ApiBeans {
 
-  /** The OpenAPI document's header (springdoc derives the paths from the controllers). */
+  static {
+    // the tenant comes from the API key, never from the request's parameters
+    SpringDocUtils.getConfig().addRequestWrapperToIgnore(TenantId.class);
+  }
+
+  /**
+   * The OpenAPI document's header and its security (springdoc derives the paths from the
+   * controllers): every call sends {@code Authorization: Bearer <API key>}.
+   */
   @Bean
   OpenAPI openApi() {
     return new OpenAPI()
+        .components(
+            new Components()
+                .addSecuritySchemes(
+                    "apiKey",
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .description(
+                            "An API key (cip_...) for /v1; the admin token for /v1/admin")))
+        .addSecurityItem(new SecurityRequirement().addList("apiKey"))
         .info(
             new Info()
                 .title("Catalog image pipeline API")

@@ -12,6 +12,13 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  */
 public final class ApiTestInfrastructure {
 
+  /** The default tenant's key in every api test. */
+  public static final String API_KEY = "cip_TestTenant_" + "0123456789abcdefABCDEF0123456789";
+
+  public static final String AUTHORIZATION = "Bearer " + API_KEY;
+
+  public static final String ADMIN_TOKEN = "test-admin-token";
+
   private static LocalPostgres postgres;
   private static LocalS3 s3;
 
@@ -37,5 +44,7 @@ public final class ApiTestInfrastructure {
     registry.add("pipeline.storage.endpoint", () -> s3.endpoint().toString());
     registry.add("pipeline.storage.access-key", () -> LocalS3.ACCESS_KEY);
     registry.add("pipeline.storage.secret-key", () -> LocalS3.SECRET_KEY);
+    registry.add("pipeline.security.bootstrap-key", () -> API_KEY);
+    registry.add("pipeline.security.admin-token", () -> ADMIN_TOKEN);
   }
 }

@@ -14,11 +14,19 @@ import tools.jackson.databind.JsonNode;
 public final class ApiClient {
 
   private final URI base;
+  private final String apiKey;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** A client that sends no credentials (to see what the api says to those). */
   public ApiClient(URI base) {
+    this(base, null);
+  }
+
+  /** A client acting with this API key ({@code Authorization: Bearer <key>}). */
+  public ApiClient(URI base, String apiKey) {
     this.base = base;
+    this.apiKey = apiKey;
   }
 
   /** The answer: status and JSON body. */
@@ -26,7 +34,7 @@ public final class ApiClient {
 
   public Answer submit(byte[] catalogJson) {
     return send(
-        HttpRequest.newBuilder(base.resolve("/v1/batches"))
+        request(base.resolve("/v1/batches"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(catalogJson))
             .build());
@@ -34,16 +42,13 @@ public final class ApiClient {
 
   /** A POST without a body (actions such as cancel). */
   public Answer post(String path) {
-    return send(
-        HttpRequest.newBuilder(base.resolve(path))
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .build());
+    return send(request(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody()).build());
   }
 
   /** A POST with a JSON body (actions with options, such as a re-drive on another tier). */
   public Answer post(String path, String json) {
     return send(
-        HttpRequest.newBuilder(base.resolve(path))
+        request(base.resolve(path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json))
             .build());
@@ -52,14 +57,14 @@ public final class ApiClient {
   /** A PUT with a JSON body (settings such as a batch's cost cap). */
   public Answer put(String path, String json) {
     return send(
-        HttpRequest.newBuilder(base.resolve(path))
+        request(base.resolve(path))
             .header("Content-Type", "application/json")
             .PUT(HttpRequest.BodyPublishers.ofString(json))
             .build());
   }
 
   public Answer get(String path) {
-    return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
+    return send(request(base.resolve(path)).GET().build());
   }
 
   /** Downloads a (presigned) URL to a file. */
@@ -78,6 +83,14 @@ public final class ApiClient {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    if (apiKey != null) {
+      b.header("Authorization", "Bearer " + apiKey);
+    }
+    return b;
   }
 
   private Answer send(HttpRequest request) {

@@ -75,7 +75,7 @@ final class Demo {
         LocalPipeline.start(options, step -> out.println("  " + step + "..."), running::set);
     out.printf("Ready in %.1f s: api at %s%n%n", seconds(startedAt), pipeline.apiUri());
 
-    ApiClient api = new ApiClient(pipeline.apiUri());
+    ApiClient api = pipeline.client();
     ApiClient.Answer accepted = api.submit(sampleCatalog());
     if (accepted.status() != 202) {
       out.println(

@@ -1,6 +1,7 @@
 package io.catalogimage.local;
 
 import io.catalogimage.api.ApiApplication;
+import io.catalogimage.api.auth.ApiKeyFormat;
 import io.catalogimage.infra.LocalKafka;
 import io.catalogimage.infra.LocalPostgres;
 import io.catalogimage.infra.LocalS3;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -38,6 +40,8 @@ public final class LocalPipeline implements AutoCloseable {
   private LocalS3 s3;
   private ProviderSimulator simulator;
   private ConfigurableApplicationContext api;
+  private final String apiKey = ApiKeyFormat.generate();
+  private final String adminToken = "admin-" + UUID.randomUUID();
   private String jdbcUrl;
   private int apiPort;
 
@@ -94,6 +98,21 @@ public final class LocalPipeline implements AutoCloseable {
 
   private LocalPipeline(Options options) {
     this.options = options;
+  }
+
+  /** An API key of the default tenant, made for this run. */
+  public String apiKey() {
+    return apiKey;
+  }
+
+  /** The admin api's token for this run. */
+  public String adminToken() {
+    return adminToken;
+  }
+
+  /** A client of the api acting for the default tenant. */
+  public ApiClient client() {
+    return new ApiClient(apiUri(), apiKey);
   }
 
   /** Starts everything; on failure stops what had started and rethrows. */
@@ -165,6 +184,8 @@ public final class LocalPipeline implements AutoCloseable {
   private ConfigurableApplicationContext startApi() {
     Map<String, Object> props = commonProperties();
     props.put("server.port", options.apiPort());
+    props.put("pipeline.security.bootstrap-key", apiKey);
+    props.put("pipeline.security.admin-token", adminToken);
     return stopIfClosed(
         ApiApplication.builder().registerShutdownHook(false).run(asArguments(props)));
   }

@@ -1,6 +1,8 @@
 package io.catalogimage.local;
 
 import io.catalogimage.simulator.SimulatorConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -55,21 +57,40 @@ final class Up {
       }
       throw e;
     }
+    writeKey(workDir.resolve(".local/api-key"), pipeline.apiKey());
     System.out.printf(
         """
 
         The pipeline is up.
-          api:        %s  (e.g. curl -X POST %s/v1/batches -H 'Content-Type: application/json' -d @catalog.json)
+          api:        %s  (OpenAPI: %s/swagger-ui.html)
+          API key:    %s  (also in .local/api-key: export KEY=$(cat .local/api-key))
+          admin token %s  (for /v1/admin: tenants and keys)
           simulator:  %s  (stats: %s/sim/stats)
           logs:       %s
+        Try: curl -X POST %s/v1/batches -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d @catalog.json
         Ctrl-C stops everything.
         %n""",
         pipeline.apiUri(),
         pipeline.apiUri(),
+        pipeline.apiKey(),
+        pipeline.adminToken(),
         pipeline.simulator().baseUri(),
         pipeline.simulator().baseUri(),
-        workDir.resolve(".local/logs/pipeline.log"));
+        workDir.resolve(".local/logs/pipeline.log"),
+        pipeline.apiUri());
     stopped.await();
     return 0;
+  }
+
+  /** Leaves the run's API key where a shell can read it (owner-only where the file system can). */
+  private static void writeKey(Path file, String key) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, key + System.lineSeparator());
+      file.toFile().setReadable(false, false);
+      file.toFile().setReadable(true, true);
+    } catch (IOException e) {
+      System.err.println("could not write " + file + ": " + e.getMessage());
+    }
   }
 }

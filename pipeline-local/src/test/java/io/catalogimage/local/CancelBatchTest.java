@@ -40,7 +40,7 @@ class CancelBatchTest {
                 .withProperty("spring.kafka.consumer.max-poll-records", 3)
                 .withProperty("pipeline.dispatch.max-outstanding-per-lane", 3),
             step -> {});
-    api = new ApiClient(pipeline.apiUri());
+    api = pipeline.client();
     StringJoiner items = new StringJoiner(",");
     // the first product is among the first calls, and its call fails after the cancel
     items.add("{\"sku\": \"FAILS\", \"title\": \"Lamp [sim:HTTP_500]\"}");

@@ -106,7 +106,7 @@ class EndToEndTest {
 
   @Test
   void items_page_with_a_cursor_and_filter_by_state() {
-    ApiClient api = new ApiClient(pipeline.apiUri());
+    ApiClient api = pipeline.client();
     JsonNode first = api.get("/v1/batches/" + batchId + "/items?limit=5").body();
     assertThat(first.path("items")).hasSize(5);
     JsonNode second = api.get(first.path("links").path("next").asString()).body();
@@ -156,6 +156,7 @@ class EndToEndTest {
                     URI.create(
                         pipeline.apiUri()
                             + "/v1/batches/01a20000-0000-7000-8000-000000000000/results"))
+                .header("Authorization", "Bearer " + pipeline.apiKey())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(404);
@@ -196,16 +197,16 @@ class EndToEndTest {
   }
 
   private JsonNode item(String itemId) {
-    return new ApiClient(pipeline.apiUri())
-        .get("/v1/batches/" + batchId + "/items/" + itemId)
-        .body();
+    return pipeline.client().get("/v1/batches/" + batchId + "/items/" + itemId).body();
   }
 
+  /** GETs a presigned object URL, or an api URL with the API key. */
   private static byte[] download(String url) throws Exception {
-    HttpResponse<byte[]> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url)).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+    if (url.startsWith(pipeline.apiUri().toString())) {
+      request.header("Authorization", "Bearer " + pipeline.apiKey());
+    }
+    HttpResponse<byte[]> r = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }

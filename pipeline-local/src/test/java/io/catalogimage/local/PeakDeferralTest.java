@@ -58,7 +58,8 @@ class PeakDeferralTest {
     for (int i = 0; i < products; i++) {
       items.add("{\"sku\": \"P-%d\", \"title\": \"Mug %d\"}".formatted(i, i));
     }
-    return new ApiClient(pipeline.apiUri())
+    return pipeline
+        .client()
         .submit(
             """
             {"name": "peak", "tier": "fast", %s

@@ -16,13 +16,13 @@ final class Pipelines {
   private Pipelines() {}
 
   static String submit(LocalPipeline pipeline, byte[] catalog) {
-    ApiClient.Answer answer = new ApiClient(pipeline.apiUri()).submit(catalog);
+    ApiClient.Answer answer = pipeline.client().submit(catalog);
     assertThat(answer.status()).as(String.valueOf(answer.body())).isEqualTo(202);
     return answer.body().path("id").asString();
   }
 
   static JsonNode batch(LocalPipeline pipeline, String batchId) {
-    return new ApiClient(pipeline.apiUri()).get("/v1/batches/" + batchId).body();
+    return pipeline.client().get("/v1/batches/" + batchId).body();
   }
 
   static JsonNode awaitCompleted(LocalPipeline pipeline, String batchId, Duration within) {

@@ -38,7 +38,7 @@ class RoutingEndToEndTest {
                 .withProperty("pipeline.retry.backoff-base", "100ms")
                 .withProperty("pipeline.budgets.models[" + NB2 + "].requests-per-minute", 6000),
             step -> {});
-    api = new ApiClient(pipeline.apiUri());
+    api = pipeline.client();
   }
 
   @AfterAll

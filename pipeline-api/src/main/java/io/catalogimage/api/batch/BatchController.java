@@ -81,8 +81,7 @@ class BatchController {
   }
 
   @GetMapping("/v1/batches/{batchId}")
-  BatchView batch(@PathVariable String batchId) {
-    TenantId tenant = TenantId.DEFAULT;
+  BatchView batch(TenantId tenant, @PathVariable String batchId) {
     BatchId id = batchId(batchId);
     BatchQueries.BatchRow row = queries.batch(tenant, id).orElseThrow(() -> batchNotFound(batchId));
     Map<ItemState, BatchQueries.StateCount> counts = queries.counts(tenant, id);
@@ -143,14 +142,14 @@ class BatchController {
    * it stands, with how many items this request cancelled.
    */
   @PostMapping("/v1/batches/{batchId}/cancel")
-  ResponseEntity<Map<String, Object>> cancel(@PathVariable String batchId) {
+  ResponseEntity<Map<String, Object>> cancel(TenantId tenant, @PathVariable String batchId) {
     BatchId id = batchId(batchId);
-    int cancelled = cancels.cancel(TenantId.DEFAULT, id, clock.instant());
+    int cancelled = cancels.cancel(tenant, id, clock.instant());
     if (cancelled < 0) {
       throw batchNotFound(batchId);
     }
     return ResponseEntity.accepted()
-        .body(Map.of("cancelledItems", cancelled, "batch", batch(batchId)));
+        .body(Map.of("cancelledItems", cancelled, "batch", batch(tenant, batchId)));
   }
 
   /**
@@ -167,8 +166,9 @@ class BatchController {
    */
   @PostMapping("/v1/batches/{batchId}/retry")
   ResponseEntity<Map<String, Object>> retry(
-      @PathVariable String batchId, @RequestBody(required = false) RetryRequest body) {
-    TenantId tenant = TenantId.DEFAULT;
+      TenantId tenant,
+      @PathVariable String batchId,
+      @RequestBody(required = false) RetryRequest body) {
     BatchId id = batchId(batchId);
     queries.batch(tenant, id).orElseThrow(() -> batchNotFound(batchId));
     String tier = body == null ? null : body.tier();
@@ -197,7 +197,7 @@ class BatchController {
     int retried = redrives.redrive(tenant, id, states, tier, clock.instant());
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("retriedItems", retried);
-    answer.put("batch", batch(batchId));
+    answer.put("batch", batch(tenant, batchId));
     return ResponseEntity.accepted().body(answer);
   }
 
@@ -209,7 +209,8 @@ class BatchController {
    * run again when the new one leaves room; the answer says how many and shows the batch.
    */
   @PutMapping("/v1/batches/{batchId}/cost-cap")
-  Map<String, Object> costCap(@PathVariable String batchId, @RequestBody CostCapRequest body) {
+  Map<String, Object> costCap(
+      TenantId tenant, @PathVariable String batchId, @RequestBody CostCapRequest body) {
     BatchId id = batchId(batchId);
     if (body == null) {
       throw ApiProblem.invalidParameter("costCapUsd", "a body {\"costCapUsd\": ...} is required");
@@ -222,7 +223,7 @@ class BatchController {
     try {
       changed =
           costCaps
-              .setCap(TenantId.DEFAULT, id, body.costCapUsd(), clock.instant())
+              .setCap(tenant, id, body.costCapUsd(), clock.instant())
               .orElseThrow(() -> batchNotFound(batchId));
     } catch (IllegalStateException cancelled) {
       throw new ApiProblem(
@@ -231,17 +232,17 @@ class BatchController {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("resumedItems", changed.resumedItems());
     answer.put("committedUsd", changed.committedUsd());
-    answer.put("batch", batch(batchId));
+    answer.put("batch", batch(tenant, batchId));
     return answer;
   }
 
   @GetMapping("/v1/batches/{batchId}/items")
   ItemPage items(
+      TenantId tenant,
       @PathVariable String batchId,
       @RequestParam(required = false) String state,
       @RequestParam(required = false) String cursor,
       @RequestParam(required = false) Integer limit) {
-    TenantId tenant = TenantId.DEFAULT;
     BatchId id = batchId(batchId);
     queries.batch(tenant, id).orElseThrow(() -> batchNotFound(batchId));
     int pageSize = limit == null ? DEFAULT_PAGE : limit;
@@ -289,8 +290,7 @@ class BatchController {
   }
 
   @GetMapping("/v1/batches/{batchId}/items/{itemId}")
-  ItemDetail item(@PathVariable String batchId, @PathVariable String itemId) {
-    TenantId tenant = TenantId.DEFAULT;
+  ItemDetail item(TenantId tenant, @PathVariable String batchId, @PathVariable String itemId) {
     BatchId batch = batchId(batchId);
     ItemId item = itemId(itemId);
     BatchQueries.ItemDetailRow r =

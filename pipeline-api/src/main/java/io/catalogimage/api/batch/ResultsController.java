@@ -32,8 +32,7 @@ class ResultsController {
    * locale, caption, model served, attempts, cost, error.
    */
   @GetMapping(path = "/v1/batches/{batchId}/results", produces = "application/x-ndjson")
-  ResponseEntity<StreamingResponseBody> results(@PathVariable String batchId) {
-    TenantId tenant = TenantId.DEFAULT;
+  ResponseEntity<StreamingResponseBody> results(TenantId tenant, @PathVariable String batchId) {
     BatchId id = BatchController.batchId(batchId);
     queries.batch(tenant, id).orElseThrow(() -> BatchController.batchNotFound(batchId));
     StreamingResponseBody body = out -> manifest.write(tenant, id, storeProps.presignTtl(), out);

@@ -49,7 +49,8 @@ class IntakeController {
   }
 
   @PostMapping(path = "/v1/batches", consumes = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<BatchAccepted> submit(HttpServletRequest request) throws IOException {
+  ResponseEntity<BatchAccepted> submit(TenantId tenant, HttpServletRequest request)
+      throws IOException {
     SubmitBatchRequest parsed;
     try (InputStream body =
         BodyLimit.wrap(
@@ -60,7 +61,7 @@ class IntakeController {
     BatchId batch = new BatchId(Uuids.v7());
     Instant now = clock.instant();
     BatchPlan plan = planner.plan(valid, now);
-    repository.store(TenantId.DEFAULT, batch, valid, plan, now);
+    repository.store(tenant, batch, valid, plan, now);
     dispatcher.wake();
     String self = "/v1/batches/" + batch;
     return ResponseEntity.accepted()

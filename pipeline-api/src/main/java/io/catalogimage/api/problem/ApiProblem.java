@@ -16,6 +16,7 @@ public class ApiProblem extends RuntimeException {
   private final URI type;
   private final String title;
   private final Map<String, Object> properties = new LinkedHashMap<>();
+  private final Map<String, String> headers = new LinkedHashMap<>();
 
   public ApiProblem(HttpStatus status, URI type, String title, String detail) {
     super(detail);
@@ -40,6 +41,16 @@ public class ApiProblem extends RuntimeException {
   public ApiProblem with(String key, Object value) {
     properties.put(key, value);
     return this;
+  }
+
+  /** A response header to send with it (WWW-Authenticate, Retry-After). */
+  public ApiProblem header(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  public Map<String, String> headers() {
+    return headers;
   }
 
   public HttpStatus status() {

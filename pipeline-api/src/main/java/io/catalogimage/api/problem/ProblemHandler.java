@@ -24,7 +24,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(ApiProblem.class)
   ResponseEntity<ProblemDetail> onApiProblem(ApiProblem problem) {
-    return ResponseEntity.status(problem.status()).body(problem.toProblemDetail());
+    ResponseEntity.BodyBuilder answer = ResponseEntity.status(problem.status());
+    problem.headers().forEach(answer::header);
+    return answer.body(problem.toProblemDetail());
   }
 
   @ExceptionHandler(Exception.class)

@@ -30,12 +30,12 @@ class TenantCapController {
   }
 
   @GetMapping("/v1/tenant/cost-cap")
-  TenantCaps.MonthlyCap get() {
-    return caps.get(TenantId.DEFAULT, clock.instant());
+  TenantCaps.MonthlyCap get(TenantId tenant) {
+    return caps.get(tenant, clock.instant());
   }
 
   @PutMapping("/v1/tenant/cost-cap")
-  Map<String, Object> set(@RequestBody MonthlyCapRequest body) {
+  Map<String, Object> set(TenantId tenant, @RequestBody MonthlyCapRequest body) {
     if (body == null) {
       throw ApiProblem.invalidParameter(
           "monthlyCapUsd", "a body {\"monthlyCapUsd\": ...} is required");
@@ -44,7 +44,7 @@ class TenantCapController {
       throw ApiProblem.invalidParameter(
           "monthlyCapUsd", "must be more than 0 (send null to remove the cap)");
     }
-    TenantCaps.Changed changed = caps.set(TenantId.DEFAULT, body.monthlyCapUsd(), clock.instant());
+    TenantCaps.Changed changed = caps.set(tenant, body.monthlyCapUsd(), clock.instant());
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("monthlyCapUsd", changed.cap().monthlyCapUsd());
     answer.put("month", changed.cap().month());

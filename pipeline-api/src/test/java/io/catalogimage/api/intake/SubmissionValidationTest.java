@@ -165,6 +165,7 @@ class SubmissionValidationTest {
     HttpResponse<String> view =
         http.send(
             HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/batches/" + id))
+                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     JsonNode plan = Json.mapper().readTree(view.body()).path("plan");
@@ -273,6 +274,7 @@ class SubmissionValidationTest {
         http.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batches"))
                 .header("Content-Type", "text/plain")
+                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
                 .POST(HttpRequest.BodyPublishers.ofString(VALID))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -296,6 +298,7 @@ class SubmissionValidationTest {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batches"))
             .header("Content-Type", "application/json")
+            .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
             .build(),
         HttpResponse.BodyHandlers.ofString());

@@ -58,7 +58,7 @@ final class BudgetUtilizationBenchmark {
                   Map.of("pipeline.worker.id", "budget-bench-" + w),
                   Path.of("target", "bench-budget-worker-" + w + ".log")));
         }
-        ApiClient api = new ApiClient(pipeline.apiUri());
+        ApiClient api = pipeline.client();
         // warm-up: both workers up and consuming before the clock starts
         String warm =
             api.submit(BenchCatalog.listingOnly("warm-up", 20, "fast"))

@@ -60,7 +60,7 @@ final class InFlightBenchmark {
               Path.of("target", "bench-inflight-worker.log"))) {
         URI actuator = URI.create("http://127.0.0.1:" + workerPort + "/actuator/metrics/");
         awaitUp(actuator);
-        ApiClient api = new ApiClient(pipeline.apiUri());
+        ApiClient api = pipeline.client();
         double cpuBefore = Machine.cpuSeconds(worker.pid());
         long start = System.nanoTime();
         String id =

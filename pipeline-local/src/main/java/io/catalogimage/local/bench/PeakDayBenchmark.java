@@ -74,7 +74,7 @@ final class PeakDayBenchmark {
 
       // the pipeline, on a fresh simulator state (quota windows, stats, trigger counts)
       pipeline.simulator().resetState();
-      ApiClient api = new ApiClient(pipeline.apiUri());
+      ApiClient api = pipeline.client();
       long t1 = System.nanoTime();
       String id =
           api.submit(peakCatalog(BenchCatalog.listingOnly("peak-day", items, "fast")))

@@ -62,7 +62,7 @@ final class QuotaExhaustionBenchmark {
                 .withProperty("pipeline.routing.reroute-on-quota", reroute),
             step -> System.out.println("  " + step + "..."))) {
       pipeline.simulator().clock().offsetBy(offset);
-      ApiClient api = new ApiClient(pipeline.apiUri());
+      ApiClient api = pipeline.client();
       long t0 = System.nanoTime();
       String id =
           api.submit(BenchCatalog.listingOnly("quota", items, "fast")).body().path("id").asString();

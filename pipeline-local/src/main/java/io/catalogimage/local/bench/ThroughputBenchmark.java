@@ -50,7 +50,7 @@ final class ThroughputBenchmark {
                 .withProperty("pipeline.worker.max-in-flight", 256)
                 .withProperty("spring.kafka.consumer.max-poll-records", 500),
             step -> System.out.println("  " + step + "..."))) {
-      ApiClient api = new ApiClient(pipeline.apiUri());
+      ApiClient api = pipeline.client();
       // one JVM holds Kafka, S3Proxy, the simulator, the api and the worker: the JIT still
       // compiles for several CPU-seconds after 3,000 items; measure the steady state a
       // long-running worker is in

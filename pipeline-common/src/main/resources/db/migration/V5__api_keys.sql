@@ -1,0 +1,12 @@
+-- API keys: shown once at creation, stored as SHA-256 of the whole key (keys are 190 random bits,
+-- so a slow hash adds nothing), found by their public prefix.
+CREATE TABLE api_keys (
+    key_id       uuid PRIMARY KEY,
+    tenant_id    uuid NOT NULL REFERENCES tenants,
+    prefix       text NOT NULL UNIQUE,
+    secret_hash  bytea NOT NULL,
+    name         text NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    revoked_at   timestamptz
+);
+CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, created_at);
