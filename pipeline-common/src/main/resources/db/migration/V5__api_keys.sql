@@ -10,3 +10,14 @@ CREATE TABLE api_keys (
     revoked_at   timestamptz
 );
 CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, created_at);
+
+-- Idempotent submissions: a retried POST with the same Idempotency-Key and body gets the same
+-- batch; the same key with another body is refused. Written in the batch's transaction.
+CREATE TABLE idempotency_keys (
+    tenant_id     uuid NOT NULL REFERENCES tenants,
+    key           text NOT NULL,
+    request_hash  bytea NOT NULL,
+    batch_id      uuid NOT NULL REFERENCES batches ON DELETE CASCADE,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, key)
+);

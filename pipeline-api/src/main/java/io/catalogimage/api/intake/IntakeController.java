@@ -1,16 +1,26 @@
 package io.catalogimage.api.intake;
 
 import io.catalogimage.api.dispatch.DispatchDueItems;
+import io.catalogimage.api.problem.ApiProblem;
+import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.id.Uuids;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -30,6 +40,7 @@ class IntakeController {
   private final DispatchDueItems dispatcher;
   private final Clock clock;
   private final BatchPlanner planner;
+  private final IdempotencyKeys idempotency;
 
   IntakeController(
       JsonSubmissionParser parser,
@@ -38,8 +49,10 @@ class IntakeController {
       IntakeProperties limits,
       DispatchDueItems dispatcher,
       BatchPlanner planner,
+      IdempotencyKeys idempotency,
       Clock clock) {
     this.planner = planner;
+    this.idempotency = idempotency;
     this.parser = parser;
     this.validator = validator;
     this.repository = repository;
@@ -51,17 +64,40 @@ class IntakeController {
   @PostMapping(path = "/v1/batches", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<BatchAccepted> submit(TenantId tenant, HttpServletRequest request)
       throws IOException {
+    String idempotencyKey = idempotencyKey(request);
     SubmitBatchRequest parsed;
+    MessageDigest digest = sha256();
     try (InputStream body =
-        BodyLimit.wrap(
-            request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize())) {
-      parsed = parser.parse(body);
+        new DigestInputStream(
+            BodyLimit.wrap(
+                request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize()),
+            digest)) {
+      // the parser closes what it reads; keep the stream open to hash the whole body
+      parsed =
+          parser.parse(
+              new FilterInputStream(body) {
+                @Override
+                public void close() {}
+              });
+      body.transferTo(OutputStream.nullOutputStream());
+    }
+    byte[] requestHash = digest.digest();
+    if (idempotencyKey != null) {
+      Optional<ResponseEntity<BatchAccepted>> replay = replay(tenant, idempotencyKey, requestHash);
+      if (replay.isPresent()) {
+        return replay.get();
+      }
     }
     ValidSubmission valid = validator.validate(parsed);
     BatchId batch = new BatchId(Uuids.v7());
     Instant now = clock.instant();
     BatchPlan plan = planner.plan(valid, now);
-    repository.store(tenant, batch, valid, plan, now);
+    try {
+      repository.store(tenant, batch, valid, plan, now, idempotencyKey, requestHash);
+    } catch (DuplicateKeyException twin) {
+      // the same key in a request that committed while this one was validated
+      return replay(tenant, idempotencyKey, requestHash).orElseThrow(() -> twin);
+    }
     dispatcher.wake();
     String self = "/v1/batches/" + batch;
     return ResponseEntity.accepted()
@@ -78,5 +114,57 @@ class IntakeController {
                 plan.basis(),
                 plan.atRisk(),
                 Map.of("self", self, "items", self + "/items")));
+  }
+
+  /**
+   * The answer to a retried submission: the batch its key made, when the body is the same; a 422
+   * problem when the key was used for another body.
+   */
+  private Optional<ResponseEntity<BatchAccepted>> replay(
+      TenantId tenant, String key, byte[] requestHash) {
+    Optional<IdempotencyKeys.Used> used = idempotency.find(tenant, key);
+    if (used.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!MessageDigest.isEqual(used.get().requestHash(), requestHash)) {
+      throw new ApiProblem(
+              HttpStatus.UNPROCESSABLE_ENTITY,
+              ProblemTypes.IDEMPOTENCY_KEY_REUSED,
+              "Idempotency key reused",
+              "Idempotency-Key '"
+                  + key
+                  + "' was used for another request body (batch "
+                  + used.get().batch()
+                  + "); use a new key for a new submission")
+          .with("batchId", used.get().batch().toString());
+    }
+    BatchId batch = used.get().batch();
+    BatchAccepted accepted = repository.accepted(tenant, batch);
+    String self = "/v1/batches/" + batch;
+    return Optional.of(
+        ResponseEntity.accepted()
+            .location(URI.create(self))
+            .header("Idempotent-Replayed", "true")
+            .body(accepted));
+  }
+
+  private static String idempotencyKey(HttpServletRequest request) {
+    String key = request.getHeader("Idempotency-Key");
+    if (key == null) {
+      return null;
+    }
+    if (key.isBlank() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+      throw ApiProblem.invalidParameter(
+          "Idempotency-Key", "must be 1-255 visible ASCII characters (a UUID is a good choice)");
+    }
+    return key;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -44,13 +45,56 @@ class IntakeRepository {
   private final JdbcClient jdbc;
   private final DataSource dataSource;
 
-  IntakeRepository(JdbcClient jdbc, DataSource dataSource) {
+  private final IdempotencyKeys idempotency;
+
+  IntakeRepository(JdbcClient jdbc, DataSource dataSource, IdempotencyKeys idempotency) {
+    this.idempotency = idempotency;
     this.jdbc = jdbc;
     this.dataSource = dataSource;
   }
 
+  /** The submission answer of a stored batch (for an idempotent replay). */
+  BatchAccepted accepted(TenantId tenant, BatchId batch) {
+    String self = "/v1/batches/" + batch;
+    return jdbc.sql(
+            """
+            SELECT name, product_count, item_count, deadline, eta, at_risk FROM batches
+             WHERE batch_id = :b AND tenant_id = :t
+            """)
+        .param("b", batch.value())
+        .param("t", tenant.value())
+        .query(
+            (rs, i) ->
+                new BatchAccepted(
+                    batch.toString(),
+                    rs.getString("name"),
+                    "ACCEPTED",
+                    rs.getInt("product_count"),
+                    rs.getInt("item_count"),
+                    rs.getTimestamp("deadline") == null
+                        ? null
+                        : rs.getTimestamp("deadline").toInstant(),
+                    rs.getTimestamp("eta") == null ? null : rs.getTimestamp("eta").toInstant(),
+                    null,
+                    rs.getString("at_risk"),
+                    Map.of("self", self, "items", self + "/items")))
+        .single();
+  }
+
+  /**
+   * Stores the batch, and the idempotency key that made it when there is one ({@code
+   * idempotencyKey} null otherwise): a concurrent twin request fails on the key, and the whole
+   * batch rolls back with it.
+   */
   @Transactional
-  void store(TenantId tenant, BatchId batch, ValidSubmission s, BatchPlan plan, Instant now) {
+  void store(
+      TenantId tenant,
+      BatchId batch,
+      ValidSubmission s,
+      BatchPlan plan,
+      Instant now,
+      String idempotencyKey,
+      byte[] requestHash) {
     jdbc.sql(INSERT_BATCH)
         .param("batchId", batch.value())
         .param("tenantId", tenant.value())
@@ -68,6 +112,9 @@ class IntakeRepository {
         .param("eta", plan.eta() == null ? null : Timestamp.from(plan.eta()))
         .param("atRisk", plan.atRisk())
         .update();
+    if (idempotencyKey != null) {
+      idempotency.record(tenant, idempotencyKey, requestHash, batch);
+    }
     Connection connection = DataSourceUtils.getConnection(dataSource);
     try {
       copyProducts(connection, tenant, batch, s.products());

@@ -18,6 +18,7 @@ public final class ProblemTypes {
   public static final URI INVALID_PARAMETER = URI.create(BASE + "invalid-parameter");
   public static final URI METHOD_NOT_ALLOWED = URI.create(BASE + "method-not-allowed");
   public static final URI CONFLICT = URI.create(BASE + "conflict");
+  public static final URI IDEMPOTENCY_KEY_REUSED = URI.create(BASE + "idempotency-key-reused");
   public static final URI UNAUTHENTICATED = URI.create(BASE + "unauthenticated");
   public static final URI TOO_MANY_FAILED_AUTHENTICATIONS =
       URI.create(BASE + "too-many-failed-authentications");
