@@ -21,3 +21,6 @@ CREATE TABLE idempotency_keys (
     created_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, key)
 );
+
+-- the usage report reads the ledger by tenant and time
+CREATE INDEX attempts_by_tenant_time ON attempts (tenant_id, started_at);

@@ -267,6 +267,38 @@ class RoutingEndToEndTest {
   }
 
   @Test
+  void theUsageReportMatchesTheLedger() {
+    String batch = submit("", List.of("Cup", "Bowl [sim:IMAGE_SAFETY@" + NB2 + "]"));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+
+    JsonNode usage = api.get("/v1/usage").body();
+
+    Map<String, Object> ledger =
+        Pipelines.jdbc(pipeline)
+            .sql(
+                "SELECT count(*) AS calls, coalesce(sum(cost_usd), 0) AS cost,"
+                    + " count(*) FILTER (WHERE outcome = 'SUCCEEDED') AS images FROM attempts")
+            .query()
+            .singleRow();
+    assertThat(usage.path("calls").asLong()).isEqualTo(((Number) ledger.get("calls")).longValue());
+    assertThat(usage.path("images").asLong())
+        .isEqualTo(((Number) ledger.get("images")).longValue());
+    assertThat(usage.path("costUsd").decimalValue())
+        .isEqualByComparingTo((BigDecimal) ledger.get("cost"));
+    JsonNode thisBatch = null;
+    for (JsonNode row : usage.path("byBatch")) {
+      if (row.path("key").asString().equals(batch)) {
+        thisBatch = row;
+      }
+    }
+    assertThat(thisBatch).isNotNull();
+    assertThat(thisBatch.path("calls").asLong()).isEqualTo(2);
+    assertThat(thisBatch.path("images").asLong()).isEqualTo(1);
+    assertThat(usage.path("byModel").findValuesAsString("key")).contains(NB2);
+    assertThat(api.get("/v1/usage?from=yesterday").status()).isEqualTo(400);
+  }
+
+  @Test
   void aCapChangeIsValidated() {
     String batch = submit("", List.of("Cup"));
 
