@@ -49,6 +49,11 @@ class BatchPlanner {
   }
 
   BatchPlan plan(ValidSubmission s, Instant now) {
+    return plan(s, s.itemCount(), now);
+  }
+
+  /** For an upload, whose items are counted while it is read rather than held. */
+  BatchPlan plan(ValidSubmission s, long itemCount, Instant now) {
     VariantSpec first = s.spec().variants().get(0);
     List<ImageModel> chain = tiers.capable(s.tier(), first.size(), first.aspectRatio());
     String model = chain.get(0).id();
@@ -74,7 +79,7 @@ class BatchPlanner {
           null);
     }
     long ahead = jdbc.sql(OPEN_ITEMS_OF_TIER).param("tier", s.tier()).query(Long.class).single();
-    long total = ahead + s.itemCount();
+    long total = ahead + itemCount;
     double perMinute = rpm * budgets.utilization();
     Instant eta = start.plus(minutes(total / perMinute));
     Integer perDay = budget.requestsPerDay();
@@ -91,7 +96,7 @@ class BatchPlanner {
     String basis =
         String.format(
             "%d items (%d of tier %s ahead) on %s at %.0f requests/min%s%s",
-            s.itemCount(),
+            itemCount,
             ahead,
             s.tier(),
             model,

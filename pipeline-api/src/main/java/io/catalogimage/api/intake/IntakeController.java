@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
@@ -24,6 +25,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -41,6 +43,7 @@ class IntakeController {
   private final Clock clock;
   private final BatchPlanner planner;
   private final IdempotencyKeys idempotency;
+  private final Uploads uploads;
 
   IntakeController(
       JsonSubmissionParser parser,
@@ -50,7 +53,9 @@ class IntakeController {
       DispatchDueItems dispatcher,
       BatchPlanner planner,
       IdempotencyKeys idempotency,
+      Uploads uploads,
       Clock clock) {
+    this.uploads = uploads;
     this.planner = planner;
     this.idempotency = idempotency;
     this.parser = parser;
@@ -73,12 +78,7 @@ class IntakeController {
                 request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize()),
             digest)) {
       // the parser closes what it reads; keep the stream open to hash the whole body
-      parsed =
-          parser.parse(
-              new FilterInputStream(body) {
-                @Override
-                public void close() {}
-              });
+      parsed = parser.parse(keepOpen(body));
       body.transferTo(OutputStream.nullOutputStream());
     }
     byte[] requestHash = digest.digest();
@@ -114,6 +114,126 @@ class IntakeController {
                 plan.basis(),
                 plan.atRisk(),
                 Map.of("self", self, "items", self + "/items")));
+  }
+
+  /**
+   * {@code POST /v1/batches} with an NDJSON (one item per line) or CSV (header row; columns sku,
+   * title, description, referenceImageUrl, referenceImageKey, any other column an attribute) body,
+   * streamed: rows are checked and spooled as they arrive, so memory stays flat whatever the size.
+   * The batch options are query parameters; {@code variant} repeats as {@code name:ratio:size}
+   * (e.g. {@code listing:1:1:1K}). Problems name their line; nothing is stored unless every row is
+   * good.
+   */
+  @PostMapping(
+      path = "/v1/batches",
+      consumes = {"application/x-ndjson", "text/csv"})
+  ResponseEntity<BatchAccepted> upload(
+      TenantId tenant,
+      HttpServletRequest request,
+      @RequestParam(required = false) String name,
+      @RequestParam(required = false) String tier,
+      @RequestParam(required = false) String lane,
+      @RequestParam(required = false) String altTextLocales,
+      @RequestParam(required = false) String promptTemplate,
+      @RequestParam(required = false) String styleGuide,
+      @RequestParam(required = false) String deadline,
+      @RequestParam(required = false) String startAfter,
+      @RequestParam(required = false) String costCapUsd,
+      @RequestParam(required = false) Boolean allowSafetyReroute)
+      throws IOException {
+    String idempotencyKey = idempotencyKey(request);
+    Uploads.Format format =
+        request.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("text/csv")
+            ? Uploads.Format.CSV
+            : Uploads.Format.NDJSON;
+    ValidSubmission options =
+        validator.validateOptions(
+            new SubmitBatchRequest(
+                name,
+                tier,
+                variants(request.getParameterValues("variant")),
+                altTextLocales == null ? null : List.of(altTextLocales.split("\\s*,\\s*")),
+                promptTemplate,
+                styleGuide,
+                lane,
+                deadline,
+                startAfter,
+                money(costCapUsd),
+                allowSafetyReroute,
+                null));
+    BatchId batch = new BatchId(Uuids.v7());
+    Instant now = clock.instant();
+    MessageDigest digest = sha256();
+    try (InputStream body =
+            new DigestInputStream(
+                BodyLimit.wrap(
+                    request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize()),
+                digest);
+        UploadSpool spool = uploads.read(format, keepOpen(body), tenant, batch, options, now)) {
+      body.transferTo(OutputStream.nullOutputStream());
+      byte[] requestHash = digest.digest();
+      if (idempotencyKey != null) {
+        Optional<ResponseEntity<BatchAccepted>> replay =
+            replay(tenant, idempotencyKey, requestHash);
+        if (replay.isPresent()) {
+          return replay.get();
+        }
+      }
+      BatchPlan plan = planner.plan(options, spool.items(), now);
+      try {
+        repository.storeSpooled(
+            tenant, batch, options, spool, plan, now, idempotencyKey, requestHash);
+      } catch (DuplicateKeyException twin) {
+        return replay(tenant, idempotencyKey, requestHash).orElseThrow(() -> twin);
+      }
+      dispatcher.wake();
+      String self = "/v1/batches/" + batch;
+      return ResponseEntity.accepted()
+          .location(URI.create(self))
+          .body(
+              new BatchAccepted(
+                  batch.toString(),
+                  options.name(),
+                  "ACCEPTED",
+                  (int) spool.products(),
+                  (int) spool.items(),
+                  options.deadline(),
+                  plan.eta(),
+                  plan.basis(),
+                  plan.atRisk(),
+                  Map.of("self", self, "items", self + "/items")));
+    }
+  }
+
+  /** {@code name:ratio:size}, the ratio itself containing a colon: {@code banner:4:1:2K}. */
+  private static List<SubmitBatchRequest.VariantRequest> variants(String[] values) {
+    if (values == null) {
+      return null;
+    }
+    List<SubmitBatchRequest.VariantRequest> out = new java.util.ArrayList<>();
+    for (String v : values) {
+      int first = v.indexOf(':');
+      int last = v.lastIndexOf(':');
+      if (first < 0 || last == first) {
+        throw ApiProblem.invalidParameter(
+            "variant", "'" + v + "' is not name:aspectRatio:size, e.g. listing:1:1:1K");
+      }
+      out.add(
+          new SubmitBatchRequest.VariantRequest(
+              v.substring(0, first), v.substring(first + 1, last), v.substring(last + 1)));
+    }
+    return out;
+  }
+
+  private static java.math.BigDecimal money(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return new java.math.BigDecimal(text.strip());
+    } catch (NumberFormatException e) {
+      throw ApiProblem.invalidParameter("costCapUsd", "'" + text + "' is not a number");
+    }
   }
 
   /**
@@ -158,6 +278,14 @@ class IntakeController {
           "Idempotency-Key", "must be 1-255 visible ASCII characters (a UUID is a good choice)");
     }
     return key;
+  }
+
+  /** Readers close what they read; the body stays open so that all of it is hashed. */
+  private static InputStream keepOpen(InputStream body) {
+    return new FilterInputStream(body) {
+      @Override
+      public void close() {}
+    };
   }
 
   private static MessageDigest sha256() {

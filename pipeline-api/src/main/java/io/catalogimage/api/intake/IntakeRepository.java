@@ -6,6 +6,8 @@ import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.id.Uuids;
 import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -13,6 +15,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Repository;
@@ -95,23 +99,7 @@ class IntakeRepository {
       Instant now,
       String idempotencyKey,
       byte[] requestHash) {
-    jdbc.sql(INSERT_BATCH)
-        .param("batchId", batch.value())
-        .param("tenantId", tenant.value())
-        .param("name", s.name())
-        .param("tier", s.tier())
-        .param("lane", s.lane())
-        .param("priority", s.priority())
-        .param("spec", Json.mapper().writeValueAsString(s.spec()))
-        .param("productCount", s.products().size())
-        .param("itemCount", s.itemCount())
-        .param("now", Timestamp.from(now))
-        .param("deadline", s.deadline() == null ? null : Timestamp.from(s.deadline()))
-        .param("costCap", s.costCapUsd())
-        .param("allowSafetyReroute", s.allowSafetyReroute())
-        .param("eta", plan.eta() == null ? null : Timestamp.from(plan.eta()))
-        .param("atRisk", plan.atRisk())
-        .update();
+    insertBatch(tenant, batch, s, s.products().size(), s.itemCount(), plan, now);
     if (idempotencyKey != null) {
       idempotency.record(tenant, idempotencyKey, requestHash, batch);
     }
@@ -126,51 +114,127 @@ class IntakeRepository {
     }
   }
 
+  private void insertBatch(
+      TenantId tenant,
+      BatchId batch,
+      ValidSubmission s,
+      long productCount,
+      long itemCount,
+      BatchPlan plan,
+      Instant now) {
+    jdbc.sql(INSERT_BATCH)
+        .param("batchId", batch.value())
+        .param("tenantId", tenant.value())
+        .param("name", s.name())
+        .param("tier", s.tier())
+        .param("lane", s.lane())
+        .param("priority", s.priority())
+        .param("spec", Json.mapper().writeValueAsString(s.spec()))
+        .param("productCount", productCount)
+        .param("itemCount", itemCount)
+        .param("now", Timestamp.from(now))
+        .param("deadline", s.deadline() == null ? null : Timestamp.from(s.deadline()))
+        .param("costCap", s.costCapUsd())
+        .param("allowSafetyReroute", s.allowSafetyReroute())
+        .param("eta", plan.eta() == null ? null : Timestamp.from(plan.eta()))
+        .param("atRisk", plan.atRisk())
+        .update();
+  }
+
+  /**
+   * Stores a streamed upload whose rows were validated and spooled to files: the batch row, then
+   * the products and items copied from the files, in one transaction like {@link #store}.
+   */
+  @Transactional
+  void storeSpooled(
+      TenantId tenant,
+      BatchId batch,
+      ValidSubmission options,
+      UploadSpool spool,
+      BatchPlan plan,
+      Instant now,
+      String idempotencyKey,
+      byte[] requestHash) {
+    insertBatch(tenant, batch, options, spool.products(), spool.items(), plan, now);
+    if (idempotencyKey != null) {
+      idempotency.record(tenant, idempotencyKey, requestHash, batch);
+    }
+    Connection connection = DataSourceUtils.getConnection(dataSource);
+    try (InputStream products = spool.productRows();
+        InputStream items = spool.itemRows()) {
+      CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+      copy.copyIn(COPY_PRODUCTS, products);
+      copy.copyIn(COPY_ITEMS, items);
+    } catch (SQLException | IOException e) {
+      throw new IllegalStateException("could not store the upload's items", e);
+    } finally {
+      DataSourceUtils.releaseConnection(connection, dataSource);
+    }
+  }
+
   private static void copyProducts(
       Connection connection, TenantId tenant, BatchId batch, List<ValidSubmission.Product> products)
       throws SQLException {
     try (CopyWriter copy = CopyWriter.open(connection, COPY_PRODUCTS)) {
       for (int i = 0; i < products.size(); i++) {
-        ValidSubmission.Product p = products.get(i);
-        copy.value(batch)
-            .value(i)
-            .value(tenant)
-            .text(p.sku())
-            .text(Json.mapper().writeValueAsString(p.data()))
-            .endRow();
+        productRow(copy, tenant, batch, i, products.get(i));
       }
       copy.finish();
     }
   }
 
+  /** One row of COPY_PRODUCTS. */
+  static void productRow(
+      CopyWriter copy, TenantId tenant, BatchId batch, int productNo, ValidSubmission.Product p)
+      throws SQLException {
+    copy.value(batch)
+        .value(productNo)
+        .value(tenant)
+        .text(p.sku())
+        .text(Json.mapper().writeValueAsString(p.data()))
+        .endRow();
+  }
+
   private static void copyItems(
       Connection connection, TenantId tenant, BatchId batch, ValidSubmission s, Instant now)
+      throws SQLException {
+    try (CopyWriter copy = CopyWriter.open(connection, COPY_ITEMS)) {
+      for (int p = 0; p < s.products().size(); p++) {
+        itemRows(copy, tenant, batch, s, p, s.products().get(p).sku(), now);
+      }
+      copy.finish();
+    }
+  }
+
+  /** The COPY_ITEMS rows of one product: one per variant. */
+  static void itemRows(
+      CopyWriter copy,
+      TenantId tenant,
+      BatchId batch,
+      ValidSubmission s,
+      int productNo,
+      String sku,
+      Instant now)
       throws SQLException {
     List<VariantSpec> variants = s.spec().variants();
     String at = now.toString();
     String due =
         s.startAfter() != null && s.startAfter().isAfter(now) ? s.startAfter().toString() : at;
-    try (CopyWriter copy = CopyWriter.open(connection, COPY_ITEMS)) {
-      for (int p = 0; p < s.products().size(); p++) {
-        String sku = s.products().get(p).sku();
-        for (int v = 0; v < variants.size(); v++) {
-          copy.value(Uuids.v7())
-              .value(tenant)
-              .value(batch)
-              .value(p)
-              .value(p * variants.size() + v)
-              .text(sku)
-              .text(variants.get(v).name())
-              .value(ItemState.QUEUED)
-              .text(s.lane())
-              .value(s.priority())
-              .value(due)
-              .value(at)
-              .value(at)
-              .endRow();
-        }
-      }
-      copy.finish();
+    for (int v = 0; v < variants.size(); v++) {
+      copy.value(Uuids.v7())
+          .value(tenant)
+          .value(batch)
+          .value(productNo)
+          .value(productNo * variants.size() + v)
+          .text(sku)
+          .text(variants.get(v).name())
+          .value(ItemState.QUEUED)
+          .text(s.lane())
+          .value(s.priority())
+          .value(due)
+          .value(at)
+          .value(at)
+          .endRow();
     }
   }
 }

@@ -22,14 +22,32 @@ import tools.jackson.databind.json.JsonMapper;
 class JsonSubmissionParser {
 
   private final ObjectReader reader;
+  private final ObjectReader rowReader;
 
   JsonSubmissionParser() {
-    this.reader =
+    JsonMapper mapper =
         JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build()
-            .readerFor(SubmitBatchRequest.class);
+            .build();
+    this.reader = mapper.readerFor(SubmitBatchRequest.class);
+    this.rowReader = mapper.readerFor(SubmitBatchRequest.ProductRequest.class);
+  }
+
+  /** One NDJSON line: an item; a problem in words when it is not one. */
+  SubmitBatchRequest.ProductRequest parseRow(
+      String line, java.util.function.Consumer<String> problem) {
+    try {
+      SubmitBatchRequest.ProductRequest item = rowReader.readValue(line);
+      if (item == null) {
+        problem.accept("the line must be a JSON object, not null");
+      }
+      return item;
+    } catch (JacksonException e) {
+      String field = e.getPath().isEmpty() ? "" : path(e.getPath()) + ": ";
+      problem.accept(field + explain(e));
+      return null;
+    }
   }
 
   SubmitBatchRequest parse(InputStream body) {

@@ -16,8 +16,20 @@ final class Problems {
     this.cap = cap;
   }
 
+  private Long line;
+
+  /** Problems added from now on are on this line of an upload. */
+  void atLine(long number) {
+    line = number;
+  }
+
+  /** Problems added from now on are about the whole upload, not one line. */
+  void noLine() {
+    line = null;
+  }
+
   void add(String field, String message) {
-    add(FieldProblem.at(field, message));
+    add(new FieldProblem(field, line, message));
   }
 
   void add(FieldProblem problem) {
@@ -25,6 +37,10 @@ final class Problems {
     if (listed.size() < cap) {
       listed.add(problem);
     }
+  }
+
+  long total() {
+    return total;
   }
 
   boolean any() {

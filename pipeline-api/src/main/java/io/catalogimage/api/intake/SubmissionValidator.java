@@ -65,6 +65,44 @@ class SubmissionValidator {
   }
 
   ValidSubmission validate(SubmitBatchRequest req) {
+    return validate(req, false);
+  }
+
+  /**
+   * The batch options of an upload, whose rows follow in the body (see {@link #rows}): everything
+   * is checked but the items, which the answer leaves empty.
+   */
+  ValidSubmission validateOptions(SubmitBatchRequest req) {
+    return validate(req, true);
+  }
+
+  /**
+   * Checks upload rows one at a time against the batch's options: what a row needs to be stored.
+   */
+  final class Rows {
+    private final PromptTemplate template;
+    private final Map<String, String> firstOfSku = new HashMap<>();
+
+    private Rows(PromptTemplate template) {
+      this.template = template;
+    }
+
+    /** The row's product, or null when it has problems (added with its line number). */
+    ValidSubmission.Product row(long line, ProductRequest item, Problems problems) {
+      problems.atLine(line);
+      return product("", "line " + line, item, template, firstOfSku, problems);
+    }
+  }
+
+  Rows rows(ValidSubmission options) {
+    return new Rows(PromptTemplate.parse(options.spec().promptTemplate()));
+  }
+
+  Problems problems() {
+    return new Problems(limits.maxReportedErrors());
+  }
+
+  private ValidSubmission validate(SubmitBatchRequest req, boolean rowsFollow) {
     Problems problems = new Problems(limits.maxReportedErrors());
     String tier = req.tier() == null ? "fast" : req.tier();
     if (!tiers.names().contains(tier)) {
@@ -98,7 +136,8 @@ class SubmissionValidator {
     if (req.costCapUsd() != null && req.costCapUsd().signum() <= 0) {
       problems.add("costCapUsd", "must be more than 0 (leave it out for no cap)");
     }
-    List<ValidSubmission.Product> products = products(req.items(), template, problems);
+    List<ValidSubmission.Product> products =
+        rowsFollow ? List.of() : products(req.items(), template, problems);
     problems.throwIfAny();
     String templateText =
         req.promptTemplate() == null ? limits.defaultPromptTemplate() : req.promptTemplate();
@@ -113,6 +152,11 @@ class SubmissionValidator {
         startAfter,
         req.costCapUsd(),
         Boolean.TRUE.equals(req.allowSafetyReroute()));
+  }
+
+  /** {@code name} under {@code at}; at the top level for upload rows ({@code at} empty). */
+  private static String field(String at, String name) {
+    return at.isEmpty() ? name : at + "." + name;
   }
 
   private static Instant instant(String field, String text, Problems problems) {
@@ -255,10 +299,11 @@ class SubmissionValidator {
       return List.of();
     }
     List<ValidSubmission.Product> out = new ArrayList<>(items.size());
-    Map<String, Integer> firstIndexOfSku = new HashMap<>();
+    Map<String, String> firstOfSku = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
+      String at = "items[" + i + "]";
       ValidSubmission.Product product =
-          product(i, items.get(i), template, firstIndexOfSku, problems);
+          product(at, at, items.get(i), template, firstOfSku, problems);
       if (product != null) {
         out.add(product);
       }
@@ -267,49 +312,50 @@ class SubmissionValidator {
   }
 
   private ValidSubmission.Product product(
-      int i,
+      String at,
+      String label,
       ProductRequest item,
       PromptTemplate template,
-      Map<String, Integer> firstIndexOfSku,
+      Map<String, String> firstOfSku,
       Problems problems) {
-    String at = "items[" + i + "]";
     if (item == null) {
-      problems.add(at, "must be an object");
+      problems.add(at.isEmpty() ? "item" : at, "must be an object");
       return null;
     }
     boolean ok = true;
     String sku = item.sku();
     if (sku == null || sku.isBlank()) {
-      problems.add(at + ".sku", "is required");
+      problems.add(field(at, "sku"), "is required");
       ok = false;
     } else if (sku.length() > MAX_SKU || sku.chars().anyMatch(Character::isISOControl)) {
       problems.add(
-          at + ".sku", "must be at most " + MAX_SKU + " characters without control characters");
+          field(at, "sku"),
+          "must be at most " + MAX_SKU + " characters without control characters");
       ok = false;
     } else {
-      Integer first = firstIndexOfSku.putIfAbsent(sku, i);
+      String first = firstOfSku.putIfAbsent(sku, label);
       if (first != null) {
-        problems.add(at + ".sku", "duplicate sku '" + sku + "' (first at items[" + first + "])");
+        problems.add(field(at, "sku"), "duplicate sku '" + sku + "' (first at " + first + ")");
         ok = false;
       }
     }
     if (item.title() == null || item.title().isBlank()) {
-      problems.add(at + ".title", "is required");
+      problems.add(field(at, "title"), "is required");
       ok = false;
     } else if (item.title().length() > MAX_TITLE) {
-      problems.add(at + ".title", "is longer than " + MAX_TITLE + " characters");
+      problems.add(field(at, "title"), "is longer than " + MAX_TITLE + " characters");
       ok = false;
     }
     if (item.description() != null && item.description().length() > MAX_DESCRIPTION) {
-      problems.add(at + ".description", "is longer than " + MAX_DESCRIPTION + " characters");
+      problems.add(field(at, "description"), "is longer than " + MAX_DESCRIPTION + " characters");
       ok = false;
     }
     Map<String, Object> attributes = item.attributes() == null ? Map.of() : item.attributes();
     if (attributes.size() > MAX_ATTRIBUTES) {
-      problems.add(at + ".attributes", "at most " + MAX_ATTRIBUTES + " attributes");
+      problems.add(field(at, "attributes"), "at most " + MAX_ATTRIBUTES + " attributes");
       ok = false;
     }
-    ok &= referenceImage(at + ".referenceImage", item.referenceImage(), problems);
+    ok &= referenceImage(field(at, "referenceImage"), item.referenceImage(), problems);
     Map<String, String> values = new LinkedHashMap<>();
     values.put("sku", sku);
     values.put("title", item.title());
@@ -317,7 +363,7 @@ class SubmissionValidator {
     for (var e : attributes.entrySet()) {
       Object v = e.getValue();
       if (v != null && !(v instanceof String || v instanceof Number || v instanceof Boolean)) {
-        problems.add(at + ".attributes." + e.getKey(), "must be a string, number or boolean");
+        problems.add(field(at, "attributes." + e.getKey()), "must be a string, number or boolean");
         ok = false;
       } else if (v != null) {
         values.put("attributes." + e.getKey(), v.toString());
@@ -329,7 +375,7 @@ class SubmissionValidator {
     List<String> missing = template.missingFields(values);
     for (String field : missing) {
       problems.add(
-          at + "." + field,
+          field(at, field),
           "the prompt template uses {{" + field + "}} but this item has no value for it");
       ok = false;
     }
