@@ -22,6 +22,7 @@ public final class Benchmarks {
                   intOption(args, "--items", 600),
                   Duration.ofSeconds(intOption(args, "--latency-seconds", 20)))
               .run();
+      case "intake" -> new IntakeBenchmark(intOption(args, "--rows", 100_000)).run();
       case "budget" ->
           new BudgetUtilizationBenchmark(
                   intOption(args, "--items", 3000), intOption(args, "--per-minute", 1500))
@@ -43,6 +44,7 @@ public final class Benchmarks {
             usage: ./pipeline bench <name> [options]
               throughput  [--items 5000] [--s3 disk|memory]    end-to-end items/s at zero latency, beside raw S3 PUTs/s
               inflight    [--items 600] [--latency-seconds 20]  concurrent calls one worker holds, its CPU and heap
+              intake      [--rows 100000]   NDJSON and CSV uploads: rows/s and peak heap (JAVA_OPTS=-Xmx512m)
               budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
               peakday     [--items 400] [--naive-threads 16]   the pipeline vs the naive NB2-then-Pro loop at peak
               quota       [--items 400] [--per-day 200] [--policy park|reroute] [--seconds-before-reset 90]
