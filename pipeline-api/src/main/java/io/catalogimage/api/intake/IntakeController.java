@@ -43,7 +43,7 @@ class IntakeController {
   private final Clock clock;
   private final BatchPlanner planner;
   private final IdempotencyKeys idempotency;
-  private final Uploads uploads;
+  private final UploadIntake uploadIntake;
 
   IntakeController(
       JsonSubmissionParser parser,
@@ -53,9 +53,9 @@ class IntakeController {
       DispatchDueItems dispatcher,
       BatchPlanner planner,
       IdempotencyKeys idempotency,
-      Uploads uploads,
+      UploadIntake uploadIntake,
       Clock clock) {
-    this.uploads = uploads;
+    this.uploadIntake = uploadIntake;
     this.planner = planner;
     this.idempotency = idempotency;
     this.parser = parser;
@@ -164,45 +164,35 @@ class IntakeController {
     BatchId batch = new BatchId(Uuids.v7());
     Instant now = clock.instant();
     MessageDigest digest = sha256();
+    UploadIntake.Stored stored;
     try (InputStream body =
-            new DigestInputStream(
-                BodyLimit.wrap(
-                    request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize()),
-                digest);
-        UploadSpool spool = uploads.read(format, keepOpen(body), tenant, batch, options, now)) {
-      body.transferTo(OutputStream.nullOutputStream());
-      byte[] requestHash = digest.digest();
-      if (idempotencyKey != null) {
-        Optional<ResponseEntity<BatchAccepted>> replay =
-            replay(tenant, idempotencyKey, requestHash);
-        if (replay.isPresent()) {
-          return replay.get();
-        }
-      }
-      BatchPlan plan = planner.plan(options, spool.items(), now);
-      try {
-        repository.storeSpooled(
-            tenant, batch, options, spool, plan, now, idempotencyKey, requestHash);
-      } catch (DuplicateKeyException twin) {
-        return replay(tenant, idempotencyKey, requestHash).orElseThrow(() -> twin);
-      }
-      dispatcher.wake();
-      String self = "/v1/batches/" + batch;
-      return ResponseEntity.accepted()
-          .location(URI.create(self))
-          .body(
-              new BatchAccepted(
-                  batch.toString(),
-                  options.name(),
-                  "ACCEPTED",
-                  (int) spool.products(),
-                  (int) spool.items(),
-                  options.deadline(),
-                  plan.eta(),
-                  plan.basis(),
-                  plan.atRisk(),
-                  Map.of("self", self, "items", self + "/items")));
+        new DigestInputStream(
+            BodyLimit.wrap(
+                request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize()),
+            digest)) {
+      stored =
+          uploadIntake.store(
+              tenant, batch, options, format, keepOpen(body), digest, idempotencyKey, now);
+    } catch (UploadIntake.AlreadyUsed used) {
+      // the key made a batch before (or meanwhile): the same body replays it, another is a 422
+      return replay(tenant, idempotencyKey, used.requestHash()).orElseThrow();
     }
+    dispatcher.wake();
+    String self = "/v1/batches/" + batch;
+    return ResponseEntity.accepted()
+        .location(URI.create(self))
+        .body(
+            new BatchAccepted(
+                batch.toString(),
+                options.name(),
+                "ACCEPTED",
+                (int) stored.products(),
+                (int) stored.items(),
+                options.deadline(),
+                stored.plan().eta(),
+                stored.plan().basis(),
+                stored.plan().atRisk(),
+                Map.of("self", self, "items", self + "/items")));
   }
 
   /** {@code name:ratio:size}, the ratio itself containing a colon: {@code banner:4:1:2K}. */

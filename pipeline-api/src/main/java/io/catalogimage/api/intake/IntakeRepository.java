@@ -6,8 +6,6 @@ import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.id.Uuids;
 import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.json.Json;
-import java.io.IOException;
-import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -15,8 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Repository;
@@ -114,7 +110,7 @@ class IntakeRepository {
     }
   }
 
-  private void insertBatch(
+  void insertBatch(
       TenantId tenant,
       BatchId batch,
       ValidSubmission s,
@@ -141,37 +137,6 @@ class IntakeRepository {
         .update();
   }
 
-  /**
-   * Stores a streamed upload whose rows were validated and spooled to files: the batch row, then
-   * the products and items copied from the files, in one transaction like {@link #store}.
-   */
-  @Transactional
-  void storeSpooled(
-      TenantId tenant,
-      BatchId batch,
-      ValidSubmission options,
-      UploadSpool spool,
-      BatchPlan plan,
-      Instant now,
-      String idempotencyKey,
-      byte[] requestHash) {
-    insertBatch(tenant, batch, options, spool.products(), spool.items(), plan, now);
-    if (idempotencyKey != null) {
-      idempotency.record(tenant, idempotencyKey, requestHash, batch);
-    }
-    Connection connection = DataSourceUtils.getConnection(dataSource);
-    try (InputStream products = spool.productRows();
-        InputStream items = spool.itemRows()) {
-      CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
-      copy.copyIn(COPY_PRODUCTS, products);
-      copy.copyIn(COPY_ITEMS, items);
-    } catch (SQLException | IOException e) {
-      throw new IllegalStateException("could not store the upload's items", e);
-    } finally {
-      DataSourceUtils.releaseConnection(connection, dataSource);
-    }
-  }
-
   private static void copyProducts(
       Connection connection, TenantId tenant, BatchId batch, List<ValidSubmission.Product> products)
       throws SQLException {
@@ -181,6 +146,62 @@ class IntakeRepository {
       }
       copy.finish();
     }
+  }
+
+  /** Opens {@code COPY products} on the transaction's connection (streamed uploads). */
+  CopyWriter copyProducts() throws SQLException {
+    return CopyWriter.open(DataSourceUtils.getConnection(dataSource), COPY_PRODUCTS);
+  }
+
+  /**
+   * The items of an upload, made from its stored products by the database itself: one per product
+   * and variant, ids UUIDv7-shaped (this moment's milliseconds, random bits from md5), in one
+   * statement instead of 200,000 rows sent by the api.
+   */
+  long insertItemsFromProducts(TenantId tenant, BatchId batch, ValidSubmission s, Instant now) {
+    String due =
+        s.startAfter() != null && s.startAfter().isAfter(now) ? s.startAfter().toString() : null;
+    return jdbc.sql(
+            """
+            INSERT INTO items (item_id, tenant_id, batch_id, product_no, item_no, sku, variant,
+                               state, lane, priority, not_before, created_at, updated_at)
+            SELECT CAST(overlay(overlay(overlay(md5(random()::text || p.product_no || '/' || v.ord)
+                          PLACING :msHex FROM 1 FOR 12) PLACING '7' FROM 13 FOR 1)
+                          PLACING '8' FROM 17 FOR 1) AS uuid),
+                   p.tenant_id, p.batch_id, p.product_no,
+                   p.product_no * :variantCount + (v.ord - 1), p.sku, v.name,
+                   'QUEUED', :lane, :priority, coalesce(CAST(:due AS timestamptz), :now), :now, :now
+              FROM products p
+             CROSS JOIN unnest(CAST(:variants AS text[])) WITH ORDINALITY AS v(name, ord)
+             WHERE p.batch_id = :batch AND p.tenant_id = :tenant
+            """)
+        .param("msHex", String.format("%012x", now.toEpochMilli()))
+        .param("variantCount", s.spec().variants().size())
+        .param("lane", s.lane())
+        .param("priority", s.priority())
+        .param("due", due)
+        .param("now", Timestamp.from(now))
+        .param(
+            "variants", s.spec().variants().stream().map(VariantSpec::name).toArray(String[]::new))
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .update();
+  }
+
+  /** The counts and the plan of an upload, known once it has been read. */
+  void finishUploadedBatch(BatchId batch, long products, long items, BatchPlan plan) {
+    jdbc.sql(
+            """
+            UPDATE batches SET product_count = :products, item_count = :items, eta = :eta,
+                               at_risk = :atRisk
+             WHERE batch_id = :batch
+            """)
+        .param("products", products)
+        .param("items", items)
+        .param("eta", plan.eta() == null ? null : Timestamp.from(plan.eta()))
+        .param("atRisk", plan.atRisk())
+        .param("batch", batch.value())
+        .update();
   }
 
   /** One row of COPY_PRODUCTS. */

@@ -1,15 +1,13 @@
 package io.catalogimage.api.intake;
 
-import io.catalogimage.common.id.BatchId;
-import io.catalogimage.common.id.TenantId;
 import java.io.InputStream;
-import java.time.Instant;
+import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 
 /**
- * Pass one of a streamed upload: reads the rows, checks each against the batch's options and spools
- * the good ones to files, collecting every problem with its line number. Nothing reaches the
- * database here; a rejected upload leaves only deleted temporary files behind.
+ * Reads an upload's rows and checks each against the batch's options, handing every good row on as
+ * it is read and collecting every problem with its line number. Once a row is bad the rest is still
+ * checked (so the answer lists everything) but no longer handed on.
  */
 @Component
 class Uploads {
@@ -31,48 +29,43 @@ class Uploads {
   }
 
   /**
-   * The spooled rows of a valid upload; throws {@link InvalidSubmission} (nothing kept) when any
-   * row has a problem. The caller closes the spool.
+   * Returns how many products were handed on; throws {@link InvalidSubmission} when any row has a
+   * problem (the caller's transaction then stores nothing).
    */
-  UploadSpool read(
+  long read(
       Format format,
       InputStream body,
-      TenantId tenant,
-      BatchId batch,
       ValidSubmission options,
-      Instant now) {
+      Consumer<ValidSubmission.Product> good) {
     Problems problems = validator.problems();
     SubmissionValidator.Rows rows = validator.rows(options);
-    UploadSpool spool = new UploadSpool(tenant, batch, options, now);
-    try {
-      UploadRows.Row row =
-          (line, item) -> {
-            ValidSubmission.Product product = rows.row(line, item, problems);
-            if (product != null && spool.products() < limits.maxProducts()) {
-              spool.add(product);
-            } else if (product != null) {
-              problems.add(
-                  "item",
-                  "more than "
-                      + limits.maxProducts()
-                      + " items in one batch; split the catalog into several batches");
-            }
-          };
-      if (format == Format.NDJSON) {
-        UploadRows.ndjson(body, parser, row, problems);
-      } else {
-        UploadRows.csv(body, row, problems);
-      }
-      if (!problems.any() && spool.products() == 0) {
-        problems.noLine();
-        problems.add("items", "the upload has no rows; at least one item is required");
-      }
-      problems.throwIfAny();
-      spool.finish();
-      return spool;
-    } catch (RuntimeException e) {
-      spool.close();
-      throw e;
+    long[] count = {0};
+    UploadRows.Row row =
+        (line, item) -> {
+          ValidSubmission.Product product = rows.row(line, item, problems);
+          if (product == null) {
+            return;
+          }
+          if (++count[0] > limits.maxProducts()) {
+            problems.add(
+                "item",
+                "more than "
+                    + limits.maxProducts()
+                    + " items in one batch; split the catalog into several batches");
+          } else if (!problems.any()) {
+            good.accept(product);
+          }
+        };
+    if (format == Format.NDJSON) {
+      UploadRows.ndjson(body, parser, row, problems);
+    } else {
+      UploadRows.csv(body, row, problems);
     }
+    if (!problems.any() && count[0] == 0) {
+      problems.noLine();
+      problems.add("items", "the upload has no rows; at least one item is required");
+    }
+    problems.throwIfAny();
+    return count[0];
   }
 }

@@ -100,6 +100,58 @@ class UploadTest {
             .query(Long.class)
             .single();
     assertThat(items).isEqualTo(4);
+    // made by the database: UUIDv7-shaped ids, one per product and variant, in order
+    java.util.List<String> rows =
+        jdbc.sql(
+                "SELECT CAST(item_id AS text) || ' ' || item_no || ' ' || sku || ' ' || variant"
+                    + " FROM items WHERE batch_id = CAST(:b AS uuid) ORDER BY item_no")
+            .param("b", batch)
+            .query(String.class)
+            .list();
+    assertThat(rows).allSatisfy(row -> assertThat(row.charAt(14)).isEqualTo('7'));
+    assertThat(rows.stream().map(row -> row.substring(37)).toList())
+        .containsExactly("0 N-1 listing", "1 N-1 banner", "2 N-2 listing", "3 N-2 banner");
+  }
+
+  @Test
+  void anUploadWithAnIdempotencyKeyIsStoredOnce() throws Exception {
+    String name = "nd-idem-" + UUID.randomUUID();
+    String key = UUID.randomUUID().toString();
+    byte[] body =
+        utf8("{\"sku\": \"K-1\", \"title\": \"Mug\", \"attributes\": {\"color\": \"red\"}}\n");
+    byte[] other =
+        utf8("{\"sku\": \"K-2\", \"title\": \"Cup\", \"attributes\": {\"color\": \"red\"}}\n");
+
+    HttpResponse<String> first = uploadWithKey(name, key, body);
+    HttpResponse<String> again = uploadWithKey(name, key, body);
+    HttpResponse<String> changed = uploadWithKey(name, key, other);
+
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(again.statusCode()).isEqualTo(202);
+    assertThat(Json.mapper().readTree(again.body()).path("id").asString())
+        .isEqualTo(Json.mapper().readTree(first.body()).path("id").asString());
+    assertThat(changed.statusCode()).isEqualTo(422);
+    assertThat(batchesNamed(name)).isEqualTo(1);
+  }
+
+  private HttpResponse<String> uploadWithKey(String name, String key, byte[] body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + port
+                        + "/v1/batches?variant=listing:1:1:1K&name="
+                        + URLEncoder.encode(name, StandardCharsets.UTF_8)
+                        + "&promptTemplate="
+                        + URLEncoder.encode(
+                            "{{title}} in {{attributes.color}}", StandardCharsets.UTF_8)))
+            .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
+            .header("Content-Type", "application/x-ndjson")
+            .header("Idempotency-Key", key)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
