@@ -23,6 +23,13 @@ public final class Benchmarks {
                   Duration.ofSeconds(intOption(args, "--latency-seconds", 20)))
               .run();
       case "intake" -> new IntakeBenchmark(intOption(args, "--rows", 100_000)).run();
+      case "status" ->
+          new StatusQueryBenchmark(
+                  intOption(args, "--batches", 100),
+                  intOption(args, "--items-per-batch", 10_000),
+                  intOption(args, "--clients", 8),
+                  Duration.ofSeconds(intOption(args, "--seconds", 30)))
+              .run();
       case "budget" ->
           new BudgetUtilizationBenchmark(
                   intOption(args, "--items", 3000), intOption(args, "--per-minute", 1500))
@@ -45,6 +52,8 @@ public final class Benchmarks {
               throughput  [--items 5000] [--s3 disk|memory]    end-to-end items/s at zero latency, beside raw S3 PUTs/s
               inflight    [--items 600] [--latency-seconds 20]  concurrent calls one worker holds, its CPU and heap
               intake      [--rows 100000]   NDJSON and CSV uploads: rows/s and peak heap (JAVA_OPTS=-Xmx512m)
+              status      [--batches 100] [--items-per-batch 10000] [--clients 8] [--seconds 30]
+                                                               batch summary and item listing p50/p99 with 1M items
               budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
               peakday     [--items 400] [--naive-threads 16]   the pipeline vs the naive NB2-then-Pro loop at peak
               quota       [--items 400] [--per-day 200] [--policy park|reroute] [--seconds-before-reset 90]
