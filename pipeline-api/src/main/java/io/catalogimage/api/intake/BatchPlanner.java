@@ -73,9 +73,9 @@ class BatchPlanner {
           null,
           "no rate is configured for "
               + model
-              + ": set pipeline.budgets.models."
+              + ": set pipeline.budgets.models["
               + model
-              + ".requests-per-minute for an ETA",
+              + "].requests-per-minute for an ETA",
           null);
     }
     long ahead = jdbc.sql(OPEN_ITEMS_OF_TIER).param("tier", s.tier()).query(Long.class).single();
