@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param defaults limits every model gets unless {@code models.<id>} overrides them (default: none)
  * @param models per-model overrides, by model id (ids with dots in brackets: {@code
  *     models[gemini-3.1-flash-image]})
- * @param utilization share of a configured rate the pipeline plans for (default 0.98): the rest
+ * @param utilization share of a configured rate the pipeline plans for (default 0.99): the rest
  *     absorbs network jitter between our clock and the provider's 60 s windows
  * @param reservationHorizon how far ahead a worker may book call slots (default 3s); a longer wait
  *     is answered "wait", and the worker asks again then
@@ -31,7 +31,7 @@ public record BudgetProperties(
   public BudgetProperties {
     defaults = defaults == null ? new ModelBudget(null, null, null, null, null, null) : defaults;
     models = models == null ? Map.of() : Map.copyOf(models);
-    utilization = utilization == null ? 0.98 : utilization;
+    utilization = utilization == null ? 0.99 : utilization;
     reservationHorizon = reservationHorizon == null ? Duration.ofSeconds(3) : reservationHorizon;
     handBackAfter = handBackAfter == null ? Duration.ofSeconds(60) : handBackAfter;
     aimd = aimd == null ? new Aimd(null, null, null, null, null, null, null) : aimd;

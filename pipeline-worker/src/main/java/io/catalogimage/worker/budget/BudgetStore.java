@@ -42,8 +42,8 @@ public class BudgetStore {
                                        ELSE c.rate_factor END AS factor,
                                   CASE WHEN c.day = :day THEN c.day_count ELSE 0 END AS counted,
                                   c.day = :day AND c.day_exhausted AS told_exhausted) f
-       CROSS JOIN LATERAL (SELECT CAST(ceil(:interval / f.factor) AS bigint) AS spacing,
-                                  greatest(c.tat_ms, :now) AS t0) g
+       CROSS JOIN LATERAL (SELECT :interval / f.factor AS spacing,
+                                  greatest(c.tat_ms, CAST(:now AS double precision)) AS t0) g
        CROSS JOIN LATERAL (SELECT greatest(g.t0 - g.spacing * (:burst - 1), c.blocked_until_ms)
                                     AS allowed,
                                   f.told_exhausted OR (:dayLimit > 0 AND f.counted >= :dayLimit)
@@ -51,7 +51,7 @@ public class BudgetStore {
        CROSS JOIN LATERAL (SELECT greatest(0, h.allowed - :now) AS delay) d
        CROSS JOIN LATERAL (SELECT NOT h.exhausted AND d.delay <= :horizon AS granted) q
        WHERE s.budget_key = c.budget_key
-      RETURNING q.granted, d.delay, h.exhausted, f.factor
+      RETURNING q.granted, CAST(ceil(d.delay) AS bigint), h.exhausted, f.factor
       """;
 
   /**
