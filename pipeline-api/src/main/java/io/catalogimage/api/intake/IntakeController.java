@@ -98,22 +98,7 @@ class IntakeController {
       // the same key in a request that committed while this one was validated
       return replay(tenant, idempotencyKey, requestHash).orElseThrow(() -> twin);
     }
-    dispatcher.wake();
-    String self = "/v1/batches/" + batch;
-    return ResponseEntity.accepted()
-        .location(URI.create(self))
-        .body(
-            new BatchAccepted(
-                batch.toString(),
-                valid.name(),
-                "ACCEPTED",
-                valid.products().size(),
-                valid.itemCount(),
-                valid.deadline(),
-                plan.eta(),
-                plan.basis(),
-                plan.atRisk(),
-                Map.of("self", self, "items", self + "/items")));
+    return accepted(batch, valid, valid.products().size(), valid.itemCount(), plan);
   }
 
   /**
@@ -177,6 +162,12 @@ class IntakeController {
       // the key made a batch before (or meanwhile): the same body replays it, another is a 422
       return replay(tenant, idempotencyKey, used.requestHash()).orElseThrow();
     }
+    return accepted(batch, options, (int) stored.products(), (int) stored.items(), stored.plan());
+  }
+
+  /** 202 with where to follow the batch; the dispatcher is woken to send its items now. */
+  private ResponseEntity<BatchAccepted> accepted(
+      BatchId batch, ValidSubmission s, int products, int items, BatchPlan plan) {
     dispatcher.wake();
     String self = "/v1/batches/" + batch;
     return ResponseEntity.accepted()
@@ -184,14 +175,14 @@ class IntakeController {
         .body(
             new BatchAccepted(
                 batch.toString(),
-                options.name(),
+                s.name(),
                 "ACCEPTED",
-                (int) stored.products(),
-                (int) stored.items(),
-                options.deadline(),
-                stored.plan().eta(),
-                stored.plan().basis(),
-                stored.plan().atRisk(),
+                products,
+                items,
+                s.deadline(),
+                plan.eta(),
+                plan.basis(),
+                plan.atRisk(),
                 Map.of("self", self, "items", self + "/items")));
   }
 

@@ -325,17 +325,7 @@ public class Ledger {
    */
   public boolean failWithoutCall(
       ItemId item, String worker, String errorType, String message, Instant now) {
-    return jdbc.sql(FINISH)
-            .param("state", ItemState.FAILED.name())
-            .param("errorType", errorType)
-            .param("errorMessage", message)
-            .param("note", null)
-            .param("delta", BigDecimal.ZERO)
-            .param("now", Timestamp.from(now))
-            .param("item", item.value())
-            .param("worker", worker)
-            .update()
-        == 1;
+    return finishWithoutCall(item, worker, ItemState.FAILED, errorType, message, now);
   }
 
   /**
