@@ -1,6 +1,7 @@
 package io.catalogimage.api.intake;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.catalogimage.common.id.BatchId;
 import java.time.Instant;
 import java.util.Map;
 
@@ -23,4 +24,11 @@ public record BatchAccepted(
     Instant eta,
     String etaBasis,
     String atRisk,
-    Map<String, String> links) {}
+    Map<String, String> links) {
+
+  /** Where to follow a batch. */
+  static Map<String, String> links(BatchId batch) {
+    String self = "/v1/batches/" + batch;
+    return Map.of("self", self, "items", self + "/items");
+  }
+}

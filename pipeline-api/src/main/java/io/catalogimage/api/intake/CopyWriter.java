@@ -1,7 +1,5 @@
 package io.catalogimage.api.intake;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,23 +16,15 @@ final class CopyWriter implements AutoCloseable {
   private static final int FLUSH_AT = 256 * 1024;
 
   private final CopyIn copy;
-  private final OutputStream file;
   private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 4096);
   private boolean rowStarted;
-  private long rows;
 
-  private CopyWriter(CopyIn copy, OutputStream file) {
+  private CopyWriter(CopyIn copy) {
     this.copy = copy;
-    this.file = file;
   }
 
   static CopyWriter open(Connection connection, String copySql) throws SQLException {
-    return new CopyWriter(connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql), null);
-  }
-
-  /** Rows in the same format written to a file, to be copied in later (streamed uploads). */
-  static CopyWriter toFile(OutputStream file) {
-    return new CopyWriter(null, file);
+    return new CopyWriter(connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql));
   }
 
   CopyWriter text(String value) {
@@ -64,7 +54,6 @@ final class CopyWriter implements AutoCloseable {
   void endRow() throws SQLException {
     buffer.append('\n');
     rowStarted = false;
-    rows++;
     if (buffer.length() >= FLUSH_AT) {
       flush();
     }
@@ -79,42 +68,18 @@ final class CopyWriter implements AutoCloseable {
 
   private void flush() throws SQLException {
     byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-    if (copy != null) {
-      copy.writeToCopy(bytes, 0, bytes.length);
-    } else {
-      try {
-        file.write(bytes);
-      } catch (IOException e) {
-        throw new SQLException("could not write the upload's spool file", e);
-      }
-    }
+    copy.writeToCopy(bytes, 0, bytes.length);
     buffer.setLength(0);
   }
 
-  /** Sends what is buffered and ends the COPY (or the file); returns the rows stored. */
+  /** Sends what is buffered and ends the COPY; returns the rows Postgres stored. */
   long finish() throws SQLException {
     flush();
-    if (copy == null) {
-      try {
-        file.close();
-      } catch (IOException e) {
-        throw new SQLException("could not write the upload's spool file", e);
-      }
-      return rows;
-    }
     return copy.endCopy();
   }
 
   @Override
   public void close() throws SQLException {
-    if (copy == null) {
-      try {
-        file.close();
-      } catch (IOException e) {
-        throw new SQLException("could not close the upload's spool file", e);
-      }
-      return;
-    }
     if (copy.isActive()) {
       copy.cancelCopy();
     }

@@ -18,7 +18,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
@@ -72,11 +71,7 @@ class IntakeController {
     String idempotencyKey = idempotencyKey(request);
     SubmitBatchRequest parsed;
     MessageDigest digest = sha256();
-    try (InputStream body =
-        new DigestInputStream(
-            BodyLimit.wrap(
-                request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize()),
-            digest)) {
+    try (InputStream body = hashedBody(request, digest)) {
       // the parser closes what it reads; keep the stream open to hash the whole body
       parsed = parser.parse(keepOpen(body));
       body.transferTo(OutputStream.nullOutputStream());
@@ -150,11 +145,7 @@ class IntakeController {
     Instant now = clock.instant();
     MessageDigest digest = sha256();
     UploadIntake.Stored stored;
-    try (InputStream body =
-        new DigestInputStream(
-            BodyLimit.wrap(
-                request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize()),
-            digest)) {
+    try (InputStream body = hashedBody(request, digest)) {
       stored =
           uploadIntake.store(
               tenant, batch, options, format, keepOpen(body), digest, idempotencyKey, now);
@@ -183,7 +174,7 @@ class IntakeController {
                 plan.eta(),
                 plan.basis(),
                 plan.atRisk(),
-                Map.of("self", self, "items", self + "/items")));
+                BatchAccepted.links(batch)));
   }
 
   /** {@code name:ratio:size}, the ratio itself containing a colon: {@code banner:4:1:2K}. */
@@ -259,6 +250,15 @@ class IntakeController {
           "Idempotency-Key", "must be 1-255 visible ASCII characters (a UUID is a good choice)");
     }
     return key;
+  }
+
+  /** The request body, refused past the size limit, hashed into {@code digest} as it is read. */
+  private InputStream hashedBody(HttpServletRequest request, MessageDigest digest)
+      throws IOException {
+    return new DigestInputStream(
+        BodyLimit.wrap(
+            request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize()),
+        digest);
   }
 
   /** Readers close what they read; the body stays open so that all of it is hashed. */

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -55,7 +54,6 @@ class IntakeRepository {
 
   /** The submission answer of a stored batch (for an idempotent replay). */
   BatchAccepted accepted(TenantId tenant, BatchId batch) {
-    String self = "/v1/batches/" + batch;
     return jdbc.sql(
             """
             SELECT name, product_count, item_count, deadline, eta, at_risk FROM batches
@@ -77,7 +75,7 @@ class IntakeRepository {
                     rs.getTimestamp("eta") == null ? null : rs.getTimestamp("eta").toInstant(),
                     null,
                     rs.getString("at_risk"),
-                    Map.of("self", self, "items", self + "/items")))
+                    BatchAccepted.links(batch)))
         .single();
   }
 

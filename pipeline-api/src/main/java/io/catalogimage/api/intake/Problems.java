@@ -39,10 +39,6 @@ final class Problems {
     }
   }
 
-  long total() {
-    return total;
-  }
-
   boolean any() {
     return total > 0;
   }

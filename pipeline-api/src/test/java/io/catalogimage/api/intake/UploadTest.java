@@ -43,13 +43,21 @@ class UploadTest {
             + "&promptTemplate="
             + URLEncoder.encode(
                 "Photo of {{title}} in {{attributes.color}}", StandardCharsets.UTF_8);
-    return http.send(
+    return send(contentType, query, null, body);
+  }
+
+  /** POST /v1/batches with this query string, optionally with an Idempotency-Key. */
+  private HttpResponse<String> send(String contentType, String query, String key, byte[] body)
+      throws Exception {
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batches" + query))
             .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
             .header("Content-Type", contentType)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (key != null) {
+      request.header("Idempotency-Key", key);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static byte[] utf8(String s) {
@@ -136,22 +144,12 @@ class UploadTest {
 
   private HttpResponse<String> uploadWithKey(String name, String key, byte[] body)
       throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(
-                URI.create(
-                    "http://127.0.0.1:"
-                        + port
-                        + "/v1/batches?variant=listing:1:1:1K&name="
-                        + URLEncoder.encode(name, StandardCharsets.UTF_8)
-                        + "&promptTemplate="
-                        + URLEncoder.encode(
-                            "{{title}} in {{attributes.color}}", StandardCharsets.UTF_8)))
-            .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
-            .header("Content-Type", "application/x-ndjson")
-            .header("Idempotency-Key", key)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    String query =
+        "?variant=listing:1:1:1K&name="
+            + URLEncoder.encode(name, StandardCharsets.UTF_8)
+            + "&promptTemplate="
+            + URLEncoder.encode("{{title}} in {{attributes.color}}", StandardCharsets.UTF_8);
+    return send("application/x-ndjson", query, key, body);
   }
 
   @Test
@@ -261,15 +259,7 @@ class UploadTest {
 
   @Test
   void aBadVariantParameterIsNamed() throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/v1/batches?variant=listing"))
-                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
-                .header("Content-Type", "text/csv")
-                .POST(HttpRequest.BodyPublishers.ofString("sku,title\nA,B\n"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = send("text/csv", "?variant=listing", null, utf8("sku,title\nA,B\n"));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("name:aspectRatio:size");

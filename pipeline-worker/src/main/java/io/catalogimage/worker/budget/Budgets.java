@@ -70,7 +70,7 @@ public class Budgets {
             budget.requestsPerDay() == null ? 0 : budget.requestsPerDay(),
             reported,
             props.aimd());
-    observe(key, model, rpm, a.factor());
+    observe(key, endpoint, model, rpm, a.factor());
     if (a.granted()) {
       return a.delayMs() == 0
           ? BudgetAnswer.Go.NOW
@@ -113,7 +113,7 @@ public class Budgets {
     }
     double factor = store.rateLimited(key, now.toEpochMilli(), until, props.aimd());
     ModelBudget budget = props.forModel(model);
-    observe(key, model, budget.rateAt(peak.isPeak(now)), factor);
+    observe(key, endpoint, model, budget.rateAt(peak.isPeak(now)), factor);
   }
 
   /** The provider says the daily quota is used up: every replica parks until the reset. */
@@ -158,18 +158,18 @@ public class Budgets {
     return LocalDate.ofInstant(now, budget.zone()).toString();
   }
 
-  static String key(String endpoint, String model) {
+  /** The budget of a model on one provider account (endpoint). */
+  public static String key(String endpoint, String model) {
     return endpoint + "/" + model;
   }
 
   /** Gauges per model: the AIMD factor and the rate in use (requests per minute). */
-  private void observe(String key, String model, Integer rpm, double factor) {
+  private void observe(String key, String endpoint, String model, Integer rpm, double factor) {
     double[] state =
         rates.computeIfAbsent(
             key,
             k -> {
               double[] s = new double[2];
-              String endpoint = k.substring(0, k.length() - model.length() - 1);
               Gauge.builder("pipeline.budget.rate_factor", s, v -> v[0])
                   .tags("model", model, "endpoint", endpoint)
                   .description("share of the configured rate in use after 429s (AIMD)")

@@ -233,13 +233,7 @@ public class Ledger {
               .param("errorMessage", f.errorMessage())
               .param("note", f.note());
     }
-    int moved =
-        statement
-            .param("delta", delta)
-            .param("now", Timestamp.from(now))
-            .param("item", item.value())
-            .param("worker", worker)
-            .update();
+    int moved = onHeldItem(statement, item, worker, delta, now);
     if (moved == 0 && delta.signum() != 0) {
       jdbc.sql(ADD_COST_ONLY).param("delta", delta).param("item", item.value()).update();
     }
@@ -249,15 +243,15 @@ public class Ledger {
   /** Hands an item back to the queue without a call, due at {@code notBefore}. */
   public boolean requeueWithoutCall(
       ItemId item, String worker, Instant notBefore, String nextModel, String note, Instant now) {
-    return jdbc.sql(REQUEUE_WITHOUT_CALL)
-            .param("notBefore", Timestamp.from(notBefore))
-            .param("nextModel", nextModel)
-            .param("note", note)
-            .param("delta", BigDecimal.ZERO)
-            .param("now", Timestamp.from(now))
-            .param("item", item.value())
-            .param("worker", worker)
-            .update()
+    return onHeldItem(
+            jdbc.sql(REQUEUE_WITHOUT_CALL)
+                .param("notBefore", Timestamp.from(notBefore))
+                .param("nextModel", nextModel)
+                .param("note", note),
+            item,
+            worker,
+            BigDecimal.ZERO,
+            now)
         == 1;
   }
 
@@ -306,16 +300,16 @@ public class Ledger {
   /** Ends an item in a terminal state without a provider call (cap reached, refused input). */
   public boolean finishWithoutCall(
       ItemId item, String worker, ItemState state, String errorType, String message, Instant now) {
-    return jdbc.sql(FINISH)
-            .param("state", state.name())
-            .param("errorType", errorType)
-            .param("errorMessage", message)
-            .param("note", null)
-            .param("delta", BigDecimal.ZERO)
-            .param("now", Timestamp.from(now))
-            .param("item", item.value())
-            .param("worker", worker)
-            .update()
+    return onHeldItem(
+            jdbc.sql(FINISH)
+                .param("state", state.name())
+                .param("errorType", errorType)
+                .param("errorMessage", message)
+                .param("note", null),
+            item,
+            worker,
+            BigDecimal.ZERO,
+            now)
         == 1;
   }
 
@@ -333,19 +327,37 @@ public class Ledger {
    * Returns false when the batch is not cancelled (or the lease is gone).
    */
   public boolean cancelIfBatchCancelled(ItemId item, String worker, Instant now) {
-    return jdbc.sql(
+    return onHeldItem(
+            jdbc.sql(
                 "UPDATE items SET state = 'CANCELLED', finished_at = :now,"
                     + " note = 'cancelled by request before its call', "
                     + RELEASE_LEASE
                     + GUARD
                     + " AND "
-                    + BATCH_CANCELLED)
-            .param("now", Timestamp.from(now))
-            .param("delta", BigDecimal.ZERO)
-            .param("item", item.value())
-            .param("worker", worker)
-            .update()
+                    + BATCH_CANCELLED),
+            item,
+            worker,
+            BigDecimal.ZERO,
+            now)
         == 1;
+  }
+
+  /**
+   * Runs a change guarded by the lease ({@code GUARD}, {@code RELEASE_LEASE}): the item, this
+   * worker, the cost delta and the time every such statement takes. Returns the rows changed.
+   */
+  private static int onHeldItem(
+      JdbcClient.StatementSpec statement,
+      ItemId item,
+      String worker,
+      BigDecimal delta,
+      Instant now) {
+    return statement
+        .param("delta", delta)
+        .param("now", Timestamp.from(now))
+        .param("item", item.value())
+        .param("worker", worker)
+        .update();
   }
 
   /** Hands back items that were claimed but whose call never started. */

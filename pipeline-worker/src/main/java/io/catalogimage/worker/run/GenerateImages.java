@@ -275,7 +275,7 @@ public class GenerateImages implements SmartLifecycle {
 
   private BudgetGate gate(String endpoint, String model) {
     return gates.computeIfAbsent(
-        endpoint + "/" + model,
+        Budgets.key(endpoint, model),
         key -> {
           Integer limit = budgets.budgetOf(model).maxInFlight();
           BudgetGate gate =
