@@ -186,6 +186,9 @@ public final class LocalPipeline implements AutoCloseable {
     props.put("server.port", options.apiPort());
     props.put("pipeline.security.bootstrap-key", apiKey);
     props.put("pipeline.security.admin-token", adminToken);
+    // a developer's webhook receiver runs on this machine, over plain http
+    props.put("pipeline.webhooks.allow-private-addresses", true);
+    props.put("pipeline.webhooks.allow-http", true);
     return stopIfClosed(
         ApiApplication.builder().registerShutdownHook(false).run(asArguments(props)));
   }

@@ -3,20 +3,24 @@ package io.catalogimage.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.catalogimage.common.json.Json;
 import io.catalogimage.common.storage.ObjectStore;
 import io.catalogimage.simulator.SimulatorConfig;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,14 +34,32 @@ class EndToEndTest {
   private static String batchId;
   private static JsonNode finished;
   private static final HttpClient http = HttpClient.newHttpClient();
+  private static HttpServer webhookReceiver;
+  private static final List<Map<String, Object>> webhooks = new CopyOnWriteArrayList<>();
 
   @BeforeAll
-  static void runOneBatch() {
+  static void runOneBatch() throws Exception {
+    webhookReceiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    webhookReceiver.createContext(
+        "/hooks",
+        exchange -> {
+          Map<String, List<String>> headers = new HashMap<>();
+          exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v));
+          String body =
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+          webhooks.add(Map.of("headers", headers, "body", body));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    webhookReceiver.start();
     pipeline =
         LocalPipeline.start(
             LocalPipeline.Options.defaults()
                 .withSimulator(SimulatorConfig.defaults().withoutPeak().withTimeScale(0.0)),
             step -> {});
+    String hooks = "http://127.0.0.1:" + webhookReceiver.getAddress().getPort() + "/hooks";
+    assertThat(pipeline.client().put("/v1/tenant/webhook", "{\"url\": \"" + hooks + "\"}").status())
+        .isEqualTo(200);
     batchId = Pipelines.submit(pipeline, Catalogs.twoVariants("e2e", 6, "en", "de"));
     finished = Pipelines.awaitCompleted(pipeline, batchId, Duration.ofSeconds(90));
   }
@@ -45,6 +67,7 @@ class EndToEndTest {
   @AfterAll
   static void stop() {
     pipeline.close();
+    webhookReceiver.stop(0);
   }
 
   @Test
@@ -162,6 +185,24 @@ class EndToEndTest {
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.headers().firstValue("Content-Type"))
         .hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void the_tenant_gets_a_signed_batch_completed_webhook_with_the_final_counts() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() -> !webhooks.isEmpty());
+
+    Map<String, Object> got = webhooks.get(0);
+    String body = (String) got.get("body");
+    String secret = pipeline.client().get("/v1/tenant/webhook").body().path("secret").asString();
+    new com.svix.Webhook(secret).verify(body, (Map<String, List<String>>) got.get("headers"));
+    JsonNode event = Json.mapper().readTree(body);
+    assertThat(event.path("type").asString()).isEqualTo("batch.completed");
+    assertThat(event.path("data").path("batchId").asString()).isEqualTo(batchId);
+    assertThat(event.path("data").path("counts").path("SUCCEEDED").asInt()).isEqualTo(12);
+    assertThat(event.path("data").path("costUsd").decimalValue())
+        .isEqualByComparingTo(finished.path("costUsd").decimalValue());
+    assertThat(webhooks).hasSize(1);
   }
 
   @Test

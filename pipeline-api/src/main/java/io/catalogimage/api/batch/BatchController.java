@@ -7,6 +7,7 @@ import io.catalogimage.api.batch.BatchViews.ItemSummary;
 import io.catalogimage.api.batch.BatchViews.Progress;
 import io.catalogimage.api.batch.BatchViews.Result;
 import io.catalogimage.api.dispatch.DispatchProperties;
+import io.catalogimage.api.intake.BatchAccepted;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.batch.VariantSpec;
@@ -99,7 +100,6 @@ class BatchController {
     byState.forEach((s, n) -> countsOut.put(s.name(), n));
     long total = row.itemCount();
     double percent = total == 0 ? 100.0 : Math.round(done * 1000.0 / total) / 10.0;
-    String self = "/v1/batches/" + id;
     return new BatchView(
         id.toString(),
         row.name(),
@@ -114,7 +114,7 @@ class BatchController {
         plan(row, byState),
         row.createdAt(),
         row.finishedAt(),
-        Map.of("self", self, "items", self + "/items"));
+        BatchAccepted.links(id));
   }
 
   private BatchViews.Plan plan(BatchQueries.BatchRow row, Map<ItemState, Long> byState) {

@@ -1,9 +1,11 @@
 package io.catalogimage.api.batch;
 
+import io.catalogimage.api.webhook.WebhookEvents;
 import io.catalogimage.common.loop.PollingLoop;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -11,10 +13,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Records when a batch finishes (every item terminal), exactly once per batch: the hook for
- * everything that happens at the end of a batch (manifest, webhooks).
+ * everything that happens at the end of a batch (manifest, webhooks). Its {@code batch.completed}
+ * or {@code batch.failed} event is queued in the same transaction, so neither is ever without the
+ * other.
  */
 @Component
 class FinishBatches implements SmartLifecycle {
@@ -33,21 +38,32 @@ class FinishBatches implements SmartLifecycle {
 
   private final JdbcClient jdbc;
   private final Clock clock;
+  private final WebhookEvents events;
+  private final TransactionTemplate tx;
   private final PollingLoop loop;
 
-  FinishBatches(JdbcClient jdbc, Clock clock) {
+  FinishBatches(JdbcClient jdbc, Clock clock, WebhookEvents events, TransactionTemplate tx) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.events = events;
+    this.tx = tx;
     // a batch shows COMPLETED at most a quarter second after its last item
     this.loop = new PollingLoop("FinishBatches", Duration.ofMillis(250), this::finishOnce);
   }
 
   boolean finishOnce() {
+    Instant now = clock.instant();
     List<UUID> finished =
-        jdbc.sql(MARK_FINISHED)
-            .param("now", Timestamp.from(clock.instant()))
-            .query(UUID.class)
-            .list();
+        tx.execute(
+            s -> {
+              List<UUID> ids =
+                  jdbc.sql(MARK_FINISHED)
+                      .param("now", Timestamp.from(now))
+                      .query(UUID.class)
+                      .list();
+              ids.forEach(id -> events.finished(id, now));
+              return ids;
+            });
     finished.forEach(id -> log.info("batch {} finished", id));
     return false;
   }

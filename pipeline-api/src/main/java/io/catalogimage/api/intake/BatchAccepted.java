@@ -27,8 +27,16 @@ public record BatchAccepted(
     Map<String, String> links) {
 
   /** Where to follow a batch. */
-  static Map<String, String> links(BatchId batch) {
+  public static Map<String, String> links(BatchId batch) {
     String self = "/v1/batches/" + batch;
-    return Map.of("self", self, "items", self + "/items");
+    return Map.of(
+        "self",
+        self,
+        "items",
+        self + "/items",
+        "results",
+        self + "/results",
+        "webhooks",
+        self + "/webhooks");
   }
 }

@@ -119,7 +119,8 @@ class IntakeController {
       @RequestParam(required = false) String deadline,
       @RequestParam(required = false) String startAfter,
       @RequestParam(required = false) String costCapUsd,
-      @RequestParam(required = false) Boolean allowSafetyReroute)
+      @RequestParam(required = false) Boolean allowSafetyReroute,
+      @RequestParam(required = false) String callbackUrl)
       throws IOException {
     String idempotencyKey = idempotencyKey(request);
     Uploads.Format format =
@@ -140,6 +141,7 @@ class IntakeController {
                 startAfter,
                 money(costCapUsd),
                 allowSafetyReroute,
+                callbackUrl,
                 null));
     BatchId batch = new BatchId(Uuids.v7());
     Instant now = clock.instant();

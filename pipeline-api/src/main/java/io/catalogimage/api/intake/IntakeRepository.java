@@ -1,5 +1,6 @@
 package io.catalogimage.api.intake;
 
+import io.catalogimage.api.webhook.WebhookEvents;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
@@ -25,10 +26,10 @@ class IntakeRepository {
       """
       INSERT INTO batches (batch_id, tenant_id, name, tier, lane, priority, spec,
                            product_count, item_count, state, created_at, deadline,
-                           cost_cap_usd, allow_safety_reroute, eta, at_risk)
+                           cost_cap_usd, allow_safety_reroute, eta, at_risk, callback_url)
       VALUES (:batchId, :tenantId, :name, :tier, :lane, :priority, CAST(:spec AS jsonb),
               :productCount, :itemCount, 'ACCEPTED', :now, :deadline, :costCap,
-              :allowSafetyReroute, :eta, :atRisk)
+              :allowSafetyReroute, :eta, :atRisk, :callbackUrl)
       """;
 
   private static final String COPY_PRODUCTS =
@@ -45,9 +46,12 @@ class IntakeRepository {
   private final DataSource dataSource;
 
   private final IdempotencyKeys idempotency;
+  private final WebhookEvents events;
 
-  IntakeRepository(JdbcClient jdbc, DataSource dataSource, IdempotencyKeys idempotency) {
+  IntakeRepository(
+      JdbcClient jdbc, DataSource dataSource, IdempotencyKeys idempotency, WebhookEvents events) {
     this.idempotency = idempotency;
+    this.events = events;
     this.jdbc = jdbc;
     this.dataSource = dataSource;
   }
@@ -94,6 +98,7 @@ class IntakeRepository {
       String idempotencyKey,
       byte[] requestHash) {
     insertBatch(tenant, batch, s, s.products().size(), s.itemCount(), plan, now);
+    announceRisk(batch, s, plan, now);
     if (idempotencyKey != null) {
       idempotency.record(tenant, idempotencyKey, requestHash, batch);
     }
@@ -132,6 +137,7 @@ class IntakeRepository {
         .param("allowSafetyReroute", s.allowSafetyReroute())
         .param("eta", plan.eta() == null ? null : Timestamp.from(plan.eta()))
         .param("atRisk", plan.atRisk())
+        .param("callbackUrl", s.callbackUrl())
         .update();
   }
 
@@ -186,8 +192,17 @@ class IntakeRepository {
         .update();
   }
 
+  /** A batch whose plan already misses its deadline sends {@code batch.at_risk} at once. */
+  private void announceRisk(BatchId batch, ValidSubmission s, BatchPlan plan, Instant now) {
+    if (plan.atRisk() != null && s.deadline() != null) {
+      events.atRisk(batch.value(), s.deadline(), plan.atRisk(), now);
+    }
+  }
+
   /** The counts and the plan of an upload, known once it has been read. */
-  void finishUploadedBatch(BatchId batch, long products, long items, BatchPlan plan) {
+  void finishUploadedBatch(
+      BatchId batch, ValidSubmission s, long products, long items, BatchPlan plan, Instant now) {
+    announceRisk(batch, s, plan, now);
     jdbc.sql(
             """
             UPDATE batches SET product_count = :products, item_count = :items, eta = :eta,

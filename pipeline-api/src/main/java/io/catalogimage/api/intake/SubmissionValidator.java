@@ -2,6 +2,7 @@ package io.catalogimage.api.intake;
 
 import io.catalogimage.api.intake.SubmitBatchRequest.ProductRequest;
 import io.catalogimage.api.intake.SubmitBatchRequest.VariantRequest;
+import io.catalogimage.api.webhook.CallbackUrls;
 import io.catalogimage.common.batch.BatchSpec;
 import io.catalogimage.common.batch.ProductData;
 import io.catalogimage.common.batch.ReferenceImageSource;
@@ -50,13 +51,16 @@ class SubmissionValidator {
 
   private final KafkaTopicsProperties topics;
   private final Clock clock;
+  private final CallbackUrls callbackUrls;
 
   SubmissionValidator(
       Tiers tiers,
       ModelCatalog catalog,
       IntakeProperties limits,
       KafkaTopicsProperties topics,
-      Clock clock) {
+      Clock clock,
+      CallbackUrls callbackUrls) {
+    this.callbackUrls = callbackUrls;
     this.topics = topics;
     this.clock = clock;
     this.tiers = tiers;
@@ -136,6 +140,11 @@ class SubmissionValidator {
     if (req.costCapUsd() != null && req.costCapUsd().signum() <= 0) {
       problems.add("costCapUsd", "must be more than 0 (leave it out for no cap)");
     }
+    String callbackUrl =
+        req.callbackUrl() == null || req.callbackUrl().isBlank() ? null : req.callbackUrl().strip();
+    if (callbackUrl != null) {
+      callbackUrls.refusal(callbackUrl).ifPresent(why -> problems.add("callbackUrl", why));
+    }
     List<ValidSubmission.Product> products =
         rowsFollow ? List.of() : products(req.items(), template, problems);
     problems.throwIfAny();
@@ -151,7 +160,8 @@ class SubmissionValidator {
         deadline,
         startAfter,
         req.costCapUsd(),
-        Boolean.TRUE.equals(req.allowSafetyReroute()));
+        Boolean.TRUE.equals(req.allowSafetyReroute()),
+        callbackUrl);
   }
 
   /** {@code name} under {@code at}; at the top level for upload rows ({@code at} empty). */

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param startAfter ISO-8601 instant before which no item runs (nightly runs), default now
  * @param costCapUsd most the batch may cost; items that would pass it end CAP_REACHED
  * @param allowSafetyReroute a safety block may be retried on the tier's next model (default false)
+ * @param callbackUrl where the batch's webhook events go (https, public address), instead of the
+ *     tenant's webhook URL
  */
 record SubmitBatchRequest(
     String name,
@@ -28,6 +30,7 @@ record SubmitBatchRequest(
     String startAfter,
     BigDecimal costCapUsd,
     Boolean allowSafetyReroute,
+    String callbackUrl,
     List<ProductRequest> items) {
 
   record VariantRequest(String name, String aspectRatio, String size) {}

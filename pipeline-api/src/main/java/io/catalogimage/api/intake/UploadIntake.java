@@ -100,7 +100,7 @@ class UploadIntake {
     }
     long items = repository.insertItemsFromProducts(tenant, batch, options, now);
     BatchPlan plan = planner.plan(options, items, now);
-    repository.finishUploadedBatch(batch, products, items, plan);
+    repository.finishUploadedBatch(batch, options, products, items, plan, now);
     return new Stored(products, items, plan);
   }
 }

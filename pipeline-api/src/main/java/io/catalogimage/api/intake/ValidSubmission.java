@@ -17,7 +17,8 @@ record ValidSubmission(
     Instant deadline,
     Instant startAfter,
     BigDecimal costCapUsd,
-    boolean allowSafetyReroute) {
+    boolean allowSafetyReroute,
+    String callbackUrl) {
 
   record Product(String sku, ProductData data) {}
 

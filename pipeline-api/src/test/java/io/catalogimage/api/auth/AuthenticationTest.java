@@ -175,7 +175,8 @@ class AuthenticationTest {
             new String[] {"GET", b + "/results", null},
             new String[] {"POST", b + "/cancel", null},
             new String[] {"POST", b + "/retry", null},
-            new String[] {"PUT", b + "/cost-cap", "{\"costCapUsd\": 1}"});
+            new String[] {"PUT", b + "/cost-cap", "{\"costCapUsd\": 1}"},
+            new String[] {"GET", b + "/webhooks", null});
 
     for (String[] e : endpoints) {
       Answer asB = call(e[0], e[1], "Bearer " + keyB, e[2]);

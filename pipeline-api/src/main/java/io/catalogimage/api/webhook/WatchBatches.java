@@ -1,0 +1,219 @@
+package io.catalogimage.api.webhook;
+
+import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.loop.PollingLoop;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Watches open batches for what no single write reveals: a deadline slipping out of reach at the
+ * pace the batch actually runs ({@code batch.at_risk}), and committed spend reaching a share of a
+ * batch's or the tenant's cost cap ({@code budget.threshold}). Idempotent: an event already queued
+ * is not queued again, so every api instance may run it.
+ */
+@Component
+class WatchBatches implements SmartLifecycle {
+
+  /** Progress is judged only after this long, so that a batch's first calls set no pace. */
+  static final Duration MIN_OBSERVED = Duration.ofMinutes(1);
+
+  private static final String DEADLINES =
+      """
+      SELECT b.batch_id, b.deadline, b.item_count,
+             (SELECT count(*) FROM items i
+               WHERE i.batch_id = b.batch_id
+                 AND i.state IN ('QUEUED', 'DISPATCHED', 'RUNNING')) AS open,
+             (SELECT min(a.started_at) FROM attempts a WHERE a.batch_id = b.batch_id) AS started
+        FROM batches b JOIN tenants t ON t.tenant_id = b.tenant_id
+       WHERE b.finished_at IS NULL AND b.deadline IS NOT NULL
+         AND coalesce(b.callback_url, t.webhook_url) IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM webhook_events e
+                          WHERE e.dedupe_key = 'batch.at_risk:' || b.batch_id)
+      """;
+
+  private static final String MARK_AT_RISK =
+      "UPDATE batches SET at_risk = :reason WHERE batch_id = :batch AND at_risk IS NULL";
+
+  private static final String BATCH_SPEND =
+      """
+      SELECT b.batch_id, b.cost_cap_usd, b.committed_usd
+        FROM batches b JOIN tenants t ON t.tenant_id = b.tenant_id
+       WHERE b.cost_cap_usd IS NOT NULL AND b.committed_usd >= :share * b.cost_cap_usd
+         AND (b.finished_at IS NULL OR b.finished_at > :recently)
+         AND coalesce(b.callback_url, t.webhook_url) IS NOT NULL
+      """;
+
+  private static final String TENANT_SPEND =
+      """
+      SELECT t.tenant_id, t.monthly_cap_usd, s.committed_usd, t.webhook_url
+        FROM tenants t JOIN tenant_spend s ON s.tenant_id = t.tenant_id AND s.month = :month
+       WHERE t.monthly_cap_usd IS NOT NULL AND t.webhook_url IS NOT NULL
+         AND s.committed_usd >= :share * t.monthly_cap_usd
+      """;
+
+  private final JdbcClient jdbc;
+  private final WebhookEvents events;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+  private final List<Double> thresholds;
+  private final PollingLoop loop;
+
+  WatchBatches(
+      JdbcClient jdbc,
+      WebhookEvents events,
+      TransactionTemplate tx,
+      Clock clock,
+      WebhookProperties props) {
+    this.jdbc = jdbc;
+    this.events = events;
+    this.tx = tx;
+    this.clock = clock;
+    this.thresholds = props.budgetThresholds().stream().sorted().toList();
+    this.loop = new PollingLoop("WatchBatches", props.watchInterval(), this::watchOnce);
+  }
+
+  boolean watchOnce() {
+    Instant now = clock.instant();
+    deadlines(now);
+    if (!thresholds.isEmpty()) {
+      batchBudgets(now);
+      tenantBudgets(now);
+    }
+    return false;
+  }
+
+  private void deadlines(Instant now) {
+    jdbc.sql(DEADLINES)
+        .query(
+            (rs, i) -> {
+              Timestamp started = rs.getTimestamp("started");
+              return atRisk(
+                  rs.getObject("batch_id", UUID.class),
+                  rs.getTimestamp("deadline").toInstant(),
+                  rs.getLong("item_count"),
+                  rs.getLong("open"),
+                  started == null ? null : started.toInstant(),
+                  now);
+            })
+        .list()
+        .forEach(Runnable::run);
+  }
+
+  /** What to do about one batch with a deadline: flag it, or nothing. */
+  private Runnable atRisk(
+      UUID batch, Instant deadline, long items, long open, Instant started, Instant now) {
+    String reason = reason(deadline, items, open, started, now);
+    if (reason == null) {
+      return () -> {};
+    }
+    return () ->
+        tx.executeWithoutResult(
+            s -> {
+              jdbc.sql(MARK_AT_RISK).param("reason", reason).param("batch", batch).update();
+              events.atRisk(batch, deadline, reason, now);
+            });
+  }
+
+  /** Why the batch will miss its deadline at its observed pace, or null. */
+  static String reason(Instant deadline, long items, long open, Instant started, Instant now) {
+    if (open == 0) {
+      return null;
+    }
+    if (!now.isBefore(deadline)) {
+      return open + " of " + items + " items are still open at the deadline " + deadline;
+    }
+    long done = items - open;
+    if (started == null || done == 0) {
+      return null;
+    }
+    Duration observed = Duration.between(started, now);
+    if (observed.compareTo(MIN_OBSERVED) < 0) {
+      return null;
+    }
+    double perMs = done / (double) observed.toMillis();
+    Instant projected = now.plusMillis((long) Math.ceil(open / perMs));
+    if (!projected.isAfter(deadline)) {
+      return null;
+    }
+    return String.format(
+        "at the pace so far (%d items in %d s), the %d open items finish about %s, after the"
+            + " deadline %s",
+        done, observed.toSeconds(), open, projected, deadline);
+  }
+
+  private void batchBudgets(Instant now) {
+    jdbc.sql(BATCH_SPEND)
+        .param("share", BigDecimal.valueOf(thresholds.get(0)))
+        .param("recently", Timestamp.from(now.minus(Duration.ofMinutes(5))))
+        .query(
+            (rs, i) ->
+                new Object[] {
+                  rs.getObject("batch_id", UUID.class),
+                  rs.getBigDecimal("cost_cap_usd"),
+                  rs.getBigDecimal("committed_usd")
+                })
+        .list()
+        .forEach(
+            row -> {
+              BigDecimal cap = (BigDecimal) row[1];
+              BigDecimal committed = (BigDecimal) row[2];
+              for (double share : reached(cap, committed)) {
+                events.budgetThreshold((UUID) row[0], share, cap, committed, now);
+              }
+            });
+  }
+
+  private void tenantBudgets(Instant now) {
+    String month = YearMonth.from(now.atZone(ZoneOffset.UTC)).toString();
+    jdbc.sql(TENANT_SPEND)
+        .param("month", month)
+        .param("share", BigDecimal.valueOf(thresholds.get(0)))
+        .query(
+            (rs, i) -> {
+              TenantId tenant = new TenantId(rs.getObject("tenant_id", UUID.class));
+              BigDecimal cap = rs.getBigDecimal("monthly_cap_usd");
+              BigDecimal committed = rs.getBigDecimal("committed_usd");
+              String url = rs.getString("webhook_url");
+              return (Runnable)
+                  () -> {
+                    for (double share : reached(cap, committed)) {
+                      events.tenantBudgetThreshold(tenant, url, month, share, cap, committed, now);
+                    }
+                  };
+            })
+        .list()
+        .forEach(Runnable::run);
+  }
+
+  private List<Double> reached(BigDecimal cap, BigDecimal committed) {
+    return thresholds.stream()
+        .filter(t -> committed.compareTo(cap.multiply(BigDecimal.valueOf(t))) >= 0)
+        .toList();
+  }
+
+  @Override
+  public void start() {
+    loop.start();
+  }
+
+  @Override
+  public void stop() {
+    loop.stop();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return loop.isRunning();
+  }
+}
