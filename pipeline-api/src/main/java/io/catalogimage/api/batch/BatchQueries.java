@@ -32,19 +32,25 @@ class BatchQueries {
         FROM batches WHERE batch_id = :batch AND tenant_id = :tenant
       """;
 
+  /** From the counters the item changes keep (V7), not by counting the batch's items. */
   private static final String COUNTS =
       """
-      SELECT state, count(*) AS n, coalesce(sum(cost_usd), 0) AS cost
-        FROM items WHERE batch_id = :batch AND tenant_id = :tenant GROUP BY state
+      SELECT c.state, sum(c.n) AS n, sum(c.cost_usd) AS cost
+        FROM batch_item_counts c
+       WHERE c.batch_id = :batch
+         AND EXISTS (SELECT 1 FROM batches b WHERE b.batch_id = :batch AND b.tenant_id = :tenant)
+       GROUP BY c.state HAVING sum(c.n) <> 0
       """;
 
+  /** From the counters the ledger's writes keep (V7), not by reading the batch's attempts. */
   private static final String USAGE_BY_MODEL =
       """
-      SELECT model_requested, count(*) AS calls,
-             count(*) FILTER (WHERE outcome = 'SUCCEEDED') AS images,
-             coalesce(sum(cost_usd), 0) AS cost
-        FROM attempts WHERE batch_id = :batch AND tenant_id = :tenant
-       GROUP BY model_requested ORDER BY model_requested
+      SELECT u.model AS model_requested, sum(u.calls) AS calls, sum(u.images) AS images,
+             sum(u.cost_usd) AS cost
+        FROM batch_model_usage u
+       WHERE u.batch_id = :batch
+         AND EXISTS (SELECT 1 FROM batches b WHERE b.batch_id = :batch AND b.tenant_id = :tenant)
+       GROUP BY u.model HAVING sum(u.calls) <> 0 ORDER BY u.model
       """;
 
   private static final String ITEM_COLUMNS =

@@ -31,9 +31,9 @@ class WatchBatches implements SmartLifecycle {
   private static final String DEADLINES =
       """
       SELECT b.batch_id, b.deadline, b.item_count,
-             (SELECT count(*) FROM items i
-               WHERE i.batch_id = b.batch_id
-                 AND i.state IN ('QUEUED', 'DISPATCHED', 'RUNNING')) AS open,
+             (SELECT coalesce(sum(c.n), 0) FROM batch_item_counts c
+               WHERE c.batch_id = b.batch_id
+                 AND c.state IN ('QUEUED', 'DISPATCHED', 'RUNNING')) AS open,
              (SELECT min(a.started_at) FROM attempts a WHERE a.batch_id = b.batch_id) AS started
         FROM batches b JOIN tenants t ON t.tenant_id = b.tenant_id
        WHERE b.finished_at IS NULL AND b.deadline IS NOT NULL

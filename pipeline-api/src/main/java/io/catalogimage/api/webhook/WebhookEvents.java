@@ -33,8 +33,9 @@ public class WebhookEvents {
 
   private static final String COUNTS =
       """
-      SELECT state, count(*) AS n, coalesce(sum(cost_usd), 0) AS cost
-        FROM items WHERE batch_id = :batch GROUP BY state ORDER BY state
+      SELECT state, sum(n) AS n, sum(cost_usd) AS cost
+        FROM batch_item_counts WHERE batch_id = :batch
+       GROUP BY state HAVING sum(n) <> 0 ORDER BY state
       """;
 
   private final JdbcClient jdbc;

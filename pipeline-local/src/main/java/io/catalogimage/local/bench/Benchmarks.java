@@ -28,7 +28,8 @@ public final class Benchmarks {
                   intOption(args, "--batches", 100),
                   intOption(args, "--items-per-batch", 10_000),
                   intOption(args, "--clients", 8),
-                  Duration.ofSeconds(intOption(args, "--seconds", 30)))
+                  Duration.ofSeconds(intOption(args, "--seconds", 30)),
+                  intOption(args, "--rate", 0))
               .run();
       case "budget" ->
           new BudgetUtilizationBenchmark(
@@ -52,7 +53,7 @@ public final class Benchmarks {
               throughput  [--items 5000] [--s3 disk|memory]    end-to-end items/s at zero latency, beside raw S3 PUTs/s
               inflight    [--items 600] [--latency-seconds 20]  concurrent calls one worker holds, its CPU and heap
               intake      [--rows 100000]   NDJSON and CSV uploads: rows/s and peak heap (JAVA_OPTS=-Xmx512m)
-              status      [--batches 100] [--items-per-batch 10000] [--clients 8] [--seconds 30]
+              status      [--batches 100] [--items-per-batch 10000] [--clients 8] [--seconds 30] [--rate 0]
                                                                batch summary and item listing p50/p99 with 1M items
               budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
               peakday     [--items 400] [--naive-threads 16]   the pipeline vs the naive NB2-then-Pro loop at peak

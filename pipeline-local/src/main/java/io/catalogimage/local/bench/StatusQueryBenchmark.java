@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -28,8 +30,15 @@ final class StatusQueryBenchmark {
   private final int itemsPerBatch;
   private final int threads;
   private final Duration duration;
+  private final int rate;
 
-  StatusQueryBenchmark(int batches, int itemsPerBatch, int threads, Duration duration) {
+  /**
+   * @param rate requests per second in all, sent on a fixed schedule whatever the answers' pace
+   *     (latency counted from the scheduled moment, so a stall is not hidden); 0: every client
+   *     sends its next request as soon as it has the last answer (as fast as the machine goes)
+   */
+  StatusQueryBenchmark(int batches, int itemsPerBatch, int threads, Duration duration, int rate) {
+    this.rate = rate;
     this.batches = batches;
     this.itemsPerBatch = itemsPerBatch;
     this.threads = threads;
@@ -38,8 +47,12 @@ final class StatusQueryBenchmark {
 
   void run() throws Exception {
     System.out.printf(
-        "Status queries: %,d items in %d batches, %d concurrent clients for %s%n",
-        (long) batches * itemsPerBatch, batches, threads, duration);
+        "Status queries: %,d items in %d batches, %d concurrent clients for %s, %s%n",
+        (long) batches * itemsPerBatch,
+        batches,
+        threads,
+        duration,
+        rate == 0 ? "each as fast as it can" : rate + " requests/s in all on a fixed schedule");
     System.out.println("Machine: " + Machine.describe());
     try (LocalPipeline pipeline =
         LocalPipeline.start(
@@ -102,9 +115,27 @@ final class StatusQueryBenchmark {
           .param("b", id)
           .param("n", itemsPerBatch)
           .update();
+      // the ledger: one call per started item, as a running catalog has
+      jdbc.sql(
+              """
+              INSERT INTO attempts (item_id, attempt_no, tenant_id, batch_id, worker_id, endpoint,
+                                    model_requested, model_served, outcome, started_at,
+                                    finished_at, cost_usd)
+              SELECT item_id, 1, tenant_id, batch_id, 'bench', 'google', 'gemini-3.1-flash-image',
+                     'gemini-3.1-flash-image',
+                     CASE state WHEN 'RUNNING' THEN 'IN_FLIGHT' WHEN 'FAILED' THEN 'SERVER_ERROR'
+                                ELSE state END,
+                     now(), now(), cost_usd
+                FROM items WHERE batch_id = CAST(:b AS uuid) AND state <> 'QUEUED'
+              """)
+          .param("b", id)
+          .update();
       ids.add(id);
     }
-    jdbc.sql("ANALYZE").update();
+    // a database that has been running: tables vacuumed, dirty pages written (otherwise
+    // autovacuum and the checkpointer start on the fresh million rows during the measurement)
+    jdbc.sql("VACUUM (ANALYZE)").update();
+    jdbc.sql("CHECKPOINT").update();
     return ids;
   }
 
@@ -113,7 +144,9 @@ final class StatusQueryBenchmark {
       throws Exception {
     List<Long> summary = Collections.synchronizedList(new ArrayList<>());
     List<Long> listing = Collections.synchronizedList(new ArrayList<>());
-    long end = System.nanoTime() + d.toNanos();
+    long start = System.nanoTime();
+    long end = start + d.toNanos();
+    AtomicLong next = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<?>> all = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -122,6 +155,16 @@ final class StatusQueryBenchmark {
               () -> {
                 ThreadLocalRandom r = ThreadLocalRandom.current();
                 while (System.nanoTime() < end) {
+                  long t0 = System.nanoTime();
+                  if (rate > 0) {
+                    // the k-th request of the schedule, however late the previous answers were
+                    long due = start + next.getAndIncrement() * 1_000_000_000L / rate;
+                    if (due >= end) {
+                      break;
+                    }
+                    LockSupport.parkNanos(due - System.nanoTime());
+                    t0 = due;
+                  }
                   String id = ids.get(r.nextInt(ids.size()));
                   boolean list = r.nextBoolean();
                   String path =
@@ -132,7 +175,6 @@ final class StatusQueryBenchmark {
                               + STATES[r.nextInt(STATES.length)]
                               + (r.nextBoolean() ? "" : "&cursor=" + cursor(r))
                           : "/v1/batches/" + id;
-                  long t0 = System.nanoTime();
                   HttpResponse<Void> resp =
                       http.send(
                           HttpRequest.newBuilder(URI.create(pipeline.apiUri() + path))
