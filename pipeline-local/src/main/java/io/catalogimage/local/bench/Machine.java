@@ -23,13 +23,14 @@ final class Machine {
     } catch (IOException ignored) {
       // not Linux: leave it unknown
     }
-    long memGb = Runtime.getRuntime().maxMemory() / (1024L * 1024 * 1024);
+    long heapMb = Runtime.getRuntime().maxMemory() / (1024L * 1024);
+    String heap = heapMb < 1024 ? heapMb + " MB" : heapMb / 1024 + " GB";
     return String.format(
-        "%s, %d cores, Java %s, max heap %d GB, %s",
+        "%s, %d cores, Java %s, max heap %s, %s",
         cpu,
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
-        memGb,
+        heap,
         LocalDate.now());
   }
 
