@@ -43,6 +43,7 @@ class IntakeController {
   private final BatchPlanner planner;
   private final IdempotencyKeys idempotency;
   private final UploadIntake uploadIntake;
+  private final VariantPresets presets;
 
   IntakeController(
       JsonSubmissionParser parser,
@@ -53,7 +54,9 @@ class IntakeController {
       BatchPlanner planner,
       IdempotencyKeys idempotency,
       UploadIntake uploadIntake,
+      VariantPresets presets,
       Clock clock) {
+    this.presets = presets;
     this.uploadIntake = uploadIntake;
     this.planner = planner;
     this.idempotency = idempotency;
@@ -83,7 +86,7 @@ class IntakeController {
         return replay.get();
       }
     }
-    ValidSubmission valid = validator.validate(parsed);
+    ValidSubmission valid = validator.validate(presets.expand(tenant, parsed));
     BatchId batch = new BatchId(Uuids.v7());
     Instant now = clock.instant();
     BatchPlan plan = planner.plan(valid, now);
@@ -120,7 +123,8 @@ class IntakeController {
       @RequestParam(required = false) String startAfter,
       @RequestParam(required = false) String costCapUsd,
       @RequestParam(required = false) Boolean allowSafetyReroute,
-      @RequestParam(required = false) String callbackUrl)
+      @RequestParam(required = false) String callbackUrl,
+      @RequestParam(required = false) String variantPreset)
       throws IOException {
     String idempotencyKey = idempotencyKey(request);
     Uploads.Format format =
@@ -129,20 +133,23 @@ class IntakeController {
             : Uploads.Format.NDJSON;
     ValidSubmission options =
         validator.validateOptions(
-            new SubmitBatchRequest(
-                name,
-                tier,
-                variants(request.getParameterValues("variant")),
-                altTextLocales == null ? null : List.of(altTextLocales.split("\\s*,\\s*")),
-                promptTemplate,
-                styleGuide,
-                lane,
-                deadline,
-                startAfter,
-                money(costCapUsd),
-                allowSafetyReroute,
-                callbackUrl,
-                null));
+            presets.expand(
+                tenant,
+                new SubmitBatchRequest(
+                    name,
+                    tier,
+                    variants(request.getParameterValues("variant")),
+                    variantPreset,
+                    altTextLocales == null ? null : List.of(altTextLocales.split("\\s*,\\s*")),
+                    promptTemplate,
+                    styleGuide,
+                    lane,
+                    deadline,
+                    startAfter,
+                    money(costCapUsd),
+                    allowSafetyReroute,
+                    callbackUrl,
+                    null)));
     BatchId batch = new BatchId(Uuids.v7());
     Instant now = clock.instant();
     MessageDigest digest = sha256();
@@ -186,15 +193,12 @@ class IntakeController {
     }
     List<SubmitBatchRequest.VariantRequest> out = new java.util.ArrayList<>();
     for (String v : values) {
-      int first = v.indexOf(':');
-      int last = v.lastIndexOf(':');
-      if (first < 0 || last == first) {
+      SubmitBatchRequest.VariantRequest variant = SubmitBatchRequest.VariantRequest.parse(v);
+      if (variant == null) {
         throw ApiProblem.invalidParameter(
             "variant", "'" + v + "' is not name:aspectRatio:size, e.g. listing:1:1:1K");
       }
-      out.add(
-          new SubmitBatchRequest.VariantRequest(
-              v.substring(0, first), v.substring(first + 1, last), v.substring(last + 1)));
+      out.add(variant);
     }
     return out;
   }

@@ -1,5 +1,7 @@
 package io.catalogimage.api.intake;
 
+import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -12,6 +14,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxLocales most alt-text locales per batch (default 10)
  * @param maxReportedErrors errors listed in one 400 answer; the total is always given (default 100)
  * @param defaultPromptTemplate used when a batch names none
+ * @param variantPresets built-in named variant sets, each variant {@code name:aspectRatio:size}
+ *     (default marketplace, storefront and social); a tenant's own preset of the same name wins
  */
 @ConfigurationProperties("pipeline.intake")
 public record IntakeProperties(
@@ -20,7 +24,8 @@ public record IntakeProperties(
     Integer maxVariants,
     Integer maxLocales,
     Integer maxReportedErrors,
-    String defaultPromptTemplate) {
+    String defaultPromptTemplate,
+    Map<String, List<String>> variantPresets) {
 
   public IntakeProperties {
     maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(256) : maxBodySize;
@@ -32,5 +37,13 @@ public record IntakeProperties(
         defaultPromptTemplate == null || defaultPromptTemplate.isBlank()
             ? "Professional e-commerce product photo of {{title}}, on a clean white background"
             : defaultPromptTemplate;
+    variantPresets =
+        variantPresets == null
+            ? Map.of(
+                "marketplace", List.of("main:1:1:2K", "thumbnail:1:1:1K"),
+                "storefront", List.of("listing:4:5:1K", "square:1:1:1K", "hero:16:9:2K"),
+                "social",
+                    List.of("feed:4:5:1K", "square:1:1:1K", "story:9:16:1K", "landscape:16:9:1K"))
+            : Map.copyOf(variantPresets);
   }
 }

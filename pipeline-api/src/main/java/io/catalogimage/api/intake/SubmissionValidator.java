@@ -106,6 +106,17 @@ class SubmissionValidator {
     return new Problems(limits.maxReportedErrors());
   }
 
+  /**
+   * The variants of a preset, checked as a submission's are but for no tier in particular (which
+   * tiers can make them is checked when a batch uses the preset).
+   */
+  List<VariantSpec> presetVariants(List<VariantRequest> requested) {
+    Problems problems = problems();
+    List<VariantSpec> variants = variants(requested, null, problems);
+    problems.throwIfAny();
+    return variants;
+  }
+
   private ValidSubmission validate(SubmitBatchRequest req, boolean rowsFollow) {
     Problems problems = new Problems(limits.maxReportedErrors());
     String tier = req.tier() == null ? "fast" : req.tier();
@@ -188,7 +199,7 @@ class SubmissionValidator {
     if (requested == null || requested.isEmpty()) {
       problems.add(
           "variants",
-          "at least one variant is required, e.g. {\"name\": \"listing\", \"aspectRatio\": \"1:1\", \"size\": \"1K\"}");
+          "at least one variant is required, e.g. {\"name\": \"listing\", \"aspectRatio\": \"1:1\", \"size\": \"1K\"}, or a variantPreset such as \"marketplace\" (GET /v1/variant-presets)");
       return List.of();
     }
     if (requested.size() > limits.maxVariants()) {
@@ -230,6 +241,7 @@ class SubmissionValidator {
       }
       if (ratioKnown
           && sizeKnown
+          && tier != null
           && tiers.names().contains(tier)
           && tiers.capable(tier, size, ratio).isEmpty()) {
         problems.add(

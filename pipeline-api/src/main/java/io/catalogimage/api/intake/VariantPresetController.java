@@ -1,0 +1,74 @@
+package io.catalogimage.api.intake;
+
+import io.catalogimage.api.intake.SubmitBatchRequest.VariantRequest;
+import io.catalogimage.api.problem.ApiProblem;
+import io.catalogimage.common.id.TenantId;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /v1/variant-presets}: named variant sets a submission can use ({@code "variantPreset":
+ * "social"}) instead of listing its variants: the built-in ones and the tenant's own.
+ */
+@RestController
+class VariantPresetController {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  /** The body of the PUT. */
+  record PresetRequest(List<VariantRequest> variants) {}
+
+  record Presets(List<VariantPresets.Preset> presets) {}
+
+  private final VariantPresets presets;
+
+  VariantPresetController(VariantPresets presets) {
+    this.presets = presets;
+  }
+
+  @GetMapping("/v1/variant-presets")
+  Presets list(TenantId tenant) {
+    return new Presets(presets.list(tenant));
+  }
+
+  @GetMapping("/v1/variant-presets/{name}")
+  VariantPresets.Preset get(TenantId tenant, @PathVariable String name) {
+    return presets.find(tenant, name).orElseThrow(() -> notFound(name));
+  }
+
+  /** Saves the tenant's preset (replacing its own of that name, or shadowing a built-in one). */
+  @PutMapping("/v1/variant-presets/{name}")
+  VariantPresets.Preset save(
+      TenantId tenant, @PathVariable String name, @RequestBody PresetRequest body) {
+    if (!NAME.matcher(name).matches()) {
+      throw ApiProblem.invalidParameter(
+          "name",
+          "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or"
+              + " digit");
+    }
+    if (body == null) {
+      throw ApiProblem.invalidParameter("variants", "a body {\"variants\": [...]} is required");
+    }
+    return presets.save(tenant, name, body.variants());
+  }
+
+  /** Removes the tenant's own preset; a built-in one of the same name shows again. */
+  @DeleteMapping("/v1/variant-presets/{name}")
+  ResponseEntity<Void> delete(TenantId tenant, @PathVariable String name) {
+    if (!presets.delete(tenant, name)) {
+      throw notFound(name);
+    }
+    return ResponseEntity.noContent().build();
+  }
+
+  private static ApiProblem notFound(String name) {
+    return ApiProblem.notFound("no variant preset " + name + " of this tenant");
+  }
+}
