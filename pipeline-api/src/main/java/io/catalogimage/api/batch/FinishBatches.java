@@ -2,6 +2,7 @@ package io.catalogimage.api.batch;
 
 import io.catalogimage.api.webhook.WebhookEvents;
 import io.catalogimage.common.loop.PollingLoop;
+import io.catalogimage.common.loop.RunsInLoop;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -22,7 +22,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * other.
  */
 @Component
-class FinishBatches implements SmartLifecycle {
+class FinishBatches implements RunsInLoop {
 
   private static final Logger log = LoggerFactory.getLogger(FinishBatches.class);
 
@@ -69,17 +69,7 @@ class FinishBatches implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    loop.start();
-  }
-
-  @Override
-  public void stop() {
-    loop.stop();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop.isRunning();
+  public PollingLoop loop() {
+    return loop;
   }
 }

@@ -3,6 +3,7 @@ package io.catalogimage.api.batch;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.loop.PollingLoop;
+import io.catalogimage.common.loop.RunsInLoop;
 import io.catalogimage.common.storage.ObjectKeys;
 import io.catalogimage.common.storage.ObjectStore;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * crash between the two only delays the manifest, and a rewrite overwrites the same key.
  */
 @Component
-class WriteManifests implements SmartLifecycle {
+class WriteManifests implements RunsInLoop {
 
   private static final Logger log = LoggerFactory.getLogger(WriteManifests.class);
 
@@ -95,17 +95,7 @@ class WriteManifests implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    loop.start();
-  }
-
-  @Override
-  public void stop() {
-    loop.stop();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop.isRunning();
+  public PollingLoop loop() {
+    return loop;
   }
 }

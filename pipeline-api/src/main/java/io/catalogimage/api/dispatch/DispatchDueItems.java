@@ -2,6 +2,7 @@ package io.catalogimage.api.dispatch;
 
 import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.loop.PollingLoop;
+import io.catalogimage.common.loop.RunsInLoop;
 import io.catalogimage.common.message.GenerateImage;
 import io.catalogimage.common.message.JobTopics;
 import io.catalogimage.common.message.KafkaTopicsProperties;
@@ -12,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
@@ -26,7 +26,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * an item only from DISPATCHED.
  */
 @Component
-public class DispatchDueItems implements SmartLifecycle {
+public class DispatchDueItems implements RunsInLoop {
 
   private static final Logger log = LoggerFactory.getLogger(DispatchDueItems.class);
 
@@ -117,17 +117,7 @@ public class DispatchDueItems implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    loop.start();
-  }
-
-  @Override
-  public void stop() {
-    loop.stop();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop.isRunning();
+  public PollingLoop loop() {
+    return loop;
   }
 }

@@ -1,11 +1,11 @@
 package io.catalogimage.api.dispatch;
 
 import io.catalogimage.common.loop.PollingLoop;
+import io.catalogimage.common.loop.RunsInLoop;
 import java.time.Clock;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
  * under kill -9.
  */
 @Component
-class ReclaimExpiredLeases implements SmartLifecycle {
+class ReclaimExpiredLeases implements RunsInLoop {
 
   private static final Logger log = LoggerFactory.getLogger(ReclaimExpiredLeases.class);
 
@@ -51,17 +51,7 @@ class ReclaimExpiredLeases implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    loop.start();
-  }
-
-  @Override
-  public void stop() {
-    loop.stop();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop.isRunning();
+  public PollingLoop loop() {
+    return loop;
   }
 }

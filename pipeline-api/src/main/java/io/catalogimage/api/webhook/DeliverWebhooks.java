@@ -2,6 +2,7 @@ package io.catalogimage.api.webhook;
 
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.loop.PollingLoop;
+import io.catalogimage.common.loop.RunsInLoop;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -31,7 +31,7 @@ import org.springframework.stereotype.Component;
  * next step of the retry schedule, and after the last one the event is FAILED.
  */
 @Component
-class DeliverWebhooks implements SmartLifecycle {
+class DeliverWebhooks implements RunsInLoop {
 
   private static final Logger log = LoggerFactory.getLogger(DeliverWebhooks.class);
 
@@ -218,18 +218,13 @@ class DeliverWebhooks implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    loop.start();
+  public PollingLoop loop() {
+    return loop;
   }
 
   @Override
   public void stop() {
     loop.stop();
     senders.shutdownNow();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop.isRunning();
   }
 }

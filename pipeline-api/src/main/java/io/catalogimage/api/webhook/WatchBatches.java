@@ -2,6 +2,7 @@ package io.catalogimage.api.webhook;
 
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.loop.PollingLoop;
+import io.catalogimage.common.loop.RunsInLoop;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -11,7 +12,6 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -23,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * is not queued again, so every api instance may run it.
  */
 @Component
-class WatchBatches implements SmartLifecycle {
+class WatchBatches implements RunsInLoop {
 
   /** Progress is judged only after this long, so that a batch's first calls set no pace. */
   static final Duration MIN_OBSERVED = Duration.ofMinutes(1);
@@ -203,17 +203,7 @@ class WatchBatches implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    loop.start();
-  }
-
-  @Override
-  public void stop() {
-    loop.stop();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop.isRunning();
+  public PollingLoop loop() {
+    return loop;
   }
 }

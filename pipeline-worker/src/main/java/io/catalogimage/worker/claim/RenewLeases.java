@@ -1,11 +1,11 @@
 package io.catalogimage.worker.claim;
 
 import io.catalogimage.common.loop.PollingLoop;
+import io.catalogimage.common.loop.RunsInLoop;
 import io.catalogimage.worker.WorkerProperties;
 import io.catalogimage.worker.run.GenerateImages;
 import io.catalogimage.worker.run.Phases;
 import java.time.Clock;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
  * with -9 stops renewing, its leases run out, and the api queues its items again.
  */
 @Component
-class RenewLeases implements SmartLifecycle {
+class RenewLeases implements RunsInLoop {
 
   private final PollingLoop loop;
 
@@ -30,18 +30,8 @@ class RenewLeases implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    loop.start();
-  }
-
-  @Override
-  public void stop() {
-    loop.stop();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return loop.isRunning();
+  public PollingLoop loop() {
+    return loop;
   }
 
   @Override
