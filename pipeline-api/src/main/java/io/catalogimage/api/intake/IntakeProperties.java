@@ -14,6 +14,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxLocales most alt-text locales per batch (default 10)
  * @param maxReportedErrors errors listed in one 400 answer; the total is always given (default 100)
  * @param defaultPromptTemplate used when a batch names none
+ * @param maxReferenceImageSize largest product photo {@code PUT /v1/reference-images/{name}} takes
+ *     (default 10MB, the workers' default fetch limit too)
  * @param variantPresets built-in named variant sets, each variant {@code name:aspectRatio:size}
  *     (default marketplace, storefront and social); a tenant's own preset of the same name wins
  */
@@ -25,6 +27,7 @@ public record IntakeProperties(
     Integer maxLocales,
     Integer maxReportedErrors,
     String defaultPromptTemplate,
+    DataSize maxReferenceImageSize,
     Map<String, List<String>> variantPresets) {
 
   public IntakeProperties {
@@ -37,6 +40,8 @@ public record IntakeProperties(
         defaultPromptTemplate == null || defaultPromptTemplate.isBlank()
             ? "Professional e-commerce product photo of {{title}}, on a clean white background"
             : defaultPromptTemplate;
+    maxReferenceImageSize =
+        maxReferenceImageSize == null ? DataSize.ofMegabytes(10) : maxReferenceImageSize;
     variantPresets =
         variantPresets == null
             ? Map.of(

@@ -2,6 +2,7 @@ package io.catalogimage.worker.reference;
 
 import io.catalogimage.common.batch.ReferenceImageSource;
 import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.image.ImageTypes;
 import io.catalogimage.common.net.AddressPolicy;
 import io.catalogimage.common.storage.ObjectKeys;
 import io.catalogimage.common.storage.ObjectStore;
@@ -143,7 +144,7 @@ public class ReferenceImages {
     if (bytes.length > props.maxSize().toBytes()) {
       return new Refused(tooLarge(where));
     }
-    String sniffed = sniff(bytes);
+    String sniffed = ImageTypes.sniff(bytes);
     if (sniffed == null) {
       return new Refused("reference image " + where + " is not a PNG, JPEG or WebP image");
     }
@@ -159,33 +160,6 @@ public class ReferenceImages {
 
   private String tooLarge(String where) {
     return "reference image " + where + " is larger than " + props.maxSize().toMegabytes() + " MB";
-  }
-
-  static String sniff(byte[] b) {
-    if (startsWith(b, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
-      return "image/png";
-    }
-    if (startsWith(b, 0xFF, 0xD8, 0xFF)) {
-      return "image/jpeg";
-    }
-    if (b.length >= 12
-        && startsWith(b, 'R', 'I', 'F', 'F')
-        && Arrays.equals(Arrays.copyOfRange(b, 8, 12), "WEBP".getBytes())) {
-      return "image/webp";
-    }
-    return null;
-  }
-
-  private static boolean startsWith(byte[] b, int... prefix) {
-    if (b.length < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if ((b[i] & 0xff) != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static void close(HttpResponse<InputStream> response) {
