@@ -46,7 +46,15 @@ class ApiBeans {
                 .description(
                     "Submit a catalog, get a batch id at once (202), follow it to the end. Images"
                         + " and alt text land in object storage; errors are RFC 9457 problem"
-                        + " details with a stable type per kind."));
+                        + " details with a stable type per kind.\n\n"
+                        + "Webhooks: a batch's callbackUrl (else the tenant's URL, PUT"
+                        + " /v1/tenant/webhook) receives POSTs of {type, timestamp, data} for"
+                        + " batch.completed, batch.failed, batch.at_risk and budget.threshold,"
+                        + " signed as Standard Webhooks: headers webhook-id (deduplicate on it),"
+                        + " webhook-timestamp and webhook-signature = v1,base64(HMAC-SHA256(key,"
+                        + " id.timestamp.body)), the key being the base64 part of the secret"
+                        + " whsec_... from GET /v1/tenant/webhook. Answer 2xx; anything else is"
+                        + " retried for about a day."));
   }
 
   @Bean

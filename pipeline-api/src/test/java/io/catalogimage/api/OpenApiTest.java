@@ -40,11 +40,17 @@ class OpenApiTest {
     HttpResponse<String> r = get("/v3/api-docs");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    JsonNode paths = Json.mapper().readTree(r.body()).path("paths");
+    JsonNode json = Json.mapper().readTree(r.body());
+    JsonNode paths = json.path("paths");
     assertThat(paths.path("/v1/batches").has("post")).isTrue();
     assertThat(paths.path("/v1/batches/{batchId}").has("get")).isTrue();
     assertThat(paths.path("/v1/batches/{batchId}/items").has("get")).isTrue();
     assertThat(paths.path("/v1/batches/{batchId}/items/{itemId}").has("get")).isTrue();
+    assertThat(paths.path("/v1/batches/{batchId}/webhooks").has("get")).isTrue();
+    assertThat(paths.path("/v1/tenant/webhook").has("put")).isTrue();
+    assertThat(paths.path("/v1/variant-presets/{name}").has("put")).isTrue();
+    assertThat(paths.path("/v1/reference-images/{name}").has("put")).isTrue();
+    assertThat(json.path("info").path("description").asString()).contains("webhook-signature");
   }
 
   @Test
