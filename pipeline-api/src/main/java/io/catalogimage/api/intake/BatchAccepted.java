@@ -3,6 +3,7 @@ package io.catalogimage.api.intake;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.catalogimage.common.id.BatchId;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -29,14 +30,11 @@ public record BatchAccepted(
   /** Where to follow a batch. */
   public static Map<String, String> links(BatchId batch) {
     String self = "/v1/batches/" + batch;
-    return Map.of(
-        "self",
-        self,
-        "items",
-        self + "/items",
-        "results",
-        self + "/results",
-        "webhooks",
-        self + "/webhooks");
+    Map<String, String> links = new LinkedHashMap<>(); // in this order in every answer
+    links.put("self", self);
+    links.put("items", self + "/items");
+    links.put("results", self + "/results");
+    links.put("webhooks", self + "/webhooks");
+    return links;
   }
 }
