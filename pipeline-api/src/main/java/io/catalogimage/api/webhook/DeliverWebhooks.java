@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -149,8 +150,11 @@ class DeliverWebhooks implements RunsInLoop {
     }
     // the receiver checks the timestamp against its own clock: always the real time
     long timestamp = Instant.now().getEpochSecond();
+    // one signature per secret that signs now (two for a while after a rotation)
     String signature =
-        WebhookSignature.sign(secrets.secret(d.tenant()), d.id(), timestamp, d.body());
+        secrets.signing(d.tenant()).stream()
+            .map(secret -> WebhookSignature.sign(secret, d.id(), timestamp, d.body()))
+            .collect(Collectors.joining(" "));
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(d.url()))
             .timeout(props.timeout())

@@ -4,6 +4,7 @@ import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -30,8 +31,16 @@ class WebhookController {
   /**
    * @param url where events of batches without a callbackUrl, and the tenant's own events, go
    * @param secret verifies the {@code webhook-signature} header (Standard Webhooks)
+   * @param previousSecret after a rotation, the old secret, which signs too until {@code
+   *     previousSecretUntil} (the header then carries two signatures); null otherwise
    */
-  record WebhookSettings(String url, String secret) {}
+  record WebhookSettings(
+      String url, String secret, String previousSecret, Instant previousSecretUntil) {
+
+    static WebhookSettings of(String url, WebhookSecrets.Secrets s) {
+      return new WebhookSettings(url, s.current(), s.previous(), s.previousUntil());
+    }
+  }
 
   record Events(List<WebhookLog.Event> events) {}
 
@@ -52,7 +61,7 @@ class WebhookController {
 
   @GetMapping("/v1/tenant/webhook")
   WebhookSettings settings(TenantId tenant) {
-    return new WebhookSettings(url(tenant), secrets.secret(tenant));
+    return WebhookSettings.of(url(tenant), secrets.secrets(tenant));
   }
 
   @PutMapping("/v1/tenant/webhook")
@@ -74,10 +83,13 @@ class WebhookController {
     return settings(tenant);
   }
 
-  /** Replaces the signing secret; every delivery from now on, retries too, uses the new one. */
+  /**
+   * Replaces the signing secret; every delivery from now on, retries too, is signed with the new
+   * one and, for {@code pipeline.webhooks.secret-overlap}, with the old one as well.
+   */
   @PostMapping("/v1/tenant/webhook/secret")
   WebhookSettings rotateSecret(TenantId tenant) {
-    return new WebhookSettings(url(tenant), secrets.rotate(tenant));
+    return WebhookSettings.of(url(tenant), secrets.rotate(tenant));
   }
 
   /** The tenant's newest events (all batches and its own), each with its attempts. */

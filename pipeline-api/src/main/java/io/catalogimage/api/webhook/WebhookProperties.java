@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param watchInterval how often open batches are checked for deadline risk and budget thresholds
  *     (default 5s)
  * @param pollInterval how often due deliveries are looked for when idle (default 500ms)
+ * @param secretOverlap how long a rotated-out secret goes on signing next to the new one (default
+ *     24h)
  */
 @ConfigurationProperties("pipeline.webhooks")
 public record WebhookProperties(
@@ -30,7 +32,8 @@ public record WebhookProperties(
     Boolean allowHttp,
     List<Double> budgetThresholds,
     Duration watchInterval,
-    Duration pollInterval) {
+    Duration pollInterval,
+    Duration secretOverlap) {
 
   public WebhookProperties {
     retrySchedule =
@@ -51,6 +54,7 @@ public record WebhookProperties(
     budgetThresholds = budgetThresholds == null ? List.of(0.8, 1.0) : List.copyOf(budgetThresholds);
     watchInterval = watchInterval == null ? Duration.ofSeconds(5) : watchInterval;
     pollInterval = pollInterval == null ? Duration.ofMillis(500) : pollInterval;
+    secretOverlap = secretOverlap == null ? Duration.ofHours(24) : secretOverlap;
     if (concurrency < 1) {
       throw new IllegalArgumentException("pipeline.webhooks.concurrency must be at least 1");
     }

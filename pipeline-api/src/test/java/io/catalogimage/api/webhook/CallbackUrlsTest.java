@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CallbackUrlsTest {
 
   private final CallbackUrls defaults =
-      new CallbackUrls(new WebhookProperties(null, null, null, null, null, null, null, null));
+      new CallbackUrls(new WebhookProperties(null, null, null, null, null, null, null, null, null));
 
   @ParameterizedTest
   @CsvSource(
@@ -46,7 +46,8 @@ class CallbackUrlsTest {
   @CsvSource({"http://127.0.0.1:9000/hook", "http://10.1.2.3/hook"})
   void internalAndPlainHttpOnlyWhenConfigured(String url) {
     CallbackUrls local =
-        new CallbackUrls(new WebhookProperties(null, null, null, true, true, null, null, null));
+        new CallbackUrls(
+            new WebhookProperties(null, null, null, true, true, null, null, null, null));
     assertThat(local.refusal(url)).isEmpty();
   }
 }

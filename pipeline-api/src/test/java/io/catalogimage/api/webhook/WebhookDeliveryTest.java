@@ -266,18 +266,30 @@ class WebhookDeliveryTest {
   }
 
   @Test
-  void aRotatedSecretSignsFromThenOn() throws Exception {
+  void aRotatedSecretSignsAtOnceAndTheOldOneGoesOnSigningUntilTheOverlapEnds() throws Exception {
     String before = secret();
     Answer rotated = call("POST", "/v1/tenant/webhook/secret", null);
-    assertThat(rotated.body().path("secret").asString()).startsWith("whsec_").isNotEqualTo(before);
-    String batch = submit("/rotated", "");
+    String after = rotated.body().path("secret").asString();
+    assertThat(after).startsWith("whsec_").isNotEqualTo(before);
+    assertThat(rotated.body().path("previousSecret").asString()).isEqualTo(before);
+    assertThat(rotated.body().path("previousSecretUntil").isNull()).isFalse();
 
-    finishItems(batch, "SUCCEEDED");
-
+    finishItems(submit("/rotated", ""), "SUCCEEDED");
     await().atMost(Duration.ofSeconds(20)).until(() -> receiver.at("/rotated").size() == 1);
-    WebhookReceiver.Received got = receiver.at("/rotated").get(0);
-    new Webhook(rotated.body().path("secret").asString()).verify(got.body(), headers(got));
-    assertThatThrownBy(() -> new Webhook(before).verify(got.body(), headers(got)))
+    WebhookReceiver.Received during = receiver.at("/rotated").get(0);
+    // two signatures: a receiver on either secret accepts it
+    assertThat(during.header("webhook-signature").split(" ")).hasSize(2);
+    new Webhook(after).verify(during.body(), headers(during));
+    new Webhook(before).verify(during.body(), headers(during));
+
+    // the overlap is over: the old secret no longer signs
+    jdbc.sql("UPDATE tenants SET webhook_secret_previous_until = now() - interval '1 second'")
+        .update();
+    finishItems(submit("/rotated-later", ""), "SUCCEEDED");
+    await().atMost(Duration.ofSeconds(20)).until(() -> receiver.at("/rotated-later").size() == 1);
+    WebhookReceiver.Received later = receiver.at("/rotated-later").get(0);
+    new Webhook(after).verify(later.body(), headers(later));
+    assertThatThrownBy(() -> new Webhook(before).verify(later.body(), headers(later)))
         .isInstanceOf(WebhookVerificationException.class);
   }
 
