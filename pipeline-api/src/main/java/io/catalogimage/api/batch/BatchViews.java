@@ -35,7 +35,8 @@ public final class BatchViews {
    * @param committedUsd reserved for calls in flight plus spent, counted against the cap (capped
    *     batches only)
    * @param eta estimated finish at submission, from the budgets
-   * @param atRisk why the deadline looked out of reach at submission, or null
+   * @param atRisk why the deadline looks out of reach (at submission, or at the pace so far), or
+   *     null
    * @param deferredUntil the lane waits out a peak window until then
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)

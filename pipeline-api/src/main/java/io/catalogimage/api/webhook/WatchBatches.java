@@ -18,9 +18,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Watches open batches for what no single write reveals: a deadline slipping out of reach at the
- * pace the batch actually runs ({@code batch.at_risk}), and committed spend reaching a share of a
- * batch's or the tenant's cost cap ({@code budget.threshold}). Idempotent: an event already queued
- * is not queued again, so every api instance may run it.
+ * pace the batch actually runs (shown as the batch's {@code plan.atRisk}, and {@code batch.at_risk}
+ * sent where it has a webhook URL; a batch flagged at intake is not judged again), and committed
+ * spend reaching a share of a batch's or the tenant's cost cap ({@code budget.threshold}).
+ * Idempotent: an event already queued is not queued again, so every api instance may run it.
  */
 @Component
 class WatchBatches implements RunsInLoop {
@@ -35,11 +36,8 @@ class WatchBatches implements RunsInLoop {
                WHERE c.batch_id = b.batch_id
                  AND c.state IN ('QUEUED', 'DISPATCHED', 'RUNNING')) AS open,
              (SELECT min(a.started_at) FROM attempts a WHERE a.batch_id = b.batch_id) AS started
-        FROM batches b JOIN tenants t ON t.tenant_id = b.tenant_id
-       WHERE b.finished_at IS NULL AND b.deadline IS NOT NULL
-         AND coalesce(b.callback_url, t.webhook_url) IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM webhook_events e
-                          WHERE e.dedupe_key = 'batch.at_risk:' || b.batch_id)
+        FROM batches b
+       WHERE b.finished_at IS NULL AND b.deadline IS NOT NULL AND b.at_risk IS NULL
       """;
 
   private static final String MARK_AT_RISK =

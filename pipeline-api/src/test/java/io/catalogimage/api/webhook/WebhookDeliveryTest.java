@@ -220,6 +220,39 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void aBatchWithoutAWebhookUrlShowsTheRiskInItsStatus() throws Exception {
+    Instant deadline = Instant.now().plusSeconds(2);
+    Answer a =
+        call(
+            "POST",
+            "/v1/batches",
+            """
+            {"name": "quiet", "deadline": "%s",
+             "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+             "items": [{"sku": "Q-1", "title": "Mug"}]}
+            """
+                .formatted(deadline));
+    String batch = a.body().path("id").asString();
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                call("GET", "/v1/batches/" + batch, null)
+                    .body()
+                    .path("plan")
+                    .path("atRisk")
+                    .asString()
+                    .contains("still open at the deadline"));
+    long events =
+        jdbc.sql("SELECT count(*) FROM webhook_events WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", batch)
+            .query(Long.class)
+            .single();
+    assertThat(events).isZero();
+  }
+
+  @Test
   void spendReachingShareOfTheCostCapSendsEachThresholdOnce() throws Exception {
     String batch = submit("/spend", ", \"costCapUsd\": 1.00");
 
