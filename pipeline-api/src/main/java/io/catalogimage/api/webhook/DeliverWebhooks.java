@@ -12,13 +12,12 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +81,7 @@ class DeliverWebhooks implements RunsInLoop {
   private final Clock clock;
   private final HttpClient http;
   private final ExecutorService senders;
+  private final Semaphore freeSenders;
   private final PollingLoop loop;
 
   DeliverWebhooks(
@@ -108,18 +108,26 @@ class DeliverWebhooks implements RunsInLoop {
               t.setDaemon(true);
               return t;
             });
+    this.freeSenders = new Semaphore(props.concurrency());
     this.loop = new PollingLoop("DeliverWebhooks", props.pollInterval(), this::deliverDue);
   }
 
-  /** Delivers one round of due events; true when there may be more. */
-  boolean deliverDue() throws InterruptedException {
+  /**
+   * Claims as many due events as there are free senders and hands them over without waiting, so
+   * that one slow receiver holds one sender, not the whole round; true when there may be more.
+   */
+  boolean deliverDue() {
+    int free = freeSenders.availablePermits();
+    if (free == 0) {
+      return false; // a sender that finishes wakes the loop
+    }
     Instant now = clock.instant();
     List<Due> due =
         jdbc.sql(CLAIM)
             .param("now", Timestamp.from(now))
             // long enough for the slowest answer; a crash mid-delivery retries after it
             .param("leaseUntil", Timestamp.from(now.plus(props.timeout().multipliedBy(3))))
-            .param("limit", props.concurrency())
+            .param("limit", free)
             .query(
                 (rs, i) ->
                     new Due(
@@ -129,17 +137,23 @@ class DeliverWebhooks implements RunsInLoop {
                         rs.getString("body"),
                         rs.getInt("attempts")))
             .list();
-    List<Callable<Void>> sends = new ArrayList<>();
     for (Due d : due) {
-      sends.add(
+      freeSenders.acquireUninterruptibly();
+      senders.execute(
           () -> {
-            Instant at = clock.instant();
-            record(d, at, send(d));
-            return null;
+            try {
+              Instant at = clock.instant();
+              record(d, at, send(d));
+            } catch (RuntimeException e) {
+              // the lease runs out and the event is tried again
+              log.warn("webhook {} could not be delivered or recorded: {}", d.id(), e.toString());
+            } finally {
+              freeSenders.release();
+              loop.wake();
+            }
           });
     }
-    senders.invokeAll(sends);
-    return due.size() == props.concurrency();
+    return due.size() == free;
   }
 
   private Outcome send(Due d) {
