@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -52,7 +53,8 @@ class FinishBatches implements RunsInLoop {
   }
 
   boolean finishOnce() {
-    Instant now = clock.instant();
+    // PostgreSQL keeps microseconds: the finish time the events carry is the one stored
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     List<UUID> finished =
         tx.execute(
             s -> {

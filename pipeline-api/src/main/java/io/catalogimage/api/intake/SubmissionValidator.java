@@ -36,7 +36,12 @@ class SubmissionValidator {
 
   private static final int MAX_REFERENCE_URL = 2048;
   private static final int MAX_REFERENCE_KEY = 1024;
-  private static final Pattern VARIANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  /** Names of variants and of variant presets. */
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  static final String NAME_RULE =
+      "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit";
   private static final Pattern LOCALE = Pattern.compile("[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*");
   private static final int MAX_SKU = 128;
   private static final int MAX_TITLE = 500;
@@ -214,10 +219,8 @@ class SubmissionValidator {
         problems.add(at, "must be an object");
         continue;
       }
-      if (v.name() == null || !VARIANT_NAME.matcher(v.name()).matches()) {
-        problems.add(
-            at + ".name",
-            "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+      if (v.name() == null || !NAME.matcher(v.name()).matches()) {
+        problems.add(at + ".name", NAME_RULE);
       } else if (!names.add(v.name())) {
         problems.add(at + ".name", "duplicate variant name '" + v.name() + "'");
       }

@@ -4,7 +4,6 @@ import io.catalogimage.api.intake.SubmitBatchRequest.VariantRequest;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.TenantId;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,8 +18,6 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class VariantPresetController {
-
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   /** The body of the PUT. */
   record PresetRequest(List<VariantRequest> variants) {}
@@ -47,11 +44,8 @@ class VariantPresetController {
   @PutMapping("/v1/variant-presets/{name}")
   VariantPresets.Preset save(
       TenantId tenant, @PathVariable String name, @RequestBody PresetRequest body) {
-    if (!NAME.matcher(name).matches()) {
-      throw ApiProblem.invalidParameter(
-          "name",
-          "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or"
-              + " digit");
+    if (!SubmissionValidator.NAME.matcher(name).matches()) {
+      throw ApiProblem.invalidParameter("name", SubmissionValidator.NAME_RULE);
     }
     if (body == null) {
       throw ApiProblem.invalidParameter("variants", "a body {\"variants\": [...]} is required");

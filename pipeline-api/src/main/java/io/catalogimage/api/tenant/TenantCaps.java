@@ -1,11 +1,11 @@
 package io.catalogimage.api.tenant;
 
 import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.pricing.SpendMonth;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -82,14 +82,12 @@ class TenantCaps {
   @Transactional
   Changed set(TenantId tenant, BigDecimal cap, Instant now) {
     jdbc.sql(SET_CAP).param("cap", cap).param("tenant", tenant.value()).update();
-    YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
+    YearMonth month = SpendMonth.of(now);
     jdbc.sql(RECOUNT_MONTH)
         .param("tenant", tenant.value())
         .param("month", month.toString())
-        .param("from", Timestamp.from(month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)))
-        .param(
-            "to",
-            Timestamp.from(month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)))
+        .param("from", Timestamp.from(SpendMonth.start(month)))
+        .param("to", Timestamp.from(SpendMonth.start(month.plusMonths(1))))
         .update();
     MonthlyCap state = get(tenant, now);
     int resumed = 0;
@@ -107,6 +105,6 @@ class TenantCaps {
   }
 
   private static String month(Instant now) {
-    return YearMonth.from(now.atOffset(ZoneOffset.UTC)).toString();
+    return SpendMonth.of(now).toString();
   }
 }

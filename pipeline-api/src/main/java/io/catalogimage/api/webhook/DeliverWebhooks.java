@@ -182,9 +182,8 @@ class DeliverWebhooks implements RunsInLoop {
     try {
       HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
       int status = response.statusCode();
-      long ms = (System.nanoTime() - start) / 1_000_000;
       return new Outcome(
-          status, status >= 200 && status < 300 ? null : "answered HTTP " + status, ms);
+          status, status >= 200 && status < 300 ? null : "answered HTTP " + status, elapsed(start));
     } catch (IOException e) {
       return new Outcome(
           null, e.getClass().getSimpleName() + ": " + e.getMessage(), elapsed(start));

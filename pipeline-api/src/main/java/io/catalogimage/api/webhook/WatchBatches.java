@@ -3,13 +3,12 @@ package io.catalogimage.api.webhook;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.loop.PollingLoop;
 import io.catalogimage.common.loop.RunsInLoop;
+import io.catalogimage.common.pricing.SpendMonth;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -91,36 +90,32 @@ class WatchBatches implements RunsInLoop {
     return false;
   }
 
-  private void deadlines(Instant now) {
-    jdbc.sql(DEADLINES)
-        .query(
-            (rs, i) -> {
-              Timestamp started = rs.getTimestamp("started");
-              return atRisk(
-                  rs.getObject("batch_id", UUID.class),
-                  rs.getTimestamp("deadline").toInstant(),
-                  rs.getLong("item_count"),
-                  rs.getLong("open"),
-                  started == null ? null : started.toInstant(),
-                  now);
-            })
-        .list()
-        .forEach(Runnable::run);
-  }
+  private record Deadline(UUID batch, Instant deadline, long items, long open, Instant started) {}
 
-  /** What to do about one batch with a deadline: flag it, or nothing. */
-  private Runnable atRisk(
-      UUID batch, Instant deadline, long items, long open, Instant started, Instant now) {
-    String reason = reason(deadline, items, open, started, now);
-    if (reason == null) {
-      return () -> {};
-    }
-    return () ->
+  private void deadlines(Instant now) {
+    List<Deadline> open =
+        jdbc.sql(DEADLINES)
+            .query(
+                (rs, i) -> {
+                  Timestamp started = rs.getTimestamp("started");
+                  return new Deadline(
+                      rs.getObject("batch_id", UUID.class),
+                      rs.getTimestamp("deadline").toInstant(),
+                      rs.getLong("item_count"),
+                      rs.getLong("open"),
+                      started == null ? null : started.toInstant());
+                })
+            .list();
+    for (Deadline d : open) {
+      String reason = reason(d.deadline(), d.items(), d.open(), d.started(), now);
+      if (reason != null) {
         tx.executeWithoutResult(
             s -> {
-              jdbc.sql(MARK_AT_RISK).param("reason", reason).param("batch", batch).update();
-              events.atRisk(batch, deadline, reason, now);
+              jdbc.sql(MARK_AT_RISK).param("reason", reason).param("batch", d.batch()).update();
+              events.atRisk(d.batch(), d.deadline(), reason, now);
             });
+      }
+    }
   }
 
   /** Why the batch will miss its deadline at its observed pace, or null. */
@@ -150,48 +145,49 @@ class WatchBatches implements RunsInLoop {
         done, observed.toSeconds(), open, projected, deadline);
   }
 
+  private record Spend(UUID batch, BigDecimal cap, BigDecimal committed) {}
+
+  private record TenantSpend(TenantId tenant, BigDecimal cap, BigDecimal committed, String url) {}
+
   private void batchBudgets(Instant now) {
-    jdbc.sql(BATCH_SPEND)
-        .param("share", BigDecimal.valueOf(thresholds.get(0)))
-        .param("recently", Timestamp.from(now.minus(Duration.ofMinutes(5))))
-        .query(
-            (rs, i) ->
-                new Object[] {
-                  rs.getObject("batch_id", UUID.class),
-                  rs.getBigDecimal("cost_cap_usd"),
-                  rs.getBigDecimal("committed_usd")
-                })
-        .list()
-        .forEach(
-            row -> {
-              BigDecimal cap = (BigDecimal) row[1];
-              BigDecimal committed = (BigDecimal) row[2];
-              for (double share : reached(cap, committed)) {
-                events.budgetThreshold((UUID) row[0], share, cap, committed, now);
-              }
-            });
+    List<Spend> spends =
+        jdbc.sql(BATCH_SPEND)
+            .param("share", BigDecimal.valueOf(thresholds.get(0)))
+            .param("recently", Timestamp.from(now.minus(Duration.ofMinutes(5))))
+            .query(
+                (rs, i) ->
+                    new Spend(
+                        rs.getObject("batch_id", UUID.class),
+                        rs.getBigDecimal("cost_cap_usd"),
+                        rs.getBigDecimal("committed_usd")))
+            .list();
+    for (Spend s : spends) {
+      for (double share : reached(s.cap(), s.committed())) {
+        events.budgetThreshold(s.batch(), share, s.cap(), s.committed(), now);
+      }
+    }
   }
 
   private void tenantBudgets(Instant now) {
-    String month = YearMonth.from(now.atZone(ZoneOffset.UTC)).toString();
-    jdbc.sql(TENANT_SPEND)
-        .param("month", month)
-        .param("share", BigDecimal.valueOf(thresholds.get(0)))
-        .query(
-            (rs, i) -> {
-              TenantId tenant = new TenantId(rs.getObject("tenant_id", UUID.class));
-              BigDecimal cap = rs.getBigDecimal("monthly_cap_usd");
-              BigDecimal committed = rs.getBigDecimal("committed_usd");
-              String url = rs.getString("webhook_url");
-              return (Runnable)
-                  () -> {
-                    for (double share : reached(cap, committed)) {
-                      events.tenantBudgetThreshold(tenant, url, month, share, cap, committed, now);
-                    }
-                  };
-            })
-        .list()
-        .forEach(Runnable::run);
+    String month = SpendMonth.of(now).toString();
+    List<TenantSpend> spends =
+        jdbc.sql(TENANT_SPEND)
+            .param("month", month)
+            .param("share", BigDecimal.valueOf(thresholds.get(0)))
+            .query(
+                (rs, i) ->
+                    new TenantSpend(
+                        new TenantId(rs.getObject("tenant_id", UUID.class)),
+                        rs.getBigDecimal("monthly_cap_usd"),
+                        rs.getBigDecimal("committed_usd"),
+                        rs.getString("webhook_url")))
+            .list();
+    for (TenantSpend s : spends) {
+      for (double share : reached(s.cap(), s.committed())) {
+        events.tenantBudgetThreshold(
+            s.tenant(), s.url(), month, share, s.cap(), s.committed(), now);
+      }
+    }
   }
 
   private List<Double> reached(BigDecimal cap, BigDecimal committed) {

@@ -29,8 +29,6 @@ public class WebhookEvents {
        WHERE b.batch_id = :batch
       """;
 
-  private static final String FINISHED = "SELECT finished_at FROM batches WHERE batch_id = :batch";
-
   private static final String COUNTS =
       """
       SELECT state, sum(n) AS n, sum(cost_usd) AS cost
@@ -62,10 +60,11 @@ public class WebhookEvents {
   }
 
   /**
-   * The batch has just finished: {@code batch.completed} when any item succeeded, {@code
-   * batch.failed} when none did. A re-driven batch that finishes again sends again.
+   * The batch has just finished, at {@code finishedAt}: {@code batch.completed} when any item
+   * succeeded, {@code batch.failed} when none did. A re-driven batch that finishes again sends
+   * again.
    */
-  public void finished(UUID batch, Instant now) {
+  public void finished(UUID batch, Instant finishedAt) {
     Optional<Target> target = target(batch);
     if (target.isEmpty()) {
       return;
@@ -80,11 +79,6 @@ public class WebhookEvents {
               counts.put(rs.getString("state"), rs.getLong("n"));
               cost[0] = cost[0].add(rs.getBigDecimal("cost"));
             });
-    Instant finishedAt =
-        jdbc.sql(FINISHED)
-            .param("batch", batch)
-            .query((rs, i) -> rs.getTimestamp("finished_at").toInstant())
-            .single();
     boolean anySucceeded = counts.getOrDefault("SUCCEEDED", 0L) > 0;
     data.put("state", "COMPLETED");
     data.put("counts", counts);
@@ -98,7 +92,7 @@ public class WebhookEvents {
         type + ":" + batch + ":" + finishedAt.toEpochMilli(),
         target.get().url(),
         data,
-        now);
+        finishedAt);
   }
 
   /** The batch looks unable to meet its deadline: sent once per batch. */

@@ -1,10 +1,9 @@
 package io.catalogimage.worker.ledger;
 
+import io.catalogimage.common.pricing.SpendMonth;
 import io.catalogimage.worker.claim.ClaimedItem;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,7 +35,7 @@ public class CapReservations {
   public Answer reserve(ClaimedItem item, BigDecimal amount, Instant now) {
     String month = null;
     if (item.tenantMonthlyCapUsd() != null) {
-      month = YearMonth.from(now.atOffset(ZoneOffset.UTC)).toString();
+      month = SpendMonth.of(now).toString();
       if (!ledger.reserveUnderTenantCap(item.tenant(), month, amount, item.tenantMonthlyCapUsd())) {
         return new Refused(
             "the tenant's monthly cost cap of $"
