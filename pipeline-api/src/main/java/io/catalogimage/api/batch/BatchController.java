@@ -96,6 +96,10 @@ class BatchController {
         done += c.count();
       }
     }
+    if (row.itemsPending()) {
+      // an upload's items are being made right now (ExpandBatches): all of them wait to run
+      byState.put(ItemState.QUEUED, (long) row.itemCount());
+    }
     Map<String, Long> countsOut = new LinkedHashMap<>();
     byState.forEach((s, n) -> countsOut.put(s.name(), n));
     long total = row.itemCount();

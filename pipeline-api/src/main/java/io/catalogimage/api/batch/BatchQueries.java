@@ -28,7 +28,8 @@ class BatchQueries {
   private static final String BATCH =
       """
       SELECT batch_id, name, tier, state, spec, product_count, item_count, created_at, finished_at,
-             lane, deadline, cost_cap_usd, committed_usd, allow_safety_reroute, eta, at_risk
+             lane, deadline, cost_cap_usd, committed_usd, allow_safety_reroute, eta, at_risk,
+             items_pending
         FROM batches WHERE batch_id = :batch AND tenant_id = :tenant
       """;
 
@@ -96,6 +97,7 @@ class BatchQueries {
         FROM attempts WHERE item_id = :item AND tenant_id = :tenant ORDER BY attempt_no
       """;
 
+  /** A batch row; {@code itemsPending}: an upload whose items are still being made. */
   record BatchRow(
       BatchId id,
       String name,
@@ -112,7 +114,8 @@ class BatchQueries {
       BigDecimal committedUsd,
       boolean allowSafetyReroute,
       Instant eta,
-      String atRisk) {}
+      String atRisk,
+      boolean itemsPending) {}
 
   record StateCount(ItemState state, long count, BigDecimal cost) {}
 
@@ -179,7 +182,8 @@ class BatchQueries {
                     rs.getBigDecimal("committed_usd"),
                     rs.getBoolean("allow_safety_reroute"),
                     instant(rs, "eta"),
-                    rs.getString("at_risk")))
+                    rs.getString("at_risk"),
+                    rs.getBoolean("items_pending")))
         .optional();
   }
 

@@ -1,5 +1,6 @@
 package io.catalogimage.api.batch;
 
+import io.catalogimage.api.intake.ExpandBatches;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import java.sql.Timestamp;
@@ -31,14 +32,18 @@ class CancelBatches {
       """;
 
   private final JdbcClient jdbc;
+  private final ExpandBatches expander;
 
-  CancelBatches(JdbcClient jdbc) {
+  CancelBatches(JdbcClient jdbc, ExpandBatches expander) {
     this.jdbc = jdbc;
+    this.expander = expander;
   }
 
   /** Returns how many items were cancelled now; -1 when there is no such batch. */
   @Transactional
   public int cancel(TenantId tenant, BatchId batch, Instant now) {
+    // an upload's items may still be to make: made here first, so that they are cancelled too
+    expander.expandIfPending(tenant, batch);
     int batches =
         jdbc.sql(MARK_BATCH)
             .param("now", Timestamp.from(now))

@@ -30,7 +30,7 @@ class FinishBatches implements RunsInLoop {
   private static final String MARK_FINISHED =
       """
       UPDATE batches b SET state = 'COMPLETED', finished_at = :now, version = b.version + 1
-       WHERE b.finished_at IS NULL
+       WHERE b.finished_at IS NULL AND NOT b.items_pending
          AND NOT EXISTS (SELECT 1 FROM items i
                           WHERE i.batch_id = b.batch_id
                             AND i.state IN ('QUEUED', 'DISPATCHED', 'RUNNING'))

@@ -43,6 +43,7 @@ class IntakeController {
   private final BatchPlanner planner;
   private final IdempotencyKeys idempotency;
   private final UploadIntake uploadIntake;
+  private final ExpandBatches expander;
   private final VariantPresets presets;
 
   IntakeController(
@@ -54,10 +55,12 @@ class IntakeController {
       BatchPlanner planner,
       IdempotencyKeys idempotency,
       UploadIntake uploadIntake,
+      ExpandBatches expander,
       VariantPresets presets,
       Clock clock) {
     this.presets = presets;
     this.uploadIntake = uploadIntake;
+    this.expander = expander;
     this.planner = planner;
     this.idempotency = idempotency;
     this.parser = parser;
@@ -102,10 +105,10 @@ class IntakeController {
   /**
    * {@code POST /v1/batches} with an NDJSON (one item per line) or CSV (header row; columns sku,
    * title, description, referenceImageUrl, referenceImageKey, any other column an attribute) body,
-   * streamed: rows are checked and spooled as they arrive, so memory stays flat whatever the size.
-   * The batch options are query parameters; {@code variant} repeats as {@code name:ratio:size}
-   * (e.g. {@code listing:1:1:1K}). Problems name their line; nothing is stored unless every row is
-   * good.
+   * streamed: rows are checked and copied in as they arrive, so memory stays flat whatever the
+   * size. The batch options are query parameters; {@code variant} repeats as {@code
+   * name:ratio:size} (e.g. {@code listing:1:1:1K}). Problems name their line; nothing is stored
+   * unless every row is good.
    */
   @PostMapping(
       path = "/v1/batches",
@@ -161,6 +164,9 @@ class IntakeController {
     } catch (UploadIntake.AlreadyUsed used) {
       // the key made a batch before (or meanwhile): the same body replays it, another is a 422
       return replay(tenant, idempotencyKey, used.requestHash()).orElseThrow();
+    }
+    if (stored.itemsPending()) {
+      expander.wake();
     }
     return accepted(batch, options, (int) stored.products(), (int) stored.items(), stored.plan());
   }

@@ -18,6 +18,9 @@ import org.springframework.util.unit.DataSize;
  *     (default 10MB, the workers' default fetch limit too)
  * @param variantPresets built-in named variant sets, each variant {@code name:aspectRatio:size}
  *     (default marketplace, storefront and social); a tenant's own preset of the same name wins
+ * @param expandInRequestUpTo an upload of up to this many products has its items when the 202 is
+ *     sent; a larger one answers once its products are stored and gets its items right after
+ *     (default 10,000: about half a second of a 202, so small uploads list their items at once)
  */
 @ConfigurationProperties("pipeline.intake")
 public record IntakeProperties(
@@ -28,7 +31,8 @@ public record IntakeProperties(
     Integer maxReportedErrors,
     String defaultPromptTemplate,
     DataSize maxReferenceImageSize,
-    Map<String, List<String>> variantPresets) {
+    Map<String, List<String>> variantPresets,
+    Integer expandInRequestUpTo) {
 
   public IntakeProperties {
     maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(256) : maxBodySize;
@@ -50,5 +54,6 @@ public record IntakeProperties(
                 "social",
                     List.of("feed:4:5:1K", "square:1:1:1K", "story:9:16:1K", "landscape:16:9:1K"))
             : Map.copyOf(variantPresets);
+    expandInRequestUpTo = expandInRequestUpTo == null ? 10_000 : expandInRequestUpTo;
   }
 }

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -158,38 +159,41 @@ class IntakeRepository {
   }
 
   /**
-   * The items of an upload, made from its stored products by the database itself: one per product
-   * and variant, ids UUIDv7-shaped (this moment's milliseconds, random bits from md5), in one
-   * statement instead of 200,000 rows sent by the api.
+   * Makes the items of an upload from its stored products and its batch row, in one statement
+   * instead of 200,000 rows sent by the api: one per product and variant, due at {@code
+   * items_not_before}, ids UUIDv7-shaped (the batch's creation millisecond, random bits from md5).
+   * Clears {@code items_pending}. The caller holds the batch row (or wrote it in this transaction).
    */
-  long insertItemsFromProducts(TenantId tenant, BatchId batch, ValidSubmission s, Instant now) {
-    String due =
-        s.startAfter() != null && s.startAfter().isAfter(now) ? s.startAfter().toString() : null;
-    return jdbc.sql(
-            """
-            INSERT INTO items (item_id, tenant_id, batch_id, product_no, item_no, sku, variant,
-                               state, lane, priority, not_before, created_at, updated_at)
-            SELECT CAST(overlay(overlay(overlay(md5(random()::text || p.product_no || '/' || v.ord)
-                          PLACING :msHex FROM 1 FOR 12) PLACING '7' FROM 13 FOR 1)
-                          PLACING '8' FROM 17 FOR 1) AS uuid),
-                   p.tenant_id, p.batch_id, p.product_no,
-                   p.product_no * :variantCount + (v.ord - 1), p.sku, v.name,
-                   'QUEUED', :lane, :priority, coalesce(CAST(:due AS timestamptz), :now), :now, :now
-              FROM products p
-             CROSS JOIN unnest(CAST(:variants AS text[])) WITH ORDINALITY AS v(name, ord)
-             WHERE p.batch_id = :batch AND p.tenant_id = :tenant
-            """)
-        .param("msHex", String.format("%012x", now.toEpochMilli()))
-        .param("variantCount", s.spec().variants().size())
-        .param("lane", s.lane())
-        .param("priority", s.priority())
-        .param("due", due)
-        .param("now", Timestamp.from(now))
-        .param(
-            "variants", s.spec().variants().stream().map(VariantSpec::name).toArray(String[]::new))
-        .param("batch", batch.value())
-        .param("tenant", tenant.value())
+  long expandItems(UUID batch, Instant now) {
+    long items =
+        jdbc.sql(
+                """
+                INSERT INTO items (item_id, tenant_id, batch_id, product_no, item_no, sku,
+                                   variant, state, lane, priority, not_before, created_at,
+                                   updated_at)
+                SELECT CAST(overlay(overlay(overlay(md5(random()::text || p.product_no || '/' || v.ord)
+                              PLACING b.ms_hex FROM 1 FOR 12) PLACING '7' FROM 13 FOR 1)
+                              PLACING '8' FROM 17 FOR 1) AS uuid),
+                       p.tenant_id, p.batch_id, p.product_no,
+                       p.product_no * b.variant_count + (v.ord - 1), p.sku, v.variant ->> 'name',
+                       'QUEUED', b.lane, b.priority, coalesce(b.items_not_before, b.created_at),
+                       b.created_at, :now
+                  FROM (SELECT batch_id, lane, priority, items_not_before, created_at,
+                               spec -> 'variants' AS variants,
+                               jsonb_array_length(spec -> 'variants') AS variant_count,
+                               lpad(to_hex(floor(extract(epoch FROM created_at) * 1000)::bigint),
+                                    12, '0') AS ms_hex
+                          FROM batches WHERE batch_id = :batch) b
+                  JOIN products p ON p.batch_id = b.batch_id
+                 CROSS JOIN jsonb_array_elements(b.variants) WITH ORDINALITY AS v(variant, ord)
+                """)
+            .param("now", Timestamp.from(now))
+            .param("batch", batch)
+            .update();
+    jdbc.sql("UPDATE batches SET items_pending = false WHERE batch_id = :batch")
+        .param("batch", batch)
         .update();
+    return items;
   }
 
   /** A batch whose plan already misses its deadline sends {@code batch.at_risk} at once. */
@@ -199,20 +203,28 @@ class IntakeRepository {
     }
   }
 
-  /** The counts and the plan of an upload, known once it has been read. */
+  /**
+   * The counts and the plan of an upload, known once it has been read; its items are still to be
+   * made ({@link #expandItems}), due at the batch's start.
+   */
   void finishUploadedBatch(
       BatchId batch, ValidSubmission s, long products, long items, BatchPlan plan, Instant now) {
     announceRisk(batch, s, plan, now);
     jdbc.sql(
             """
             UPDATE batches SET product_count = :products, item_count = :items, eta = :eta,
-                               at_risk = :atRisk
+                               at_risk = :atRisk, items_pending = true, items_not_before = :due
              WHERE batch_id = :batch
             """)
         .param("products", products)
         .param("items", items)
         .param("eta", plan.eta() == null ? null : Timestamp.from(plan.eta()))
         .param("atRisk", plan.atRisk())
+        .param(
+            "due",
+            s.startAfter() != null && s.startAfter().isAfter(now)
+                ? Timestamp.from(s.startAfter())
+                : null)
         .param("batch", batch.value())
         .update();
   }

@@ -14,15 +14,20 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Stores a streamed upload in one transaction while it is read: good rows go straight into {@code
- * COPY products} (PostgreSQL works on them while the next rows are parsed), the items are then made
- * from the products by one statement, and any bad row, a reused idempotency key or a failure rolls
- * all of it back. Memory holds one row at a time.
+ * COPY products} (PostgreSQL works on them while the next rows are parsed), and any bad row, a
+ * reused idempotency key or a failure rolls all of it back. Memory holds one row at a time.
+ *
+ * <p>The items are made from the stored products by one statement: in this transaction for an
+ * upload of up to {@code pipeline.intake.expand-in-request-up-to} products, right after the answer
+ * by {@link ExpandBatches} for a larger one. Making 200,000 items is most of a large upload's time
+ * in the database, and the upload is already durable without them: what the merchant sent is
+ * stored, and the items follow from it.
  */
 @Component
 class UploadIntake {
 
-  /** What was stored. */
-  record Stored(long products, long items, BatchPlan plan) {}
+  /** What was stored; {@code itemsPending} when the items are still to be made. */
+  record Stored(long products, long items, BatchPlan plan, boolean itemsPending) {}
 
   /** The idempotency key was used already: nothing of this upload is kept; answer with that. */
   static final class AlreadyUsed extends RuntimeException {
@@ -42,16 +47,19 @@ class UploadIntake {
   private final IdempotencyKeys idempotency;
   private final Uploads uploads;
   private final BatchPlanner planner;
+  private final int expandInRequestUpTo;
 
   UploadIntake(
       IntakeRepository repository,
       IdempotencyKeys idempotency,
       Uploads uploads,
-      BatchPlanner planner) {
+      BatchPlanner planner,
+      IntakeProperties properties) {
     this.repository = repository;
     this.idempotency = idempotency;
     this.uploads = uploads;
     this.planner = planner;
+    this.expandInRequestUpTo = properties.expandInRequestUpTo();
   }
 
   @Transactional
@@ -98,9 +106,13 @@ class UploadIntake {
         throw new AlreadyUsed(requestHash); // a twin committed meanwhile: roll this one back
       }
     }
-    long items = repository.insertItemsFromProducts(tenant, batch, options, now);
+    long items = products * options.spec().variants().size();
     BatchPlan plan = planner.plan(options, items, now);
     repository.finishUploadedBatch(batch, options, products, items, plan, now);
-    return new Stored(products, items, plan);
+    boolean pending = products > expandInRequestUpTo;
+    if (!pending) {
+      repository.expandItems(batch.value(), now);
+    }
+    return new Stored(products, items, plan, pending);
   }
 }

@@ -31,9 +31,10 @@ class WatchBatches implements RunsInLoop {
   private static final String DEADLINES =
       """
       SELECT b.batch_id, b.deadline, b.item_count,
-             (SELECT coalesce(sum(c.n), 0) FROM batch_item_counts c
-               WHERE c.batch_id = b.batch_id
-                 AND c.state IN ('QUEUED', 'DISPATCHED', 'RUNNING')) AS open,
+             CASE WHEN b.items_pending THEN b.item_count  -- an upload's items being made
+                  ELSE (SELECT coalesce(sum(c.n), 0) FROM batch_item_counts c
+                         WHERE c.batch_id = b.batch_id
+                           AND c.state IN ('QUEUED', 'DISPATCHED', 'RUNNING')) END AS open,
              (SELECT min(a.started_at) FROM attempts a WHERE a.batch_id = b.batch_id) AS started
         FROM batches b
        WHERE b.finished_at IS NULL AND b.deadline IS NOT NULL AND b.at_risk IS NULL
