@@ -7,6 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -51,6 +54,54 @@ class OpenApiTest {
     assertThat(paths.path("/v1/variant-presets/{name}").has("put")).isTrue();
     assertThat(paths.path("/v1/reference-images/{name}").has("put")).isTrue();
     assertThat(json.path("info").path("description").asString()).contains("webhook-signature");
+  }
+
+  @Test
+  void every_operation_says_what_it_does_and_how_it_fails() throws Exception {
+    JsonNode paths = Json.mapper().readTree(get("/v3/api-docs").body()).path("paths");
+
+    List<String> undocumented = new ArrayList<>();
+    List<String> withoutProblems = new ArrayList<>();
+    for (var path : paths.properties()) {
+      for (var operation : path.getValue().properties()) {
+        String name = operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
+        if (operation.getValue().path("summary").asString("").isBlank()) {
+          undocumented.add(name);
+        }
+        if (!operation
+            .getValue()
+            .path("responses")
+            .path("401")
+            .path("content")
+            .has("application/problem+json")) {
+          withoutProblems.add(name);
+        }
+      }
+    }
+
+    assertThat(undocumented).as("operations without Javadoc").isEmpty();
+    assertThat(withoutProblems).as("operations without their 401 problem").isEmpty();
+  }
+
+  @Test
+  void the_submission_documents_its_three_bodies_and_its_202() throws Exception {
+    JsonNode json = Json.mapper().readTree(get("/v3/api-docs").body());
+    JsonNode submit = json.path("paths").path("/v1/batches").path("post");
+
+    assertThat(submit.path("requestBody").path("content").propertyNames())
+        .containsExactlyInAnyOrder("application/json", "application/x-ndjson", "text/csv");
+    assertThat(submit.path("responses").has("202")).isTrue();
+    assertThat(submit.path("responses").path("400").path("content").has("application/problem+json"))
+        .isTrue();
+    assertThat(
+            json.path("components")
+                .path("schemas")
+                .path("SubmitBatchRequest")
+                .path("properties")
+                .path("items")
+                .path("description")
+                .asString())
+        .contains("sku");
   }
 
   @Test

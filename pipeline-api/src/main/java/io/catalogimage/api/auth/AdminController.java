@@ -3,6 +3,8 @@ package io.catalogimage.api.auth;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.id.TenantId;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  * The admin api ({@code Authorization: Bearer <pipeline.security.admin-token>}): tenants, and the
  * API keys that act for them. A key is shown once, when it is issued.
  */
+@Tag(name = "Admin (admin token)")
 @RestController
 class AdminController {
 
@@ -35,7 +38,13 @@ class AdminController {
     this.clock = clock;
   }
 
+  /**
+   * Creates a tenant (admin token). Its batches, keys, presets, webhooks and caps are its own; no
+   * key of another tenant sees them.
+   */
   @PostMapping("/v1/admin/tenants")
+  @ApiResponse(responseCode = "201", description = "created")
+  @ApiResponse(responseCode = "409", description = "a tenant of that name exists")
   ResponseEntity<ApiKeys.Tenant> createTenant(@RequestBody NewTenant body) {
     if (body == null
         || body.name() == null
@@ -55,12 +64,18 @@ class AdminController {
     return ResponseEntity.created(URI.create("/v1/admin/tenants/" + tenant.id())).body(tenant);
   }
 
+  /** Every tenant (admin token). */
   @GetMapping("/v1/admin/tenants")
   List<ApiKeys.Tenant> tenants() {
     return keys.tenants();
   }
 
+  /**
+   * Issues an API key for the tenant (admin token). The key is in this answer only: it is stored
+   * hashed, and listed later by its prefix.
+   */
   @PostMapping("/v1/admin/tenants/{tenantId}/keys")
+  @ApiResponse(responseCode = "201", description = "the key, shown this once")
   ResponseEntity<ApiKeys.IssuedKey> issue(
       @PathVariable String tenantId, @RequestBody(required = false) NewKey body) {
     TenantId tenant = tenant(tenantId);
@@ -70,12 +85,15 @@ class AdminController {
         .body(keys.issue(tenant, name, clock.instant()));
   }
 
+  /** The tenant's keys by prefix and name, revoked ones with the time (admin token). */
   @GetMapping("/v1/admin/tenants/{tenantId}/keys")
   List<ApiKeys.KeyInfo> keys(@PathVariable String tenantId) {
     return keys.keys(tenant(tenantId));
   }
 
+  /** Revokes a key: its next request gets 401 (admin token). */
   @DeleteMapping("/v1/admin/tenants/{tenantId}/keys/{keyId}")
+  @ApiResponse(responseCode = "204", description = "revoked (or already revoked)")
   ResponseEntity<Void> revoke(@PathVariable String tenantId, @PathVariable String keyId) {
     TenantId tenant = tenant(tenantId);
     UUID id;

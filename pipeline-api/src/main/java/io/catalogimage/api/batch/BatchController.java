@@ -19,6 +19,8 @@ import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.storage.ObjectStore;
 import io.catalogimage.common.storage.ObjectStoreProperties;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,6 +43,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Status of batches and their items, and where the results are. */
+@Tag(name = "Batches")
 @RestController
 class BatchController {
 
@@ -81,6 +84,11 @@ class BatchController {
     this.clock = clock;
   }
 
+  /**
+   * Where a batch stands: item counts by state, progress, cost (in all and by model), the plan
+   * (lane, deadline, ETA, whether it is at risk, whether peak hours defer it) and its links. An
+   * upload's items still being made (larger uploads, seconds after the 202) count as QUEUED.
+   */
   @GetMapping("/v1/batches/{batchId}")
   BatchView batch(TenantId tenant, @PathVariable String batchId) {
     BatchId id = batchId(batchId);
@@ -146,6 +154,7 @@ class BatchController {
    * it stands, with how many items this request cancelled.
    */
   @PostMapping("/v1/batches/{batchId}/cancel")
+  @ApiResponse(responseCode = "202", description = "cancelled: how many items now, and the batch")
   ResponseEntity<Map<String, Object>> cancel(TenantId tenant, @PathVariable String batchId) {
     BatchId id = batchId(batchId);
     int cancelled = cancels.cancel(tenant, id, clock.instant());
@@ -169,6 +178,7 @@ class BatchController {
    * items are kept. Answers how many run again and the batch.
    */
   @PostMapping("/v1/batches/{batchId}/retry")
+  @ApiResponse(responseCode = "202", description = "how many items run again, and the batch")
   ResponseEntity<Map<String, Object>> retry(
       TenantId tenant,
       @PathVariable String batchId,
@@ -240,6 +250,14 @@ class BatchController {
     return answer;
   }
 
+  /**
+   * The batch's items in order (product, then variant), a page at a time.
+   *
+   * @param state only items in this state (QUEUED, DISPATCHED, RUNNING, SUCCEEDED, FAILED, BLOCKED,
+   *     CANCELLED, CAP_REACHED)
+   * @param cursor the previous page's {@code nextCursor}
+   * @param limit items per page (default 100, at most 1000)
+   */
   @GetMapping("/v1/batches/{batchId}/items")
   ItemPage items(
       TenantId tenant,
@@ -297,6 +315,11 @@ class BatchController {
     return new ItemPage(items, next, links);
   }
 
+  /**
+   * One item: its prompt, state, attempts (each provider call: model asked and served, outcome,
+   * latency, cost), presigned URLs of its image and sidecar (alt text per locale, caption), and why
+   * it waits or failed.
+   */
   @GetMapping("/v1/batches/{batchId}/items/{itemId}")
   ItemDetail item(TenantId tenant, @PathVariable String batchId, @PathVariable String itemId) {
     BatchId batch = batchId(batchId);

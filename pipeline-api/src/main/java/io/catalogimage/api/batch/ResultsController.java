@@ -3,6 +3,7 @@ package io.catalogimage.api.batch;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.storage.ObjectStoreProperties;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -11,6 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /** The results manifest over HTTP, streamed as JSON lines while the batch runs or after. */
+@Tag(name = "Batches")
 @RestController
 class ResultsController {
 

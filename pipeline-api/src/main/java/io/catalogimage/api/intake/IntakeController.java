@@ -6,6 +6,16 @@ import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.id.Uuids;
+import io.swagger.v3.oas.annotations.Hidden;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -31,6 +41,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code POST /v1/batches}: validates the whole catalog, stores it in one transaction and answers
  * 202 at once; the work happens afterwards. Nothing is stored when anything is invalid.
  */
+@Tag(name = "Batches")
 @RestController
 class IntakeController {
 
@@ -71,6 +82,8 @@ class IntakeController {
     this.clock = clock;
   }
 
+  /** The JSON form of {@link #upload}: documented there, as one operation with three bodies. */
+  @Hidden
   @PostMapping(path = "/v1/batches", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<BatchAccepted> submit(TenantId tenant, HttpServletRequest request)
       throws IOException {
@@ -103,16 +116,82 @@ class IntakeController {
   }
 
   /**
-   * {@code POST /v1/batches} with an NDJSON (one item per line) or CSV (header row; columns sku,
-   * title, description, referenceImageUrl, referenceImageKey, any other column an attribute) body,
-   * streamed: rows are checked and copied in as they arrive, so memory stays flat whatever the
-   * size. The batch options are query parameters; {@code variant} repeats as {@code
-   * name:ratio:size} (e.g. {@code listing:1:1:1K}). Problems name their line; nothing is stored
-   * unless every row is good.
+   * Submits a catalog and answers 202 at once with the batch id and where to follow it. The body is
+   * JSON ({@code SubmitBatchRequest}: options and {@code items[]}), NDJSON (one item object per
+   * line, as in {@code items[]}) or CSV (a header row; columns sku, title, description,
+   * referenceImageUrl, referenceImageKey, every other column an attribute; UTF-8 with or without
+   * BOM, RFC 4180 quoting, CRLF or LF). For NDJSON and CSV the batch options are these query
+   * parameters. Uploads are streamed: every row is checked as it arrives; nothing is stored unless
+   * every row is good, and a 400 lists each bad row with its line ({@code errors[].line}). An
+   * upload of more than 10,000 products answers once its products are stored; its items follow
+   * within seconds (counted QUEUED meanwhile). With {@code Idempotency-Key}, a retry with the same
+   * body returns the same batch, another body a 422.
+   *
+   * @param name a name of yours for the batch
+   * @param tier fast (default) or quality
+   * @param lane interactive, bulk (default) or scheduled
+   * @param altTextLocales comma-separated BCP 47 tags, e.g. {@code en,de} (default en)
+   * @param promptTemplate e.g. "Studio photo of {{title}} in {{attributes.color}}"
+   * @param styleGuide brand style text added to every prompt
+   * @param deadline ISO-8601 instant the batch should be done by
+   * @param startAfter ISO-8601 instant before which nothing runs
+   * @param costCapUsd most the batch may cost
+   * @param allowSafetyReroute retry a safety block on the tier's next model (default false)
+   * @param callbackUrl where this batch's webhook events go (https, public address)
+   * @param variantPreset a named variant set; its variants come first
    */
   @PostMapping(
       path = "/v1/batches",
       consumes = {"application/x-ndjson", "text/csv"})
+  @Operation(
+      parameters = {
+        @Parameter(
+            name = "variant",
+            in = ParameterIn.QUERY,
+            description = "a variant as name:aspectRatio:size, e.g. listing:1:1:1K; repeat it",
+            array = @ArraySchema(schema = @Schema(type = "string"))),
+        @Parameter(
+            name = "Idempotency-Key",
+            in = ParameterIn.HEADER,
+            description = "any unique string: a retry with it returns the batch it made",
+            schema = @Schema(type = "string"))
+      },
+      requestBody =
+          @io.swagger.v3.oas.annotations.parameters.RequestBody(
+              required = true,
+              content = {
+                @Content(
+                    mediaType = "application/json",
+                    schema = @Schema(implementation = SubmitBatchRequest.class)),
+                @Content(
+                    mediaType = "application/x-ndjson",
+                    schema = @Schema(type = "string"),
+                    examples =
+                        @ExampleObject(
+                            value =
+                                "{\"sku\": \"TS-001\", \"title\": \"Organic cotton T-shirt\"}\n"
+                                    + "{\"sku\": \"TS-002\", \"title\": \"Linen shirt\","
+                                    + " \"attributes\": {\"color\": \"navy\"}}\n")),
+                @Content(
+                    mediaType = "text/csv",
+                    schema = @Schema(type = "string"),
+                    examples =
+                        @ExampleObject(
+                            value = "sku,title,color\r\nTS-001,Organic cotton T-shirt,navy\r\n"))
+              }),
+      responses = {
+        @ApiResponse(
+            responseCode = "202",
+            description = "accepted: the batch id, its counts, ETA and links",
+            content =
+                @Content(
+                    mediaType = "application/json",
+                    schema = @Schema(implementation = BatchAccepted.class))),
+        @ApiResponse(responseCode = "413", description = "the body is larger than the limit"),
+        @ApiResponse(
+            responseCode = "422",
+            description = "the Idempotency-Key was used with another body")
+      })
   ResponseEntity<BatchAccepted> upload(
       TenantId tenant,
       HttpServletRequest request,

@@ -9,6 +9,14 @@ import java.util.Map;
  * The JSON body of {@code POST /v1/batches}, as sent. Unknown fields are rejected, so a typo (say
  * {@code altTextLocale}) fails loudly instead of silently costing money.
  *
+ * @param name a name of yours for the batch (default "unnamed batch")
+ * @param tier fast (Nano Banana 2, then Pro; default) or quality (Pro, then Nano Banana 2)
+ * @param variants the images each product gets: name, aspectRatio (1:1, 4:1, 16:9, ...), size (512,
+ *     1K, 2K, 4K), e.g. {"name": "listing", "aspectRatio": "1:1", "size": "1K"}
+ * @param altTextLocales BCP 47 tags: the sidecar has alt text and a caption for each (default en)
+ * @param promptTemplate the prompt per product: {{title}}, {{description}}, {{sku}} and
+ *     {{attributes.name}} are filled from the item (a field an item lacks is a 400 naming it)
+ * @param styleGuide brand style text added to every prompt of the batch
  * @param lane interactive, bulk (default) or scheduled
  * @param deadline ISO-8601 instant the batch should be done by: routing switches models rather than
  *     wait past it, peak deferral gives way to it, and the answer flags a batch that cannot meet it
@@ -19,6 +27,7 @@ import java.util.Map;
  *     /v1/variant-presets}); its variants come first, then any listed in {@code variants}
  * @param callbackUrl where the batch's webhook events go (https, public address), instead of the
  *     tenant's webhook URL
+ * @param items the products, each with a unique {@code sku}
  */
 record SubmitBatchRequest(
     String name,
@@ -70,8 +79,14 @@ record SubmitBatchRequest(
   }
 
   /**
-   * @param referenceImage a product photo the model works from: {@code {"url": "https://..."}} or
-   *     {@code {"objectKey": "photos/ts-001.jpg"}} (under the tenant's prefix in our bucket)
+   * One product.
+   *
+   * @param sku your product id: unique in the batch; names its objects in storage
+   * @param title what the prompt template reads as {{title}}
+   * @param attributes free key/value pairs, {{attributes.color}} in the template
+   * @param referenceImage a product photo the model works from: {"url": "https://..."} or
+   *     {"objectKey": "references/ts-001"} (under the tenant's prefix in our bucket, e.g. uploaded
+   *     with PUT /v1/reference-images/ts-001)
    */
   record ProductRequest(
       String sku,

@@ -7,6 +7,8 @@ import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.image.ImageTypes;
 import io.catalogimage.common.storage.ObjectKeys;
 import io.catalogimage.common.storage.ObjectStore;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -26,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
  * not at a public URL). Stored under the tenant's prefix; only PNG, JPEG and WebP, told by the
  * bytes.
  */
+@Tag(name = "Reference images")
 @RestController
 class ReferenceImageController {
 
@@ -49,6 +52,9 @@ class ReferenceImageController {
   }
 
   /** Stores (or replaces) a photo; the body is the image itself. */
+  @ApiResponse(responseCode = "201", description = "stored")
+  @ApiResponse(responseCode = "413", description = "larger than the limit (in the detail)")
+  @ApiResponse(responseCode = "415", description = "not a PNG, JPEG or WebP, or not what it says")
   @PutMapping(
       path = "/v1/reference-images/{name}",
       consumes = {"image/png", "image/jpeg", "image/webp", "application/octet-stream"})

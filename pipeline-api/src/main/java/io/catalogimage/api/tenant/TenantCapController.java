@@ -2,6 +2,7 @@ package io.catalogimage.api.tenant;
 
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.TenantId;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code /v1/tenant/cost-cap}: the tenant's monthly cost cap. Items that would pass it end
  * CAP_REACHED; raising or removing it resumes them.
  */
+@Tag(name = "Tenant")
 @RestController
 class TenantCapController {
 
@@ -29,11 +31,16 @@ class TenantCapController {
     this.clock = clock;
   }
 
+  /** The tenant's monthly cost cap (UTC months) and what this month has committed against it. */
   @GetMapping("/v1/tenant/cost-cap")
   TenantCaps.MonthlyCap get(TenantId tenant) {
     return caps.get(tenant, clock.instant());
   }
 
+  /**
+   * Sets, raises or removes ({@code null}) the monthly cap. Items that would pass it end
+   * CAP_REACHED; raising or removing it runs them again.
+   */
   @PutMapping("/v1/tenant/cost-cap")
   Map<String, Object> set(TenantId tenant, @RequestBody MonthlyCapRequest body) {
     if (body == null) {

@@ -2,6 +2,7 @@ package io.catalogimage.api.usage;
 
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.TenantId;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code GET /v1/usage}: what the tenant's provider calls cost, from the ledger (one row per real
  * call), by model, by day (UTC) and by batch, for a range of days.
  */
+@Tag(name = "Usage")
 @RestController
 class UsageController {
 
@@ -56,6 +58,9 @@ class UsageController {
   }
 
   /**
+   * Calls made, images delivered and money, by model, by day (UTC) and by batch, from the ledger
+   * (one row per real provider call).
+   *
    * @param from first day (UTC, inclusive; default the first of this month)
    * @param to last day (UTC, inclusive; default today)
    */

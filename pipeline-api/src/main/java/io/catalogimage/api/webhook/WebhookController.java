@@ -3,6 +3,7 @@ package io.catalogimage.api.webhook;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
  * The tenant's webhook settings (default URL, signing secret) and the delivery log, per batch and
  * for the whole tenant.
  */
+@Tag(name = "Webhooks")
 @RestController
 class WebhookController {
 
@@ -59,11 +61,20 @@ class WebhookController {
     this.clock = clock;
   }
 
+  /**
+   * The tenant's default callback URL and its signing secret ({@code whsec_...}; during a rotation
+   * also the previous one, still signing until it expires).
+   */
   @GetMapping("/v1/tenant/webhook")
   WebhookSettings settings(TenantId tenant) {
     return WebhookSettings.of(url(tenant), secrets.secrets(tenant));
   }
 
+  /**
+   * Sets or removes ({@code null}) the default callback URL: batches without their own {@code
+   * callbackUrl} report there, and so do tenant-wide events (monthly cap thresholds). https only,
+   * no credentials, no private or loopback address.
+   */
   @PutMapping("/v1/tenant/webhook")
   WebhookSettings setUrl(TenantId tenant, @RequestBody WebhookSettingsRequest body) {
     if (body == null) {
