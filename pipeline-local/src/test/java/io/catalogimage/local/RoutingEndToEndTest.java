@@ -295,6 +295,15 @@ class RoutingEndToEndTest {
     assertThat(thisBatch.path("calls").asLong()).isEqualTo(2);
     assertThat(thisBatch.path("images").asLong()).isEqualTo(1);
     assertThat(usage.path("byModel").findValuesAsString("key")).contains(NB2);
+    // every view adds up to the total: each call counted once per view
+    for (String view : List.of("byModel", "byDay", "byBatch")) {
+      long calls = 0;
+      for (JsonNode row : usage.path(view)) {
+        calls += row.path("calls").asLong();
+      }
+      assertThat(calls).as(view).isEqualTo(usage.path("calls").asLong());
+    }
+    assertThat(usage.path("byDay").findValuesAsString("key")).isNotEmpty().isSorted();
     assertThat(api.get("/v1/usage?from=yesterday").status()).isEqualTo(400);
   }
 

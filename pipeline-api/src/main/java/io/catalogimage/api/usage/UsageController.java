@@ -4,12 +4,18 @@ import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.TenantId;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.math.BigDecimal;
+import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -42,12 +48,22 @@ class UsageController {
       List<Usage> byDay,
       List<Usage> byBatch) {}
 
-  private static final String RANGE =
-      " FROM attempts WHERE tenant_id = :tenant AND started_at >= :from AND started_at < :to ";
+  /**
+   * The range's calls by model, day and batch: one pass over the ledger for all three views. Date
+   * and uuid keys, not text: PostgreSQL then hashes the groups instead of sorting every call.
+   */
+  private static final String GROUPS =
+      """
+      SELECT model_requested AS model, CAST(started_at AT TIME ZONE 'UTC' AS date) AS day,
+             batch_id AS batch, count(*) AS calls,
+             count(*) FILTER (WHERE outcome = 'SUCCEEDED') AS images,
+             coalesce(sum(cost_usd), 0) AS cost
+        FROM attempts WHERE tenant_id = :tenant AND started_at >= :from AND started_at < :to
+       GROUP BY 1, 2, 3
+      """;
 
-  private static final String MEASURES =
-      " count(*) AS calls, count(*) FILTER (WHERE outcome = 'SUCCEEDED') AS images,"
-          + " coalesce(sum(cost_usd), 0) AS cost ";
+  private static final Comparator<Usage> MOST_EXPENSIVE_FIRST =
+      Comparator.comparing(Usage::costUsd).reversed().thenComparing(Usage::key);
 
   private final JdbcClient jdbc;
   private final Clock clock;
@@ -80,56 +96,40 @@ class UsageController {
     }
     Timestamp start = Timestamp.from(first.atStartOfDay().toInstant(ZoneOffset.UTC));
     Timestamp end = Timestamp.from(last.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC));
-    List<Usage> byModel =
-        group(tenant, start, end, "model_requested", "model_requested", "cost DESC", 100);
-    List<Usage> byDay =
-        group(
-            tenant,
-            start,
-            end,
-            "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-            "1",
-            "1",
-            MAX_DAYS + 1);
+    Map<String, Usage> models = new HashMap<>();
+    Map<String, Usage> days = new TreeMap<>();
+    Map<String, Usage> batches = new HashMap<>();
+    jdbc.sql(GROUPS)
+        .param("tenant", tenant.value())
+        .param("from", start)
+        .param("to", end)
+        .query(
+            (ResultSet rs) -> {
+              long n = rs.getLong("calls");
+              long images = rs.getLong("images");
+              BigDecimal money = rs.getBigDecimal("cost");
+              add(models, rs.getString("model"), n, images, money);
+              add(days, rs.getObject("day", LocalDate.class).toString(), n, images, money);
+              add(batches, rs.getObject("batch", UUID.class).toString(), n, images, money);
+            });
+    List<Usage> byModel = models.values().stream().sorted(MOST_EXPENSIVE_FIRST).limit(100).toList();
+    List<Usage> byDay = List.copyOf(days.values());
     List<Usage> byBatch =
-        group(tenant, start, end, "CAST(batch_id AS text)", "batch_id", "cost DESC", MAX_BATCHES);
+        batches.values().stream().sorted(MOST_EXPENSIVE_FIRST).limit(MAX_BATCHES).toList();
     long calls = byModel.stream().mapToLong(Usage::calls).sum();
     long images = byModel.stream().mapToLong(Usage::images).sum();
     BigDecimal cost = byModel.stream().map(Usage::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
     return new Report(first, last, calls, images, cost, byModel, byDay, byBatch);
   }
 
-  private List<Usage> group(
-      TenantId tenant,
-      Timestamp from,
-      Timestamp to,
-      String key,
-      String groupBy,
-      String orderBy,
-      int limit) {
-    return jdbc.sql(
-            "SELECT "
-                + key
-                + " AS k,"
-                + MEASURES
-                + RANGE
-                + " GROUP BY "
-                + groupBy
-                + " ORDER BY "
-                + orderBy
-                + " LIMIT "
-                + limit)
-        .param("tenant", tenant.value())
-        .param("from", from)
-        .param("to", to)
-        .query(
-            (rs, i) ->
-                new Usage(
-                    rs.getString("k"),
-                    rs.getLong("calls"),
-                    rs.getLong("images"),
-                    rs.getBigDecimal("cost")))
-        .list();
+  private static void add(
+      Map<String, Usage> groups, String key, long calls, long images, BigDecimal cost) {
+    groups.merge(
+        key,
+        new Usage(key, calls, images, cost),
+        (a, b) ->
+            new Usage(
+                key, a.calls() + b.calls(), a.images() + b.images(), a.costUsd().add(b.costUsd())));
   }
 
   private static LocalDate date(String name, String text, LocalDate fallback) {
