@@ -3,14 +3,11 @@ package io.catalogimage.api.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.catalogimage.api.ApiTestClient;
+import io.catalogimage.api.ApiTestClient.Answer;
 import io.catalogimage.api.ApiTestInfrastructure;
 import io.catalogimage.api.intake.ExpandBatches;
-import io.catalogimage.common.json.Json;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -50,8 +47,6 @@ class DeferredItemsTest {
   @Autowired ExpandBatches expander;
   @Autowired FinishBatches finisher;
 
-  private final HttpClient http = HttpClient.newHttpClient();
-
   /** Tomorrow, so that the dispatcher leaves the items queued. */
   private final Instant startAfter =
       Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
@@ -65,27 +60,22 @@ class DeferredItemsTest {
     String query =
         "?tier=fast&variant=main:1:1:1K&variant=thumb:1:1:1K&startAfter="
             + URLEncoder.encode(startAfter.toString(), StandardCharsets.UTF_8);
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batches" + query))
-                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
-                .header("Content-Type", "text/csv")
-                .POST(HttpRequest.BodyPublishers.ofString(csv))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return Json.mapper().readTree(r.body());
+    Answer a =
+        new ApiTestClient(port)
+            .call(
+                "POST",
+                "/v1/batches" + query,
+                ApiTestInfrastructure.AUTHORIZATION,
+                "text/csv",
+                csv);
+    assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(202);
+    return a.body();
   }
 
   private JsonNode get(String path) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return Json.mapper().readTree(r.body());
+    Answer a = new ApiTestClient(port).get(path);
+    assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
+    return a.body();
   }
 
   private Map<String, Long> itemStates(String batch) {
@@ -155,17 +145,11 @@ class DeferredItemsTest {
     expander.stop();
     String batch = upload("sku,title\nC-1,Mug\nC-2,Lamp\n").path("id").asString();
 
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/v1/batches/" + batch + "/cancel"))
-                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    Answer cancelled =
+        new ApiTestClient(port).call("POST", "/v1/batches/" + batch + "/cancel", null);
 
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    assertThat(Json.mapper().readTree(r.body()).path("cancelledItems").asInt()).isEqualTo(4);
+    assertThat(cancelled.status()).as(String.valueOf(cancelled.body())).isEqualTo(202);
+    assertThat(cancelled.body().path("cancelledItems").asInt()).isEqualTo(4);
     assertThat(itemStates(batch)).isEqualTo(Map.of("CANCELLED", 4L));
     assertThat(
             jdbc.sql("SELECT items_pending FROM batches WHERE batch_id = CAST(:b AS uuid)")

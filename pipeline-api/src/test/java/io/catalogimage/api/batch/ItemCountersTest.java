@@ -2,13 +2,10 @@ package io.catalogimage.api.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.catalogimage.api.ApiTestClient;
+import io.catalogimage.api.ApiTestClient.Answer;
 import io.catalogimage.api.ApiTestInfrastructure;
-import io.catalogimage.common.json.Json;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -36,29 +33,21 @@ class ItemCountersTest {
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
 
-  private final HttpClient http = HttpClient.newHttpClient();
-
   private String submit(String contentType, String query, String body) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batches" + query))
-                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return Json.mapper().readTree(r.body()).path("id").asString();
+    Answer a =
+        new ApiTestClient(port)
+            .call(
+                "POST",
+                "/v1/batches" + query,
+                ApiTestInfrastructure.AUTHORIZATION,
+                contentType,
+                body);
+    assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(202);
+    return a.body().path("id").asString();
   }
 
   private JsonNode summary(String batch) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batches/" + batch))
-                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return Json.mapper().readTree(r.body());
+    return new ApiTestClient(port).get("/v1/batches/" + batch).body();
   }
 
   private Map<String, Long> counted(String batch) {

@@ -2,12 +2,9 @@ package io.catalogimage.api.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.catalogimage.api.ApiTestClient;
+import io.catalogimage.api.ApiTestClient.Answer;
 import io.catalogimage.api.ApiTestInfrastructure;
-import io.catalogimage.common.json.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,29 +27,13 @@ class VariantPresetTest {
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
 
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  private record Answer(int status, JsonNode body) {}
-
   private Answer call(String method, String path, String auth, String type, String body)
       throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", auth)
-                .header("Content-Type", type)
-                .method(
-                    method,
-                    body == null
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return new Answer(r.statusCode(), r.body().isEmpty() ? null : Json.mapper().readTree(r.body()));
+    return new ApiTestClient(port).call(method, path, auth, type, body);
   }
 
   private Answer call(String method, String path, String body) throws Exception {
-    return call(method, path, ApiTestInfrastructure.AUTHORIZATION, "application/json", body);
+    return new ApiTestClient(port).call(method, path, body);
   }
 
   private List<String> variantsOf(String batch) {

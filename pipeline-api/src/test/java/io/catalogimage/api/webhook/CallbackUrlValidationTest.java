@@ -2,12 +2,9 @@ package io.catalogimage.api.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.catalogimage.api.ApiTestClient;
+import io.catalogimage.api.ApiTestClient.Answer;
 import io.catalogimage.api.ApiTestInfrastructure;
-import io.catalogimage.common.json.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,16 +30,8 @@ class CallbackUrlValidationTest {
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
 
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
-            .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+  private Answer send(String method, String path, String body) throws Exception {
+    return new ApiTestClient(port).call(method, path, body);
   }
 
   @ParameterizedTest
@@ -54,7 +43,7 @@ class CallbackUrlValidationTest {
         "http://hooks.example.com/plain-http",
       })
   void aSubmissionWithAnInternalCallbackIsRejectedAndNothingStored(String url) throws Exception {
-    HttpResponse<String> r =
+    Answer r =
         send(
             "POST",
             "/v1/batches",
@@ -65,8 +54,8 @@ class CallbackUrlValidationTest {
             """
                 .formatted(url));
 
-    assertThat(r.statusCode()).isEqualTo(400);
-    JsonNode error = Json.mapper().readTree(r.body()).path("errors").path(0);
+    assertThat(r.status()).isEqualTo(400);
+    JsonNode error = r.body().path("errors").path(0);
     assertThat(error.path("field").asString()).isEqualTo("callbackUrl");
     assertThat(
             jdbc.sql("SELECT count(*) FROM batches WHERE name = 'ssrf'").query(Long.class).single())
@@ -76,10 +65,10 @@ class CallbackUrlValidationTest {
   @ParameterizedTest
   @ValueSource(strings = {"https://[::1]/hook", "https://192.168.0.10/hook"})
   void theTenantsWebhookUrlIsCheckedTheSameWay(String url) throws Exception {
-    HttpResponse<String> r = send("PUT", "/v1/tenant/webhook", "{\"url\": \"" + url + "\"}");
+    Answer r = send("PUT", "/v1/tenant/webhook", "{\"url\": \"" + url + "\"}");
 
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(r.body()).contains("/invalid-parameter").contains("url");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body().toString()).contains("/invalid-parameter").contains("url");
     assertThat(
             jdbc.sql("SELECT count(*) FROM tenants WHERE webhook_url IS NOT NULL")
                 .query(Long.class)

@@ -6,12 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.svix.Webhook;
 import com.svix.exceptions.WebhookVerificationException;
+import io.catalogimage.api.ApiTestClient;
+import io.catalogimage.api.ApiTestClient.Answer;
 import io.catalogimage.api.ApiTestInfrastructure;
 import io.catalogimage.common.json.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -64,23 +62,8 @@ class WebhookDeliveryTest {
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
 
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  private record Answer(int status, JsonNode body) {}
-
   private Answer call(String method, String path, String body) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Answer(r.statusCode(), r.body().isEmpty() ? null : Json.mapper().readTree(r.body()));
+    return new ApiTestClient(port).call(method, path, body);
   }
 
   /** Submits a two-item batch whose events go to {@code path} on the receiver. */
