@@ -3,6 +3,7 @@ package io.catalogimage.worker.provider;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The provider endpoints the worker may call. Each is pure configuration: pointing the pipeline at
  * Google, OpenAI or a gateway needs no code.
  *
- * @param endpoints endpoint name -> settings (default: one endpoint {@code google} on Google's
- *     Gemini API with the key from {@code GEMINI_API_KEY})
+ * @param endpoints endpoint name -> settings, in configuration order: the first endpoint that
+ *     serves a model is the one called for it (default: one endpoint {@code google} on Google's
+ *     Gemini API with the key from {@code GEMINI_API_KEY}). An endpoint whose {@code api-key} is
+ *     empty (its environment variable unset) is left out: one configuration file can name every
+ *     provider and the pipeline uses those whose keys are set.
  */
 @ConfigurationProperties("pipeline.providers")
 public record ProviderProperties(Map<String, Endpoint> endpoints) {
@@ -35,7 +39,20 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
               null,
               null));
     }
-    endpoints = Map.copyOf(endpoints);
+    // Map.copyOf would lose the order, and with it which endpoint serves a model two can serve
+    endpoints = Collections.unmodifiableMap(new LinkedHashMap<>(endpoints));
+  }
+
+  /** The endpoints that can be called: those with an API key, in configuration order. */
+  public Map<String, Endpoint> usable() {
+    Map<String, Endpoint> usable = new LinkedHashMap<>();
+    endpoints.forEach(
+        (name, endpoint) -> {
+          if (endpoint.hasApiKey()) {
+            usable.put(name, endpoint);
+          }
+        });
+    return Collections.unmodifiableMap(usable);
   }
 
   /**
@@ -86,6 +103,11 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
       maxConnections = maxConnections == null ? 1000 : maxConnections;
       pricePerImage = pricePerImage == null ? Map.of() : Map.copyOf(pricePerImage);
       imageQuality = imageQuality == null || imageQuality.isBlank() ? "high" : imageQuality;
+    }
+
+    /** False when the key is empty: the endpoint is left out (see {@link #usable()}). */
+    public boolean hasApiKey() {
+      return apiKey != null && !apiKey.isBlank();
     }
 
     /** The model id to send for a catalog model. */

@@ -12,10 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The configured endpoints, and which one serves a model; also their price table. */
 public final class Providers {
+
+  private static final Logger log = LoggerFactory.getLogger(Providers.class);
 
   private final List<ImageProvider> providers;
   private final PriceTable prices;
@@ -24,8 +28,21 @@ public final class Providers {
       ProviderProperties props, ModelCatalog catalog, JsonMapper json, Executor callbacks) {
     List<ImageProvider> list = new ArrayList<>();
     Map<String, Map<String, Map<String, BigDecimal>>> flat = new LinkedHashMap<>();
+    props.endpoints().keySet().stream()
+        .filter(name -> !props.usable().containsKey(name))
+        .forEach(
+            name ->
+                log.warn(
+                    "provider endpoint '{}' has no API key (its api-key is empty): not used",
+                    name));
+    if (props.usable().isEmpty()) {
+      throw new IllegalStateException(
+          "no provider endpoint has an API key: set GEMINI_API_KEY for Google's Gemini API, or"
+              + " configure pipeline.providers.endpoints.<name>.api-key (README: \"Use your own"
+              + " key\")");
+    }
     props
-        .endpoints()
+        .usable()
         .forEach(
             (name, endpoint) -> {
               list.add(create(name, endpoint, catalog, json, callbacks));
