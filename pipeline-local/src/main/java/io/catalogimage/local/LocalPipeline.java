@@ -52,7 +52,9 @@ public final class LocalPipeline implements AutoCloseable {
    * @param apiPort 0 for any free port
    * @param kafkaPort 0 for any free port
    * @param startKafka false to start without Kafka (it can be started later on {@code kafkaPort})
-   * @param simulator simulator settings (its port too)
+   * @param simulator simulator settings (its port too); null starts none and wires no endpoint: the
+   *     apps' own configuration (e.g. a file given with {@code spring.config.additional-location})
+   *     names the providers
    * @param workers worker contexts to start in this JVM
    * @param properties extra settings for both apps (e.g. pipeline.worker.max-in-flight)
    */
@@ -162,8 +164,10 @@ public final class LocalPipeline implements AutoCloseable {
                 ? LocalS3.inMemory()
                 : LocalS3.onDisk(options.s3Directory(), 0));
     s3.createBucket(BUCKET);
-    step(progress, "starting the provider simulator");
-    simulator = track(ProviderSimulator.start(options.simulator()));
+    if (options.simulator() != null) {
+      step(progress, "starting the provider simulator");
+      simulator = track(ProviderSimulator.start(options.simulator()));
+    }
     step(progress, "starting the api");
     api = startApi();
     apiPort =
@@ -226,12 +230,14 @@ public final class LocalPipeline implements AutoCloseable {
     props.put("pipeline.storage.access-key", LocalS3.ACCESS_KEY);
     props.put("pipeline.storage.secret-key", LocalS3.SECRET_KEY);
     props.put("pipeline.storage.bucket", BUCKET);
-    props.put("pipeline.providers.endpoints.simulator.protocol", "gemini");
-    props.put("pipeline.providers.endpoints.simulator.base-url", simulator.baseUri().toString());
-    props.put("pipeline.providers.endpoints.simulator.api-key", "sim-key");
+    if (simulator != null) {
+      props.put("pipeline.providers.endpoints.simulator.protocol", "gemini");
+      props.put("pipeline.providers.endpoints.simulator.base-url", simulator.baseUri().toString());
+      props.put("pipeline.providers.endpoints.simulator.api-key", "sim-key");
+      // the pipeline's peak hours follow the simulator's: off when the simulator has none
+      props.put("pipeline.peak.enabled", options.simulator().peak().enabled());
+    }
     props.put("spring.main.banner-mode", "off");
-    // the pipeline's peak hours follow the simulator's: off when the simulator has none
-    props.put("pipeline.peak.enabled", options.simulator().peak().enabled());
     props.putAll(options.properties());
     return props;
   }
@@ -244,6 +250,7 @@ public final class LocalPipeline implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + apiPort);
   }
 
+  /** The simulator, or null when the configuration names real providers. */
   public ProviderSimulator simulator() {
     return simulator;
   }
