@@ -32,10 +32,16 @@ final class Problems {
         .append(problem.path("title").asString("error"))
         .append(kind.isEmpty() ? "" : " (" + kind + ")");
     String detail = problem.path("detail").asString("");
+    JsonNode errors = problem.path("errors");
+    if (!errors.isEmpty()
+        && detail.contains(errors.get(0).path("message").asString("\u0000"))
+        && detail.contains(": ")) {
+      // the detail repeats the first problem, listed below anyway: keep its summary
+      detail = detail.substring(0, detail.indexOf(": "));
+    }
     if (!detail.isBlank()) {
       text.append("\n  ").append(detail);
     }
-    JsonNode errors = problem.path("errors");
     for (JsonNode e : errors) {
       text.append("\n  ").append(where(e, source)).append(e.path("message").asString(""));
     }

@@ -182,7 +182,7 @@ final class Up {
           admin token %s  (for /v1/admin: tenants and keys)
           %s
           logs:       %s
-        Try: ./pipeline submit examples/catalog.csv --watch
+        Try: ./pipeline submit examples/catalog.csv --preset marketplace --watch
           or curl -X POST %s/v1/batches -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d @catalog.json
         Ctrl-C stops everything.
         %n""",
