@@ -168,7 +168,6 @@ public final class MerchantCli {
     String batchId = args.single("batch id");
     Api api = api(args);
     JsonNode batch;
-    int watched = ExitCode.OK;
     if (args.flag("--wait")) {
       batch = watcher(api, args).follow(batchId, java.time.Instant.now());
     } else {
@@ -189,7 +188,7 @@ public final class MerchantCli {
     if (!dir.isAbsolute()) {
       dir = workDir.resolve(dir);
     }
-    return Math.max(watched, new Results(api, out, err).run(batchId, dir, concurrency, batch));
+    return new Results(api, out, err).run(batchId, dir, concurrency, batch);
   }
 
   private int status(Args args) {

@@ -47,18 +47,21 @@ class KubernetesManifestsTest {
 
   @BeforeAll
   static void render() throws Exception {
+    makeSecrets(secrets);
+    overlays = new LinkedHashMap<>();
+    overlays.put("base", Rendered.of(K8S.resolve("base")));
+    overlays.put("overlays/local", Rendered.of(K8S.resolve("overlays/local")));
+  }
+
+  /** Runs the local overlay's make-secrets.sh, as a user would, into {@code dir}. */
+  private static void makeSecrets(Path dir) throws Exception {
     Process p =
         new ProcessBuilder(
-                "bash",
-                K8S.resolve("overlays/local/make-secrets.sh").toString(),
-                secrets.toString())
+                "bash", K8S.resolve("overlays/local/make-secrets.sh").toString(), dir.toString())
             .redirectErrorStream(true)
             .start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
-    overlays = new LinkedHashMap<>();
-    overlays.put("base", Rendered.of(K8S.resolve("base")));
-    overlays.put("overlays/local", Rendered.of(K8S.resolve("overlays/local")));
   }
 
   /** The probe paths every pipeline container uses (OwnProvidersAndCliTest calls them). */
@@ -162,11 +165,7 @@ class KubernetesManifestsTest {
   @Test
   void make_secrets_writes_fresh_random_values_and_no_known_default() throws Exception {
     Path again = secrets.resolveSibling(secrets.getFileName() + "-again");
-    Process p =
-        new ProcessBuilder(
-                "bash", K8S.resolve("overlays/local/make-secrets.sh").toString(), again.toString())
-            .start();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    makeSecrets(again);
     Map<String, String> first = envFiles(secrets);
     Map<String, String> second = envFiles(again);
     assertThat(first.keySet()).isEqualTo(second.keySet());

@@ -79,7 +79,9 @@ class OwnProvidersAndCliTest {
             .formatted(endpoint.baseUri(), KEY_VARIABLE));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx768m", "-cp", System.getProperty("java.class.path")));
+    // a test process: start fast (C1 only, serial GC) rather than run fast
+    command.addAll(List.of("-Xmx768m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
     command.add(PipelineCli.class.getName());
     command.addAll(List.of("up", "--port", "0", "--config", config.toString()));
     upOutput = work.resolve("up.out");
