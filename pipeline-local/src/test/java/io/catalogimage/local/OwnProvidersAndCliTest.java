@@ -75,6 +75,10 @@ class OwnProvidersAndCliTest {
                 api-key: ${NO_SUCH_KEY_IS_SET_HERE:}
           retry:
             max-attempts: 2
+          # the endpoint has no peak hours: bulk work must not wait for 14:00 UTC when this runs
+          # between 10:00 and 14:00 (real providers keep the default, peak on)
+          peak:
+            enabled: false
         """
             .formatted(endpoint.baseUri(), KEY_VARIABLE));
     List<String> command = new ArrayList<>();
@@ -183,7 +187,9 @@ class OwnProvidersAndCliTest {
             "Studio photo of {{title}} in {{attributes.color}}",
             "--watch",
             "--interval",
-            "200ms");
+            "200ms",
+            "--timeout",
+            "2m");
 
     assertThat(submitted.exit()).as(submitted.err()).isEqualTo(ExitCode.OK);
     assertThat(submitted.out())
@@ -231,7 +237,9 @@ class OwnProvidersAndCliTest {
             "main:1:1:1K",
             "--watch",
             "--interval",
-            "200ms");
+            "200ms",
+            "--timeout",
+            "2m");
 
     assertThat(watched.exit())
         .as(watched.out() + watched.err())
@@ -317,7 +325,8 @@ class OwnProvidersAndCliTest {
     Run cancelled = cli("cancel", batch);
     assertThat(cancelled.exit()).isEqualTo(ExitCode.OK);
     assertThat(cancelled.out()).contains("Cancelled 2 waiting items");
-    assertThat(cli("watch", batch).exit()).isEqualTo(ExitCode.FINISHED_WITH_FAILURES);
+    assertThat(cli("watch", batch, "--timeout", "1m").exit())
+        .isEqualTo(ExitCode.FINISHED_WITH_FAILURES);
   }
 
   @Test
