@@ -37,6 +37,8 @@ public final class ApiTestInfrastructure {
                   }));
     }
     String url = postgres.createDatabase("api_" + UUID.randomUUID().toString().replace("-", ""));
+    // (pipeline.local-mode=true, which lets these well-known credentials start the api, is a
+    // system property of the test JVM: see the surefire configuration in pom.xml)
     registry.add("spring.datasource.url", () -> url);
     registry.add("spring.datasource.username", () -> LocalPostgres.USER);
     registry.add("spring.datasource.password", () -> LocalPostgres.PASSWORD);

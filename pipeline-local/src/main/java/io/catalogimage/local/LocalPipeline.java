@@ -218,6 +218,8 @@ public final class LocalPipeline implements AutoCloseable {
   /** The settings a worker needs to join this pipeline, e.g. for one started as its own process. */
   public Map<String, Object> commonProperties() {
     Map<String, Object> props = new LinkedHashMap<>();
+    // servers started by and for this process: their well-known credentials are fine here only
+    props.put("pipeline.local-mode", true);
     props.put("spring.datasource.url", jdbcUrl);
     props.put("spring.datasource.username", LocalPostgres.USER);
     props.put("spring.datasource.password", LocalPostgres.PASSWORD);
