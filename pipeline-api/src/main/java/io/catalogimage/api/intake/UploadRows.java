@@ -129,8 +129,12 @@ final class UploadRows {
     if (!header.contains("sku") || !header.contains("title")) {
       return Optional.of("the header row needs the columns sku and title; it has " + header);
     }
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (int i = 0; i < header.size(); i++) {
       String name = header.get(i);
+      if (name != null && !seen.add(name)) {
+        return Optional.of("column " + (i + 1) + " repeats the name '" + name + "'");
+      }
       if (name == null || name.isBlank()) {
         return Optional.of("column " + (i + 1) + " of the header row has no name");
       }
