@@ -17,7 +17,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Every query string is decoded here once more, strictly, before a controller reads a parameter:
  * Tomcat drops a parameter whose percent-encoding is broken and turns bytes that are not UTF-8 into
  * U+FFFD, both silently. A query that is not well-formed, strict UTF-8 without NUL is a 400 naming
- * the parameter. Runs after the security filter chain (authentication comes first).
+ * the parameter. A body declared in a charset other than UTF-8 is a 415. Runs after the security
+ * filter chain (authentication comes first).
  */
 @Component
 class StrictQueryFilter extends OncePerRequestFilter {
@@ -26,6 +27,19 @@ class StrictQueryFilter extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
+    String charset = charsetOtherThanUtf8(request.getContentType());
+    if (charset != null) {
+      ProblemWriter.write(
+          response,
+          415,
+          ProblemTypes.UNSUPPORTED_MEDIA_TYPE,
+          "Unsupported media type",
+          "the body is declared as "
+              + charset
+              + "; this api reads UTF-8 only (send charset=utf-8, or no charset)",
+          Map.of());
+      return;
+    }
     String query = request.getQueryString();
     Refusal refusal = query == null ? null : refusal(query);
     if (refusal == null) {
@@ -39,6 +53,26 @@ class StrictQueryFilter extends OncePerRequestFilter {
         "Invalid parameter",
         refusal.detail(),
         Map.of("parameter", refusal.parameter()));
+  }
+
+  /**
+   * The charset a Content-Type declares when it is not UTF-8: bodies are read as UTF-8, and bytes
+   * meant in another charset that happen to be valid UTF-8 would be stored as other text.
+   */
+  static String charsetOtherThanUtf8(String contentType) {
+    if (contentType == null) {
+      return null;
+    }
+    for (String parameter : contentType.split(";")) {
+      String p = parameter.strip();
+      if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+        String charset = p.substring(8).replace("\"", "").strip();
+        return charset.equalsIgnoreCase("utf-8") || charset.equalsIgnoreCase("utf8")
+            ? null
+            : "charset=" + charset;
+      }
+    }
+    return null;
   }
 
   /** A parameter (its name as far as it can be read) and what is wrong with it. */

@@ -192,6 +192,29 @@ class AuthenticationTest {
   }
 
   @Test
+  void everyAnswerCarriesTheSecurityHeadersAndCorsIsClosed() throws Exception {
+    for (Answer a :
+        List.of(
+            call("GET", "/v1/tenant/cost-cap", "Bearer " + keyA, null),
+            call("GET", "/v1/tenant/cost-cap", null, null),
+            call("GET", "/v1/admin/tenants", "Bearer " + keyA, null))) {
+      assertThat(a.raw().headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+      assertThat(a.raw().headers().firstValue("X-Frame-Options")).hasValue("DENY");
+      assertThat(a.raw().headers().firstValue("Cache-Control")).isPresent();
+    }
+    HttpResponse<String> preflight =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tenant/cost-cap"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://anywhere.example")
+                .header("Access-Control-Request-Method", "GET")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(preflight.statusCode()).isEqualTo(401);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
+
+  @Test
   void theBearerSchemeIsTheOnlyOneAndOneHeaderAtATime() throws Exception {
     HttpResponse<String> twice =
         http.send(

@@ -46,6 +46,9 @@ public final class Benchmarks {
                   "reroute".equals(option(args, "--policy", "park")),
                   intOption(args, "--seconds-before-reset", 90))
               .run();
+      case "fuzz" ->
+          new FuzzBenchmark(intOption(args, "--cases", 10_000), intOption(args, "--seed", 20261205))
+              .run();
       default -> {
         System.out.println(
             """
@@ -59,6 +62,8 @@ public final class Benchmarks {
               peakday     [--items 400] [--naive-threads 16]   the pipeline vs the naive NB2-then-Pro loop at peak
               quota       [--items 400] [--per-day 200] [--policy park|reroute] [--seconds-before-reset 90]
                                                                the daily quota runs out mid-batch
+              fuzz        [--cases 10000] [--seed 20261205]    hostile requests on every input surface:
+                                                               counts of 5xx, partial batches, altered text
             """);
         return name.isEmpty() ? 0 : 2;
       }
