@@ -11,12 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.RandomGenerator;
+import net.jqwik.engine.SourceOfRandomness;
 
 /**
  * {@code ./pipeline bench fuzz}: the suite's fuzz properties at length. Starts PostgreSQL, S3 and
@@ -58,19 +57,19 @@ final class FuzzBenchmark {
                 LocalPostgres.USER,
                 LocalPostgres.PASSWORD)) {
       FuzzCases generators = new FuzzCases(pipeline.apiKey());
-      List<RandomGenerator<FuzzRequest>> surfaces = new ArrayList<>();
+      // outside the jqwik engine: sample streams, drawing from jqwik's seeded source of randomness
+      SourceOfRandomness.create(String.valueOf(seed));
+      List<Iterator<FuzzRequest>> surfaces = new ArrayList<>();
       for (String surface : FuzzCases.SURFACES) {
-        Arbitrary<FuzzRequest> a = generators.surface(surface);
-        surfaces.add(a.generator(1000));
+        surfaces.add(generators.surface(surface).sampleStream().iterator());
       }
-      Random random = new Random(seed);
       Map<String, Map<String, Integer>> byStatus = new TreeMap<>();
       Map<String, Integer> broken = new TreeMap<>();
       List<String> examples = new ArrayList<>();
       int serverErrors = 0;
       long started = System.nanoTime();
       for (int i = 0; i < cases; i++) {
-        FuzzRequest request = surfaces.get(i % surfaces.size()).next(random).value();
+        FuzzRequest request = surfaces.get(i % surfaces.size()).next();
         FuzzOracle.Verdict v = oracle.judge(request);
         String statusClass = v.status() / 100 + "xx";
         byStatus
