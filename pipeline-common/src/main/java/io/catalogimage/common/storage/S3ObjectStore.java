@@ -96,6 +96,27 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   }
 
   @Override
+  public Optional<java.io.InputStream> open(String key) {
+    try {
+      return Optional.of(client.getObject(b -> b.bucket(bucket).key(key)));
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Optional<String> etag(String key) {
+    try {
+      return Optional.of(client.headObject(b -> b.bucket(bucket).key(key)).eTag());
+    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+      if (e.statusCode() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public URI presignedGet(String key, Duration validFor) {
     var request =
         presigner.presignGetObject(
