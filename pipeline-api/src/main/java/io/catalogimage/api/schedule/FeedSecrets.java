@@ -35,6 +35,7 @@ class FeedSecrets {
   private final Path secretsDir;
   private final Function<String, String> environment;
 
+  @org.springframework.beans.factory.annotation.Autowired
   FeedSecrets(ScheduleProperties props) {
     this(props, System::getenv);
   }

@@ -2,6 +2,7 @@ package io.catalogimage.api.schedule;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -12,9 +13,10 @@ import org.springframework.scheduling.support.CronExpression;
  *
  * <p>Daylight saving: a daily time that does not exist that day (inside the spring-forward gap)
  * fires at the same offset after the gap (02:30 becomes 03:30); a time that exists twice (fall
- * back) fires once, at its first occurrence. A cron expression never fires twice for the same wall
- * time either. The deadline is the first occurrence of its local time after the firing (06:00 the
- * same morning for a 01:00 run, the next morning for a 23:00 run), resolved the same way.
+ * back) fires once, at its first occurrence. A cron expression is read on the wall clock and placed
+ * the same way (crontab would skip the missing hour's run: a nightly feed would miss a night). The
+ * deadline is the first occurrence of its local time after the firing (06:00 the same morning for a
+ * 01:00 run, the next morning for a 23:00 run), resolved the same way.
  */
 final class FireTimes {
 
@@ -56,15 +58,18 @@ final class FireTimes {
   Instant next(Instant after) {
     ZonedDateTime from = after.atZone(zone);
     if (cron != null) {
-      ZonedDateTime next = cron.next(from);
-      // a wall time repeated by a fall-back hour fires once
-      while (next != null && next.toLocalDateTime().equals(from.toLocalDateTime())) {
-        next = cron.next(next);
+      // evaluated on the wall clock, then placed in the zone like a daily time
+      LocalDateTime local = from.toLocalDateTime();
+      while (true) {
+        local = cron.next(local);
+        if (local == null) {
+          throw new IllegalStateException("the cron expression never fires again");
+        }
+        Instant candidate = ZonedDateTime.of(local, zone).toInstant();
+        if (candidate.isAfter(after)) {
+          return candidate;
+        }
       }
-      if (next == null) {
-        throw new IllegalStateException("the cron expression never fires again");
-      }
-      return next.toInstant();
     }
     LocalDate day = from.toLocalDate().minusDays(1);
     while (true) {

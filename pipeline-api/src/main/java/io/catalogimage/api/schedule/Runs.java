@@ -30,7 +30,11 @@ class Runs {
   private final ScheduleEvents events;
   private final SchedulerClient scheduler;
 
-  Runs(RunRepository runs, ScheduleEvents events, SchedulerClient scheduler) {
+  /** The client is lazy: the scheduler's tasks (and so the client) need this class first. */
+  Runs(
+      RunRepository runs,
+      ScheduleEvents events,
+      @org.springframework.context.annotation.Lazy SchedulerClient scheduler) {
     this.runs = runs;
     this.events = events;
     this.scheduler = scheduler;
