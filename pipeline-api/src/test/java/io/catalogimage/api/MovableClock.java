@@ -7,8 +7,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * A clock tests set and move by hand instead of waiting for time to pass. Between moves it runs
- * at the real pace (pollers such as db-scheduler's wait for their interval on this clock).
+ * A clock tests set and move by hand instead of waiting for time to pass. Between moves it runs at
+ * the real pace (pollers such as db-scheduler's wait for their interval on this clock).
  */
 public final class MovableClock extends Clock {
 

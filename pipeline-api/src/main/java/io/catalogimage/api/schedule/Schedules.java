@@ -201,9 +201,8 @@ class Schedules {
 
   private void refire(UUID id, Instant next) {
     try {
-      if (!scheduler.reschedule(fire(id), next)) {
-        scheduler.scheduleIfNotExists(fire(id), next);
-      }
+      scheduler.schedule(
+          fire(id), next, SchedulerClient.ScheduleOptions.WHEN_EXISTS_RESCHEDULE);
     } catch (TaskInstanceCurrentlyExecutingException firing) {
       // it is firing right now and will reschedule itself from the schedule as it is now
     }
@@ -211,9 +210,9 @@ class Schedules {
 
   private void cancelFiring(UUID id) {
     try {
-      if (scheduler.getScheduledExecution(fire(id)).isPresent()) {
-        scheduler.cancel(fire(id));
-      }
+      scheduler.cancel(fire(id));
+    } catch (com.github.kagkarlsson.scheduler.exceptions.TaskInstanceNotFoundException gone) {
+      // nothing to cancel
     } catch (TaskInstanceCurrentlyExecutingException firing) {
       // it is firing right now: it finds the schedule paused or gone and stops there
     }
