@@ -201,8 +201,7 @@ class Schedules {
 
   private void refire(UUID id, Instant next) {
     try {
-      scheduler.schedule(
-          fire(id), next, SchedulerClient.ScheduleOptions.WHEN_EXISTS_RESCHEDULE);
+      scheduler.schedule(fire(id), next, SchedulerClient.ScheduleOptions.WHEN_EXISTS_RESCHEDULE);
     } catch (TaskInstanceCurrentlyExecutingException firing) {
       // it is firing right now and will reschedule itself from the schedule as it is now
     }
