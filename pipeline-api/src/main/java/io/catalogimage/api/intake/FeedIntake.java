@@ -256,7 +256,13 @@ public class FeedIntake {
       }
       BatchPlan plan = planner.plan(options, planned, now);
       repository.finishUploadedBatch(batch, options, products, planned, plan, now);
-      long items = repository.expandSelectedItems(batch.value(), now, nos, chosen);
+      int every = (1 << options.spec().variants().size()) - 1;
+      boolean all = Arrays.stream(chosen).allMatch(m -> m == every);
+      // every variant of every product (a first run): the upload's statement, no masks to join
+      long items =
+          all
+              ? repository.expandItems(batch.value(), now)
+              : repository.expandSelectedItems(batch.value(), now, nos, chosen);
       return new Written(products, items, plan);
     }
 

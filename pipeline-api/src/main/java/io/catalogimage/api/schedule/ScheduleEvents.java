@@ -43,43 +43,49 @@ class ScheduleEvents {
     send(schedule, run, RUN_COMPLETED, now, counts);
   }
 
+  private record Target(TenantId tenant, String name, String url) {}
+
   private void send(
       UUID schedule, UUID run, String type, Instant now, Map<String, Object> details) {
-    jdbc.sql(
-            """
-            SELECT s.tenant_id, s.name, coalesce(s.spec -> 'batch' ->> 'callbackUrl', t.webhook_url)
-              FROM schedules s JOIN tenants t ON t.tenant_id = s.tenant_id
-             WHERE s.schedule_id = :s
-            """)
-        .param("s", schedule)
-        .query(
-            (rs, i) -> {
-              String url = rs.getString(3);
-              if (url == null) {
-                return null;
-              }
-              Map<String, Object> data = new LinkedHashMap<>();
-              data.put("scheduleId", schedule.toString());
-              data.put("runId", run.toString());
-              data.put("name", rs.getString(2));
-              data.putAll(details);
-              data.put(
-                  "links",
-                  Map.of(
-                      "schedule",
-                      "/v1/schedules/" + schedule,
-                      "run",
-                      "/v1/schedules/" + schedule + "/runs/" + run));
-              outbox.enqueue(
-                  new TenantId(rs.getObject(1, UUID.class)),
-                  null,
-                  type,
-                  type + ":" + run + ":" + now.toEpochMilli(),
-                  url,
-                  data,
-                  now);
-              return null;
-            })
-        .list();
+    Target target =
+        jdbc.sql(
+                """
+                SELECT s.tenant_id, s.name,
+                       coalesce(s.spec -> 'batch' ->> 'callbackUrl', t.webhook_url) AS url
+                  FROM schedules s JOIN tenants t ON t.tenant_id = s.tenant_id
+                 WHERE s.schedule_id = :s
+                """)
+            .param("s", schedule)
+            .query(
+                (rs, i) ->
+                    new Target(
+                        new TenantId(rs.getObject("tenant_id", UUID.class)),
+                        rs.getString("name"),
+                        rs.getString("url")))
+            .optional()
+            .orElse(null);
+    if (target == null || target.url() == null) {
+      return;
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("scheduleId", schedule.toString());
+    data.put("runId", run.toString());
+    data.put("name", target.name());
+    data.putAll(details);
+    data.put(
+        "links",
+        Map.of(
+            "schedule",
+            "/v1/schedules/" + schedule,
+            "run",
+            "/v1/schedules/" + schedule + "/runs/" + run));
+    outbox.enqueue(
+        target.tenant(),
+        null,
+        type,
+        type + ":" + run + ":" + now.toEpochMilli(),
+        target.url(),
+        data,
+        now);
   }
 }

@@ -311,12 +311,11 @@ class Schedules {
       problems.add(FieldProblem.at("holdWhenLost", "must be more than 0 and at most 1"));
     }
     Source source = source(tenant, id, r.source(), existing, problems);
+    // stored as given: a run without a lane takes the default of its day (see WorkRuns)
     FeedIntake.Options batch = r.batch() == null ? emptyOptions() : r.batch();
-    if (batch.lane() == null) {
-      batch = withLane(batch, WorkRuns.DEFAULT_LANE);
-    }
     try {
-      intake.check(tenant, batch, null);
+      intake.check(
+          tenant, batch.lane() == null ? withLane(batch, WorkRuns.DEFAULT_LANE) : batch, null);
     } catch (InvalidSubmission invalid) {
       for (FieldProblem p : invalid.problems()) {
         problems.add(
