@@ -33,7 +33,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     this(props, PART_SIZE);
   }
 
-  /** With another part size for large files (tests). */
+  /** With another part size for large files (tests; S3 wants at least 5 MB but the last). */
   public S3ObjectStore(ObjectStoreProperties props, long partSize) {
     this.partSize = partSize;
     var credentials =
