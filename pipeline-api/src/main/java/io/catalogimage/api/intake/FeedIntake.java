@@ -41,7 +41,24 @@ public class FeedIntake {
       String lane,
       BigDecimal costCapUsd,
       Boolean allowSafetyReroute,
-      String callbackUrl) {}
+      String callbackUrl) {
+
+    /** These options with a lane and a name where they set none. */
+    public Options orDefaults(String defaultLane, String defaultName) {
+      return new Options(
+          name != null ? name : defaultName,
+          tier,
+          variants,
+          variantPreset,
+          altTextLocales,
+          promptTemplate,
+          styleGuide,
+          lane != null ? lane : defaultLane,
+          costCapUsd,
+          allowSafetyReroute,
+          callbackUrl);
+    }
+  }
 
   /** One variant: {@code name}, {@code aspectRatio}, {@code size}. */
   public record VariantOption(String name, String aspectRatio, String size) {}

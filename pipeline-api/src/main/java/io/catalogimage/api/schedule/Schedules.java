@@ -314,8 +314,7 @@ class Schedules {
     // stored as given: a run without a lane takes the default of its day (see WorkRuns)
     FeedIntake.Options batch = r.batch() == null ? emptyOptions() : r.batch();
     try {
-      intake.check(
-          tenant, batch.lane() == null ? withLane(batch, WorkRuns.DEFAULT_LANE) : batch, null);
+      intake.check(tenant, batch.orDefaults(WorkRuns.DEFAULT_LANE, null), null);
     } catch (InvalidSubmission invalid) {
       for (FieldProblem p : invalid.problems()) {
         problems.add(
@@ -483,20 +482,5 @@ class Schedules {
 
   private static FeedIntake.Options emptyOptions() {
     return new FeedIntake.Options(null, null, null, null, null, null, null, null, null, null, null);
-  }
-
-  private static FeedIntake.Options withLane(FeedIntake.Options o, String lane) {
-    return new FeedIntake.Options(
-        o.name(),
-        o.tier(),
-        o.variants(),
-        o.variantPreset(),
-        o.altTextLocales(),
-        o.promptTemplate(),
-        o.styleGuide(),
-        lane,
-        o.costCapUsd(),
-        o.allowSafetyReroute(),
-        o.callbackUrl());
   }
 }

@@ -208,11 +208,12 @@ class WorkRuns {
       options =
           intake.check(
               schedule.tenant(),
-              withLane(
-                  spec.batch(),
-                  spec.name().substring(0, Math.min(spec.name().length(), 180))
-                      + " "
-                      + run.due().toString().substring(0, 16)),
+              spec.batch()
+                  .orDefaults(
+                      DEFAULT_LANE,
+                      spec.name().substring(0, Math.min(spec.name().length(), 180))
+                          + " "
+                          + run.due().toString().substring(0, 16)),
               deadline);
     } catch (InvalidSubmission invalid) {
       stop(
@@ -271,22 +272,6 @@ class WorkRuns {
           }
         });
     log.info("run {} {}: {}", run.id(), stop.state, stop.getMessage());
-  }
-
-  /** The options of the run's batch: the default lane unless one is set, named after the run. */
-  private static FeedIntake.Options withLane(FeedIntake.Options o, String runName) {
-    return new FeedIntake.Options(
-        o.name() != null ? o.name() : runName,
-        o.tier(),
-        o.variants(),
-        o.variantPreset(),
-        o.altTextLocales(),
-        o.promptTemplate(),
-        o.styleGuide(),
-        o.lane() != null ? o.lane() : DEFAULT_LANE,
-        o.costCapUsd(),
-        o.allowSafetyReroute(),
-        o.callbackUrl());
   }
 
   private FeedFetcher.Credentials credentials(ScheduleRepository.Stored schedule)
