@@ -335,6 +335,40 @@ class ScheduledRunsTest extends ScheduleTestSupport {
   }
 
   @Test
+  void aRunItsBudgetsCannotFinishByTheDeadlineIsFlaggedAtRiskSayingByHowMuch() throws Exception {
+    ok(api().call("PUT", "/v1/tenant/webhook", "{\"url\": \"http://127.0.0.1:9/hooks\"}"), 200);
+    try {
+      startScheduler("api-1");
+      putFeed("feeds/late.csv", csv(products(1, 99, ScheduledRunsTest::product)));
+      // 12:00 UTC is 13:00 in Berlin: an hour to the deadline, 99 images at 1 per minute
+      String schedule =
+          id(
+              createSchedule(
+                  """
+                  {"dailyAt": "02:00", "timeZone": "Europe/Berlin", "deadline": "14:00",
+                   "source": {"objectKey": "feeds/late.csv"},
+                   "batch": {"variants": [{"name": "main"}], "promptTemplate": "Photo of {{title}}"}}
+                  """));
+      JsonNode run = awaitRun(schedule, id(runNow(schedule)), "GENERATING");
+
+      assertThat(run.path("lane").asString()).isEqualTo("scheduled");
+      assertThat(run.path("atRisk").asString())
+          .containsPattern("is after the deadline 2026-12-07T13:00:00Z by (\\d+h )?\\d+m")
+          .contains("99 items");
+      assertThat(
+              jdbc.sql(
+                      "SELECT count(*) FROM webhook_events WHERE type = 'batch.at_risk'"
+                          + " AND batch_id = CAST(:b AS uuid)")
+                  .param("b", run.path("batchId").asString())
+                  .query(Long.class)
+                  .single())
+          .isEqualTo(1);
+    } finally {
+      ok(api().call("PUT", "/v1/tenant/webhook", "{\"url\": null}"), 200);
+    }
+  }
+
+  @Test
   void aFeedUrlThatPointsInsideIsRefusedAtCreationAndAtEveryRedirect() throws Exception {
     for (String url :
         List.of(
