@@ -15,8 +15,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * A schedule's firing, run by db-scheduler (one api instance per due time): starts the run of the
  * due time and says when the schedule fires next. After an outage the due times passed meanwhile
- * are found: the latest is caught up once if its deadline can still be met (else recorded MISSED),
- * the older ones are recorded MISSED.
+ * are found: the latest is caught up once if its deadline can still be met, judged by how long the
+ * last run took to generate (else recorded MISSED), the older ones are recorded MISSED.
  */
 @Component
 class FireSchedules {
@@ -27,6 +27,7 @@ class FireSchedules {
   static final Duration LATE = Duration.ofMinutes(5);
 
   private final ScheduleRepository schedules;
+  private final RunRepository history;
   private final Runs runs;
   private final TransactionTemplate tx;
   private final Clock clock;
@@ -34,15 +35,22 @@ class FireSchedules {
 
   FireSchedules(
       ScheduleRepository schedules,
+      RunRepository history,
       Runs runs,
       TransactionTemplate tx,
       Clock clock,
       ScheduleProperties props) {
     this.schedules = schedules;
+    this.history = history;
     this.runs = runs;
     this.tx = tx;
     this.clock = clock;
     this.maxMissedRecorded = props.maxMissedRecorded();
+  }
+
+  /** How long the schedule's last completed run took from its diff to its end (none: zero). */
+  private Duration generationTime(UUID schedule) {
+    return history.lastGenerationTime(schedule).orElse(Duration.ZERO);
   }
 
   /**
@@ -89,7 +97,9 @@ class FireSchedules {
                 latest,
                 "due at " + latest + " but nothing was running until " + now + " (catchUp: false)",
                 now);
-          } else if (late && deadline != null && !now.isBefore(deadline)) {
+          } else if (late
+              && deadline != null
+              && now.plus(generationTime(scheduleId)).isAfter(deadline)) {
             runs.missed(
                 schedule,
                 latest,
@@ -97,8 +107,13 @@ class FireSchedules {
                     + latest
                     + " but nothing was running until "
                     + now
-                    + ", after its deadline "
-                    + deadline,
+                    + (now.isBefore(deadline)
+                        ? ": too late to finish before its deadline "
+                            + deadline
+                            + " (the last run took "
+                            + generationTime(scheduleId).toMinutes()
+                            + " min to generate)"
+                        : ", after its deadline " + deadline),
                 now);
           } else {
             runs.start(schedule, late ? Runs.CATCH_UP : Runs.SCHEDULED, latest, now)

@@ -58,8 +58,7 @@ abstract class ScheduleTestSupport {
     registry.add("pipeline.webhooks.allow-private-addresses", () -> "true");
     registry.add("pipeline.peak.enabled", () -> "false");
     // a known rate for the first model of tier fast, so that plans have an ETA (at-risk runs)
-    registry.add(
-        "pipeline.budgets.models[gemini-3.1-flash-image].requests-per-minute", () -> "1");
+    registry.add("pipeline.budgets.models[gemini-3.1-flash-image].requests-per-minute", () -> "1");
   }
 
   @TestConfiguration
