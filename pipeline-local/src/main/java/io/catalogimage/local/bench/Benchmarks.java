@@ -23,6 +23,11 @@ public final class Benchmarks {
                   Duration.ofSeconds(intOption(args, "--latency-seconds", 20)))
               .run();
       case "intake" -> new IntakeBenchmark(intOption(args, "--rows", 100_000)).run();
+      case "feed" ->
+          new FeedBenchmark(
+                  intOption(args, "--products", 1_000_000),
+                  Double.parseDouble(option(args, "--changed", "0.01")))
+              .run();
       case "status" ->
           new StatusQueryBenchmark(
                   intOption(args, "--batches", 100),
@@ -56,6 +61,9 @@ public final class Benchmarks {
               throughput  [--items 5000] [--s3 disk|memory]    end-to-end items/s at zero latency, beside raw S3 PUTs/s
               inflight    [--items 600] [--latency-seconds 20]  concurrent calls one worker holds, its CPU and heap
               intake      [--rows 100000]   NDJSON and CSV uploads: rows/s and peak heap (JAVA_OPTS=-Xmx512m)
+              feed        [--products 1000000] [--changed 0.01]
+                                                               a scheduled run over a feed with 1% changed: fetch, parse,
+                                                               diff and queue the changed items (JAVA_OPTS=-Xmx512m)
               status      [--batches 100] [--items-per-batch 10000] [--clients 8] [--seconds 30] [--rate 0]
                                                                batch summary and item listing p50/p99 with 1M items
               budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
