@@ -193,8 +193,20 @@ public final class LocalPipeline implements AutoCloseable {
     // a developer's webhook receiver runs on this machine, over plain http
     props.put("pipeline.webhooks.allow-private-addresses", true);
     props.put("pipeline.webhooks.allow-http", true);
+    // schedules: the sample feed is served from this machine over plain http; feed credentials are
+    // sealed with a key made for this run
+    props.put("pipeline.schedules.allow-http", true);
+    props.put("pipeline.schedules.trusted-hosts", "127.0.0.1");
+    props.put("pipeline.schedules.poll-interval", "1s");
+    props.put("pipeline.schedules.credentials-key", randomKey());
     return stopIfClosed(
         ApiApplication.builder().registerShutdownHook(false).run(asArguments(props)));
+  }
+
+  private static String randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
   }
 
   /** Starts another worker in this JVM. */
@@ -222,6 +234,8 @@ public final class LocalPipeline implements AutoCloseable {
   /** The settings a worker needs to join this pipeline, e.g. for one started as its own process. */
   public Map<String, Object> commonProperties() {
     Map<String, Object> props = new LinkedHashMap<>();
+    // servers started by and for this process: their well-known credentials are fine here only
+    props.put("pipeline.local-mode", true);
     props.put("spring.datasource.url", jdbcUrl);
     props.put("spring.datasource.username", LocalPostgres.USER);
     props.put("spring.datasource.password", LocalPostgres.PASSWORD);

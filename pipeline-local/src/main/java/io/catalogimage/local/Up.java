@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code ./pipeline up}: the whole pipeline locally, kept running for curl, the command-line client
@@ -184,8 +185,7 @@ final class Up {
           logs:       %s
         Try: ./pipeline submit examples/catalog.csv --preset marketplace --watch
           or curl -X POST %s/v1/batches -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d @catalog.json
-        Ctrl-C stops everything.
-        %n""",
+        """,
         pipeline.apiUri(),
         pipeline.apiUri(),
         pipeline.apiKey(),
@@ -193,6 +193,26 @@ final class Up {
         providers,
         workDir.resolve(".local/logs/pipeline.log"),
         pipeline.apiUri());
+    if (pipeline.simulator() != null) {
+      // a merchant's feed on this machine and a nightly schedule over it, first firing in a minute;
+      // only on the simulator: on real endpoints it would spend the merchant's money unasked
+      Path feedDir = workDir.resolve(".local/feed");
+      SampleSchedule.writeSampleFeed(feedDir);
+      FeedServer feeds = FeedServer.serve(feedDir);
+      JsonNode schedule =
+          SampleSchedule.create(
+              pipeline.client(), feeds, SampleSchedule.firstFiring(java.time.Instant.now()));
+      out.printf(
+          """
+            sample schedule: %s, daily at %s UTC (first run at %s) over %s
+            (edit .local/feed/catalog.csv, then POST /v1/schedules/<id>/run: only the changes are generated)
+          """,
+          schedule.path("id").asString(),
+          schedule.path("dailyAt").asString(),
+          schedule.path("nextRunAt").asString(),
+          feeds.url(SampleSchedule.FEED));
+    }
+    out.printf("Ctrl-C stops everything.%n%n");
     stopped.await();
     return 0;
   }

@@ -78,6 +78,34 @@ public record SimulatorConfig(
     }
   }
 
+  /** The API keys it accepts are secrets like a provider's: their projects, never the keys. */
+  @Override
+  public String toString() {
+    return "SimulatorConfig[port="
+        + port
+        + ", seed="
+        + seed
+        + ", timeScale="
+        + timeScale
+        + ", apiKeys=<"
+        + apiKeys.size()
+        + " redacted, projects "
+        + new java.util.TreeSet<>(apiKeys.values())
+        + ">, gemini="
+        + gemini
+        + ", quotas="
+        + quotas
+        + ", peak="
+        + peak
+        + ", latency="
+        + latency
+        + ", faults="
+        + faults
+        + ", server="
+        + server
+        + "]";
+  }
+
   /** Key {@code sim-key} of project {@code default}, generous quotas, peak as in the reports. */
   public static SimulatorConfig defaults() {
     return new SimulatorConfig(

@@ -7,6 +7,7 @@ import io.catalogimage.api.batch.BatchViews.ItemSummary;
 import io.catalogimage.api.batch.BatchViews.Progress;
 import io.catalogimage.api.batch.BatchViews.Result;
 import io.catalogimage.api.dispatch.DispatchProperties;
+import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.intake.BatchAccepted;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
@@ -229,10 +230,12 @@ class BatchController {
     if (body == null) {
       throw ApiProblem.invalidParameter("costCapUsd", "a body {\"costCapUsd\": ...} is required");
     }
-    if (body.costCapUsd() != null && body.costCapUsd().signum() <= 0) {
-      throw ApiProblem.invalidParameter(
-          "costCapUsd", "must be more than 0 (send null to remove the cap)");
-    }
+    Ranges.money(body.costCapUsd())
+        .ifPresent(
+            why -> {
+              throw ApiProblem.invalidParameter(
+                  "costCapUsd", why + " (send null to remove the cap)");
+            });
     CostCaps.Changed changed;
     try {
       changed =

@@ -1,5 +1,6 @@
 package io.catalogimage.api.usage;
 
+import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.TenantId;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -136,10 +137,17 @@ class UsageController {
     if (text == null || text.isBlank()) {
       return fallback;
     }
+    LocalDate day;
     try {
-      return LocalDate.parse(text.strip());
+      day = LocalDate.parse(text.strip());
     } catch (DateTimeParseException e) {
       throw ApiProblem.invalidParameter(name, "'" + text + "' is not a date like 2026-11-30");
     }
+    Ranges.date(day)
+        .ifPresent(
+            why -> {
+              throw ApiProblem.invalidParameter(name, why);
+            });
+    return day;
   }
 }

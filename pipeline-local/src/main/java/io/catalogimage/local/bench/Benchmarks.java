@@ -23,6 +23,11 @@ public final class Benchmarks {
                   Duration.ofSeconds(intOption(args, "--latency-seconds", 20)))
               .run();
       case "intake" -> new IntakeBenchmark(intOption(args, "--rows", 100_000)).run();
+      case "feed" ->
+          new FeedBenchmark(
+                  intOption(args, "--products", 1_000_000),
+                  Double.parseDouble(option(args, "--changed", "0.01")))
+              .run();
       case "status" ->
           new StatusQueryBenchmark(
                   intOption(args, "--batches", 100),
@@ -46,6 +51,9 @@ public final class Benchmarks {
                   "reroute".equals(option(args, "--policy", "park")),
                   intOption(args, "--seconds-before-reset", 90))
               .run();
+      case "fuzz" ->
+          new FuzzBenchmark(intOption(args, "--cases", 10_000), intOption(args, "--seed", 20261205))
+              .run();
       default -> {
         System.out.println(
             """
@@ -53,12 +61,17 @@ public final class Benchmarks {
               throughput  [--items 5000] [--s3 disk|memory]    end-to-end items/s at zero latency, beside raw S3 PUTs/s
               inflight    [--items 600] [--latency-seconds 20]  concurrent calls one worker holds, its CPU and heap
               intake      [--rows 100000]   NDJSON and CSV uploads: rows/s and peak heap (JAVA_OPTS=-Xmx512m)
+              feed        [--products 1000000] [--changed 0.01]
+                                                               a scheduled run over a feed with 1% changed: fetch, parse,
+                                                               diff and queue the changed items (JAVA_OPTS=-Xmx512m)
               status      [--batches 100] [--items-per-batch 10000] [--clients 8] [--seconds 30] [--rate 0]
                                                                batch summary and item listing p50/p99 with 1M items
               budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
               peakday     [--items 400] [--naive-threads 16]   the pipeline vs the naive NB2-then-Pro loop at peak
               quota       [--items 400] [--per-day 200] [--policy park|reroute] [--seconds-before-reset 90]
                                                                the daily quota runs out mid-batch
+              fuzz        [--cases 10000] [--seed 20261205]    hostile requests on every input surface:
+                                                               counts of 5xx, partial batches, altered text
             """);
         return name.isEmpty() ? 0 : 2;
       }
