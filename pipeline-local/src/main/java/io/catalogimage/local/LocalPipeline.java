@@ -189,7 +189,6 @@ public final class LocalPipeline implements AutoCloseable {
     Map<String, Object> props = commonProperties();
     props.put("server.port", options.apiPort());
     props.put("pipeline.security.bootstrap-key", apiKey);
-    props.put("pipeline.security.admin-token", adminToken);
     // a developer's webhook receiver runs on this machine, over plain http
     props.put("pipeline.webhooks.allow-private-addresses", true);
     props.put("pipeline.webhooks.allow-http", true);
@@ -252,6 +251,8 @@ public final class LocalPipeline implements AutoCloseable {
       props.put("pipeline.peak.enabled", options.simulator().peak().enabled());
     }
     props.put("spring.main.banner-mode", "off");
+    // the api's admin api and both apps' actuator endpoints other than health
+    props.put("pipeline.security.admin-token", adminToken);
     props.putAll(options.properties());
     return props;
   }

@@ -4,6 +4,7 @@ import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.CatalogProperties;
 import io.catalogimage.common.catalog.Tiers;
+import io.catalogimage.common.health.InfrastructureHealth;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.common.storage.ObjectStore;
@@ -17,6 +18,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.io.ResourceLoader;
 
 /** Beans both applications need: the clock, the model catalog and tiers, the object store. */
@@ -28,6 +30,7 @@ import org.springframework.core.io.ResourceLoader;
   PeakCalendar.class,
   BudgetProperties.class
 })
+@Import(InfrastructureHealth.class)
 public class CommonBeans {
 
   /**

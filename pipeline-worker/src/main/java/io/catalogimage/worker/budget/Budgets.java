@@ -163,13 +163,16 @@ public class Budgets {
     return endpoint + "/" + model;
   }
 
-  /** Gauges per model: the AIMD factor and the rate in use (requests per minute). */
+  /**
+   * Gauges per model: the AIMD factor, the rate in use and the configured one (requests per
+   * minute).
+   */
   private void observe(String key, String endpoint, String model, Integer rpm, double factor) {
     double[] state =
         rates.computeIfAbsent(
             key,
             k -> {
-              double[] s = new double[2];
+              double[] s = new double[3];
               Gauge.builder("pipeline.budget.rate_factor", s, v -> v[0])
                   .tags("model", model, "endpoint", endpoint)
                   .description("share of the configured rate in use after 429s (AIMD)")
@@ -178,9 +181,14 @@ public class Budgets {
                   .tags("model", model, "endpoint", endpoint)
                   .description("requests per minute the budget allows now (NaN = unlimited)")
                   .register(meters);
+              Gauge.builder("pipeline.budget.configured_rpm", s, v -> v[2])
+                  .tags("model", model, "endpoint", endpoint)
+                  .description("the model's configured requests per minute (NaN = unlimited)")
+                  .register(meters);
               return s;
             });
     state[0] = factor;
     state[1] = rpm == null ? Double.NaN : rpm * props.utilization() * factor;
+    state[2] = rpm == null ? Double.NaN : rpm;
   }
 }

@@ -141,6 +141,14 @@ public class GenerateImages implements SmartLifecycle {
     this.meters = meters;
     meters.gauge("pipeline.worker.in_flight", inFlight);
     meters.gaugeMapSize("pipeline.worker.held", List.of(), holding);
+    for (ImageProvider provider : providers.all()) {
+      // 0 once the provider refused the endpoint's key: an alert, not a failed readiness
+      meters.gauge(
+          "pipeline.provider.endpoint_usable",
+          Tags.of("endpoint", provider.endpoint()),
+          providers,
+          p -> p.usable(provider.endpoint()) ? 1 : 0);
+    }
   }
 
   public void onCapacityChange(CapacityListener listener) {
@@ -195,7 +203,7 @@ public class GenerateImages implements SmartLifecycle {
   }
 
   private void start(ClaimedItem item) {
-    try {
+    try (var mdc = ItemLogContext.of(item)) {
       String model = routing.modelFor(item);
       if (!breakers.tryCall(model)) {
         String open = model;
@@ -220,8 +228,8 @@ public class GenerateImages implements SmartLifecycle {
       }
       Optional<ImageProvider> provider = providers.forModel(model);
       if (provider.isEmpty()) {
-        log.error("no endpoint serves {}; item {} left to its lease", model, item.id());
         breakers.notCalled(model);
+        noEndpointFor(item, model);
         done(item);
         return;
       }
@@ -255,6 +263,25 @@ public class GenerateImages implements SmartLifecycle {
     } catch (RuntimeException e) {
       log.error("could not start item {}; its lease will expire", item.id(), e);
       done(item);
+    }
+  }
+
+  /**
+   * No usable endpoint serves the model (its key was refused): the chain's next model that has one,
+   * else the item fails now, saying which key to fix, without a call.
+   */
+  private void noEndpointFor(ClaimedItem item, String model) {
+    String why = providers.whyNoEndpoint(model);
+    Optional<String> other =
+        routing.alternativesTo(item, model).stream()
+            .filter(m -> providers.forModel(m).isPresent())
+            .findFirst();
+    Instant now = clock.instant();
+    if (other.isPresent()) {
+      ledger.requeueWithoutCall(
+          item.id(), props.id(), now, other.get(), why + "; " + other.get() + " is asked", now);
+    } else {
+      ledger.failWithoutCall(item.id(), props.id(), "KEY_REFUSED", why, now);
     }
   }
 
@@ -391,7 +418,7 @@ public class GenerateImages implements SmartLifecycle {
       BudgetGate gate) {}
 
   private void complete(Call call, ProviderOutcome outcome) {
-    try {
+    try (var mdc = ItemLogContext.of(call.item())) {
       Instant finished = clock.instant();
       BigDecimal cost = cost(call, outcome);
       record(call, outcome, cost);
@@ -441,6 +468,9 @@ public class GenerateImages implements SmartLifecycle {
       } else if (outcome instanceof ProviderOutcome.ServerError
           || outcome instanceof ProviderOutcome.TimedOut) {
         breakers.failed(model, latency, outcome.kind());
+      } else if (outcome instanceof ProviderOutcome.KeyRefused k) {
+        providers.keyRefused(endpoint, k.message());
+        breakers.neutral(model);
       } else {
         breakers.neutral(model);
       }
@@ -598,21 +628,51 @@ public class GenerateImages implements SmartLifecycle {
     if (o instanceof ProviderOutcome.Rejected r) {
       return r.message();
     }
+    if (o instanceof ProviderOutcome.KeyRefused k) {
+      return k.message();
+    }
     return null;
   }
 
   private void record(Call call, ProviderOutcome outcome, BigDecimal cost) {
+    String endpoint = call.provider().endpoint();
     meters
-        .counter("pipeline.provider.calls", "model", call.model(), "outcome", outcome.kind())
+        .counter(
+            "pipeline.provider.calls",
+            "model",
+            call.model(),
+            "endpoint",
+            endpoint,
+            "outcome",
+            outcome.kind())
         .increment();
     meters
-        .counter("pipeline.provider.cost_usd", "model", call.model())
+        .counter("pipeline.provider.cost_usd", "model", call.model(), "endpoint", endpoint)
         .increment(cost.doubleValue());
+    // a histogram (buckets for Prometheus's histogram_quantile across workers) and this worker's
+    // own percentiles
     Timer.builder("pipeline.provider.latency")
-        .tag("model", call.model())
+        .tags("model", call.model(), "endpoint", endpoint)
         .publishPercentiles(0.5, 0.95, 0.99)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(100))
+        .maximumExpectedValue(Duration.ofMinutes(5))
         .register(meters)
         .record(outcome.info().latency());
+    // 0 closed, 1 open, 2 half-open (probing)
+    meters.gauge(
+        "pipeline.breaker.state",
+        Tags.of("model", call.model()),
+        breakers,
+        b -> breakerCode(b.state(call.model())));
+  }
+
+  private static int breakerCode(io.github.resilience4j.circuitbreaker.CircuitBreaker.State state) {
+    return switch (state) {
+      case OPEN, FORCED_OPEN -> 1;
+      case HALF_OPEN -> 2;
+      default -> 0;
+    };
   }
 
   private void done(ClaimedItem item) {

@@ -125,4 +125,24 @@ class ProvidersTest {
         .hasMessageContaining("GEMINI_API_KEY")
         .hasMessageContaining("pipeline.providers.endpoints.<name>.api-key");
   }
+
+  @Test
+  void an_endpoint_whose_key_was_refused_is_passed_over_for_the_next_that_serves_the_model() {
+    Map<String, ProviderProperties.Endpoint> endpoints = new LinkedHashMap<>();
+    endpoints.put("first", endpoint("gemini"));
+    endpoints.put("second", endpoint("gemini"));
+    Providers p = providers(endpoints);
+
+    p.keyRefused("first", "PERMISSION_DENIED: wrong key");
+
+    assertThat(p.forModel("gemini-3.1-flash-image"))
+        .get()
+        .extracting(ImageProvider::endpoint)
+        .isEqualTo("second");
+    p.keyRefused("second", "PERMISSION_DENIED: wrong key");
+    assertThat(p.forModel("gemini-3.1-flash-image")).isEmpty();
+    assertThat(p.whyNoEndpoint("gemini-3.1-flash-image"))
+        .contains("endpoint 'first' refused its API key (PERMISSION_DENIED: wrong key)")
+        .contains("fix pipeline.providers.endpoints.second.api-key");
+  }
 }
