@@ -10,6 +10,7 @@ import io.catalogimage.api.dispatch.DispatchProperties;
 import io.catalogimage.api.intake.BatchAccepted;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
+import io.catalogimage.common.batch.BatchState;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.Tiers;

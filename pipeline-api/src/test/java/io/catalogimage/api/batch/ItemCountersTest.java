@@ -103,21 +103,29 @@ class ItemCountersTest {
     assertThat(shown(summary(upload))).isEqualTo(Map.of("QUEUED", 4L));
 
     // many rows in one statement, then single rows, a cost change without a state change
-    update("UPDATE items SET state = 'RUNNING' WHERE batch_id = CAST(:b AS uuid)", json);
+    // (every move takes a new version, as the transition table's trigger requires)
+    update(
+        "UPDATE items SET state = 'RUNNING', version = version + 1 WHERE batch_id = CAST(:b AS uuid)",
+        json);
     update(
         """
-        UPDATE items SET state = 'SUCCEEDED', cost_usd = 0.067
+        UPDATE items SET state = 'SUCCEEDED', cost_usd = 0.067, version = version + 1
          WHERE batch_id = CAST(:b AS uuid) AND item_no IN (0, 1, 2)
         """,
         json);
     update(
-        "UPDATE items SET state = 'FAILED' WHERE batch_id = CAST(:b AS uuid) AND item_no = 3",
+        """
+        UPDATE items SET state = 'FAILED', version = version + 1
+         WHERE batch_id = CAST(:b AS uuid) AND item_no = 3
+        """,
         json);
     update(
         "UPDATE items SET cost_usd = 0.134 WHERE batch_id = CAST(:b AS uuid) AND item_no = 0",
         json);
     update("UPDATE items SET lease_until = now() WHERE batch_id = CAST(:b AS uuid)", json);
-    update("UPDATE items SET state = 'CANCELLED' WHERE batch_id = CAST(:b AS uuid)", upload);
+    update(
+        "UPDATE items SET state = 'CANCELLED', version = version + 1 WHERE batch_id = CAST(:b AS uuid)",
+        upload);
 
     JsonNode after = summary(json);
     assertThat(shown(after)).isEqualTo(counted(json)).containsEntry("SUCCEEDED", 3L);

@@ -1,6 +1,7 @@
 package io.catalogimage.worker.consume;
 
 import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.message.GenerateImage;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.worker.WorkerProperties;
@@ -21,7 +22,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.log.LogAccessor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.support.serializer.DeserializationException;
@@ -34,7 +37,10 @@ import org.springframework.stereotype.Component;
  * and handed to {@link GenerateImages}; the listener returns at once, so no consumer thread ever
  * waits for a provider. When the runner is full the containers pause (they keep heartbeating, fetch
  * nothing) and resume when it has drained. A record that cannot be read goes to the lane's
- * dead-letter topic with the reason in its headers.
+ * dead-letter topic with the reason in its headers. When claiming fails, the {@link JobErrors error
+ * handler} decides: the database away is waited out, a record that cannot be processed goes to the
+ * dead-letter topic (the failing record alone: the poll is claimed one record at a time to find
+ * it).
  */
 @Component
 public class JobConsumers implements SmartLifecycle {
@@ -52,6 +58,7 @@ public class JobConsumers implements SmartLifecycle {
   private final ItemClaims claims;
   private final GenerateImages runner;
   private final DeadLetterPublishingRecoverer deadLetters;
+  private final CommonErrorHandler errorHandler;
   private final JdbcClient jdbc;
   private final Clock clock;
   private final List<ConcurrentMessageListenerContainer<String, GenerateImage>> containers =
@@ -65,8 +72,10 @@ public class JobConsumers implements SmartLifecycle {
       ItemClaims claims,
       GenerateImages runner,
       DeadLetterPublishingRecoverer deadLetters,
+      ItemRepository items,
       JdbcClient jdbc,
       Clock clock) {
+    this.errorHandler = JobErrors.handler(deadLetters, items, clock);
     this.factory = factory;
     this.topics = topics;
     this.props = props;
@@ -87,8 +96,17 @@ public class JobConsumers implements SmartLifecycle {
       }
     }
     Instant now = clock.instant();
-    List<ClaimedItem> claimed =
-        claims.claim(items, props.id(), now, now.plus(props.leaseDuration()));
+    List<ClaimedItem> claimed;
+    try {
+      claimed = claims.claim(items, props.id(), now, now.plus(props.leaseDuration()));
+    } catch (RuntimeException e) {
+      if (JobErrors.isTransient(e) || records.size() == 1) {
+        // nothing was claimed: the whole poll is tried again (the error handler waits)
+        throw new BatchListenerFailedException("claiming failed", e, 0);
+      }
+      claimOneByOne(records);
+      return;
+    }
     if (claimed.size() < items.size()) {
       log.debug(
           "{} of {} records were for items not DISPATCHED any more",
@@ -96,6 +114,31 @@ public class JobConsumers implements SmartLifecycle {
           items.size());
     }
     runner.accept(claimed);
+  }
+
+  /**
+   * A poll whose claim failed for a reason other than the database being away: claimed record by
+   * record, so that the error handler learns which record fails (the ones before it are done).
+   */
+  private void claimOneByOne(List<ConsumerRecord<String, GenerateImage>> records) {
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<String, GenerateImage> record = records.get(i);
+      if (record.value() == null) {
+        continue; // already sent to the dead-letter topic
+      }
+      Instant now = clock.instant();
+      try {
+        runner.accept(
+            claims.claim(
+                List.of(record.value().itemId()),
+                props.id(),
+                now,
+                now.plus(props.leaseDuration())));
+      } catch (RuntimeException e) {
+        throw new BatchListenerFailedException(
+            "claiming " + record.value().itemId() + " failed", e, i);
+      }
+    }
   }
 
   private void deadLetter(ConsumerRecord<String, GenerateImage> record) {
@@ -148,6 +191,7 @@ public class JobConsumers implements SmartLifecycle {
           .getContainerProperties()
           .setMessageListener((BatchMessageListener<String, GenerateImage>) this::onRecords);
       container.setBeanName("jobs-" + lane);
+      container.setCommonErrorHandler(errorHandler);
       container.start();
       containers.add(container);
     }

@@ -63,13 +63,14 @@ public sealed interface ProviderOutcome {
 
   /**
    * Too many requests this minute; retry after {@code retryAfter} (null when the provider gave no
-   * delay).
+   * delay: then the kind is RATE_LIMITED_NO_HINT, a throttle that never says when, which routing
+   * treats as the model failing).
    */
   record RateLimited(Duration retryAfter, String message, CallInfo info)
       implements ProviderOutcome {
     @Override
     public String kind() {
-      return "RATE_LIMITED";
+      return retryAfter == null ? "RATE_LIMITED_NO_HINT" : "RATE_LIMITED";
     }
   }
 
