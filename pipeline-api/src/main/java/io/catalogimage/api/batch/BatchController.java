@@ -111,6 +111,7 @@ class BatchController {
     }
     Map<String, Long> countsOut = new LinkedHashMap<>();
     byState.forEach((s, n) -> countsOut.put(s.name(), n));
+    Map<String, BatchViews.ModelUsage> usage = queries.usageByModel(tenant, id);
     long total = row.itemCount();
     double percent = total == 0 ? 100.0 : Math.round(done * 1000.0 / total) / 10.0;
     return new BatchView(
@@ -123,7 +124,10 @@ class BatchController {
         countsOut,
         new Progress(done, total, percent),
         cost,
-        queries.usageByModel(tenant, id),
+        usage.values().stream()
+            .map(BatchViews.ModelUsage::possiblyBilledUsd)
+            .reduce(BigDecimal.ZERO, BigDecimal::add),
+        usage,
         plan(row, byState),
         row.createdAt(),
         row.finishedAt(),

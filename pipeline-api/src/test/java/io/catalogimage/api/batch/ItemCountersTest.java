@@ -182,4 +182,44 @@ class ItemCountersTest {
     assertThat(byModel.path("pro").path("calls").asLong()).isEqualTo(1);
     assertThat(byModel.path("pro").path("costUsd").decimalValue()).isEqualByComparingTo("0.067");
   }
+
+  @Test
+  void callsWhoseOutcomeIsUnknownAreChargedAtTheirEstimateAndShownApart() throws Exception {
+    String batch =
+        submit(
+            "application/json",
+            "",
+            """
+            {"name": "unknown", "tier": "fast",
+             "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+             "items": [{"sku": "P-1", "title": "Mug"}]}
+            """);
+    attempt(batch, 0, 1, "nb2", "IN_FLIGHT");
+    attempt(batch, 0, 2, "nb2", "SUCCEEDED");
+    // the first call timed out: charged at its estimate, flagged
+    jdbc.sql(
+            """
+            UPDATE attempts SET outcome = 'TIMEOUT', cost_usd = 0.067, possibly_billed = true
+             WHERE batch_id = CAST(:b AS uuid) AND outcome = 'IN_FLIGHT'
+            """)
+        .param("b", batch)
+        .update();
+
+    JsonNode view = summary(batch);
+    assertThat(view.path("possiblyBilledUsd").decimalValue()).isEqualByComparingTo("0.067");
+    JsonNode nb2 = view.path("costByModel").path("nb2");
+    assertThat(nb2.path("costUsd").decimalValue()).isEqualByComparingTo("0.134");
+    assertThat(nb2.path("possiblyBilledUsd").decimalValue()).isEqualByComparingTo("0.067");
+    JsonNode usage =
+        new io.catalogimage.api.ApiTestClient(port).get("/v1/usage").body().path("byBatch");
+    JsonNode mine = null;
+    for (JsonNode row : usage) {
+      if (row.path("key").asString().equals(batch)) {
+        mine = row;
+      }
+    }
+    assertThat(mine).isNotNull();
+    assertThat(mine.path("possiblyBilledUsd").decimalValue()).isEqualByComparingTo("0.067");
+    assertThat(mine.path("costUsd").decimalValue()).isEqualByComparingTo("0.134");
+  }
 }
