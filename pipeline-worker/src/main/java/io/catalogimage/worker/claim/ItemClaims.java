@@ -31,39 +31,71 @@ public class ItemClaims {
     this.items = items;
   }
 
-  public List<ClaimedItem> claim(List<ItemId> ids, String worker, Instant now, Instant until) {
-    return items.claim(
-        ids,
-        worker,
-        now,
-        until,
-        (rs, i) -> {
-          BatchSpec spec = Json.mapper().readValue(rs.getString("spec"), BatchSpec.class);
-          ProductData product = Json.mapper().readValue(rs.getString("data"), ProductData.class);
-          return new ClaimedItem(
-              new ItemId(rs.getObject("item_id", UUID.class)),
-              new TenantId(rs.getObject("tenant_id", UUID.class)),
-              new BatchId(rs.getObject("batch_id", UUID.class)),
-              rs.getString("sku"),
-              spec.variant(rs.getString("variant")),
-              rs.getString("tier"),
-              spec.altTextLocales(),
-              spec.styleGuide(),
-              product.prompt(),
-              rs.getInt("attempts"),
-              rs.getString("next_model"),
-              product.referenceImage(),
-              rs.getString("lane"),
-              rs.getTimestamp("deadline") == null ? null : rs.getTimestamp("deadline").toInstant(),
-              rs.getBigDecimal("cost_cap_usd"),
-              rs.getBoolean("allow_safety_reroute"),
-              rs.getBigDecimal("monthly_cap_usd"),
-              rs.getInt("attempts_before_run"),
-              rs.getInt("version"),
-              rs.getString("route_reason"),
-              Json.mapper().readValue(rs.getString("failures_by_model"), FAILURES),
-              Json.mapper().readValue(rs.getString("rate_limits_by_model"), FAILURES));
-        });
+  /**
+   * What a claim took: items ready to run, and items claimed whose stored data cannot be read (a
+   * variant the batch does not have, unreadable JSON): those must not wait for their lease to run
+   * out again and again, the caller fails them.
+   */
+  public record Claimed(List<ClaimedItem> items, List<Unreadable> unreadable) {}
+
+  /** An item claimed (held at {@code version}) whose data could not be read. */
+  public record Unreadable(ItemId item, int version, String reason) {}
+
+  public Claimed claim(List<ItemId> ids, String worker, Instant now, Instant until) {
+    List<Object> rows =
+        items.claim(
+            ids,
+            worker,
+            now,
+            until,
+            (rs, i) -> {
+              try {
+                return read(rs);
+              } catch (RuntimeException e) {
+                return new Unreadable(
+                    new ItemId(rs.getObject("item_id", UUID.class)),
+                    rs.getInt("version"),
+                    e.toString());
+              }
+            });
+    List<ClaimedItem> ok = new java.util.ArrayList<>();
+    List<Unreadable> bad = new java.util.ArrayList<>();
+    for (Object row : rows) {
+      if (row instanceof ClaimedItem c) {
+        ok.add(c);
+      } else {
+        bad.add((Unreadable) row);
+      }
+    }
+    return new Claimed(ok, bad);
+  }
+
+  private static ClaimedItem read(java.sql.ResultSet rs) throws java.sql.SQLException {
+    BatchSpec spec = Json.mapper().readValue(rs.getString("spec"), BatchSpec.class);
+    ProductData product = Json.mapper().readValue(rs.getString("data"), ProductData.class);
+    return new ClaimedItem(
+        new ItemId(rs.getObject("item_id", UUID.class)),
+        new TenantId(rs.getObject("tenant_id", UUID.class)),
+        new BatchId(rs.getObject("batch_id", UUID.class)),
+        rs.getString("sku"),
+        spec.variant(rs.getString("variant")),
+        rs.getString("tier"),
+        spec.altTextLocales(),
+        spec.styleGuide(),
+        product.prompt(),
+        rs.getInt("attempts"),
+        rs.getString("next_model"),
+        product.referenceImage(),
+        rs.getString("lane"),
+        rs.getTimestamp("deadline") == null ? null : rs.getTimestamp("deadline").toInstant(),
+        rs.getBigDecimal("cost_cap_usd"),
+        rs.getBoolean("allow_safety_reroute"),
+        rs.getBigDecimal("monthly_cap_usd"),
+        rs.getInt("attempts_before_run"),
+        rs.getInt("version"),
+        rs.getString("route_reason"),
+        Json.mapper().readValue(rs.getString("failures_by_model"), FAILURES),
+        Json.mapper().readValue(rs.getString("rate_limits_by_model"), FAILURES));
   }
 
   /** Extends these leases while this worker holds them; returns the ones it still holds. */

@@ -2,10 +2,10 @@ package io.catalogimage.worker.consume;
 
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.item.ItemRepository;
+import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.message.GenerateImage;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.worker.WorkerProperties;
-import io.catalogimage.worker.claim.ClaimedItem;
 import io.catalogimage.worker.claim.ItemClaims;
 import io.catalogimage.worker.run.GenerateImages;
 import io.catalogimage.worker.run.Phases;
@@ -59,6 +59,7 @@ public class JobConsumers implements SmartLifecycle {
   private final GenerateImages runner;
   private final DeadLetterPublishingRecoverer deadLetters;
   private final CommonErrorHandler errorHandler;
+  private final ItemRepository items;
   private final JdbcClient jdbc;
   private final Clock clock;
   private final List<ConcurrentMessageListenerContainer<String, GenerateImage>> containers =
@@ -76,6 +77,7 @@ public class JobConsumers implements SmartLifecycle {
       JdbcClient jdbc,
       Clock clock) {
     this.errorHandler = JobErrors.handler(deadLetters, items, clock);
+    this.items = items;
     this.factory = factory;
     this.topics = topics;
     this.props = props;
@@ -96,7 +98,7 @@ public class JobConsumers implements SmartLifecycle {
       }
     }
     Instant now = clock.instant();
-    List<ClaimedItem> claimed;
+    ItemClaims.Claimed claimed;
     try {
       claimed = claims.claim(items, props.id(), now, now.plus(props.leaseDuration()));
     } catch (RuntimeException e) {
@@ -107,13 +109,48 @@ public class JobConsumers implements SmartLifecycle {
       claimOneByOne(records);
       return;
     }
-    if (claimed.size() < items.size()) {
+    int taken = claimed.items().size() + claimed.unreadable().size();
+    if (taken < items.size()) {
       log.debug(
           "{} of {} records were for items not DISPATCHED any more",
-          items.size() - claimed.size(),
+          items.size() - taken,
           items.size());
     }
-    runner.accept(claimed);
+    runner.accept(claimed.items());
+    unreadable(claimed.unreadable(), records);
+  }
+
+  /**
+   * Items claimed whose stored data cannot be read: they would only run out their lease again and
+   * again, so they end FAILED with the reason, and their records go to the dead-letter topic.
+   */
+  private void unreadable(
+      List<ItemClaims.Unreadable> unreadable, List<ConsumerRecord<String, GenerateImage>> records) {
+    for (ItemClaims.Unreadable u : unreadable) {
+      try {
+        items.finish(
+            new ItemRepository.Held(u.item(), props.id(), u.version()),
+            ItemState.FAILED,
+            "UNPROCESSABLE",
+            "its stored data cannot be read: " + u.reason(),
+            "its job record went to the dead-letter topic",
+            java.math.BigDecimal.ZERO,
+            clock.instant());
+      } catch (RuntimeException e) {
+        log.warn("could not fail unreadable {}; its lease will expire", u.item(), e);
+      }
+      records.stream()
+          .filter(r -> r.value() != null && r.value().itemId().equals(u.item()))
+          .findFirst()
+          .ifPresent(
+              r -> {
+                log.warn(
+                    "{} cannot be read ({}): record to the dead-letter topic",
+                    u.item(),
+                    u.reason());
+                deadLetters.accept(r, new IllegalStateException(u.reason()));
+              });
+    }
   }
 
   /**
@@ -128,12 +165,11 @@ public class JobConsumers implements SmartLifecycle {
       }
       Instant now = clock.instant();
       try {
-        runner.accept(
+        ItemClaims.Claimed one =
             claims.claim(
-                List.of(record.value().itemId()),
-                props.id(),
-                now,
-                now.plus(props.leaseDuration())));
+                List.of(record.value().itemId()), props.id(), now, now.plus(props.leaseDuration()));
+        runner.accept(one.items());
+        unreadable(one.unreadable(), records);
       } catch (RuntimeException e) {
         throw new BatchListenerFailedException(
             "claiming " + record.value().itemId() + " failed", e, i);

@@ -3,9 +3,13 @@ package io.catalogimage.worker.consume;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.message.GenerateImage;
+import io.catalogimage.common.message.GenerateImageSerializer;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +17,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -41,9 +46,20 @@ public final class JobErrors {
     return topic + ".dlt";
   }
 
-  public static DeadLetterPublishingRecoverer deadLetters(KafkaOperations<?, ?> template) {
+  /**
+   * Publishes to {@code <topic>.dlt}: a record that could not be read as its raw bytes, a job
+   * record that could not be processed re-serialized as the job it is.
+   */
+  public static DeadLetterPublishingRecoverer deadLetters(KafkaTemplate<Object, Object> bytes) {
+    KafkaTemplate<Object, Object> jobs =
+        new KafkaTemplate<>(
+            bytes.getProducerFactory(),
+            Map.of(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, GenerateImageSerializer.class));
+    Map<Class<?>, KafkaOperations<?, ?>> templates = new LinkedHashMap<>();
+    templates.put(byte[].class, bytes);
+    templates.put(GenerateImage.class, jobs);
     return new DeadLetterPublishingRecoverer(
-        template,
+        templates,
         (record, e) -> new TopicPartition(deadLetterTopic(record.topic()), record.partition()));
   }
 

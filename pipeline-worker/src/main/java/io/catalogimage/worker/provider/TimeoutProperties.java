@@ -18,7 +18,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param window successful calls remembered per model and size (default 200)
  * @param minSamples calls needed before the learnt value replaces the initial one (default 20)
  * @param initial timeout per size until enough calls were seen (default 512: 30s, 1K: 60s, 2K: 90s,
- *     4K: 150s, from the field reports' worst latencies; other sizes 90s)
+ *     4K: 150s, from the field reports' worst latencies; other sizes 90s); a size set here
+ *     overrides its default only, e.g. {@code pipeline.timeouts.initial[1K]=20s}
  */
 @ConfigurationProperties("pipeline.timeouts")
 public record TimeoutProperties(
@@ -39,14 +40,16 @@ public record TimeoutProperties(
     max = max == null ? Duration.ofSeconds(180) : max;
     window = window == null ? 200 : window;
     minSamples = minSamples == null ? 20 : minSamples;
-    if (initial == null || initial.isEmpty()) {
-      initial = new LinkedHashMap<>();
-      initial.put("512", Duration.ofSeconds(30));
-      initial.put("1K", Duration.ofSeconds(60));
-      initial.put("2K", Duration.ofSeconds(90));
-      initial.put("4K", Duration.ofSeconds(150));
+    Map<String, Duration> sizes = new LinkedHashMap<>();
+    sizes.put("512", Duration.ofSeconds(30));
+    sizes.put("1K", Duration.ofSeconds(60));
+    sizes.put("2K", Duration.ofSeconds(90));
+    sizes.put("4K", Duration.ofSeconds(150));
+    if (initial != null) {
+      // sizes set override their default one by one; keys match whatever their case
+      initial.forEach((size, d) -> sizes.put(size.toUpperCase(java.util.Locale.ROOT), d));
     }
-    initial = Map.copyOf(initial);
+    initial = Map.copyOf(sizes);
     if (multiplier < 1 || percentile <= 0 || percentile > 1) {
       throw new IllegalArgumentException(
           "pipeline.timeouts.multiplier must be at least 1 and percentile in (0, 1]");
@@ -66,6 +69,8 @@ public record TimeoutProperties(
   }
 
   public Duration initialFor(String size) {
-    return initial.getOrDefault(size, DEFAULT_INITIAL);
+    return size == null
+        ? DEFAULT_INITIAL
+        : initial.getOrDefault(size.toUpperCase(java.util.Locale.ROOT), DEFAULT_INITIAL);
   }
 }
