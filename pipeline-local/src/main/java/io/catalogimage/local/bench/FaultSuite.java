@@ -160,6 +160,13 @@ public final class FaultSuite implements AutoCloseable {
   private JdbcClient jdbc;
   private SimulatorConfig baseSim;
   private Instant quotaReset;
+
+  /**
+   * How far the pipeline's clock is ahead of this JVM's (moved for quota-reset): the items'
+   * timestamps are on the pipeline's clock.
+   */
+  private Duration clockOffset = Duration.ZERO;
+
   private int nextWorker = 1;
 
   public FaultSuite(Settings settings, Consumer<String> log) {
@@ -191,6 +198,7 @@ public final class FaultSuite implements AutoCloseable {
       Duration lead = settings.apiAsProcess() ? Duration.ofSeconds(300) : Duration.ofSeconds(120);
       Duration offset = Duration.between(Instant.now().plus(lead), midnight);
       quotaReset = Instant.now().plus(lead);
+      clockOffset = offset;
       options = options.withProperty("pipeline.clock.offset", offset);
       baseSim = baseSim.withQuota("default", NB2, 100_000, 100_000, settings.items() / 2);
       options = options.withSimulator(baseSim);
@@ -325,6 +333,15 @@ public final class FaultSuite implements AutoCloseable {
     }
     Baseline base = baseline();
     String batch = submit("quota-reset", settings.items(), "fast");
+    // once the reset is crossed the new day gets no daily limit: used up again on the new day, NB2
+    // would be left by every worker until the next reset, and the later scenarios would never
+    // meet it
+    Duration untilReset = Duration.between(Instant.now(), quotaReset.plusSeconds(1));
+    if (!untilReset.isNegative()) {
+      sleep(untilReset);
+    }
+    baseSim = baseSim.withQuota("default", NB2, 100_000, 100_000, 100_000_000);
+    pipeline.simulator().reconfigure(baseSim);
     awaitTerminal(List.of(batch), settings.within());
     Map<String, Object> sides =
         jdbc.sql(
@@ -334,14 +351,11 @@ public final class FaultSuite implements AutoCloseable {
                        count(*) FILTER (WHERE model_served = :pro) AS on_pro
                   FROM items WHERE batch_id = CAST(:b AS uuid)
                 """)
-            .param("reset", Timestamp.from(quotaReset))
+            .param("reset", Timestamp.from(quotaReset.plus(clockOffset)))
             .param("pro", PRO)
             .param("b", batch)
             .query()
             .singleRow();
-    // back to no daily limit for the scenarios after it
-    baseSim = baseSim.withQuota("default", NB2, 100_000, 100_000, 100_000_000);
-    pipeline.simulator().reconfigure(baseSim);
     return outcome(
         "quota-reset",
         List.of(batch),
@@ -449,8 +463,9 @@ public final class FaultSuite implements AutoCloseable {
       log.accept("  submitted " + (settings.items() - first) + " items during the outage");
     }
     sleep(settings.outage());
-    restart.run();
+    // recovery counts the server's own start too
     Instant back = Instant.now();
+    restart.run();
     log.accept("  started again");
     String[] ids = batches.toArray(String[]::new);
     await(
@@ -460,7 +475,7 @@ public final class FaultSuite implements AutoCloseable {
                             "SELECT count(*) FROM items WHERE CAST(batch_id AS text) = ANY(:b)"
                                 + " AND finished_at > :back")
                         .param("b", ids)
-                        .param("back", Timestamp.from(back))
+                        .param("back", Timestamp.from(back.plus(clockOffset)))
                         .query(Long.class)
                         .single()
                     > 0
@@ -488,7 +503,7 @@ public final class FaultSuite implements AutoCloseable {
             + (submitDuring ? " (half of them submitted during the outage)" : "")
             + "; calls abandoned by a reclaim: "
             + abandoned
-            + "; recovery = restart to the next item finished");
+            + "; recovery = restart command to the next item finished");
   }
 
   /** The simulator misbehaves for the whole batch; routing must carry it. */
