@@ -39,7 +39,8 @@ class PeakHourFaultsTest {
                 .withProperty("pipeline.retry.backoff-base", "20ms")
                 .withProperty("pipeline.retry.backoff-max", "100ms"),
             step -> {});
-    // 11:00 UTC today: inside the default 10:00-14:00 peak window, whatever the real time. The batch
+    // 11:00 UTC today: inside the default 10:00-14:00 peak window, whatever the real time. The
+    // batch
     // runs in the interactive lane: a bulk one would wait out the pipeline's own peak window when
     // the suite itself runs between 10:00 and 14:00 UTC (the pipeline's clock is the real one)
     Instant elevenUtc =
