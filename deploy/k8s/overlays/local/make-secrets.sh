@@ -14,6 +14,7 @@ umask 077
 printf 'username=catalog\npassword=%s\n' "$(random)" > "$dir/database.env"
 printf 'access-key=%s\nsecret-key=%s\n' "$(random | cut -c1-20)" "$(random)" > "$dir/storage.env"
 printf 'admin-token=%s\n' "$(random)" > "$dir/admin.env"
+printf 'credentials-key=%s\n' "$(head -c 32 /dev/urandom | base64)" > "$dir/schedules.env"
 simulator_key="$(random)"
 # the worker's key for the simulator, and the simulator's key=project list
 printf 'SIMULATOR_API_KEY=%s\nSIM_API_KEYS=%s=default\n' "$simulator_key" "$simulator_key" \

@@ -200,6 +200,16 @@ public record SimulatorConfig(
     return withFaults(faults.withRate(model, kind, rate));
   }
 
+  /** How long a HANG holds its connection before closing it unanswered (default 10m). */
+  public SimulatorConfig withHangFor(Duration hang) {
+    return withFaults(faults.withHangFor(hang));
+  }
+
+  /** Gemini per-minute 429s also carry their delay in a {@code Retry-After} header. */
+  public SimulatorConfig withRetryAfterHeader(boolean header) {
+    return withGemini(gemini.withRetryAfterHeader(header));
+  }
+
   public SimulatorConfig withTriggers(boolean honoured) {
     return withFaults(faults.withTriggers(honoured));
   }

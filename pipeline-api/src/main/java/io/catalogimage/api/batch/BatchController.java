@@ -11,6 +11,7 @@ import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.intake.BatchAccepted;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
+import io.catalogimage.common.batch.BatchState;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.Tiers;
@@ -129,6 +130,7 @@ class BatchController {
     }
     Map<String, Long> countsOut = new LinkedHashMap<>();
     byState.forEach((s, n) -> countsOut.put(s.name(), n));
+    Map<String, BatchViews.ModelUsage> usage = queries.usageByModel(tenant, id);
     long total = row.itemCount();
     double percent = total == 0 ? 100.0 : Math.round(done * 1000.0 / total) / 10.0;
     return new BatchView(
@@ -141,7 +143,10 @@ class BatchController {
         countsOut,
         new Progress(done, total, percent),
         cost,
-        queries.usageByModel(tenant, id),
+        usage.values().stream()
+            .map(BatchViews.ModelUsage::possiblyBilledUsd)
+            .reduce(BigDecimal.ZERO, BigDecimal::add),
+        usage,
         plan(row, byState),
         row.createdAt(),
         row.finishedAt(),

@@ -13,6 +13,7 @@ import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.common.storage.ObjectKeys;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -390,6 +391,10 @@ class SubmissionValidator {
       problems.add(
           field(at, "sku"),
           "must be at most " + MAX_SKU + " characters without control characters");
+      ok = false;
+    } else if (ObjectKeys.skuProblem(sku).isPresent()) {
+      // its images could never be stored: refused now rather than paid for and lost later
+      problems.add(field(at, "sku"), ObjectKeys.skuProblem(sku).get());
       ok = false;
     } else {
       String first = firstOfSku.putIfAbsent(sku, label);

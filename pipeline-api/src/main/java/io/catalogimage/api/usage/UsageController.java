@@ -34,11 +34,19 @@ class UsageController {
   private static final int MAX_DAYS = 366;
   private static final int MAX_BATCHES = 1000;
 
-  /** One group: calls made, images delivered, money. */
-  record Usage(String key, long calls, long images, BigDecimal costUsd) {}
+  /**
+   * One group: calls made, images delivered, money.
+   *
+   * @param possiblyBilledUsd the part of {@code costUsd} charged at the estimate for calls whose
+   *     outcome is unknown (timeout, connection lost after sending, a worker lost mid-call)
+   */
+  record Usage(
+      String key, long calls, long images, BigDecimal costUsd, BigDecimal possiblyBilledUsd) {}
 
   /**
    * @param byBatch the {@value #MAX_BATCHES} most expensive batches of the range
+   * @param possiblyBilledUsd the part of {@code costUsd} that is the estimate of calls whose
+   *     outcome is unknown: the provider may or may not have charged them
    */
   record Report(
       LocalDate from,
@@ -46,6 +54,7 @@ class UsageController {
       long calls,
       long images,
       BigDecimal costUsd,
+      BigDecimal possiblyBilledUsd,
       List<Usage> byModel,
       List<Usage> byDay,
       List<Usage> byBatch) {}
@@ -59,7 +68,8 @@ class UsageController {
       SELECT model_requested AS model, CAST(started_at AT TIME ZONE 'UTC' AS date) AS day,
              batch_id AS batch, count(*) AS calls,
              count(*) FILTER (WHERE outcome = 'SUCCEEDED') AS images,
-             coalesce(sum(cost_usd), 0) AS cost
+             coalesce(sum(cost_usd), 0) AS cost,
+             coalesce(sum(cost_usd) FILTER (WHERE possibly_billed), 0) AS possibly
         FROM attempts WHERE tenant_id = :tenant AND started_at >= :from AND started_at < :to
        GROUP BY 1, 2, 3
       """;
@@ -175,9 +185,22 @@ class UsageController {
               long n = rs.getLong("calls");
               long images = rs.getLong("images");
               BigDecimal money = rs.getBigDecimal("cost");
-              add(models, rs.getString("model"), n, images, money);
-              add(days, rs.getObject("day", LocalDate.class).toString(), n, images, money);
-              add(batches, rs.getObject("batch", UUID.class).toString(), n, images, money);
+              BigDecimal possibly = rs.getBigDecimal("possibly");
+              add(models, rs.getString("model"), n, images, money, possibly);
+              add(
+                  days,
+                  rs.getObject("day", LocalDate.class).toString(),
+                  n,
+                  images,
+                  money,
+                  possibly);
+              add(
+                  batches,
+                  rs.getObject("batch", UUID.class).toString(),
+                  n,
+                  images,
+                  money,
+                  possibly);
             });
     List<Usage> byModel = models.values().stream().sorted(MOST_EXPENSIVE_FIRST).limit(100).toList();
     List<Usage> byDay = List.copyOf(days.values());
@@ -186,17 +209,28 @@ class UsageController {
     long calls = byModel.stream().mapToLong(Usage::calls).sum();
     long images = byModel.stream().mapToLong(Usage::images).sum();
     BigDecimal cost = byModel.stream().map(Usage::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
-    return new Report(first, last, calls, images, cost, byModel, byDay, byBatch);
+    BigDecimal possibly =
+        byModel.stream().map(Usage::possiblyBilledUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+    return new Report(first, last, calls, images, cost, possibly, byModel, byDay, byBatch);
   }
 
   private static void add(
-      Map<String, Usage> groups, String key, long calls, long images, BigDecimal cost) {
+      Map<String, Usage> groups,
+      String key,
+      long calls,
+      long images,
+      BigDecimal cost,
+      BigDecimal possibly) {
     groups.merge(
         key,
-        new Usage(key, calls, images, cost),
+        new Usage(key, calls, images, cost, possibly),
         (a, b) ->
             new Usage(
-                key, a.calls() + b.calls(), a.images() + b.images(), a.costUsd().add(b.costUsd())));
+                key,
+                a.calls() + b.calls(),
+                a.images() + b.images(),
+                a.costUsd().add(b.costUsd()),
+                a.possiblyBilledUsd().add(b.possiblyBilledUsd())));
   }
 
   private static LocalDate date(String name, String text, LocalDate fallback) {

@@ -26,7 +26,14 @@ import tools.jackson.databind.JsonNode;
  * Tenants and keys: the admin api issues and revokes keys, every /v1 call needs one, and a key
  * never sees another tenant's batch, not even with its id (404, not 403).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// its many refused keys come from one address: the failed-authentication limit (AuthRateLimitTest's
+// subject) would otherwise block the admin token too, depending on the order and speed of the tests
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "pipeline.security.failed-auth-per-minute=1000",
+      "pipeline.security.failed-auth-per-key-per-minute=1000"
+    })
 class AuthenticationTest {
 
   @DynamicPropertySource

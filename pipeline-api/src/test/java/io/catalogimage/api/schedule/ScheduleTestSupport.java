@@ -142,6 +142,14 @@ abstract class ScheduleTestSupport {
 
   /** The worker's part: every open item of the batch succeeds, with its image and alt text. */
   void completeItems(String batch) {
+    // claimed first, then ended: each move a legal one with a new version (the transition table)
+    jdbc.sql(
+            """
+            UPDATE items SET state = 'RUNNING', version = version + 1
+             WHERE batch_id = CAST(:b AS uuid) AND state IN ('QUEUED', 'DISPATCHED')
+            """)
+        .param("b", batch)
+        .update();
     jdbc.sql(
             """
             UPDATE items SET state = 'SUCCEEDED',
@@ -152,7 +160,7 @@ abstract class ScheduleTestSupport {
                    alt_text = CAST('{"en": "alt"}' AS jsonb), caption = 'a caption',
                    model_served = 'gemini-3.1-flash-image', cost_usd = 0.067,
                    finished_at = :now, version = version + 1
-             WHERE batch_id = CAST(:b AS uuid) AND state IN ('QUEUED', 'DISPATCHED', 'RUNNING')
+             WHERE batch_id = CAST(:b AS uuid) AND state = 'RUNNING'
             """)
         .param("now", Timestamp.from(clock.instant()))
         .param("b", batch)

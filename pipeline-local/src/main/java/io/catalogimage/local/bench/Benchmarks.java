@@ -54,6 +54,7 @@ public final class Benchmarks {
       case "fuzz" ->
           new FuzzBenchmark(intOption(args, "--cases", 10_000), intOption(args, "--seed", 20261205))
               .run();
+      case "faults" -> runFaults(args);
       default -> {
         System.out.println(
             """
@@ -72,11 +73,43 @@ public final class Benchmarks {
                                                                the daily quota runs out mid-batch
               fuzz        [--cases 10000] [--seed 20261205]    hostile requests on every input surface:
                                                                counts of 5xx, partial batches, altered text
+              faults      [--scenarios a,b,...] [--items 600] [--rows 100000] [--outage-seconds 30]
+                          [--workers 3]    worker kill -9, api kill -9 during an upload, PostgreSQL,
+                                           S3 and Kafka down, provider storms, the daily quota reset:
+                                           nothing lost, nothing paid twice (docs/RELIABILITY.md)
             """);
         return name.isEmpty() ? 0 : 2;
       }
     }
     return 0;
+  }
+
+  private static void runFaults(List<String> args) throws Exception {
+    FaultSuite.Settings full = FaultSuite.Settings.full();
+    FaultSuite.Settings settings =
+        new FaultSuite.Settings(
+            intOption(args, "--workers", full.workerProcesses()),
+            0,
+            true,
+            intOption(args, "--items", full.items()),
+            intOption(args, "--rows", full.uploadRows()),
+            Duration.ofSeconds(
+                intOption(args, "--outage-seconds", (int) full.outage().toSeconds())),
+            full.latency(),
+            full.workerSettings(),
+            full.within());
+    List<String> scenarios =
+        List.of(option(args, "--scenarios", String.join(",", FaultSuite.SCENARIOS)).split(","));
+    System.out.println("Fault suite: " + scenarios + " on " + Machine.describe());
+    try (FaultSuite suite = new FaultSuite(settings, System.out::println)) {
+      suite.start(scenarios.contains("quota-reset"));
+      List<FaultSuite.Outcome> outcomes = suite.run(scenarios);
+      System.out.println();
+      System.out.println("Machine: " + Machine.describe());
+      System.out.println(FaultSuite.Outcome.header());
+      outcomes.forEach(o -> System.out.println(o.row()));
+      outcomes.forEach(o -> System.out.println("  " + o.scenario() + ": " + o.states()));
+    }
   }
 
   /** Polls the batch until it is COMPLETED; returns its last view. */

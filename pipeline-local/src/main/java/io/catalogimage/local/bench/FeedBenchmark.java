@@ -166,7 +166,7 @@ final class FeedBenchmark {
     }
   }
 
-  /** What workers leave behind, in one statement: every item succeeded with its image keys. */
+  /** What workers leave behind: every item claimed, then succeeded with its image keys. */
   private static void completeAsAWorkerWould(LocalPipeline pipeline, String batch)
       throws Exception {
     try (Connection c =
@@ -174,6 +174,12 @@ final class FeedBenchmark {
                 pipeline.jdbcUrl(),
                 io.catalogimage.infra.LocalPostgres.USER,
                 io.catalogimage.infra.LocalPostgres.PASSWORD);
+        PreparedStatement claim =
+            c.prepareStatement(
+                """
+                UPDATE items SET state = 'RUNNING', version = version + 1
+                 WHERE batch_id = CAST(? AS uuid) AND state IN ('QUEUED', 'DISPATCHED')
+                """);
         PreparedStatement s =
             c.prepareStatement(
                 """
@@ -185,8 +191,11 @@ final class FeedBenchmark {
                        alt_text = '{"en": "a cotton tee"}', caption = 'A cotton tee',
                        model_served = 'gemini-3.1-flash-image', cost_usd = 0.0672,
                        finished_at = now(), version = version + 1
-                 WHERE batch_id = CAST(? AS uuid)
+                 WHERE batch_id = CAST(? AS uuid) AND state = 'RUNNING'
                 """)) {
+      // claimed, then ended: the database allows only the moves of the transition table
+      claim.setString(1, batch);
+      claim.executeUpdate();
       s.setString(1, batch);
       s.executeUpdate();
     }

@@ -66,8 +66,9 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
    * @param modelIds catalog id -> the id this endpoint expects, when it differs (e.g. a gateway
    *     that still wants {@code gemini-3-pro-image-preview})
    * @param connectTimeout default 10s
-   * @param requestTimeout default 180s: 4K images on Pro take a minute, and gateways time out at
-   *     60s
+   * @param requestTimeout the longest any call may take (default 180s: 4K images on Pro take a
+   *     minute); each model's own timeout, learnt from its latency, is usually much shorter (see
+   *     {@code pipeline.timeouts})
    * @param maxConnections upper bound of concurrent calls to this endpoint (default 1000)
    * @param pricePerImage flat USD per image (gateway pricing), keyed by catalog model id for every
    *     size or {@code <model>@<size>} for one size (e.g. {@code gemini-3-pro-image@4K}); models

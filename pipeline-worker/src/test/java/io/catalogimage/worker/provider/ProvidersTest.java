@@ -91,15 +91,19 @@ class ProvidersTest {
   }
 
   @Test
-  void the_first_endpoint_in_configuration_order_serves_a_model_two_can_serve() {
-    for (String first : List.of("gateway", "google", "zz-gateway", "aa-google")) {
+  void the_first_endpoint_in_configuration_order_serves_a_model_every_time() {
+    // many names, so that a hash order would almost surely differ from the insertion order
+    for (String first : List.of("zeta", "alpha", "mid", "gateway-9", "b")) {
       Map<String, ProviderProperties.Endpoint> endpoints = new LinkedHashMap<>();
       endpoints.put(first, endpoint("gemini"));
-      endpoints.put(first + "-second", endpoint("gemini"));
-      assertThat(providers(endpoints).forModel("gemini-3.1-flash-image"))
-          .get()
-          .extracting(ImageProvider::endpoint)
-          .isEqualTo(first);
+      for (int i = 0; i < 12; i++) {
+        endpoints.put("backup-" + i, endpoint("gemini"));
+      }
+      Providers p = providers(endpoints);
+
+      assertThat(p.forModel("gemini-3.1-flash-image").orElseThrow().endpoint()).isEqualTo(first);
+      assertThat(new ProviderProperties(endpoints).endpoints().keySet())
+          .containsExactlyElementsOf(endpoints.keySet());
     }
   }
 
