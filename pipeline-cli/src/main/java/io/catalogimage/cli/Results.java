@@ -32,6 +32,10 @@ import tools.jackson.databind.JsonNode;
  */
 final class Results {
 
+  /** The attempt number in a stored object's name: {@code main.a2.png}. */
+  private static final java.util.regex.Pattern ATTEMPT =
+      java.util.regex.Pattern.compile("\\.a[0-9]+(?=\\.[^.]+$)");
+
   private static final int TRIES = 3;
 
   private final Api api;
@@ -129,8 +133,9 @@ final class Results {
   }
 
   /**
-   * The local file for an object key: its last two segments ({@code <sku>/<variant>.png}), already
-   * made safe by the api (percent-encoded), and refused if they would leave the directory.
+   * The local file for an object key: its last two segments ({@code <sku>/<variant>.png}, without
+   * the attempt the store keys carry, {@code <variant>.a<attempt>.png}), already made safe by the
+   * api (percent-encoded), and refused if they would leave the directory.
    */
   static Path target(Path root, String objectKey) {
     String[] parts = objectKey.split("/");
@@ -139,7 +144,7 @@ final class Results {
           ExitCode.UNAVAILABLE, "unexpected object key in the manifest: " + objectKey);
     }
     String dir = parts[parts.length - 2];
-    String file = parts[parts.length - 1];
+    String file = ATTEMPT.matcher(parts[parts.length - 1]).replaceFirst("");
     for (String p : new String[] {dir, file}) {
       if (p.isEmpty() || p.equals(".") || p.equals("..") || p.contains("\\")) {
         throw new CliFailure(

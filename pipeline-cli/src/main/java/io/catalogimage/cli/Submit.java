@@ -126,6 +126,7 @@ final class Submit {
                   + (retry
                       ? "\n  Send it again with --idempotency-key "
                           + key
+                          + resolvedTimes(args, now)
                           + ": if the api did accept it, you get the same batch back"
                       : ""),
               e);
@@ -277,6 +278,22 @@ final class Submit {
     v.put("aspectRatio", p[1] + ":" + p[2]);
     v.put("size", p[3]);
     return v;
+  }
+
+  /**
+   * A time given relative to now ({@code 2h}) as the instant this submission sent: the key covers
+   * the options, so a resubmission must send the same instant to get the same batch back.
+   */
+  private static String resolvedTimes(Args args, Instant now) {
+    StringBuilder times = new StringBuilder();
+    for (String option : List.of("--deadline", "--start-after")) {
+      String given = args.value(option);
+      String sent = instant(args, option, now);
+      if (given != null && !given.strip().equals(sent)) {
+        times.append(' ').append(option).append(' ').append(sent);
+      }
+    }
+    return times.toString();
   }
 
   private static String instant(Args args, String option, Instant now) {

@@ -136,6 +136,11 @@ class CliPartsTest {
         .isEqualTo(Path.of("/tmp/out/TS-001/listing.png"));
     assertThat(Results.target(root, "tenants/t/batches/b/A%2FB/listing.png"))
         .isEqualTo(Path.of("/tmp/out/A%2FB/listing.png"));
+    // the store keeps each attempt under its own name; the merchant gets one file per variant
+    assertThat(Results.target(root, "tenants/t/batches/b/TS-001/listing.a3.png"))
+        .isEqualTo(Path.of("/tmp/out/TS-001/listing.png"));
+    assertThat(Results.target(root, "tenants/t/batches/b/TS-001/listing.a12.json"))
+        .isEqualTo(Path.of("/tmp/out/TS-001/listing.json"));
     for (String unsafe :
         List.of("tenants/t/batches/b/../listing.png", "x/..", "tenants/t/b/.\\x/a.png", "a.png")) {
       assertThatThrownBy(() -> Results.target(root, unsafe))

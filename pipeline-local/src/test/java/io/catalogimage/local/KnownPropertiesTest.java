@@ -28,8 +28,10 @@ class KnownPropertiesTest {
 
   @Test
   void each_app_knows_its_own_settings_only() {
-    assertThat(API.knowsVariable("PIPELINE_SECURITY_ADMINTOKEN")).isTrue();
-    assertThat(WORKER.knowsVariable("PIPELINE_SECURITY_ADMINTOKEN")).isFalse();
+    assertThat(API.knowsVariable("PIPELINE_SCHEDULES_CREDENTIALSKEY")).isTrue();
+    assertThat(WORKER.knowsVariable("PIPELINE_SCHEDULES_CREDENTIALSKEY")).isFalse();
+    // the admin token guards both apps' actuator endpoints
+    assertThat(WORKER.knowsVariable("PIPELINE_SECURITY_ADMINTOKEN")).isTrue();
     assertThat(API.knowsVariable("PIPELINE_WORKER_SHUTDOWNGRACE")).isFalse();
     assertThat(KnownProperties.of(App.values()).knows("pipeline.worker.shutdown-grace")).isTrue();
   }

@@ -304,7 +304,8 @@ class OwnProvidersAndCliTest {
       "--variant",
       "main:1:1:1K",
       "--start-after",
-      "2h",
+      // an instant: a relative time resolves differently on each run, and the key covers it
+      java.time.Instant.now().plus(java.time.Duration.ofHours(2)).toString(),
       "--idempotency-key",
       "later-" + System.nanoTime(),
       "--quiet"
