@@ -3,6 +3,7 @@ package io.catalogimage.worker.budget;
 import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.budget.ModelBudget;
 import io.catalogimage.common.calendar.PeakCalendar;
+import io.catalogimage.worker.provider.CallInfo;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -10,28 +11,57 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * The budgets of all models on all provider accounts, as this worker sees them: asks the shared
- * store whether a call may go, and tells it what the provider answered (429s lower the rate,
- * successes raise it back, a used-up daily quota parks everyone until the reset).
+ * store whether a call may go, and tells it what the provider answered. The rate in use is learnt
+ * from those answers for every replica together ({@link QuotaLearner}: the configured rate is the
+ * ceiling), a used-up daily quota parks everyone until the reset, and the rate learnt per hour of
+ * the day is kept for tomorrow's plans.
  */
 @Component
 public class Budgets {
+
+  private static final Logger log = LoggerFactory.getLogger(Budgets.class);
+
+  /** One replica evaluates the learner at most this often (and right after a 429). */
+  private static final long LEARN_EVERY_MS = 250;
+
+  private static final long LEARN_AFTER_429_MS = 50;
+
+  /** Seconds of history the learner reads: the 60 s window, and the one before it. */
+  private static final int HISTORY_SECONDS = 130;
+
+  /** Minutes of earlier days an hour needs before its learnt rate plans anything. */
+  private static final int PLANNED_AFTER_MINUTES = 30;
 
   private final BudgetProperties props;
   private final PeakCalendar peak;
   private final BudgetStore store;
   private final Clock clock;
   private final MeterRegistry meters;
-  private final Map<String, AtomicInteger> successes = new ConcurrentHashMap<>();
-  private final Map<String, double[]> rates = new ConcurrentHashMap<>();
+  private final QuotaLearner learner;
+  private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final Map<String, Instant> exhaustedUntil = new ConcurrentHashMap<>();
+
+  /** What this replica last learnt about one budget (gauges, the check of booked slots). */
+  private static final class Known {
+    volatile double configuredRpm = Double.NaN;
+    volatile double learntRpm = Double.NaN;
+    volatile double limitRpm = Double.NaN;
+    volatile double paceRpm = Double.NaN;
+    volatile double randomShare = Double.NaN;
+    volatile long measuredAtMs;
+    volatile int plannedHour = -1;
+    volatile double plannedRpm;
+  }
 
   public Budgets(
       BudgetProperties props,
@@ -44,6 +74,7 @@ public class Budgets {
     this.store = store;
     this.clock = clock;
     this.meters = meters;
+    this.learner = new QuotaLearner(props.learning());
   }
 
   public ModelBudget budgetOf(String model) {
@@ -56,25 +87,26 @@ public class Budgets {
     Instant now = clock.instant();
     Integer rpm = budget.rateAt(peak.isPeak(now));
     double interval = rpm == null ? 0 : 60_000.0 / (rpm * props.utilization());
+    boolean learning = learns(rpm);
     String key = key(endpoint, model);
-    AtomicInteger counter = successes.get(key);
-    int reported = counter == null ? 0 : counter.getAndSet(0);
     BudgetStore.Acquired a =
         store.acquire(
             key,
             now.toEpochMilli(),
             interval,
+            learning,
             budget.burstOrOne(),
             props.reservationHorizon().toMillis(),
             day(budget, now),
-            budget.requestsPerDay() == null ? 0 : budget.requestsPerDay(),
-            reported,
-            props.aimd());
-    observe(key, endpoint, model, rpm, a.factor());
+            budget.requestsPerDay() == null ? 0 : budget.requestsPerDay());
+    Known k = observe(key, endpoint, model, rpm, a);
+    long bookedUnder = k.measuredAtMs; // a measurement by the learn below makes this slot stale
+    if (learning && now.toEpochMilli() - a.learntAtMs() >= LEARN_EVERY_MS) {
+      learn(key, endpoint, model, rpm, now, LEARN_EVERY_MS);
+    }
     if (a.granted()) {
-      return a.delayMs() == 0
-          ? BudgetAnswer.Go.NOW
-          : new BudgetAnswer.Go(Duration.ofMillis(a.delayMs()));
+      return new BudgetAnswer.Go(
+          Duration.ofMillis(a.delayMs()), bookedUnder, now.toEpochMilli() + a.delayMs());
     }
     if (a.exhausted()) {
       Instant reset = nextReset(budget, now);
@@ -94,26 +126,58 @@ public class Budgets {
         false);
   }
 
-  /** A call succeeded: counts towards raising a lowered rate (reported with the next acquire). */
+  /**
+   * Whether a slot booked earlier may still be used now: not when the budget measured the
+   * provider's limit since (the slot was booked at a pace that has proved too fast). The caller
+   * then asks again. Answered from what this replica knows; others learn it at their next ask.
+   */
+  public boolean stillDue(String endpoint, String model, BudgetAnswer.Go go) {
+    String key = key(endpoint, model);
+    Known k = known.get(key);
+    if (k == null || k.measuredAtMs <= go.measuredAtMs()) {
+      return true;
+    }
+    store.unsent(key, Math.floorDiv(go.slotAtMs(), 1000)); // the window must not count it
+    return false;
+  }
+
+  /** A call succeeded. Nothing to count: the learner counts what went and what was refused. */
   public void succeeded(String endpoint, String model) {
-    successes.computeIfAbsent(key(endpoint, model), k -> new AtomicInteger()).incrementAndGet();
+    // the accepted calls are the booked ones minus the 429s
   }
 
   /**
-   * The provider answered 429 with this retry delay (or none): every replica lowers its rate and
-   * waits that long before the next call to this model.
+   * What the provider says about its limits with any answer: an {@code x-ratelimit-limit-requests}
+   * header states the per-minute limit outright, and the learner then holds just below it.
+   */
+  public void providerSaid(String endpoint, String model, CallInfo info) {
+    if (info == null || info.limitPerMinute() == null || !props.learning().enabled()) {
+      return;
+    }
+    try {
+      store.told(key(endpoint, model), clock.millis(), info.limitPerMinute());
+    } catch (RuntimeException e) {
+      log.debug("could not keep the stated limit of {}: {}", model, e.toString());
+    }
+  }
+
+  /**
+   * The provider answered 429 with this retry delay (or none). The learner decides whether it was
+   * the quota (429s denser than the provider's random ones): then everyone holds back and the rate
+   * follows the limit the window shows; an isolated 429 only delays the call that got it. With
+   * learning off, the retry delay holds back every caller.
    */
   public void rateLimited(String endpoint, String model, Duration retryAfter) {
     Instant now = clock.instant();
-    long until = retryAfter == null ? 0 : now.plus(retryAfter).toEpochMilli();
     String key = key(endpoint, model);
-    AtomicInteger counter = successes.get(key);
-    if (counter != null) {
-      counter.set(0);
+    Long retryMs = retryAfter == null ? null : retryAfter.toMillis();
+    store.rateLimited(key, now.toEpochMilli(), retryMs);
+    Integer rpm = props.forModel(model).rateAt(peak.isPeak(now));
+    if (learns(rpm)) {
+      learn(key, endpoint, model, rpm, now, LEARN_AFTER_429_MS);
+    } else if (retryMs != null) {
+      store.block(key, now.toEpochMilli() + retryMs);
     }
-    double factor = store.rateLimited(key, now.toEpochMilli(), until, props.aimd());
-    ModelBudget budget = props.forModel(model);
-    observe(key, endpoint, model, budget.rateAt(peak.isPeak(now)), factor);
   }
 
   /** The provider says the daily quota is used up: every replica parks until the reset. */
@@ -144,6 +208,12 @@ public class Budgets {
             true));
   }
 
+  /** The rate this worker last knew to be in use for {@code model} (calls per minute), if any. */
+  public Optional<Double> learntRpm(String endpoint, String model) {
+    Known k = known.get(key(endpoint, model));
+    return k == null || Double.isNaN(k.learntRpm) ? Optional.empty() : Optional.of(k.learntRpm);
+  }
+
   /** When the daily quota of {@code model} is next reset. */
   public Instant nextReset(String model) {
     return nextReset(props.forModel(model), clock.instant());
@@ -163,24 +233,158 @@ public class Budgets {
     return endpoint + "/" + model;
   }
 
-  /** Gauges per model: the AIMD factor and the rate in use (requests per minute). */
-  private void observe(String key, String endpoint, String model, Integer rpm, double factor) {
-    double[] state =
-        rates.computeIfAbsent(
+  /** Learning needs a ceiling: a model with no configured rate is not paced at all. */
+  private boolean learns(Integer rpm) {
+    return rpm != null && props.learning().enabled();
+  }
+
+  /**
+   * Evaluates the learner if it is this replica's turn: every replica's calls of the last two
+   * minutes, the provider's latest retry delay and stated limit, and the rate learnt for this hour
+   * on earlier days. Once a minute it also folds the rate in use into that hour's learnt rate and
+   * forgets old seconds.
+   */
+  private void learn(String key, String endpoint, String model, int rpm, Instant at, long gapMs) {
+    long now = at.toEpochMilli();
+    try {
+      Optional<BudgetStore.Claimed> claimed = store.claim(key, now, gapMs);
+      if (claimed.isEmpty()) {
+        return;
+      }
+      BudgetStore.Claimed c = claimed.get();
+      int hour = at.atZone(ZoneOffset.UTC).getHour();
+      Known k = known.computeIfAbsent(key, x -> new Known());
+      double planned = planned(k, endpoint, model, hour);
+      QuotaLearner.State state =
+          c.state() != null
+              ? c.state()
+              : QuotaLearner.State.initial(
+                  now, rpm, planned, props.learning().probeEvery().toMillis());
+      long nowSec = Math.floorDiv(now, 1000);
+      CallWindow window = store.seconds(key, nowSec - HISTORY_SECONDS, nowSec + 5);
+      QuotaLearner.Outcome o =
+          learner.evaluate(
+              state,
+              window,
+              new QuotaLearner.Inputs(
+                  now,
+                  rpm,
+                  props.utilization(),
+                  c.retryDelayMs(),
+                  c.retryAtMs(),
+                  c.toldLimitRpm(),
+                  c.toldAtMs(),
+                  planned,
+                  c.hour() != hour && c.state() != null));
+      long minute = Math.floorDiv(now, 60_000);
+      double learnt = learner.learntRpm(o.state(), rpm);
+      store.save(key, now, hour, Math.max(minute, c.historyMinute()), learnt, o);
+      k.learntRpm = learnt;
+      k.limitRpm = o.state().limitRpm() > 0 ? o.state().limitRpm() : Double.NaN;
+      k.paceRpm = o.paceRpm();
+      k.randomShare = learner.randomShare(o.state());
+      k.measuredAtMs = Math.max(k.measuredAtMs, o.state().cutAtMs());
+      if (o.cut()) {
+        log.info(
+            "{}: the provider's limit measured at {} calls/min; holding at {}",
             key,
-            k -> {
-              double[] s = new double[2];
-              Gauge.builder("pipeline.budget.rate_factor", s, v -> v[0])
-                  .tags("model", model, "endpoint", endpoint)
-                  .description("share of the configured rate in use after 429s (AIMD)")
-                  .register(meters);
-              Gauge.builder("pipeline.budget.effective_rpm", s, v -> v[1])
-                  .tags("model", model, "endpoint", endpoint)
-                  .description("requests per minute the budget allows now (NaN = unlimited)")
-                  .register(meters);
-              return s;
+            Math.round(o.state().limitRpm()),
+            Math.round(o.state().targetRpm()));
+      }
+      if (minute > c.historyMinute()) {
+        store.forgetSecondsBefore(key, nowSec - 2 * HISTORY_SECONDS);
+        // a minute with calls says something about the hour; an idle one does not
+        if (window.acceptedInLastMinute(now) >= learnt * 0.5) {
+          store.learntMinute(endpoint, model, hour, learnt, props.learning().historyWeight());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("could not learn the rate of {}: {}", key, e.toString());
+    }
+  }
+
+  /** The rate learnt for this hour on earlier days (0 = not enough yet), asked once per hour. */
+  private double planned(Known k, String endpoint, String model, int hour) {
+    if (k.plannedHour != hour) {
+      k.plannedRpm = store.learntHour(endpoint, model, hour, PLANNED_AFTER_MINUTES).orElse(0.0);
+      k.plannedHour = hour;
+    }
+    return k.plannedRpm;
+  }
+
+  /** Gauges per model and endpoint, from the answer of the shared row. */
+  private Known observe(
+      String key, String endpoint, String model, Integer rpm, BudgetStore.Acquired a) {
+    Known k =
+        known.computeIfAbsent(
+            key,
+            x -> {
+              Known fresh = new Known();
+              register(
+                  "pipeline.budget.learnt_rpm",
+                  endpoint,
+                  model,
+                  fresh,
+                  v -> v.learntRpm,
+                  "calls per minute the budget plans for: the learnt rate (the configured one"
+                      + " until a lower limit is measured)");
+              register(
+                  "pipeline.budget.limit_rpm",
+                  endpoint,
+                  model,
+                  fresh,
+                  v -> v.limitRpm,
+                  "the provider's per-minute limit as last measured (NaN: none below the"
+                      + " configured rate)");
+              register(
+                  "pipeline.budget.effective_rpm",
+                  endpoint,
+                  model,
+                  fresh,
+                  v -> v.paceRpm,
+                  "calls per minute booked now (NaN = unlimited)");
+              register(
+                  "pipeline.budget.rate_factor",
+                  endpoint,
+                  model,
+                  fresh,
+                  v -> v.learntRpm / v.configuredRpm,
+                  "share of the configured rate the budget plans for");
+              register(
+                  "pipeline.budget.random_429_share",
+                  endpoint,
+                  model,
+                  fresh,
+                  v -> v.randomShare,
+                  "share of calls the provider refuses whatever its quota, as measured");
+              return fresh;
             });
-    state[0] = factor;
-    state[1] = rpm == null ? Double.NaN : rpm * props.utilization() * factor;
+    k.configuredRpm = rpm == null ? Double.NaN : rpm;
+    if (rpm == null) {
+      k.learntRpm = Double.NaN;
+      k.paceRpm = Double.NaN;
+    } else if (!learns(rpm)) {
+      k.learntRpm = rpm;
+      k.paceRpm = rpm * props.utilization();
+    } else {
+      k.learntRpm = a.learntRpm() > 0 ? Math.min(rpm, a.learntRpm()) : rpm;
+      k.limitRpm = a.limitRpm() > 0 ? a.limitRpm() : Double.NaN;
+      k.paceRpm = a.paceRpm() > 0 ? Math.min(a.paceRpm(), rpm * props.utilization()) : rpm;
+    }
+    k.measuredAtMs = Math.max(k.measuredAtMs, a.cutAtMs());
+    return k;
+  }
+
+  private void register(
+      String name,
+      String endpoint,
+      String model,
+      Known k,
+      java.util.function.ToDoubleFunction<Known> value,
+      String description) {
+    Gauge.builder(name, k, value)
+        .tags("model", model, "endpoint", endpoint)
+        .description(description)
+        .register(meters);
   }
 }

@@ -129,7 +129,9 @@ final class BudgetGate {
           io.execute(waiter::go);
         } else {
           timer.schedule(
-              () -> io.execute(waiter::go), go.delay().toMillis(), TimeUnit.MILLISECONDS);
+              () -> io.execute(() -> due(waiter, go)),
+              go.delay().toMillis(),
+              TimeUnit.MILLISECONDS);
         }
       } else {
         BudgetAnswer.Wait wait = (BudgetAnswer.Wait) answer;
@@ -143,6 +145,26 @@ final class BudgetGate {
         return;
       }
     }
+  }
+
+  /**
+   * A booked slot came due: it goes, unless the budget has measured the provider's limit since it
+   * was booked (the slot was booked at a pace that proved too fast); then the item asks again.
+   */
+  private void due(Waiter waiter, BudgetAnswer.Go go) {
+    boolean still;
+    try {
+      still = budgets.stillDue(endpoint, model, go);
+    } catch (RuntimeException e) {
+      still = true;
+    }
+    if (still) {
+      waiter.go();
+      return;
+    }
+    open.decrementAndGet();
+    line.add(waiter);
+    drain();
   }
 
   private void later(Duration wait) {

@@ -427,6 +427,7 @@ public class GenerateImages implements SmartLifecycle {
     String model = call.model();
     Duration latency = outcome.info().latency();
     try {
+      budgets.providerSaid(endpoint, model, outcome.info());
       if (outcome instanceof ProviderOutcome.Generated) {
         budgets.succeeded(endpoint, model);
         breakers.succeeded(model, latency);
