@@ -17,6 +17,10 @@ ALTER TABLE budget_state
     ADD COLUMN limit_rpm         double precision NOT NULL DEFAULT 0,
     ADD COLUMN target_rpm        double precision NOT NULL DEFAULT 0,
     ADD COLUMN cut_at_ms         bigint NOT NULL DEFAULT 0,
+    -- when the last measurement is made again from settled counts (the 429s of calls made before
+    -- it have come back), and the start of the span it counted
+    ADD COLUMN settle_at_ms      bigint NOT NULL DEFAULT 0,
+    ADD COLUMN measured_from_ms  bigint NOT NULL DEFAULT 0,
     ADD COLUMN probe_every_ms    bigint NOT NULL DEFAULT 0,
     ADD COLUMN top_since_ms      bigint NOT NULL DEFAULT 0,
     ADD COLUMN random_calls      double precision NOT NULL DEFAULT 0,
@@ -34,8 +38,8 @@ ALTER TABLE budget_state
     ADD COLUMN told_limit_rpm    double precision NOT NULL DEFAULT 0,
     ADD COLUMN told_at_ms        bigint NOT NULL DEFAULT 0;
 
--- Every budget's calls second by second, for all replicas: slots booked (by their second) and 429s
--- answered. The learner reads the last two minutes; older rows are deleted as it goes.
+-- Every budget's calls second by second, for all replicas: slots booked and 429s answered, both by
+-- the second the call went. The learner reads the last two minutes; older rows are deleted.
 CREATE TABLE budget_seconds (
     budget_key  text   NOT NULL,
     sec         bigint NOT NULL,

@@ -6,12 +6,13 @@ import io.catalogimage.api.batch.BatchViews.ItemPage;
 import io.catalogimage.api.batch.BatchViews.ItemSummary;
 import io.catalogimage.api.batch.BatchViews.Progress;
 import io.catalogimage.api.batch.BatchViews.Result;
+import io.catalogimage.api.budget.LearntRates;
+import io.catalogimage.api.budget.PeakHours;
 import io.catalogimage.api.dispatch.DispatchProperties;
 import io.catalogimage.api.intake.BatchAccepted;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.batch.VariantSpec;
-import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
@@ -55,11 +56,12 @@ class BatchController {
   private final ObjectStoreProperties storeProps;
   private final Clock clock;
   private final CancelBatches cancels;
-  private final PeakCalendar peak;
+  private final PeakHours peak;
   private final CostCaps costCaps;
   private final RedriveBatches redrives;
   private final Tiers tiers;
   private final DispatchProperties dispatchProps;
+  private final LearntRates rates;
 
   BatchController(
       BatchQueries queries,
@@ -67,11 +69,13 @@ class BatchController {
       ObjectStoreProperties storeProps,
       Clock clock,
       CancelBatches cancels,
-      PeakCalendar peak,
+      PeakHours peak,
       DispatchProperties dispatchProps,
       CostCaps costCaps,
       RedriveBatches redrives,
-      Tiers tiers) {
+      Tiers tiers,
+      LearntRates rates) {
+    this.rates = rates;
     this.costCaps = costCaps;
     this.redrives = redrives;
     this.tiers = tiers;
@@ -146,7 +150,11 @@ class BatchController {
         row.allowSafetyReroute(),
         row.eta(),
         row.atRisk(),
-        deferredUntil);
+        deferredUntil,
+        tiers
+            .chain(row.tier())
+            .map(chain -> rates.of(chain.stream().map(m -> m.id()).toList()))
+            .orElse(null));
   }
 
   /**

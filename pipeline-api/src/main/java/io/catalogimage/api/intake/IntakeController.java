@@ -268,6 +268,7 @@ class IntakeController {
                 plan.eta(),
                 plan.basis(),
                 plan.atRisk(),
+                plan.rates(),
                 BatchAccepted.links(batch)));
   }
 

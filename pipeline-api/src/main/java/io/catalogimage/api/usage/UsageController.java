@@ -1,7 +1,10 @@
 package io.catalogimage.api.usage;
 
+import io.catalogimage.api.budget.LearntRates;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.common.model.ModelCatalog;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -23,7 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /v1/usage}: what the tenant's provider calls cost, from the ledger (one row per real
- * call), by model, by day (UTC) and by batch, for a range of days.
+ * call), by model, by day (UTC) and by batch, for a range of days; and the rates the providers
+ * really grant, as the budgets learnt them.
  */
 @Tag(name = "Usage")
 @RestController
@@ -37,6 +41,8 @@ class UsageController {
 
   /**
    * @param byBatch the {@value #MAX_BATCHES} most expensive batches of the range
+   * @param rates per model and provider account: the configured rate, the rate learnt from the
+   *     provider now and per hour of the day (UTC): what the provider really grants
    */
   record Report(
       LocalDate from,
@@ -46,7 +52,8 @@ class UsageController {
       BigDecimal costUsd,
       List<Usage> byModel,
       List<Usage> byDay,
-      List<Usage> byBatch) {}
+      List<Usage> byBatch,
+      List<LearntRates.ModelRate> rates) {}
 
   /**
    * The range's calls by model, day and batch: one pass over the ledger for all three views. Date
@@ -67,10 +74,14 @@ class UsageController {
 
   private final JdbcClient jdbc;
   private final Clock clock;
+  private final LearntRates rates;
+  private final ModelCatalog catalog;
 
-  UsageController(JdbcClient jdbc, Clock clock) {
+  UsageController(JdbcClient jdbc, Clock clock, LearntRates rates, ModelCatalog catalog) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.rates = rates;
+    this.catalog = catalog;
   }
 
   /**
@@ -119,7 +130,8 @@ class UsageController {
     long calls = byModel.stream().mapToLong(Usage::calls).sum();
     long images = byModel.stream().mapToLong(Usage::images).sum();
     BigDecimal cost = byModel.stream().map(Usage::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
-    return new Report(first, last, calls, images, cost, byModel, byDay, byBatch);
+    List<String> ids = catalog.models().stream().map(ImageModel::id).toList();
+    return new Report(first, last, calls, images, cost, byModel, byDay, byBatch, rates.of(ids));
   }
 
   private static void add(

@@ -79,12 +79,13 @@ public record BudgetProperties(
    *     15s); doubled each time a probe finds the same limit, up to {@code probeEveryMax}
    * @param probeEveryMax the longest pause between probes (default 60s): how late a recovered quota
    *     can be noticed
-   * @param probeStep a probe fills the 60 s window towards the limit x (1 + probeStep) (default
-   *     0.5)
+   * @param probeStep a probe fills the 60 s window towards the limit x (1 + probeStep), and climbs
+   *     by as much again each time the window holds 2% more than the limit without 429s (default
+   *     0.75)
    * @param randomShare share of calls a provider answers 429 whatever its quota, assumed until
    *     measured (default 0.1; measured while the budget holds below the limit)
    * @param strictness standard deviations above the random share that make 429s a quota (default
-   *     3.0)
+   *     4.0)
    * @param historyWeight weight of each busy minute in the learnt rate per hour of the day (default
    *     0.05: one hour of today weighs 95%)
    */
@@ -102,9 +103,9 @@ public record BudgetProperties(
       margin = margin == null ? 0.02 : margin;
       probeEvery = probeEvery == null ? Duration.ofSeconds(15) : probeEvery;
       probeEveryMax = probeEveryMax == null ? Duration.ofSeconds(60) : probeEveryMax;
-      probeStep = probeStep == null ? 0.5 : probeStep;
+      probeStep = probeStep == null ? 0.75 : probeStep;
       randomShare = randomShare == null ? 0.1 : randomShare;
-      strictness = strictness == null ? 3.0 : strictness;
+      strictness = strictness == null ? 4.0 : strictness;
       historyWeight = historyWeight == null ? 0.05 : historyWeight;
       if (margin < 0 || margin >= 0.5) {
         throw new IllegalArgumentException("pipeline.budgets.learning.margin must be in [0, 0.5)");

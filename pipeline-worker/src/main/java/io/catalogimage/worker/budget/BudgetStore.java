@@ -61,7 +61,7 @@ public class BudgetStore {
       SELECT * FROM a
       """;
 
-  /** A 429: counted in its second, with the delay the provider asked for. */
+  /** A 429: counted in the second its call went, with the delay the provider asked for. */
   private static final String RATE_LIMITED =
       """
       WITH a AS (
@@ -79,7 +79,8 @@ public class BudgetStore {
       """
       UPDATE budget_state SET learnt_at_ms = :now
        WHERE budget_key = :key AND learnt_at_ms <= :now - :gap
-      RETURNING phase, phase_since_ms, limit_rpm, target_rpm, cut_at_ms, probe_every_ms,
+      RETURNING phase, phase_since_ms, limit_rpm, target_rpm, cut_at_ms, settle_at_ms,
+                measured_from_ms, probe_every_ms,
                 top_since_ms, random_calls, random_limited, random_upto_sec, learnt_hour,
                 history_minute, retry_delay_ms, retry_at_ms, told_limit_rpm, told_at_ms
       """;
@@ -99,6 +100,7 @@ public class BudgetStore {
       UPDATE budget_state
          SET phase = :phase, phase_since_ms = :phaseSince, limit_rpm = :limit,
              target_rpm = :target, learnt_rpm = :learnt, cut_at_ms = :cutAt,
+             settle_at_ms = :settleAt, measured_from_ms = :measuredFrom,
              probe_every_ms = :probeEvery,
              top_since_ms = :topSince, random_calls = :randomCalls,
              random_limited = :randomLimited, random_upto_sec = :randomUpto,
@@ -225,13 +227,17 @@ public class BudgetStore {
         .single();
   }
 
-  /** Counts a 429 and keeps its retry delay (null = none given). */
-  public void rateLimited(String key, long nowMs, Long retryDelayMs) {
+  /**
+   * Counts a 429 and keeps its retry delay (null = none given).
+   *
+   * @param sentAtMs when its call went
+   */
+  public void rateLimited(String key, long nowMs, long sentAtMs, Long retryDelayMs) {
     ensure(key);
     jdbc.sql(RATE_LIMITED)
         .param("key", key)
         .param("now", nowMs)
-        .param("sec", Math.floorDiv(nowMs, 1000))
+        .param("sec", Math.floorDiv(sentAtMs, 1000))
         .param("retryMs", retryDelayMs == null ? -1L : retryDelayMs)
         .update();
   }
@@ -270,6 +276,8 @@ public class BudgetStore {
                 rs.getDouble("limit_rpm"),
                 rs.getDouble("target_rpm"),
                 rs.getLong("cut_at_ms"),
+                rs.getLong("settle_at_ms"),
+                rs.getLong("measured_from_ms"),
                 rs.getLong("probe_every_ms"),
                 rs.getLong("top_since_ms"),
                 rs.getDouble("random_calls"),
@@ -313,6 +321,8 @@ public class BudgetStore {
         .param("target", s.targetRpm())
         .param("learnt", learnt)
         .param("cutAt", s.cutAtMs())
+        .param("settleAt", s.settleAtMs())
+        .param("measuredFrom", s.measuredFromMs())
         .param("probeEvery", s.probeEveryMs())
         .param("topSince", s.topSinceMs())
         .param("randomCalls", s.randomCalls())

@@ -4,6 +4,7 @@ import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.budget.ModelBudget;
 import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.worker.provider.CallInfo;
+import io.catalogimage.worker.provider.ProviderOutcome;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -36,6 +37,9 @@ public class Budgets {
 
   private static final long LEARN_AFTER_429_MS = 50;
 
+  /** A limit stated in every answer's headers is written to the shared row at most this often. */
+  private static final long TOLD_REFRESH_MS = 5_000;
+
   /** Seconds of history the learner reads: the 60 s window, and the one before it. */
   private static final int HISTORY_SECONDS = 130;
 
@@ -61,6 +65,8 @@ public class Budgets {
     volatile long measuredAtMs;
     volatile int plannedHour = -1;
     volatile double plannedRpm;
+    volatile int toldRpm;
+    volatile long toldAtMs;
   }
 
   public Budgets(
@@ -147,17 +153,28 @@ public class Budgets {
   }
 
   /**
-   * What the provider says about its limits with any answer: an {@code x-ratelimit-limit-requests}
-   * header states the per-minute limit outright, and the learner then holds just below it.
+   * A provider's answer, heard as soon as it arrives (on the HTTP client's thread, before the
+   * result is stored): a 429 goes to the learner at once, since every second it waits is a second
+   * of calls at a rate the provider refuses; an {@code x-ratelimit-limit-requests} header states
+   * the per-minute limit outright. Never throws.
    */
-  public void providerSaid(String endpoint, String model, CallInfo info) {
-    if (info == null || info.limitPerMinute() == null || !props.learning().enabled()) {
+  public void answered(String endpoint, String model, ProviderOutcome outcome) {
+    if (outcome == null) {
       return;
     }
     try {
-      store.told(key(endpoint, model), clock.millis(), info.limitPerMinute());
+      CallInfo info = outcome.info();
+      if (info != null && info.limitPerMinute() != null && props.learning().enabled()) {
+        told(endpoint, model, info.limitPerMinute());
+      }
+      if (outcome instanceof ProviderOutcome.RateLimited r) {
+        Instant sentAt =
+            info == null || info.latency() == null ? null : clock.instant().minus(info.latency());
+        rateLimited(endpoint, model, r.retryAfter(), sentAt);
+      }
     } catch (RuntimeException e) {
-      log.debug("could not keep the stated limit of {}: {}", model, e.toString());
+      log.warn(
+          "could not tell the budget of {} about a {}: {}", model, outcome.kind(), e.toString());
     }
   }
 
@@ -168,15 +185,37 @@ public class Budgets {
    * learning off, the retry delay holds back every caller.
    */
   public void rateLimited(String endpoint, String model, Duration retryAfter) {
+    rateLimited(endpoint, model, retryAfter, null);
+  }
+
+  /**
+   * As {@link #rateLimited(String, String, Duration)}, for a call that went at {@code sentAt}: the
+   * 429 counts in the second its call went, whose window the provider judged (a busy worker may
+   * hear of it seconds later).
+   */
+  public void rateLimited(String endpoint, String model, Duration retryAfter, Instant sentAt) {
     Instant now = clock.instant();
     String key = key(endpoint, model);
     Long retryMs = retryAfter == null ? null : retryAfter.toMillis();
-    store.rateLimited(key, now.toEpochMilli(), retryMs);
+    long went = sentAt == null || sentAt.isAfter(now) ? now.toEpochMilli() : sentAt.toEpochMilli();
+    store.rateLimited(key, now.toEpochMilli(), went, retryMs);
     Integer rpm = props.forModel(model).rateAt(peak.isPeak(now));
     if (learns(rpm)) {
       learn(key, endpoint, model, rpm, now, LEARN_AFTER_429_MS);
     } else if (retryMs != null) {
       store.block(key, now.toEpochMilli() + retryMs);
+    }
+  }
+
+  /** Keeps a stated limit in the shared row when it changed, or every few seconds (freshness). */
+  private void told(String endpoint, String model, int limit) {
+    String key = key(endpoint, model);
+    Known k = known(key, endpoint, model);
+    long now = clock.millis();
+    if (k.toldRpm != limit || now - k.toldAtMs >= TOLD_REFRESH_MS) {
+      store.told(key, now, limit);
+      k.toldRpm = limit;
+      k.toldAtMs = now;
     }
   }
 
@@ -253,7 +292,7 @@ public class Budgets {
       }
       BudgetStore.Claimed c = claimed.get();
       int hour = at.atZone(ZoneOffset.UTC).getHour();
-      Known k = known.computeIfAbsent(key, x -> new Known());
+      Known k = known(key, endpoint, model);
       double planned = planned(k, endpoint, model, hour);
       QuotaLearner.State state =
           c.state() != null
@@ -284,6 +323,22 @@ public class Budgets {
       k.paceRpm = o.paceRpm();
       k.randomShare = learner.randomShare(o.state());
       k.measuredAtMs = Math.max(k.measuredAtMs, o.state().cutAtMs());
+      if (log.isDebugEnabled() && (state.phase() != o.state().phase() || o.blockUntilMs() > now)) {
+        long[] last = window.countsBetween(now - 1000, now);
+        log.debug(
+            "{}: {} -> {}, limit {}, target {}, pace {}, window {}, last second {} calls {} 429s,"
+                + " block {} ms",
+            key,
+            state.phase(),
+            o.state().phase(),
+            Math.round(o.state().limitRpm()),
+            Math.round(o.state().targetRpm()),
+            Math.round(o.paceRpm()),
+            Math.round(window.acceptedInLastMinute(now)),
+            last[0],
+            last[1],
+            Math.max(0, o.blockUntilMs() - now));
+      }
       if (o.cut()) {
         log.info(
             "{}: the provider's limit measured at {} calls/min; holding at {}",
@@ -312,53 +367,57 @@ public class Budgets {
     return k.plannedRpm;
   }
 
-  /** Gauges per model and endpoint, from the answer of the shared row. */
+  /** What this replica knows of one budget, with its gauges (per model and endpoint). */
+  private Known known(String key, String endpoint, String model) {
+    return known.computeIfAbsent(
+        key,
+        x -> {
+          Known fresh = new Known();
+          register(
+              "pipeline.budget.learnt_rpm",
+              endpoint,
+              model,
+              fresh,
+              v -> v.learntRpm,
+              "calls per minute the budget plans for: the learnt rate (the configured one"
+                  + " until a lower limit is measured)");
+          register(
+              "pipeline.budget.limit_rpm",
+              endpoint,
+              model,
+              fresh,
+              v -> v.limitRpm,
+              "the provider's per-minute limit as last measured (NaN: none below the"
+                  + " configured rate)");
+          register(
+              "pipeline.budget.effective_rpm",
+              endpoint,
+              model,
+              fresh,
+              v -> v.paceRpm,
+              "calls per minute booked now (NaN = unlimited)");
+          register(
+              "pipeline.budget.rate_factor",
+              endpoint,
+              model,
+              fresh,
+              v -> v.learntRpm / v.configuredRpm,
+              "share of the configured rate the budget plans for");
+          register(
+              "pipeline.budget.random_429_share",
+              endpoint,
+              model,
+              fresh,
+              v -> v.randomShare,
+              "share of calls the provider refuses whatever its quota, as measured");
+          return fresh;
+        });
+  }
+
+  /** Updates what this replica knows from the answer of the shared row. */
   private Known observe(
       String key, String endpoint, String model, Integer rpm, BudgetStore.Acquired a) {
-    Known k =
-        known.computeIfAbsent(
-            key,
-            x -> {
-              Known fresh = new Known();
-              register(
-                  "pipeline.budget.learnt_rpm",
-                  endpoint,
-                  model,
-                  fresh,
-                  v -> v.learntRpm,
-                  "calls per minute the budget plans for: the learnt rate (the configured one"
-                      + " until a lower limit is measured)");
-              register(
-                  "pipeline.budget.limit_rpm",
-                  endpoint,
-                  model,
-                  fresh,
-                  v -> v.limitRpm,
-                  "the provider's per-minute limit as last measured (NaN: none below the"
-                      + " configured rate)");
-              register(
-                  "pipeline.budget.effective_rpm",
-                  endpoint,
-                  model,
-                  fresh,
-                  v -> v.paceRpm,
-                  "calls per minute booked now (NaN = unlimited)");
-              register(
-                  "pipeline.budget.rate_factor",
-                  endpoint,
-                  model,
-                  fresh,
-                  v -> v.learntRpm / v.configuredRpm,
-                  "share of the configured rate the budget plans for");
-              register(
-                  "pipeline.budget.random_429_share",
-                  endpoint,
-                  model,
-                  fresh,
-                  v -> v.randomShare,
-                  "share of calls the provider refuses whatever its quota, as measured");
-              return fresh;
-            });
+    Known k = known(key, endpoint, model);
     k.configuredRpm = rpm == null ? Double.NaN : rpm;
     if (rpm == null) {
       k.learntRpm = Double.NaN;

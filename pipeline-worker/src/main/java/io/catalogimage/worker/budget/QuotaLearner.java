@@ -39,6 +39,10 @@ final class QuotaLearner {
    * @param limitRpm the last measured limit (calls per minute); 0 = none below the ceiling
    * @param targetRpm the window count the budget aims for now: the learnt rate
    * @param cutAtMs when the last measurement was made (slots booked before it are asked again)
+   * @param settleAtMs when that measurement is made again from settled counts (0 = done): the 429s
+   *     of calls made just before it may still be on their way back
+   * @param measuredFromMs the start of the span whose accepted calls were the limit (60 s before
+   *     the measurement, or less when the provider's retry delay said a slot frees only later)
    * @param probeEveryMs the pause between a measurement and the next probe
    * @param topSinceMs when this probe's window reached the measured limit (0 = not yet)
    * @param randomCalls calls seen below the limit (decaying), for the random 429 share
@@ -51,6 +55,8 @@ final class QuotaLearner {
       double limitRpm,
       double targetRpm,
       long cutAtMs,
+      long settleAtMs,
+      long measuredFromMs,
       long probeEveryMs,
       long topSinceMs,
       double randomCalls,
@@ -60,9 +66,10 @@ final class QuotaLearner {
     /** A budget that knows nothing yet: the ceiling, or the rate learnt for this hour. */
     static State initial(long nowMs, double ceilingRpm, double plannedRpm, long probeEveryMs) {
       if (plannedRpm > 0 && plannedRpm < ceilingRpm) {
-        return new State(Phase.HOLD, nowMs, plannedRpm, plannedRpm, 0, probeEveryMs, 0, 0, 0, 0);
+        return new State(
+            Phase.HOLD, nowMs, plannedRpm, plannedRpm, 0, 0, 0, probeEveryMs, 0, 0, 0, 0);
       }
-      return new State(Phase.ESCALATE, nowMs, 0, ceilingRpm, 0, probeEveryMs, 0, 0, 0, 0);
+      return new State(Phase.ESCALATE, nowMs, 0, ceilingRpm, 0, 0, 0, probeEveryMs, 0, 0, 0, 0);
     }
 
     /** Another phase, limit or target; a new phase starts without a probe top. */
@@ -73,6 +80,8 @@ final class QuotaLearner {
           limit,
           target,
           cutAtMs,
+          settleAtMs,
+          measuredFromMs,
           probeEveryMs,
           p == phase ? topSinceMs : 0,
           randomCalls,
@@ -120,9 +129,11 @@ final class QuotaLearner {
   private static final double FILL_SECONDS = 10; // room in the window is filled within this
   private static final long LEAVING_MS = 2_000; // departures averaged over this
   private static final double PACE_FLOOR = 0.5; // never slower than half the target
+  private static final double PACE_CAP = 1.25; // holding, never faster than this x the target
   private static final double BELOW_LIMIT = 0.95; // seconds this far below count as random 429s
   private static final double RANDOM_DECAY = 0.995; // per second
   private static final long TOLD_FRESH_MS = 60_000;
+  private static final long SETTLE_MS = 3_000; // 429s of calls already made come back by then
 
   private final BudgetProperties.Learning settings;
 
@@ -149,6 +160,9 @@ final class QuotaLearner {
       s = s.with(Phase.HOLD, t, s.limitRpm(), s.targetRpm());
     }
 
+    if (s.settleAtMs() > 0 && t >= s.settleAtMs()) {
+      s = settle(s, w);
+    }
     if (dense(s, w, t)) {
       s = measure(s, w, in, inWindow);
       measured = true;
@@ -158,7 +172,9 @@ final class QuotaLearner {
         top = t;
         s = withTop(s, top);
       }
-      if (top > 0 && probeHitLimit(s, w, top, t)) {
+      // saturated: 429s beyond the random ones while the window no longer fills (a window still
+      // filling is room, and its 429s random)
+      if (top > 0 && !filledSince(w, top, t, inWindow) && probeHitLimit(s, w, top, t)) {
         s = measure(s, w, in, inWindow);
         measured = true;
       }
@@ -166,7 +182,7 @@ final class QuotaLearner {
 
     if (!measured) {
       s = planned(s, in, t);
-      s = advance(s, inWindow, ceiling, t);
+      s = advance(s, inWindow, roomProved(s, w, t), ceiling, t);
     }
     if (s.limitRpm() > ceiling) {
       s = s.with(Phase.ESCALATE, t, 0, ceiling); // the configured rate fell below what we knew
@@ -214,7 +230,7 @@ final class QuotaLearner {
    * held well below the measured limit, where a 429 cannot have been the quota.
    */
   private State countRandom(State s, CallWindow w, long t) {
-    long last = Math.floorDiv(t, 1000) - 1;
+    long last = Math.floorDiv(t, 1000) - 1 - SETTLE_MS / 1000; // seconds whose 429s are back
     long from = Math.max(s.randomUptoSec() + 1, last - 120);
     double calls = s.randomCalls();
     double limited = s.randomLimited();
@@ -234,6 +250,8 @@ final class QuotaLearner {
         s.limitRpm(),
         s.targetRpm(),
         s.cutAtMs(),
+        s.settleAtMs(),
+        s.measuredFromMs(),
         s.probeEveryMs(),
         s.topSinceMs(),
         calls,
@@ -260,6 +278,12 @@ final class QuotaLearner {
     return false;
   }
 
+  /** Whether the window has filled by more than a call or two since {@code since}. */
+  private static boolean filledSince(CallWindow w, long since, long t, double inWindow) {
+    double then = w.acceptedInLastMinute(since);
+    return inWindow > then + Math.max(2, then * 0.005);
+  }
+
   /** Since the probe reached the known limit, more 429s than random ones explain. */
   private boolean probeHitLimit(State s, CallWindow w, long top, long t) {
     long[] nk = w.countsBetween(top, t);
@@ -269,35 +293,65 @@ final class QuotaLearner {
   }
 
   /**
-   * The window holds the limit: measure it. With a retry delay the provider also says when a slot
-   * frees, i.e. how much of the window must leave first, which measures a limit that just dropped
-   * at once (the window still holds the old one).
+   * The window holds the limit: measure it, at once from what has come back so far (some 429s of
+   * the last calls may still be on their way: then the window looks fuller than the provider's),
+   * and again {@value #SETTLE_MS} ms later from settled counts ({@link #settle}).
    */
   private State measure(State s, CallWindow w, Inputs in, double inWindow) {
     long t = in.nowMs();
-    double limit = inWindow;
-    if (in.retryDelayMs() > 0
-        && in.retryDelayMs() < CallWindow.MINUTE_MS
-        && t - in.retryAtMs() <= 1_000) {
-      limit = Math.min(limit, w.acceptedBetween(t + in.retryDelayMs() - CallWindow.MINUTE_MS, t));
-    }
-    limit = Math.max(1, limit);
+    long from = spanStart(in, t);
+    double limit = Math.max(1, Math.min(inWindow, w.acceptedBetween(from, t)));
     long every =
         s.limitRpm() > 0 && Math.abs(limit - s.limitRpm()) <= SAME_LIMIT * s.limitRpm()
             ? Math.min(settings.probeEveryMax().toMillis(), s.probeEveryMs() * 2)
             : settings.probeEvery().toMillis();
-    double target = Math.max(1, limit * (1 - settings.margin()));
     return new State(
         s.phase() == Phase.TOLD ? Phase.TOLD : Phase.HOLD,
         t,
         limit,
-        target,
+        Math.max(1, limit * (1 - settings.margin())),
         t,
+        t + SETTLE_MS,
+        from,
         every,
         0,
         s.randomCalls(),
         s.randomLimited(),
         s.randomUptoSec());
+  }
+
+  /** The measurement again, now that the 429s of the calls made before it have come back. */
+  private State settle(State s, CallWindow w) {
+    double limit = Math.max(1, w.acceptedBetween(s.measuredFromMs(), s.cutAtMs()));
+    boolean holding = s.phase() == Phase.HOLD || s.phase() == Phase.TOLD;
+    return new State(
+        s.phase(),
+        s.phaseSinceMs(),
+        limit,
+        holding ? Math.max(1, limit * (1 - settings.margin())) : s.targetRpm(),
+        s.cutAtMs(),
+        0,
+        s.measuredFromMs(),
+        s.probeEveryMs(),
+        s.topSinceMs(),
+        s.randomCalls(),
+        s.randomLimited(),
+        s.randomUptoSec());
+  }
+
+  /**
+   * The start of the span whose accepted calls fill the provider's window at {@code at}: 60 s
+   * before, or later when a 429 just now says a slot frees only after its retry delay (so the
+   * window holds more than the limit, which has just dropped: what remains after the delay is it).
+   */
+  private static long spanStart(Inputs in, long at) {
+    long from = at - CallWindow.MINUTE_MS;
+    if (in.retryDelayMs() > 0
+        && in.retryDelayMs() < CallWindow.MINUTE_MS
+        && at - in.retryAtMs() <= 1_000) {
+      from = Math.max(from, in.retryAtMs() + in.retryDelayMs() - CallWindow.MINUTE_MS);
+    }
+    return from;
   }
 
   /**
@@ -319,18 +373,40 @@ final class QuotaLearner {
     return s;
   }
 
-  private State advance(State s, double inWindow, double ceiling, long t) {
+  /**
+   * The most the provider's window held, during this probe, when it still accepted a call: a lower
+   * bound of its limit. Judged on seconds whose 429s have all come back; a window that holds more
+   * than the limit only because it still holds calls accepted before the limit dropped proves
+   * nothing, hence "when it accepted".
+   */
+  private static double roomProved(State s, CallWindow w, long t) {
+    double proved = 0;
+    long last = Math.floorDiv(t - SETTLE_MS, 1000) - 1;
+    for (long sec = Math.max(Math.floorDiv(s.phaseSinceMs(), 1000) + 1, last - 5);
+        sec <= last;
+        sec++) {
+      if (w.sentIn(sec) > w.limitedIn(sec)) {
+        proved = Math.max(proved, w.acceptedInLastMinute(sec * 1000));
+      }
+    }
+    return proved;
+  }
+
+  private State advance(State s, double inWindow, double settled, double ceiling, long t) {
     return switch (s.phase()) {
       case HOLD ->
           t - s.phaseSinceMs() >= s.probeEveryMs()
               ? s.with(Phase.PROBE, t, s.limitRpm(), s.limitRpm() * (1 + settings.probeStep()))
               : s;
-      case PROBE ->
-          inWindow >= s.limitRpm() * (1 + ESCALATE_PAST)
-              ? withEvery(
-                  s.with(Phase.ESCALATE, t, s.limitRpm(), ceiling),
-                  settings.probeEvery().toMillis())
-              : s;
+      case PROBE -> {
+        if (settled < s.limitRpm() * (1 + ESCALATE_PAST)) {
+          yield s;
+        }
+        // past the old limit without 429s: it has moved up; climb from what the window holds
+        State climbed =
+            s.with(Phase.PROBE, s.phaseSinceMs(), settled, settled * (1 + settings.probeStep()));
+        yield withTop(withEvery(climbed, settings.probeEvery().toMillis()), t);
+      }
       case ESCALATE ->
           inWindow >= ceiling * 0.97 ? s.with(Phase.ESCALATE, s.phaseSinceMs(), 0, ceiling) : s;
       case TOLD -> s;
@@ -354,6 +430,13 @@ final class QuotaLearner {
             * CallWindow.MINUTE_MS
             / LEAVING_MS;
     double pace = leaving + (goal - inWindow) * 60 / FILL_SECONDS;
+    if (s.phase() == Phase.HOLD || s.phase() == Phase.TOLD) {
+      // replaying a burst that leaves the window would keep the window bursty for ever
+      pace = Math.min(pace, goal * PACE_CAP);
+    } else if (s.phase() == Phase.PROBE) {
+      // past the limit every call above it is refused until we hear of it: not much above it
+      pace = Math.min(pace, goal);
+    }
     return Math.min(ceiling, Math.max(goal * PACE_FLOOR, pace));
   }
 
@@ -364,6 +447,8 @@ final class QuotaLearner {
         s.limitRpm(),
         s.targetRpm(),
         s.cutAtMs(),
+        s.settleAtMs(),
+        s.measuredFromMs(),
         s.probeEveryMs(),
         top,
         s.randomCalls(),
@@ -378,6 +463,8 @@ final class QuotaLearner {
         s.limitRpm(),
         s.targetRpm(),
         s.cutAtMs(),
+        s.settleAtMs(),
+        s.measuredFromMs(),
         every,
         s.topSinceMs(),
         s.randomCalls(),

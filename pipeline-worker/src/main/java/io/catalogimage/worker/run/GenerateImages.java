@@ -361,6 +361,8 @@ public class GenerateImages implements SmartLifecycle {
       called = true;
       provider
           .generate(request)
+          .whenComplete(
+              (outcome, f) -> budgets.answered(call.provider().endpoint(), model, outcome))
           .thenAcceptAsync(outcome -> complete(call, outcome), io)
           .exceptionally(
               failure -> {
@@ -427,13 +429,11 @@ public class GenerateImages implements SmartLifecycle {
     String model = call.model();
     Duration latency = outcome.info().latency();
     try {
-      budgets.providerSaid(endpoint, model, outcome.info());
       if (outcome instanceof ProviderOutcome.Generated) {
         budgets.succeeded(endpoint, model);
         breakers.succeeded(model, latency);
-      } else if (outcome instanceof ProviderOutcome.RateLimited r) {
-        budgets.rateLimited(endpoint, model, r.retryAfter());
-        breakers.neutral(model);
+      } else if (outcome instanceof ProviderOutcome.RateLimited) {
+        breakers.neutral(model); // the budget heard it as soon as it came (budgets.answered)
       } else if (outcome instanceof ProviderOutcome.QuotaExhausted q) {
         if (!q.limitZero()) {
           budgets.dailyQuotaExhausted(endpoint, model);

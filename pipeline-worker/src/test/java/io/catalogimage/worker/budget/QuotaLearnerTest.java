@@ -20,7 +20,7 @@ class QuotaLearnerTest {
 
   private static HiddenQuotaModel.Result run(
       LongToDoubleFunction hidden, double randomShare, long minutes, long seed) {
-    return new HiddenQuotaModel(hidden, randomShare, CEILING, SETTINGS, seed).run(minutes * MINUTE);
+    return new HiddenQuotaModel(hidden, randomShare, CEILING, seed).run(SETTINGS, minutes * MINUTE);
   }
 
   @Test
@@ -28,7 +28,7 @@ class QuotaLearnerTest {
     HiddenQuotaModel.Result r = run(ms -> 300, 0.04, 9, 1);
 
     for (long at = 2 * MINUTE; at < 9 * MINUTE; at += 10_000) {
-      assertThat(r.targetAt(at)).as("learnt rate at %d s", at / 1000).isBetween(270.0, 315.0);
+      assertThat(r.learntAt(at)).as("learnt rate at %d s", at / 1000).isBetween(270.0, 315.0);
     }
     assertThat(r.utilization()).as("accepted / granted").isGreaterThan(0.93);
     assertThat(r.quotaShare()).as("quota 429s / calls").isLessThan(0.02);
@@ -39,11 +39,14 @@ class QuotaLearnerTest {
     LongToDoubleFunction step = ms -> ms >= 3 * MINUTE && ms < 6 * MINUTE ? 150 : 300;
     HiddenQuotaModel.Result r = run(step, 0.04, 9, 2);
 
-    assertThat(r.targetAt(3 * MINUTE + 60_000))
+    assertThat(r.learntAt(3 * MINUTE + 15_000))
+        .as("15 s after the halving")
+        .isBetween(125.0, 157.0);
+    assertThat(r.learntAt(3 * MINUTE + 60_000))
         .as("a minute after the halving")
-        .isBetween(130.0, 157.0);
-    assertThat(r.targetAt(6 * MINUTE - 5_000)).as("still halved").isBetween(130.0, 157.0);
-    assertThat(r.targetAt(7 * MINUTE + 15_000))
+        .isBetween(125.0, 157.0);
+    assertThat(r.learntAt(6 * MINUTE - 5_000)).as("still halved").isBetween(130.0, 157.0);
+    assertThat(r.learntAt(7 * MINUTE + 15_000))
         .as("75 s after the recovery")
         .isBetween(270.0, 315.0);
     assertThat(r.utilization()).isGreaterThan(0.90);
@@ -58,8 +61,21 @@ class QuotaLearnerTest {
     assertThat(r.quota429()).isZero();
     assertThat(r.random429()).isGreaterThan(100);
     long atCeiling =
-        r.targets().stream().filter(s -> s[0] >= MINUTE && s[1] >= CEILING * 0.95).count();
+        r.learnt().stream().filter(s -> s[0] >= MINUTE && s[1] >= CEILING * 0.95).count();
     assertThat(atCeiling).as("seconds at the ceiling, of 240").isGreaterThan(228);
+  }
+
+  @Test
+  void a_busy_worker_hearing_its_429s_late_does_not_measure_a_higher_limit() {
+    HiddenQuotaModel.Result r =
+        new HiddenQuotaModel(ms -> 300, 0.04, CEILING, 5)
+            .reportingLate(1_500)
+            .run(SETTINGS, 6 * MINUTE);
+
+    for (long at = 2 * MINUTE; at < 6 * MINUTE; at += 10_000) {
+      assertThat(r.learntAt(at)).as("learnt rate at %d s", at / 1000).isBetween(270.0, 306.0);
+    }
+    assertThat(r.utilization()).isGreaterThan(0.9);
   }
 
   @Test
