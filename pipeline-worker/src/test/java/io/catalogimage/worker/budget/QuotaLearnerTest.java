@@ -79,6 +79,31 @@ class QuotaLearnerTest {
   }
 
   @Test
+  void a_limit_the_provider_states_is_held_without_probing() {
+    QuotaLearner learner = new QuotaLearner(SETTINGS);
+    long t = 1_000_000_000L;
+    QuotaLearner.State s = QuotaLearner.State.initial(t, CEILING, 0, 15_000);
+    for (long ms = 0; ms <= 2 * MINUTE; ms += 250) {
+      QuotaLearner.Outcome o =
+          learner.evaluate(
+              s,
+              CallWindow.empty(),
+              new QuotaLearner.Inputs(t + ms, CEILING, 0.99, -1, 0, 250, t + ms, 0, false));
+      s = o.state();
+      assertThat(s.phase()).isEqualTo(QuotaLearner.Phase.TOLD);
+    }
+    assertThat(learner.learntRpm(s, CEILING)).isEqualTo(245.0);
+    // the headers stop: the budget holds what it was told and probes from there
+    QuotaLearner.Outcome later =
+        learner.evaluate(
+            s,
+            CallWindow.empty(),
+            new QuotaLearner.Inputs(t + 4 * MINUTE, CEILING, 0.99, -1, 0, 250, t, 0, false));
+    assertThat(later.state().phase()).isEqualTo(QuotaLearner.Phase.HOLD);
+    assertThat(later.state().limitRpm()).isEqualTo(250.0);
+  }
+
+  @Test
   void tracks_a_sawtooth() {
     // 150 rising to 300 over 3 minutes, then back to 150
     LongToDoubleFunction saw = ms -> 150 + 150 * ((ms % (3 * MINUTE)) / (3.0 * MINUTE));
