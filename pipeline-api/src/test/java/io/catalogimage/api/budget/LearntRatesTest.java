@@ -84,14 +84,14 @@ class LearntRatesTest {
   @Test
   void theBatchPlanShowsTheLearntRatesAndTheEtaUsesThemUnderTheConfiguredCeiling()
       throws Exception {
-    Instant tomorrowAt11 =
-        Instant.now()
-            .truncatedTo(ChronoUnit.DAYS)
-            .plus(1, ChronoUnit.DAYS)
-            .plus(11, ChronoUnit.HOURS);
+    Instant tomorrow = Instant.now().truncatedTo(ChronoUnit.DAYS).plus(1, ChronoUnit.DAYS);
+    Instant tomorrowAt09 = tomorrow.plus(9, ChronoUnit.HOURS);
+    Instant tomorrowAt11 = tomorrow.plus(11, ChronoUnit.HOURS);
 
     JsonNode now = submit("\"lane\": \"interactive\",");
     JsonNode later = submit("\"lane\": \"interactive\", \"startAfter\": \"" + tomorrowAt11 + "\",");
+    JsonNode offPeak =
+        submit("\"lane\": \"interactive\", \"startAfter\": \"" + tomorrowAt09 + "\",");
 
     assertThat(now.path("etaBasis").asString())
         .as("the rate in use now, whatever earlier days learnt for this hour")
@@ -99,6 +99,9 @@ class LearntRatesTest {
     assertThat(later.path("etaBasis").asString())
         .as("11:00 UTC: the rate earlier days learnt for that hour")
         .contains("at 146 requests/min");
+    assertThat(offPeak.path("etaBasis").asString())
+        .as("09:00 UTC: earlier days learnt 294 for that hour, not the 147 in use now")
+        .contains("at 291 requests/min (learnt from the provider; configured 600)");
     JsonNode rate = now.path("rates").path(0);
     assertThat(rate.path("model").asString()).isEqualTo(NB2);
     assertThat(rate.path("endpoint").asString()).isEqualTo("google");

@@ -115,6 +115,59 @@ class BudgetsTest {
   }
 
   @Test
+  void theRateLearntForAnHourOnEarlierDaysIsPlannedForFromItsFirstSecond() {
+    JdbcClient db = TestDatabase.fresh();
+    // earlier days taught that the provider grants 60 a minute from 10:00 (configured: 240)
+    db.sql(
+            "INSERT INTO learnt_rates (endpoint, model, hour, rpm, minutes)"
+                + " VALUES (:e, :m, 10, 60, 240)")
+        .param("e", EP)
+        .param("m", NB2)
+        .update();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Budgets b =
+        new Budgets(
+            props(perMinute(240), Duration.ZERO),
+            PeakCalendar.never(),
+            new BudgetStore(db),
+            clock,
+            meters);
+    clock.set(Instant.parse("2026-12-02T09:58:00Z"));
+    SlidingWindowProvider provider = new SlidingWindowProvider(100_000);
+    drive(List.of(b), provider, Duration.ofMinutes(2));
+    assertThat(learnt(db))
+        .as("before 10:00: nothing refused, the configured rate")
+        .isEqualTo(240.0);
+
+    // 10:00: the provider grants a quarter, and says so only by 429s
+    provider.limit(60);
+    SlidingWindowProvider.Counts before = provider.counts();
+    drive(List.of(b), provider, Duration.ofSeconds(10));
+
+    SlidingWindowProvider.Counts first = provider.counts().minus(before);
+    assertThat(learnt(db))
+        .as("the hour's rate, planned before any 429 could measure it")
+        .isEqualTo(60.0);
+    // the call booked at 10:00:00 under the old rate is refused; no other goes while the
+    // provider's window still holds the last minute's 240 calls
+    assertThat(first.refused()).as("429s in the first 10 s of the hour").isLessThanOrEqualTo(1);
+    assertThat(first.accepted()).isZero();
+    assertThat(meters.get("pipeline.budget.learnt_rpm").tag("model", NB2).gauge().value())
+        .isBetween(58.0, 61.0);
+    assertThat(meters.get("pipeline.budget.rate_factor").tag("endpoint", EP).gauge().value())
+        .isBetween(0.24, 0.26);
+
+    // today's busy minutes are folded into the hour's rate for tomorrow
+    for (int m = 0; m < 4; m++) {
+      drive(List.of(b), provider, Duration.ofMinutes(1));
+    }
+    Map<String, Object> hour10 =
+        db.sql("SELECT rpm, minutes FROM learnt_rates WHERE hour = 10").query().singleRow();
+    assertThat((Integer) hour10.get("minutes")).isGreaterThan(240);
+    assertThat((Double) hour10.get("rpm")).isBetween(55.0, 62.0);
+  }
+
+  @Test
   void stray429sAmongManySuccessesDoNotLowerTheRate() {
     JdbcClient db = TestDatabase.fresh();
     Budgets b = budgets(db, props(perMinute(240), Duration.ZERO));

@@ -22,7 +22,7 @@ final class SlidingWindowProvider {
     }
   }
 
-  private final int limit;
+  private int limit;
   private final ArrayDeque<Instant> window = new ArrayDeque<>();
   private int refuseEvery;
   private long offered;
@@ -31,6 +31,11 @@ final class SlidingWindowProvider {
   private long randomRefusals;
 
   SlidingWindowProvider(int limit) {
+    this.limit = limit;
+  }
+
+  /** The quota changes; the calls already in the window stay counted. */
+  void limit(int limit) {
     this.limit = limit;
   }
 
