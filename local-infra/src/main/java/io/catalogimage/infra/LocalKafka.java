@@ -28,12 +28,15 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class LocalKafka implements AutoCloseable {
 
-  private final KafkaRaftServer server;
+  private KafkaRaftServer server;
+  private final KafkaConfig config;
   private final int port;
   private final Path dataDir;
+  private boolean stopped;
 
-  private LocalKafka(KafkaRaftServer server, int port, Path dataDir) {
+  private LocalKafka(KafkaRaftServer server, KafkaConfig config, int port, Path dataDir) {
     this.server = server;
+    this.config = config;
     this.port = port;
     this.dataDir = dataDir;
   }
@@ -82,7 +85,7 @@ public final class LocalKafka implements AutoCloseable {
           .run();
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      LocalKafka kafka = new LocalKafka(server, brokerPort, dir);
+      LocalKafka kafka = new LocalKafka(server, config, brokerPort, dir);
       kafka.awaitReady();
       return kafka;
     } catch (IOException e) {
@@ -104,14 +107,42 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the broker as a crash would leave it (clients get no answer), keeping its logs; {@link
+   * #start()} brings it back on the same port with its topics, records and offsets. For fault
+   * tests.
+   */
+  public synchronized void stopNow() {
+    server.shutdown();
+    server.awaitShutdown();
+    stopped = true;
+  }
+
+  /** Starts the broker again after {@link #stopNow()}; returns once it answers clients. */
+  public synchronized void restart() {
+    if (!stopped) {
+      throw new IllegalStateException("not stopped");
+    }
+    server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+    stopped = false;
+    try {
+      awaitReady();
+    } catch (Exception e) {
+      throw new IllegalStateException("Kafka did not come back", e);
+    }
+  }
+
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
 
   @Override
-  public void close() {
-    server.shutdown();
-    server.awaitShutdown();
+  public synchronized void close() {
+    if (!stopped) {
+      server.shutdown();
+      server.awaitShutdown();
+    }
     try (Stream<Path> files = Files.walk(dataDir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {

@@ -17,12 +17,14 @@ public final class LocalS3 implements AutoCloseable {
   public static final String ACCESS_KEY = "local-access-key";
   public static final String SECRET_KEY = "local-secret-key";
 
-  private final S3Proxy proxy;
+  private S3Proxy proxy;
   private final BlobStoreContext context;
+  private final int port;
 
   private LocalS3(S3Proxy proxy, BlobStoreContext context) {
     this.proxy = proxy;
     this.context = context;
+    this.port = proxy.getPort();
   }
 
   /** Starts an in-memory store on a free port. */
@@ -45,6 +47,15 @@ public final class LocalS3 implements AutoCloseable {
             .credentials(ACCESS_KEY, SECRET_KEY)
             .overrides(overrides)
             .build(BlobStoreContext.class);
+    try {
+      return new LocalS3(serve(context, port), context);
+    } catch (RuntimeException e) {
+      context.close();
+      throw e;
+    }
+  }
+
+  private static S3Proxy serve(BlobStoreContext context, int port) {
     S3Proxy proxy =
         S3Proxy.builder()
             .blobStore(context.getBlobStore())
@@ -61,15 +72,31 @@ public final class LocalS3 implements AutoCloseable {
         }
         Thread.sleep(10);
       }
+      return proxy;
     } catch (Exception e) {
-      context.close();
       throw new IllegalStateException("could not start S3Proxy", e);
     }
-    return new LocalS3(proxy, context);
+  }
+
+  /**
+   * Stops serving, as an outage would (connections refused); the objects are kept, and {@link
+   * #start()} serves them again on the same port. For fault tests.
+   */
+  public synchronized void stopNow() {
+    try {
+      proxy.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not stop S3Proxy", e);
+    }
+  }
+
+  /** Serves again after {@link #stopNow()}, on the same port. */
+  public synchronized void restart() {
+    proxy = serve(context, port);
   }
 
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + proxy.getPort());
+    return URI.create("http://127.0.0.1:" + port);
   }
 
   /** Creates the bucket unless it exists. */
@@ -78,7 +105,7 @@ public final class LocalS3 implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
       proxy.stop();
     } catch (Exception e) {

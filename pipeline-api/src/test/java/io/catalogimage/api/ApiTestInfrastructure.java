@@ -25,6 +25,12 @@ public final class ApiTestInfrastructure {
   private ApiTestInfrastructure() {}
 
   public static synchronized void register(DynamicPropertyRegistry registry) {
+    startServers();
+    String url = postgres.createDatabase("api_" + UUID.randomUUID().toString().replace("-", ""));
+    register(registry, url);
+  }
+
+  private static synchronized void startServers() {
     if (postgres == null) {
       postgres = LocalPostgres.start();
       s3 = LocalS3.inMemory();
@@ -36,7 +42,13 @@ public final class ApiTestInfrastructure {
                     postgres.close();
                   }));
     }
-    String url = postgres.createDatabase("api_" + UUID.randomUUID().toString().replace("-", ""));
+  }
+
+  /** As {@link #register(DynamicPropertyRegistry)}, with a database of the test's own. */
+  public static synchronized void register(DynamicPropertyRegistry registry, String url) {
+    startServers();
+    // (pipeline.local-mode=true, which lets these well-known credentials start the api, is a
+    // system property of the test JVM: see the surefire configuration in pom.xml)
     registry.add("spring.datasource.url", () -> url);
     registry.add("spring.datasource.username", () -> LocalPostgres.USER);
     registry.add("spring.datasource.password", () -> LocalPostgres.PASSWORD);

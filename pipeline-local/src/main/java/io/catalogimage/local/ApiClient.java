@@ -67,6 +67,25 @@ public final class ApiClient {
     return send(request(base.resolve(path)).GET().build());
   }
 
+  /** Where a GET is redirected to (the Location of a 3xx), e.g. a run's manifest. */
+  public URI redirect(String path) {
+    try {
+      HttpResponse<Void> r =
+          http.send(
+              request(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.discarding());
+      return r.headers()
+          .firstValue("location")
+          .map(URI::create)
+          .orElseThrow(
+              () -> new IllegalStateException("GET " + path + " answered " + r.statusCode()));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Downloads a (presigned) URL to a file. */
   public void download(URI url, Path target) {
     try {

@@ -42,6 +42,7 @@ public final class LocalPipeline implements AutoCloseable {
   private ConfigurableApplicationContext api;
   private final String apiKey = ApiKeyFormat.generate();
   private final String adminToken = "admin-" + UUID.randomUUID();
+  private final String credentialsKey = randomKey();
   private String jdbcUrl;
   private int apiPort;
 
@@ -55,6 +56,7 @@ public final class LocalPipeline implements AutoCloseable {
    * @param simulator simulator settings (its port too)
    * @param workers worker contexts to start in this JVM
    * @param properties extra settings for both apps (e.g. pipeline.worker.max-in-flight)
+   * @param apiInProcess false: no api in this JVM; start it with {@link ApiProcess} (to kill it)
    */
   public record Options(
       Path s3Directory,
@@ -63,36 +65,50 @@ public final class LocalPipeline implements AutoCloseable {
       boolean startKafka,
       SimulatorConfig simulator,
       int workers,
-      Map<String, Object> properties) {
+      Map<String, Object> properties,
+      boolean apiInProcess) {
 
     public static Options defaults() {
-      return new Options(null, 0, 0, true, SimulatorConfig.defaults().withoutPeak(), 1, Map.of());
+      return new Options(
+          null, 0, 0, true, SimulatorConfig.defaults().withoutPeak(), 1, Map.of(), true);
     }
 
     public Options withSimulator(SimulatorConfig config) {
-      return new Options(s3Directory, apiPort, kafkaPort, startKafka, config, workers, properties);
+      return new Options(
+          s3Directory, apiPort, kafkaPort, startKafka, config, workers, properties, apiInProcess);
     }
 
     public Options withWorkers(int n) {
-      return new Options(s3Directory, apiPort, kafkaPort, startKafka, simulator, n, properties);
+      return new Options(
+          s3Directory, apiPort, kafkaPort, startKafka, simulator, n, properties, apiInProcess);
     }
 
     public Options withS3Directory(Path dir) {
-      return new Options(dir, apiPort, kafkaPort, startKafka, simulator, workers, properties);
+      return new Options(
+          dir, apiPort, kafkaPort, startKafka, simulator, workers, properties, apiInProcess);
     }
 
     public Options withApiPort(int port) {
-      return new Options(s3Directory, port, kafkaPort, startKafka, simulator, workers, properties);
+      return new Options(
+          s3Directory, port, kafkaPort, startKafka, simulator, workers, properties, apiInProcess);
     }
 
     public Options withKafkaDown(int port) {
-      return new Options(s3Directory, apiPort, port, false, simulator, workers, properties);
+      return new Options(
+          s3Directory, apiPort, port, false, simulator, workers, properties, apiInProcess);
+    }
+
+    /** The api is not started in this JVM: {@link ApiProcess#start} runs it on the api port. */
+    public Options withApiAsProcess() {
+      return new Options(
+          s3Directory, apiPort, kafkaPort, startKafka, simulator, workers, properties, false);
     }
 
     public Options withProperty(String key, Object value) {
       Map<String, Object> p = new LinkedHashMap<>(properties);
       p.put(key, value);
-      return new Options(s3Directory, apiPort, kafkaPort, startKafka, simulator, workers, p);
+      return new Options(
+          s3Directory, apiPort, kafkaPort, startKafka, simulator, workers, p, apiInProcess);
     }
   }
 
@@ -164,10 +180,14 @@ public final class LocalPipeline implements AutoCloseable {
     s3.createBucket(BUCKET);
     step(progress, "starting the provider simulator");
     simulator = track(ProviderSimulator.start(options.simulator()));
-    step(progress, "starting the api");
-    api = startApi();
-    apiPort =
-        api.getEnvironment().getProperty("local.server.port", Integer.class, options.apiPort());
+    if (options.apiInProcess()) {
+      step(progress, "starting the api");
+      api = startApi();
+      apiPort =
+          api.getEnvironment().getProperty("local.server.port", Integer.class, options.apiPort());
+    } else {
+      apiPort = options.apiPort() > 0 ? options.apiPort() : freePort();
+    }
     for (int i = 0; i < options.workers(); i++) {
       step(progress, "starting worker " + (i + 1));
       startWorker();
@@ -182,15 +202,40 @@ public final class LocalPipeline implements AutoCloseable {
   }
 
   private ConfigurableApplicationContext startApi() {
+    return stopIfClosed(
+        ApiApplication.builder().registerShutdownHook(false).run(asArguments(apiProperties())));
+  }
+
+  /** The settings of this pipeline's api, in this JVM or as its own process. */
+  public Map<String, Object> apiProperties() {
     Map<String, Object> props = commonProperties();
-    props.put("server.port", options.apiPort());
+    props.put("server.port", options.apiInProcess() ? options.apiPort() : apiPort);
     props.put("pipeline.security.bootstrap-key", apiKey);
     props.put("pipeline.security.admin-token", adminToken);
     // a developer's webhook receiver runs on this machine, over plain http
     props.put("pipeline.webhooks.allow-private-addresses", true);
     props.put("pipeline.webhooks.allow-http", true);
-    return stopIfClosed(
-        ApiApplication.builder().registerShutdownHook(false).run(asArguments(props)));
+    // schedules: the sample feed is served from this machine over plain http; feed credentials are
+    // sealed with a key made for this run (the same for an api restarted as its own process)
+    props.put("pipeline.schedules.allow-http", true);
+    props.put("pipeline.schedules.trusted-hosts", "127.0.0.1");
+    props.put("pipeline.schedules.poll-interval", "1s");
+    props.put("pipeline.schedules.credentials-key", credentialsKey);
+    return props;
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
   }
 
   /** Starts another worker in this JVM. */
@@ -218,6 +263,8 @@ public final class LocalPipeline implements AutoCloseable {
   /** The settings a worker needs to join this pipeline, e.g. for one started as its own process. */
   public Map<String, Object> commonProperties() {
     Map<String, Object> props = new LinkedHashMap<>();
+    // servers started by and for this process: their well-known credentials are fine here only
+    props.put("pipeline.local-mode", true);
     props.put("spring.datasource.url", jdbcUrl);
     props.put("spring.datasource.username", LocalPostgres.USER);
     props.put("spring.datasource.password", LocalPostgres.PASSWORD);
@@ -246,6 +293,19 @@ public final class LocalPipeline implements AutoCloseable {
 
   public ProviderSimulator simulator() {
     return simulator;
+  }
+
+  /** The servers, to stop and restart them (fault tests). */
+  public LocalPostgres postgres() {
+    return postgres;
+  }
+
+  public LocalKafka kafka() {
+    return kafka;
+  }
+
+  public LocalS3 s3() {
+    return s3;
   }
 
   public String jdbcUrl() {

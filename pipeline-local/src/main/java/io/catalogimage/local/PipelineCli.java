@@ -15,7 +15,7 @@ public final class PipelineCli {
     List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
     int status =
         switch (command) {
-          case "demo" -> new Demo().run();
+          case "demo" -> rest.contains("schedule") ? new ScheduleDemo().run() : new Demo().run();
           case "up" -> new Up(rest).run();
           case "bench" -> Benchmarks.run(rest);
           default -> {
@@ -23,6 +23,8 @@ public final class PipelineCli {
                 """
                 usage: ./pipeline <command>
                   demo   start everything locally, run the sample catalog end to end, print a summary
+                         demo schedule: a nightly schedule over a sample feed, fired a minute after
+                         start, then a second run after the feed changed (only the changes generated)
                   up     start everything locally and keep the api running (Ctrl-C stops it)
                          options: --port N (api, default 8080)
                   bench  run a benchmark (./pipeline bench for the list)

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import tools.jackson.databind.JsonNode;
 
 /** {@code ./pipeline up}: the whole pipeline locally, kept running for curl and the browser. */
 final class Up {
@@ -58,6 +59,13 @@ final class Up {
       throw e;
     }
     writeKey(workDir.resolve(".local/api-key"), pipeline.apiKey());
+    // a merchant's feed on this machine and a nightly schedule over it, first firing in a minute
+    Path feedDir = workDir.resolve(".local/feed");
+    SampleSchedule.writeSampleFeed(feedDir);
+    FeedServer feeds = FeedServer.serve(feedDir);
+    JsonNode schedule =
+        SampleSchedule.create(
+            pipeline.client(), feeds, SampleSchedule.firstFiring(java.time.Instant.now()));
     System.out.printf(
         """
 
@@ -68,6 +76,8 @@ final class Up {
           simulator:  %s  (stats: %s/sim/stats)
           logs:       %s
         Try: curl -X POST %s/v1/batches -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d @catalog.json
+          sample schedule: %s, daily at %s UTC (first run at %s) over %s
+          (edit .local/feed/catalog.csv, then POST /v1/schedules/<id>/run: only the changes are generated)
         Ctrl-C stops everything.
         %n""",
         pipeline.apiUri(),
@@ -77,7 +87,11 @@ final class Up {
         pipeline.simulator().baseUri(),
         pipeline.simulator().baseUri(),
         workDir.resolve(".local/logs/pipeline.log"),
-        pipeline.apiUri());
+        pipeline.apiUri(),
+        schedule.path("id").asString(),
+        schedule.path("dailyAt").asString(),
+        schedule.path("nextRunAt").asString(),
+        feeds.url(SampleSchedule.FEED));
     stopped.await();
     return 0;
   }

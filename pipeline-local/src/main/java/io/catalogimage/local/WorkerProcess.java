@@ -28,6 +28,20 @@ public final class WorkerProcess implements AutoCloseable {
    */
   public static WorkerProcess start(
       LocalPipeline pipeline, List<String> jvmOptions, Map<String, Object> overrides, Path log) {
+    Map<String, Object> props = new java.util.LinkedHashMap<>(pipeline.commonProperties());
+    if (!overrides.containsKey("server.port")) {
+      props.put("server.port", 0);
+    }
+    props.putAll(overrides);
+    return new WorkerProcess(launch(WorkerApplication.class.getName(), jvmOptions, props, log));
+  }
+
+  /**
+   * Starts {@code mainClass} of this classpath in a new JVM with these settings as command-line
+   * arguments; its output goes to {@code log}.
+   */
+  static Process launch(
+      String mainClass, List<String> jvmOptions, Map<String, Object> props, Path log) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -37,26 +51,25 @@ public final class WorkerProcess implements AutoCloseable {
     if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) {
       // run from the Spring Boot fat jar (./pipeline): our classes are nested in it, so the jar's
       // own launcher has to start the worker's main class
-      command.add("-Dloader.main=" + WorkerApplication.class.getName());
+      command.add("-Dloader.main=" + mainClass);
       command.add("org.springframework.boot.loader.launch.PropertiesLauncher");
     } else {
-      command.add(WorkerApplication.class.getName());
+      command.add(mainClass);
     }
-    pipeline.commonProperties().forEach((k, v) -> command.add("--" + k + "=" + v));
-    if (!overrides.containsKey("server.port")) {
-      command.add("--server.port=0");
-    }
-    overrides.forEach((k, v) -> command.add("--" + k + "=" + v));
+    props.forEach((k, v) -> command.add("--" + k + "=" + v));
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
-      return new WorkerProcess(
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start());
+      return new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("could not start a worker process", e);
+      throw new UncheckedIOException("could not start " + mainClass, e);
     }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   public long pid() {

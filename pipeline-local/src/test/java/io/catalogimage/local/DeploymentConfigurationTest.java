@@ -1,7 +1,10 @@
 package io.catalogimage.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.catalogimage.common.config.KnownCredentials;
 import io.catalogimage.common.json.Json;
 import io.catalogimage.common.storage.ObjectStoreProperties;
 import io.catalogimage.worker.WorkerProperties;
@@ -49,13 +52,142 @@ class DeploymentConfigurationTest {
     }
   }
 
+  /** A service's environment as written in the compose file (secrets as placeholders). */
   @SuppressWarnings("unchecked")
-  private static Map<String, String> environment(String service) throws IOException {
+  private static Map<String, String> rawEnvironment(String service) throws IOException {
     Map<String, Object> s = (Map<String, Object>) services().get(service);
     Map<String, String> env = new HashMap<>();
     ((Map<String, Object>) s.getOrDefault("environment", Map.of()))
         .forEach((k, v) -> env.put(k, String.valueOf(v)));
     return env;
+  }
+
+  private static final Pattern REQUIRED = Pattern.compile("\\$\\{(\\w+):\\?[^}]*}");
+
+  /** The .env deploy/generate-secrets.sh writes, made once in a scratch copy of deploy/. */
+  private static Map<String, String> generatedSecrets;
+
+  private static synchronized Map<String, String> generatedSecrets() throws Exception {
+    if (generatedSecrets == null) {
+      Path dir = Files.createTempDirectory("compose-secrets");
+      Files.createDirectories(dir.resolve("deploy"));
+      Files.copy(
+          ROOT.resolve("deploy/generate-secrets.sh"), dir.resolve("deploy/generate-secrets.sh"));
+      Process p =
+          new ProcessBuilder("bash", dir.resolve("deploy/generate-secrets.sh").toString())
+              .redirectErrorStream(true)
+              .start();
+      assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+      Map<String, String> env = new HashMap<>();
+      for (String line : Files.readAllLines(dir.resolve(".env"))) {
+        int eq = line.indexOf('=');
+        if (!line.startsWith("#") && eq > 0) {
+          env.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+      }
+      generatedSecrets = Map.copyOf(env);
+    }
+    return generatedSecrets;
+  }
+
+  /** A service's environment as the container sees it, with the generated secrets filled in. */
+  private static Map<String, String> environment(String service) throws Exception {
+    Map<String, String> secrets = generatedSecrets();
+    Map<String, String> env = new HashMap<>();
+    rawEnvironment(service)
+        .forEach(
+            (k, v) -> {
+              Matcher m = REQUIRED.matcher(v);
+              StringBuilder out = new StringBuilder();
+              while (m.find()) {
+                assertThat(secrets).as(service + " " + k).containsKey(m.group(1));
+                m.appendReplacement(out, Matcher.quoteReplacement(secrets.get(m.group(1))));
+              }
+              m.appendTail(out);
+              env.put(k, out.toString());
+            });
+    return env;
+  }
+
+  /** Every credential of every service comes from .env, required, with no fallback value. */
+  @Test
+  void compose_takes_every_secret_from_the_environment_and_has_no_default() throws Exception {
+    Pattern secret =
+        Pattern.compile(
+            ".*(PASSWORD|SECRET|TOKEN|ACCESSKEY|APIKEY|API_KEYS|BOOTSTRAPKEY|ROOT_USER).*");
+    List<String> checked = new ArrayList<>();
+    for (String service : services().keySet()) {
+      for (var e : rawEnvironment(service).entrySet()) {
+        if (secret.matcher(e.getKey()).matches()) {
+          assertThat(e.getValue())
+              .as(service + " " + e.getKey() + " must be ${VAR:?...}, without a default")
+              .matches("\\$\\{\\w+:\\?[^}]+}(=\\w+)?");
+          checked.add(service + "." + e.getKey());
+        }
+      }
+    }
+    assertThat(checked)
+        .contains(
+            "api.SPRING_DATASOURCE_PASSWORD",
+            "api.PIPELINE_SECURITY_ADMINTOKEN",
+            "api.PIPELINE_SECURITY_BOOTSTRAPKEY",
+            "worker-1.PIPELINE_STORAGE_SECRETKEY",
+            "postgres.POSTGRES_PASSWORD",
+            "minio.MINIO_ROOT_PASSWORD");
+    assertThat(Files.readString(ROOT.resolve("docker-compose.yml")))
+        .doesNotContain("minioadmin")
+        .doesNotContain(":-");
+  }
+
+  /**
+   * With the secrets the generator makes, the api and the workers pass their own start-up check of
+   * known credentials (not in the local mode); with the values compose used to ship they do not.
+   */
+  @Test
+  void the_apps_start_with_generated_secrets_and_refuse_the_old_defaults() throws Exception {
+    for (String service : List.of("api", "worker-1", "worker-2")) {
+      Map<String, String> env = environment(service);
+      assertThat(env).doesNotContainKey("PIPELINE_LOCALMODE");
+      assertThatCode(() -> knownCredentialsCheck(env)).as(service).doesNotThrowAnyException();
+
+      Map<String, String> old = new HashMap<>(env);
+      old.put("SPRING_DATASOURCE_PASSWORD", "catalog");
+      old.put("PIPELINE_STORAGE_SECRETKEY", "minioadmin");
+      assertThatThrownBy(() -> knownCredentialsCheck(old))
+          .as(service)
+          .hasMessageContaining("spring.datasource.password")
+          .hasMessageContaining("pipeline.storage.secret-key");
+    }
+    Map<String, String> api = new HashMap<>(environment("api"));
+    api.put("PIPELINE_SECURITY_ADMINTOKEN", "change-me-admin-token");
+    assertThatThrownBy(() -> knownCredentialsCheck(api))
+        .hasMessageContaining("pipeline.security.admin-token");
+  }
+
+  private static void knownCredentialsCheck(Map<String, String> env) {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment
+        .getPropertySources()
+        .replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.copyOf(env)));
+    ConfigurationPropertySources.attach(environment);
+    new KnownCredentials()
+        .postProcessEnvironment(environment, new org.springframework.boot.SpringApplication());
+  }
+
+  @Test
+  void every_image_runs_as_an_unprivileged_user() throws Exception {
+    String dockerfile = Files.readString(ROOT.resolve("deploy/Dockerfile"));
+    for (String target : List.of("api", "worker", "simulator")) {
+      int start = dockerfile.indexOf("AS " + target + "\n");
+      int end = dockerfile.indexOf("ENTRYPOINT", start);
+      String stage = dockerfile.substring(start, end);
+      Matcher user = Pattern.compile("(?m)^USER (\\S+)").matcher(stage);
+      assertThat(user.find()).as(target + " sets USER").isTrue();
+      assertThat(user.group(1)).as(target).doesNotStartWith("0").isNotEqualTo("root");
+    }
   }
 
   @Test
@@ -85,7 +217,7 @@ class DeploymentConfigurationTest {
     ProviderProperties.Endpoint simulator = providers.endpoints().get("simulator");
     assertThat(simulator).isNotNull();
     assertThat(simulator.baseUrl()).isEqualTo(URI.create("http://simulator:8090"));
-    assertThat(simulator.apiKey()).isEqualTo("sim-key");
+    assertThat(simulator.apiKey()).isEqualTo(generatedSecrets().get("SIMULATOR_KEY"));
     assertThat(binder.bind("pipeline.worker", WorkerProperties.class).get().id())
         .isEqualTo("worker-2");
     ObjectStoreProperties storage =

@@ -39,7 +39,10 @@ class PeakHourFaultsTest {
                 .withProperty("pipeline.retry.backoff-base", "20ms")
                 .withProperty("pipeline.retry.backoff-max", "100ms"),
             step -> {});
-    // 11:00 UTC today: inside the default 10:00-14:00 peak window, whatever the real time
+    // 11:00 UTC today: inside the default 10:00-14:00 peak window, whatever the real time. The
+    // batch
+    // runs in the interactive lane: a bulk one would wait out the pipeline's own peak window when
+    // the suite itself runs between 10:00 and 14:00 UTC (the pipeline's clock is the real one)
     Instant elevenUtc =
         Instant.now().atZone(ZoneOffset.UTC).toLocalDate().atTime(11, 0).toInstant(ZoneOffset.UTC);
     pipeline.simulator().clock().offsetBy(Duration.between(Instant.now(), elevenUtc));
@@ -63,7 +66,7 @@ class PeakHourFaultsTest {
     items.add(product("THROTTLED", "Rug [sim:RATE_LIMITED:2]"));
     items.add(product("NO-IMAGE", "Vase [sim:NO_IMAGE]"));
     return """
-        {"name": "peak", "tier": "fast",
+        {"name": "peak", "tier": "fast", "lane": "interactive",
          "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
          "altTextLocales": ["en"],
          "promptTemplate": "Studio product photo of {{title}}",

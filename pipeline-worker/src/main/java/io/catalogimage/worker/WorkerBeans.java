@@ -2,10 +2,17 @@ package io.catalogimage.worker;
 
 import io.catalogimage.common.json.Json;
 import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.worker.consume.JobErrors;
+import io.catalogimage.worker.provider.ModelTimeouts;
 import io.catalogimage.worker.provider.ProviderProperties;
 import io.catalogimage.worker.provider.Providers;
+import io.catalogimage.worker.provider.TimeoutProperties;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.context.annotation.Bean;
@@ -23,6 +30,24 @@ class WorkerBeans {
     return Executors.newFixedThreadPool(props.ioThreads(), named("worker-io"));
   }
 
+  /** Schedules retries (budget asks, PUTs and settles tried again): one thread, never blocked. */
+  @Bean(destroyMethod = "shutdown")
+  ScheduledExecutorService retryTimer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, named("retry-timer"));
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
+
+  @Bean
+  ModelTimeouts modelTimeouts(TimeoutProperties props) {
+    return new ModelTimeouts(props);
+  }
+
+  @Bean
+  ResultSpool resultSpool(ResultProperties props) {
+    return new ResultSpool(props);
+  }
+
   /** The HTTP clients' own threads: parsing answers, never waiting. */
   @Bean(destroyMethod = "shutdown")
   ExecutorService providerHttp() {
@@ -36,11 +61,12 @@ class WorkerBeans {
   }
 
   /**
-   * Publishes unreadable records to {@code <topic>.dlt}, same partition, with diagnostic headers.
+   * Publishes records that cannot be processed to {@code <topic>.dlt}, same partition, with
+   * diagnostic headers. The destination is named explicitly: Spring's default suffix is not ours.
    */
   @Bean
   DeadLetterPublishingRecoverer deadLetters(KafkaTemplate<Object, Object> template) {
-    return new DeadLetterPublishingRecoverer(template);
+    return JobErrors.deadLetters(template);
   }
 
   private static ThreadFactory named(String prefix) {

@@ -79,6 +79,34 @@ public record SimulatorConfig(
     }
   }
 
+  /** The API keys it accepts are secrets like a provider's: their projects, never the keys. */
+  @Override
+  public String toString() {
+    return "SimulatorConfig[port="
+        + port
+        + ", seed="
+        + seed
+        + ", timeScale="
+        + timeScale
+        + ", apiKeys=<"
+        + apiKeys.size()
+        + " redacted, projects "
+        + new java.util.TreeSet<>(apiKeys.values())
+        + ">, gemini="
+        + gemini
+        + ", quotas="
+        + quotas
+        + ", peak="
+        + peak
+        + ", latency="
+        + latency
+        + ", faults="
+        + faults
+        + ", server="
+        + server
+        + "]";
+  }
+
   /** Key {@code sim-key} of project {@code default}, generous quotas, peak as in the reports. */
   public static SimulatorConfig defaults() {
     return new SimulatorConfig(
@@ -179,6 +207,16 @@ public record SimulatorConfig(
   /** Off-peak probability of {@code kind} on one model (replaces the global rate there). */
   public SimulatorConfig withFaultRate(String model, FaultKind kind, double rate) {
     return withFaults(faults.withRate(model, kind, rate));
+  }
+
+  /** How long a HANG holds its connection before closing it unanswered (default 10m). */
+  public SimulatorConfig withHangFor(Duration hang) {
+    return withFaults(faults.withHangFor(hang));
+  }
+
+  /** Gemini per-minute 429s also carry their delay in a {@code Retry-After} header. */
+  public SimulatorConfig withRetryAfterHeader(boolean header) {
+    return withGemini(gemini.withRetryAfterHeader(header));
   }
 
   public SimulatorConfig withTriggers(boolean honoured) {

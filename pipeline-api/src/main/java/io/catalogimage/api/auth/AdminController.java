@@ -81,6 +81,9 @@ class AdminController {
     TenantId tenant = tenant(tenantId);
     String name =
         body == null || body.name() == null || body.name().isBlank() ? "key" : body.name();
+    if (name.length() > 200) {
+      throw ApiProblem.invalidParameter("name", "is longer than 200 characters");
+    }
     return ResponseEntity.status(HttpStatus.CREATED)
         .body(keys.issue(tenant, name, clock.instant()));
   }

@@ -24,7 +24,14 @@ public class ApiKeys {
       String id, String prefix, String name, Instant createdAt, Instant revokedAt) {}
 
   /** A key just issued: the only time {@code key} is shown. */
-  public record IssuedKey(String id, String prefix, String name, Instant createdAt, String key) {}
+  public record IssuedKey(String id, String prefix, String name, Instant createdAt, String key) {
+
+    /** The key is in the JSON answer (once); never in a log line. */
+    @Override
+    public String toString() {
+      return "IssuedKey[id=" + id + ", prefix=" + prefix + ", name=" + name + ", key=<redacted>]";
+    }
+  }
 
   private final JdbcClient jdbc;
 

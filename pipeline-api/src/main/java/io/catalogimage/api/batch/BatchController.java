@@ -9,9 +9,11 @@ import io.catalogimage.api.batch.BatchViews.Result;
 import io.catalogimage.api.budget.LearntRates;
 import io.catalogimage.api.budget.PeakHours;
 import io.catalogimage.api.dispatch.DispatchProperties;
+import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.intake.BatchAccepted;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
+import io.catalogimage.common.batch.BatchState;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.id.BatchId;
@@ -114,6 +116,7 @@ class BatchController {
     }
     Map<String, Long> countsOut = new LinkedHashMap<>();
     byState.forEach((s, n) -> countsOut.put(s.name(), n));
+    Map<String, BatchViews.ModelUsage> usage = queries.usageByModel(tenant, id);
     long total = row.itemCount();
     double percent = total == 0 ? 100.0 : Math.round(done * 1000.0 / total) / 10.0;
     return new BatchView(
@@ -126,7 +129,10 @@ class BatchController {
         countsOut,
         new Progress(done, total, percent),
         cost,
-        queries.usageByModel(tenant, id),
+        usage.values().stream()
+            .map(BatchViews.ModelUsage::possiblyBilledUsd)
+            .reduce(BigDecimal.ZERO, BigDecimal::add),
+        usage,
         plan(row, byState),
         row.createdAt(),
         row.finishedAt(),
@@ -237,10 +243,12 @@ class BatchController {
     if (body == null) {
       throw ApiProblem.invalidParameter("costCapUsd", "a body {\"costCapUsd\": ...} is required");
     }
-    if (body.costCapUsd() != null && body.costCapUsd().signum() <= 0) {
-      throw ApiProblem.invalidParameter(
-          "costCapUsd", "must be more than 0 (send null to remove the cap)");
-    }
+    Ranges.money(body.costCapUsd())
+        .ifPresent(
+            why -> {
+              throw ApiProblem.invalidParameter(
+                  "costCapUsd", why + " (send null to remove the cap)");
+            });
     CostCaps.Changed changed;
     try {
       changed =

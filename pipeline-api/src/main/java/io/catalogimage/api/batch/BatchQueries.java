@@ -47,7 +47,7 @@ class BatchQueries {
   private static final String USAGE_BY_MODEL =
       """
       SELECT u.model AS model_requested, sum(u.calls) AS calls, sum(u.images) AS images,
-             sum(u.cost_usd) AS cost
+             sum(u.cost_usd) AS cost, sum(u.possibly_billed_usd) AS possibly
         FROM batch_model_usage u
        WHERE u.batch_id = :batch
          AND EXISTS (SELECT 1 FROM batches b WHERE b.batch_id = :batch AND b.tenant_id = :tenant)
@@ -93,7 +93,7 @@ class BatchQueries {
       """
       SELECT attempt_no, endpoint, model_requested, model_served, outcome, decision, http_status,
              error_message, started_at, finished_at, latency_ms, tokens_in, tokens_out,
-             tokens_thinking, image_width, image_height, cost_usd
+             tokens_thinking, image_width, image_height, cost_usd, routed, possibly_billed
         FROM attempts WHERE item_id = :item AND tenant_id = :tenant ORDER BY attempt_no
       """;
 
@@ -216,7 +216,10 @@ class BatchQueries {
                 Map.entry(
                     rs.getString(1),
                     new BatchViews.ModelUsage(
-                        rs.getLong("calls"), rs.getLong("images"), rs.getBigDecimal("cost"))))
+                        rs.getLong("calls"),
+                        rs.getLong("images"),
+                        rs.getBigDecimal("cost"),
+                        rs.getBigDecimal("possibly"))))
         .list()
         .forEach(e -> usage.put(e.getKey(), e.getValue()));
     return usage;
@@ -304,7 +307,9 @@ class BatchQueries {
                     rs.getObject("image_width") == null
                         ? null
                         : rs.getInt("image_width") + "x" + rs.getInt("image_height"),
-                    rs.getBigDecimal("cost_usd")))
+                    rs.getBigDecimal("cost_usd"),
+                    rs.getString("routed"),
+                    rs.getBoolean("possibly_billed") ? Boolean.TRUE : null))
         .list();
   }
 

@@ -13,7 +13,15 @@ public final class BatchViews {
 
   private BatchViews() {}
 
-  /** {@code GET /v1/batches/{id}}. */
+  /**
+   * {@code GET /v1/batches/{id}}.
+   *
+   * @param costUsd what the batch's calls cost, including the estimate of calls whose outcome is
+   *     unknown
+   * @param possiblyBilledUsd the part of {@code costUsd} that is the estimate of calls whose
+   *     outcome is unknown (a timeout, a connection lost after sending, a worker lost mid-call):
+   *     the provider may or may not have charged them
+   */
   public record BatchView(
       String id,
       String name,
@@ -24,6 +32,7 @@ public final class BatchViews {
       Map<String, Long> counts,
       Progress progress,
       BigDecimal costUsd,
+      BigDecimal possiblyBilledUsd,
       Map<String, ModelUsage> costByModel,
       Plan plan,
       Instant createdAt,
@@ -60,8 +69,14 @@ public final class BatchViews {
    */
   public record Progress(long done, long total, double percent) {}
 
-  /** Calls and money per model asked, from the ledger. */
-  public record ModelUsage(long calls, long images, BigDecimal costUsd) {}
+  /**
+   * Calls and money per model asked, from the ledger.
+   *
+   * @param possiblyBilledUsd the part of {@code costUsd} charged at the estimate for calls whose
+   *     outcome is unknown
+   */
+  public record ModelUsage(
+      long calls, long images, BigDecimal costUsd, BigDecimal possiblyBilledUsd) {}
 
   /** One row of {@code GET /v1/batches/{id}/items}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -110,7 +125,14 @@ public final class BatchViews {
   public record Result(
       String imageKey, URI imageUrl, String sidecarKey, URI sidecarUrl, Instant expiresAt) {}
 
-  /** One ledger row: a real provider call and what the pipeline did about it. */
+  /**
+   * One ledger row: a real provider call and what the pipeline did about it.
+   *
+   * @param routed why this call went to its model when that was not the tier's first choice (an
+   *     open circuit, a used-up daily quota, the previous attempt's failures or timeout), or absent
+   * @param possiblyBilled true when the outcome is unknown (timeout, connection lost, worker lost):
+   *     {@code costUsd} is then the estimate of a charge that may or may not have happened
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AttemptView(
       int number,
@@ -128,5 +150,7 @@ public final class BatchViews {
       Integer tokensOut,
       Integer tokensThinking,
       String imageSize,
-      BigDecimal costUsd) {}
+      BigDecimal costUsd,
+      String routed,
+      Boolean possiblyBilled) {}
 }

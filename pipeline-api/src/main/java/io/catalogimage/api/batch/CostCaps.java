@@ -1,9 +1,10 @@
 package io.catalogimage.api.batch;
 
+import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.item.ItemRepository;
 import java.math.BigDecimal;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,28 +33,17 @@ class CostCaps {
   private static final String EXISTS =
       "SELECT count(*) FROM batches WHERE batch_id = :batch AND tenant_id = :tenant";
 
-  private static final String RESUME_CAPPED =
-      """
-      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
-                       dispatched_at = NULL, version = version + 1, updated_at = :now,
-                       note = :note
-       WHERE batch_id = :batch AND tenant_id = :tenant AND state = 'CAP_REACHED'
-      """;
-
-  private static final String REOPEN =
-      """
-      UPDATE batches SET finished_at = NULL, manifest_key = NULL, state = 'RUNNING',
-                         version = version + 1
-       WHERE batch_id = :batch AND tenant_id = :tenant
-      """;
-
   /** What a cap change did. */
   record Changed(BigDecimal committedUsd, int resumedItems) {}
 
   private final JdbcClient jdbc;
+  private final ItemRepository items;
+  private final BatchRepository batches;
 
-  CostCaps(JdbcClient jdbc) {
+  CostCaps(JdbcClient jdbc, ItemRepository items, BatchRepository batches) {
     this.jdbc = jdbc;
+    this.items = items;
+    this.batches = batches;
   }
 
   /**
@@ -84,18 +74,15 @@ class CostCaps {
     int resumed = 0;
     if (cap == null || cap.compareTo(committed.get()) > 0) {
       resumed =
-          jdbc.sql(RESUME_CAPPED)
-              .param("now", Timestamp.from(now))
-              .param(
-                  "note",
-                  cap == null
-                      ? "resumed: the cost cap was removed"
-                      : "resumed: the cost cap was raised to $" + cap.toPlainString())
-              .param("batch", batch.value())
-              .param("tenant", tenant.value())
-              .update();
+          items.resumeCapped(
+              tenant,
+              batch,
+              cap == null
+                  ? "resumed: the cost cap was removed"
+                  : "resumed: the cost cap was raised to $" + cap.toPlainString(),
+              now);
       if (resumed > 0) {
-        jdbc.sql(REOPEN).param("batch", batch.value()).param("tenant", tenant.value()).update();
+        batches.reopenResumed(tenant, batch);
       }
     }
     return Optional.of(new Changed(committed.get(), resumed));

@@ -1,18 +1,17 @@
 package io.catalogimage.api.batch;
 
 import io.catalogimage.api.webhook.WebhookEvents;
+import io.catalogimage.common.batch.BatchRepository;
+import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.loop.PollingLoop;
 import io.catalogimage.common.loop.RunsInLoop;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -27,24 +26,15 @@ class FinishBatches implements RunsInLoop {
 
   private static final Logger log = LoggerFactory.getLogger(FinishBatches.class);
 
-  private static final String MARK_FINISHED =
-      """
-      UPDATE batches b SET state = 'COMPLETED', finished_at = :now, version = b.version + 1
-       WHERE b.finished_at IS NULL AND NOT b.items_pending
-         AND NOT EXISTS (SELECT 1 FROM items i
-                          WHERE i.batch_id = b.batch_id
-                            AND i.state IN ('QUEUED', 'DISPATCHED', 'RUNNING'))
-      RETURNING b.batch_id
-      """;
-
-  private final JdbcClient jdbc;
+  private final BatchRepository batches;
   private final Clock clock;
   private final WebhookEvents events;
   private final TransactionTemplate tx;
   private final PollingLoop loop;
 
-  FinishBatches(JdbcClient jdbc, Clock clock, WebhookEvents events, TransactionTemplate tx) {
-    this.jdbc = jdbc;
+  FinishBatches(
+      BatchRepository batches, Clock clock, WebhookEvents events, TransactionTemplate tx) {
+    this.batches = batches;
     this.clock = clock;
     this.events = events;
     this.tx = tx;
@@ -55,15 +45,11 @@ class FinishBatches implements RunsInLoop {
   boolean finishOnce() {
     // PostgreSQL keeps microseconds: the finish time the events carry is the one stored
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    List<UUID> finished =
+    List<BatchId> finished =
         tx.execute(
             s -> {
-              List<UUID> ids =
-                  jdbc.sql(MARK_FINISHED)
-                      .param("now", Timestamp.from(now))
-                      .query(UUID.class)
-                      .list();
-              ids.forEach(id -> events.finished(id, now));
+              List<BatchId> ids = batches.finishDone(now);
+              ids.forEach(id -> events.finished(id.value(), now));
               return ids;
             });
     finished.forEach(id -> log.info("batch {} finished", id));

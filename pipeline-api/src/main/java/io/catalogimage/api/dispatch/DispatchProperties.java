@@ -14,7 +14,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     wait in Postgres where priority and deferral still apply (default 5000)
  * @param redispatchAfter a dispatched item no worker took within this time is sent again (default
  *     30m; duplicates are harmless, a worker claims an item only once)
- * @param reclaimInterval how often expired leases are looked for (default 5s)
+ * @param reclaimInterval how often expired leases are looked for (default 2s: a killed worker's
+ *     items run elsewhere within the worker's lease plus this)
+ * @param reclaimGraceAfterOutage after this api could not reach the database (or at its start), it
+ *     reclaims no lease until it has reached it for this long, so that live workers first renew the
+ *     leases that ran out while nobody could (default 30s; keep it above the workers'
+ *     lease-duration plus lease-renew-interval)
  * @param sendTimeout how long to wait for Kafka to acknowledge a batch of records (default 15s)
  * @param peakDeadlineMargin work of a deferred lane still runs in a peak window when its batch's
  *     deadline falls before the window's end plus this margin (default 2h): waiting would risk it
@@ -27,14 +32,17 @@ public record DispatchProperties(
     Duration redispatchAfter,
     Duration reclaimInterval,
     Duration sendTimeout,
-    Duration peakDeadlineMargin) {
+    Duration peakDeadlineMargin,
+    Duration reclaimGraceAfterOutage) {
 
   public DispatchProperties {
     pollInterval = pollInterval == null ? Duration.ofMillis(250) : pollInterval;
     batchSize = batchSize == null ? 500 : batchSize;
     maxOutstandingPerLane = maxOutstandingPerLane == null ? 5000 : maxOutstandingPerLane;
     redispatchAfter = redispatchAfter == null ? Duration.ofMinutes(30) : redispatchAfter;
-    reclaimInterval = reclaimInterval == null ? Duration.ofSeconds(5) : reclaimInterval;
+    reclaimInterval = reclaimInterval == null ? Duration.ofSeconds(2) : reclaimInterval;
+    reclaimGraceAfterOutage =
+        reclaimGraceAfterOutage == null ? Duration.ofSeconds(30) : reclaimGraceAfterOutage;
     sendTimeout = sendTimeout == null ? Duration.ofSeconds(15) : sendTimeout;
     peakDeadlineMargin = peakDeadlineMargin == null ? Duration.ofHours(2) : peakDeadlineMargin;
     if (batchSize < 1 || maxOutstandingPerLane < 1) {

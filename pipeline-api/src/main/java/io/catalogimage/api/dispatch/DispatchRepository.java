@@ -3,17 +3,16 @@ package io.catalogimage.api.dispatch;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
-import java.math.BigDecimal;
+import io.catalogimage.common.item.ItemRepository;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
-/** The SQL of dispatch and reclaim. */
+/** What dispatch and reclaim read; the state changes themselves are the ItemRepository's. */
 @Repository
 class DispatchRepository {
 
@@ -39,64 +38,17 @@ class DispatchRepository {
        FOR UPDATE SKIP LOCKED
       """;
 
-  private static final String MARK_DISPATCHED =
-      """
-      UPDATE items SET state = 'DISPATCHED', dispatched_at = :now, version = version + 1,
-                       updated_at = :now, note = NULL
-       WHERE item_id = ANY(:ids) AND state = 'QUEUED'
-      """;
-
   private static final String COUNT_OUTSTANDING =
       "SELECT count(*) FROM items WHERE state = 'DISPATCHED' AND lane = :lane";
-
-  /** Items no worker took in time go back to the queue (the record may have been lost). */
-  private static final String REQUEUE_STALE =
-      """
-      UPDATE items SET state = 'QUEUED', dispatched_at = NULL, version = version + 1,
-                       updated_at = :now, not_before = :now,
-                       note = 'sent again: no worker took it within ' || :after
-       WHERE state = 'DISPATCHED' AND dispatched_at < :cutoff
-      """;
-
-  /**
-   * Leases that ran out belong to workers that died or stalled: their items are queued again (or
-   * end CANCELLED when their batch was cancelled meanwhile).
-   */
-  private static final String RECLAIM_EXPIRED =
-      """
-      UPDATE items SET state = CASE WHEN b.cancelled_at IS NULL THEN 'QUEUED' ELSE 'CANCELLED' END,
-                       finished_at = CASE WHEN b.cancelled_at IS NULL THEN NULL
-                                        ELSE CAST(:now AS timestamptz) END,
-                       not_before = :now, version = items.version + 1, updated_at = :now,
-                       note = 'lease of ' || lease_owner || ' expired at ' || lease_until
-                              || CASE WHEN b.cancelled_at IS NULL THEN '; sent again'
-                                      ELSE '; batch cancelled' END,
-                       lease_owner = NULL, lease_until = NULL
-        FROM batches b
-       WHERE b.batch_id = items.batch_id AND items.state = 'RUNNING' AND items.lease_until < :now
-      RETURNING item_id
-      """;
-
-  /**
-   * Calls the dead worker had in flight are settled at the reserved cost: we may have been billed.
-   */
-  private static final String ABANDON_CALLS =
-      """
-      UPDATE attempts SET outcome = 'ABANDONED', finished_at = :now, cost_usd = reserved_usd,
-                          decision = 'worker lost during the call; item sent again'
-       WHERE item_id = ANY(:ids) AND outcome = 'IN_FLIGHT'
-      RETURNING item_id, cost_usd
-      """;
-
-  private static final String ADD_COST =
-      "UPDATE items SET cost_usd = cost_usd + :cost WHERE item_id = :itemId";
 
   record DueItem(ItemId item, BatchId batch, TenantId tenant) {}
 
   private final JdbcClient jdbc;
+  private final ItemRepository items;
 
-  DispatchRepository(JdbcClient jdbc) {
+  DispatchRepository(JdbcClient jdbc, ItemRepository items) {
     this.jdbc = jdbc;
+    this.items = items;
   }
 
   List<DueItem> lockDue(String lane, Instant now, int limit) {
@@ -125,9 +77,13 @@ class DispatchRepository {
         .list();
   }
 
-  int markDispatched(List<ItemId> items, Instant now) {
-    UUID[] ids = items.stream().map(ItemId::value).toArray(UUID[]::new);
-    return jdbc.sql(MARK_DISPATCHED).param("ids", ids).param("now", Timestamp.from(now)).update();
+  int markDispatched(List<ItemId> locked, Instant now) {
+    return items.markDispatched(locked, now);
+  }
+
+  /** Throws when the database cannot be reached. */
+  void ping() {
+    jdbc.sql("SELECT 1").query(Integer.class).single();
   }
 
   long outstanding(String lane) {
@@ -135,34 +91,12 @@ class DispatchRepository {
   }
 
   int requeueStale(Instant now, java.time.Duration after) {
-    return jdbc.sql(REQUEUE_STALE)
-        .param("now", Timestamp.from(now))
-        .param("cutoff", Timestamp.from(now.minus(after)))
-        .param("after", after.toString())
-        .update();
+    return items.requeueStale(now, after);
   }
 
   /** Reclaims expired leases and settles their lost calls; returns the items queued again. */
   @Transactional
   int reclaimExpired(Instant now) {
-    UUID[] reclaimed =
-        jdbc.sql(RECLAIM_EXPIRED)
-            .param("now", Timestamp.from(now))
-            .query(UUID.class)
-            .list()
-            .toArray(UUID[]::new);
-    if (reclaimed.length == 0) {
-      return 0;
-    }
-    List<Map.Entry<UUID, BigDecimal>> abandoned =
-        jdbc.sql(ABANDON_CALLS)
-            .param("ids", reclaimed)
-            .param("now", Timestamp.from(now))
-            .query((rs, i) -> Map.entry(rs.getObject(1, UUID.class), rs.getBigDecimal(2)))
-            .list();
-    for (Map.Entry<UUID, BigDecimal> call : abandoned) {
-      jdbc.sql(ADD_COST).param("cost", call.getValue()).param("itemId", call.getKey()).update();
-    }
-    return reclaimed.length;
+    return items.reclaimExpired(now);
   }
 }

@@ -11,7 +11,9 @@ import org.springframework.stereotype.Component;
 /**
  * Finds work that a worker took and lost (its lease expired: the worker was killed or stalled) and
  * work that Kafka never delivered, and queues it again. This is what makes "no item lost" hold
- * under kill -9.
+ * under kill -9. After the database was out of reach (or right after start) it reclaims nothing for
+ * {@code reclaim-grace-after-outage}: leases run out during an outage because nobody could renew
+ * them, and the live workers holding them get the time to renew first instead of being robbed.
  */
 @Component
 class ReclaimExpiredLeases implements RunsInLoop {
@@ -36,10 +38,32 @@ class ReclaimExpiredLeases implements RunsInLoop {
     this.loop = new PollingLoop("ReclaimExpiredLeases", props.reclaimInterval(), this::reclaimOnce);
   }
 
+  /** Since when the database has answered every pass; null after a failure. */
+  private Instant reachableSince;
+
   boolean reclaimOnce() {
     Instant now = clock.instant();
-    int reclaimed = repository.reclaimExpired(now);
-    int stale = repository.requeueStale(now, props.redispatchAfter());
+    try {
+      repository.ping();
+    } catch (RuntimeException e) {
+      reachableSince = null;
+      throw e;
+    }
+    if (reachableSince == null) {
+      reachableSince = now;
+    }
+    if (now.isBefore(reachableSince.plus(props.reclaimGraceAfterOutage()))) {
+      return false;
+    }
+    int reclaimed;
+    int stale;
+    try {
+      reclaimed = repository.reclaimExpired(now);
+      stale = repository.requeueStale(now, props.redispatchAfter());
+    } catch (RuntimeException e) {
+      reachableSince = null;
+      throw e;
+    }
     if (reclaimed > 0 || stale > 0) {
       log.info(
           "queued again: {} items whose lease expired, {} dispatched items no worker took",

@@ -116,11 +116,22 @@ class BatchPlanner {
               + eta
               + " is after the deadline "
               + s.deadline()
+              + " by "
+              + late(Duration.between(s.deadline(), eta))
               + " ("
               + basis
               + ")";
     }
     return new BatchPlan(eta, basis, atRisk, modelRates);
+  }
+
+  /** A lateness in words: "2h 05m", "40m", "under a minute". */
+  static String late(Duration by) {
+    long minutes = (long) Math.ceil(by.toSeconds() / 60.0);
+    if (minutes < 1) {
+      return "under a minute";
+    }
+    return minutes < 60 ? minutes + "m" : String.format("%dh %02dm", minutes / 60, minutes % 60);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.catalogimage.api.intake;
 
 import io.catalogimage.api.dispatch.DispatchDueItems;
+import io.catalogimage.api.input.StrictUtf8InputStream;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.id.BatchId;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -88,6 +90,7 @@ class IntakeController {
   ResponseEntity<BatchAccepted> submit(TenantId tenant, HttpServletRequest request)
       throws IOException {
     String idempotencyKey = idempotencyKey(request);
+    UploadOptions.none(request.getParameterMap());
     SubmitBatchRequest parsed;
     MessageDigest digest = sha256();
     try (InputStream body = hashedBody(request, digest)) {
@@ -213,6 +216,7 @@ class IntakeController {
         request.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("text/csv")
             ? Uploads.Format.CSV
             : Uploads.Format.NDJSON;
+    String optionsAsSent = UploadOptions.canonical(request.getParameterMap());
     ValidSubmission options =
         validator.validateOptions(
             presets.expand(
@@ -235,6 +239,8 @@ class IntakeController {
     BatchId batch = new BatchId(Uuids.v7());
     Instant now = clock.instant();
     MessageDigest digest = sha256();
+    // the key covers what the upload asks for, not only its rows: the format and every option
+    digest.update((format + "\n" + optionsAsSent + "\n").getBytes(StandardCharsets.UTF_8));
     UploadIntake.Stored stored;
     try (InputStream body = hashedBody(request, digest)) {
       stored =
@@ -344,12 +350,16 @@ class IntakeController {
     return key;
   }
 
-  /** The request body, refused past the size limit, hashed into {@code digest} as it is read. */
+  /**
+   * The request body, refused past the size limit and at the first byte that is not strict UTF-8
+   * (with its line), hashed into {@code digest} as it is read.
+   */
   private InputStream hashedBody(HttpServletRequest request, MessageDigest digest)
       throws IOException {
     return new DigestInputStream(
-        BodyLimit.wrap(
-            request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize()),
+        StrictUtf8InputStream.of(
+            BodyLimit.wrap(
+                request.getInputStream(), request.getContentLengthLong(), limits.maxBodySize())),
         digest);
   }
 

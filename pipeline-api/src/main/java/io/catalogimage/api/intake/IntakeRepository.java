@@ -43,6 +43,29 @@ class IntakeRepository {
       FROM STDIN (FORMAT csv)
       """;
 
+  /** Items from products x variants; the two blanks narrow it to some variants per product. */
+  private static final String EXPAND_ITEMS =
+      """
+      INSERT INTO items (item_id, tenant_id, batch_id, product_no, item_no, sku,
+                         variant, state, lane, priority, not_before, created_at,
+                         updated_at)
+      SELECT CAST(overlay(overlay(overlay(md5(random()::text || p.product_no || '/' || v.ord)
+                    PLACING b.ms_hex FROM 1 FOR 12) PLACING '7' FROM 13 FOR 1)
+                    PLACING '8' FROM 17 FOR 1) AS uuid),
+             p.tenant_id, p.batch_id, p.product_no,
+             p.product_no * b.variant_count + (v.ord - 1), p.sku, v.variant ->> 'name',
+             'QUEUED', b.lane, b.priority, coalesce(b.items_not_before, b.created_at),
+             b.created_at, :now
+        FROM (SELECT batch_id, lane, priority, items_not_before, created_at,
+                     spec -> 'variants' AS variants,
+                     jsonb_array_length(spec -> 'variants') AS variant_count,
+                     lpad(to_hex(floor(extract(epoch FROM created_at) * 1000)::bigint),
+                          12, '0') AS ms_hex
+                FROM batches WHERE batch_id = :batch) b
+        JOIN products p ON p.batch_id = b.batch_id %s
+       CROSS JOIN jsonb_array_elements(b.variants) WITH ORDINALITY AS v(variant, ord) %s
+      """;
+
   private final JdbcClient jdbc;
   private final DataSource dataSource;
 
@@ -166,27 +189,7 @@ class IntakeRepository {
    */
   long expandItems(UUID batch, Instant now) {
     long items =
-        jdbc.sql(
-                """
-                INSERT INTO items (item_id, tenant_id, batch_id, product_no, item_no, sku,
-                                   variant, state, lane, priority, not_before, created_at,
-                                   updated_at)
-                SELECT CAST(overlay(overlay(overlay(md5(random()::text || p.product_no || '/' || v.ord)
-                              PLACING b.ms_hex FROM 1 FOR 12) PLACING '7' FROM 13 FOR 1)
-                              PLACING '8' FROM 17 FOR 1) AS uuid),
-                       p.tenant_id, p.batch_id, p.product_no,
-                       p.product_no * b.variant_count + (v.ord - 1), p.sku, v.variant ->> 'name',
-                       'QUEUED', b.lane, b.priority, coalesce(b.items_not_before, b.created_at),
-                       b.created_at, :now
-                  FROM (SELECT batch_id, lane, priority, items_not_before, created_at,
-                               spec -> 'variants' AS variants,
-                               jsonb_array_length(spec -> 'variants') AS variant_count,
-                               lpad(to_hex(floor(extract(epoch FROM created_at) * 1000)::bigint),
-                                    12, '0') AS ms_hex
-                          FROM batches WHERE batch_id = :batch) b
-                  JOIN products p ON p.batch_id = b.batch_id
-                 CROSS JOIN jsonb_array_elements(b.variants) WITH ORDINALITY AS v(variant, ord)
-                """)
+        jdbc.sql(EXPAND_ITEMS.formatted("", ""))
             .param("now", Timestamp.from(now))
             .param("batch", batch)
             .update();
@@ -194,6 +197,44 @@ class IntakeRepository {
         .param("batch", batch)
         .update();
     return items;
+  }
+
+  /**
+   * As {@link #expandItems}, but only the variants whose bit is set in each product's mask (bit i =
+   * the batch's i-th variant): a scheduled run generates the variants whose inputs changed.
+   */
+  long expandSelectedItems(UUID batch, Instant now, int[] productNos, int[] variantMasks) {
+    Connection connection = DataSourceUtils.getConnection(dataSource);
+    try {
+      long items =
+          jdbc.sql(
+                  EXPAND_ITEMS.formatted(
+                      "JOIN unnest(:nos, :masks) AS m(product_no, mask)"
+                          + " ON m.product_no = p.product_no",
+                      "WHERE (m.mask >> (v.ord::int - 1)) & 1 = 1"))
+              .param("now", Timestamp.from(now))
+              .param("batch", batch)
+              .param("nos", connection.createArrayOf("int4", box(productNos)))
+              .param("masks", connection.createArrayOf("int4", box(variantMasks)))
+              .update();
+      jdbc.sql("UPDATE batches SET items_pending = false, item_count = :items WHERE batch_id = :b")
+          .param("items", items)
+          .param("b", batch)
+          .update();
+      return items;
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not make the batch's items", e);
+    } finally {
+      DataSourceUtils.releaseConnection(connection, dataSource);
+    }
+  }
+
+  private static Integer[] box(int[] values) {
+    Integer[] boxed = new Integer[values.length];
+    for (int i = 0; i < values.length; i++) {
+      boxed[i] = values[i];
+    }
+    return boxed;
   }
 
   /** A batch whose plan already misses its deadline sends {@code batch.at_risk} at once. */

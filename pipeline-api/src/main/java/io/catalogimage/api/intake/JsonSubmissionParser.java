@@ -1,5 +1,7 @@
 package io.catalogimage.api.intake;
 
+import io.catalogimage.api.input.InvalidText;
+import io.catalogimage.api.input.StrictTextModule;
 import io.catalogimage.api.problem.FieldProblem;
 import io.catalogimage.api.problem.InvalidSubmission;
 import java.io.InputStream;
@@ -29,6 +31,7 @@ class JsonSubmissionParser {
         JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addModule(new StrictTextModule())
             .build();
     this.reader = mapper.readerFor(SubmitBatchRequest.class);
     this.rowReader = mapper.readerFor(SubmitBatchRequest.ProductRequest.class);
@@ -58,6 +61,10 @@ class JsonSubmissionParser {
       }
       return request;
     } catch (JacksonException e) {
+      InvalidText text = InvalidText.in(e);
+      if (text != null) {
+        throw invalid(e.getPath().isEmpty() ? null : path(e.getPath()), text.line(), text.reason());
+      }
       TokenStreamLocation where = e.getLocation();
       Long line = where == null || where.getLineNr() < 1 ? null : (long) where.getLineNr();
       String field = e.getPath().isEmpty() ? null : path(e.getPath());
@@ -70,6 +77,9 @@ class JsonSubmissionParser {
   }
 
   private static String explain(JacksonException e) {
+    if (e instanceof StrictTextModule.RefusedText refused) {
+      return refused.getOriginalMessage();
+    }
     if (e instanceof UnrecognizedPropertyException u) {
       return "unknown field '" + u.getPropertyName() + "'";
     }

@@ -43,6 +43,11 @@ final class Problems {
     return total > 0;
   }
 
+  /** The problems listed so far (a feed run keeps them per row instead of refusing the feed). */
+  List<FieldProblem> listed() {
+    return List.copyOf(listed);
+  }
+
   void throwIfAny() {
     if (any()) {
       throw new InvalidSubmission(List.copyOf(listed), total);

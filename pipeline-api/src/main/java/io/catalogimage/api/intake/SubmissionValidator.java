@@ -1,5 +1,7 @@
 package io.catalogimage.api.intake;
 
+import io.catalogimage.api.input.Ranges;
+import io.catalogimage.api.input.StrictText;
 import io.catalogimage.api.intake.SubmitBatchRequest.ProductRequest;
 import io.catalogimage.api.intake.SubmitBatchRequest.VariantRequest;
 import io.catalogimage.api.webhook.CallbackUrls;
@@ -11,6 +13,7 @@ import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.common.storage.ObjectKeys;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -23,6 +26,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
@@ -49,6 +53,10 @@ class SubmissionValidator {
   private static final int MAX_NAME = 200;
   private static final int MAX_STYLE_GUIDE = 20_000;
   private static final int MAX_ATTRIBUTES = 100;
+  static final int MAX_ATTRIBUTE_NAME = 100;
+  static final int MAX_ATTRIBUTE_VALUE = 1_000;
+  static final int MAX_PROMPT_TEMPLATE = 5_000;
+  private static final int MAX_LOCALE = 35;
 
   private final Tiers tiers;
   private final ModelCatalog catalog;
@@ -128,6 +136,9 @@ class SubmissionValidator {
     if (!tiers.names().contains(tier)) {
       problems.add("tier", "unknown tier '" + tier + "': use one of " + tiers.names());
     }
+    text("name", req.name(), problems);
+    text("promptTemplate", req.promptTemplate(), problems);
+    text("styleGuide", req.styleGuide(), problems);
     String name = req.name() == null || req.name().isBlank() ? "unnamed batch" : req.name().strip();
     if (name.length() > MAX_NAME) {
       problems.add("name", "is longer than " + MAX_NAME + " characters");
@@ -153,12 +164,11 @@ class SubmissionValidator {
     if (deadline != null && startAfter != null && !startAfter.isBefore(deadline)) {
       problems.add("startAfter", "is not before the deadline " + deadline);
     }
-    if (req.costCapUsd() != null && req.costCapUsd().signum() <= 0) {
-      problems.add("costCapUsd", "must be more than 0 (leave it out for no cap)");
-    }
+    Ranges.money(req.costCapUsd())
+        .ifPresent(why -> problems.add("costCapUsd", why + " (leave it out for no cap)"));
     String callbackUrl =
         req.callbackUrl() == null || req.callbackUrl().isBlank() ? null : req.callbackUrl().strip();
-    if (callbackUrl != null) {
+    if (callbackUrl != null && text("callbackUrl", callbackUrl, problems)) {
       callbackUrls.refusal(callbackUrl).ifPresent(why -> problems.add("callbackUrl", why));
     }
     List<ValidSubmission.Product> products =
@@ -180,6 +190,16 @@ class SubmissionValidator {
         callbackUrl);
   }
 
+  /**
+   * False (with the problem added) when {@code value} holds what cannot be stored as sent: a NUL or
+   * an unpaired surrogate. Every path into intake (JSON, NDJSON, CSV, feeds) comes through here.
+   */
+  private static boolean text(String field, String value, Problems problems) {
+    Optional<String> problem = StrictText.problem(value);
+    problem.ifPresent(why -> problems.add(field, why));
+    return problem.isEmpty();
+  }
+
   /** {@code name} under {@code at}; at the top level for upload rows ({@code at} empty). */
   private static String field(String at, String name) {
     return at.isEmpty() ? name : at + "." + name;
@@ -190,7 +210,13 @@ class SubmissionValidator {
       return null;
     }
     try {
-      return OffsetDateTime.parse(text.strip()).toInstant();
+      Instant at = OffsetDateTime.parse(text.strip()).toInstant();
+      Optional<String> outOfRange = Ranges.instant(at);
+      if (outOfRange.isPresent()) {
+        problems.add(field, "'" + text.strip() + "' " + outOfRange.get());
+        return null;
+      }
+      return at;
     } catch (DateTimeParseException e) {
       problems.add(
           field,
@@ -285,7 +311,7 @@ class SubmissionValidator {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < requested.size(); i++) {
       String locale = requested.get(i);
-      if (locale == null || !LOCALE.matcher(locale).matches()) {
+      if (locale == null || locale.length() > MAX_LOCALE || !LOCALE.matcher(locale).matches()) {
         problems.add(
             "altTextLocales[" + i + "]",
             "'" + locale + "' is not a language tag like en, de or pt-BR");
@@ -300,6 +326,10 @@ class SubmissionValidator {
     try {
       if (text != null && text.isBlank()) {
         problems.add("promptTemplate", "is empty; leave it out to use the default");
+        return null;
+      }
+      if (text != null && text.length() > MAX_PROMPT_TEMPLATE) {
+        problems.add("promptTemplate", "is longer than " + MAX_PROMPT_TEMPLATE + " characters");
         return null;
       }
       return PromptTemplate.parse(text == null ? limits.defaultPromptTemplate() : text);
@@ -347,7 +377,12 @@ class SubmissionValidator {
       problems.add(at.isEmpty() ? "item" : at, "must be an object");
       return null;
     }
-    boolean ok = true;
+    boolean ok = text(field(at, "sku"), item.sku(), problems);
+    ok &= text(field(at, "title"), item.title(), problems);
+    ok &= text(field(at, "description"), item.description(), problems);
+    if (!ok) {
+      return null; // a string that cannot be stored is not compared or measured either
+    }
     String sku = item.sku();
     if (sku == null || sku.isBlank()) {
       problems.add(field(at, "sku"), "is required");
@@ -356,6 +391,10 @@ class SubmissionValidator {
       problems.add(
           field(at, "sku"),
           "must be at most " + MAX_SKU + " characters without control characters");
+      ok = false;
+    } else if (ObjectKeys.skuProblem(sku).isPresent()) {
+      // its images could never be stored: refused now rather than paid for and lost later
+      problems.add(field(at, "sku"), ObjectKeys.skuProblem(sku).get());
       ok = false;
     } else {
       String first = firstOfSku.putIfAbsent(sku, label);
@@ -387,8 +426,25 @@ class SubmissionValidator {
     values.put("description", item.description());
     for (var e : attributes.entrySet()) {
       Object v = e.getValue();
-      if (v != null && !(v instanceof String || v instanceof Number || v instanceof Boolean)) {
-        problems.add(field(at, "attributes." + e.getKey()), "must be a string, number or boolean");
+      String attribute = field(at, "attributes." + e.getKey());
+      if (!text(field(at, "attributes"), e.getKey(), problems)) {
+        ok = false;
+      } else if (e.getKey().isBlank() || e.getKey().length() > MAX_ATTRIBUTE_NAME) {
+        problems.add(
+            field(at, "attributes"), "attribute names are 1-" + MAX_ATTRIBUTE_NAME + " characters");
+        ok = false;
+      } else if (v instanceof String value && !text(attribute, value, problems)) {
+        ok = false;
+      } else if (v != null && v.toString().length() > MAX_ATTRIBUTE_VALUE) {
+        problems.add(attribute, "is longer than " + MAX_ATTRIBUTE_VALUE + " characters");
+        ok = false;
+      } else if ((v instanceof Double d && !Double.isFinite(d))
+          || (v instanceof Float f && !Float.isFinite(f))) {
+        problems.add(attribute, "is a number out of range; send it as a string");
+        ok = false;
+      } else if (v != null
+          && !(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+        problems.add(attribute, "must be a string, number or boolean");
         ok = false;
       } else if (v != null) {
         values.put("attributes." + e.getKey(), v.toString());
@@ -424,6 +480,12 @@ class SubmissionValidator {
     }
     if ((ref.url() == null) == (ref.objectKey() == null)) {
       problems.add(at, "give exactly one of url or objectKey");
+      return false;
+    }
+    if (!text(
+        at + (ref.url() != null ? ".url" : ".objectKey"),
+        ref.url() != null ? ref.url() : ref.objectKey(),
+        problems)) {
       return false;
     }
     if (ref.url() != null) {

@@ -1,5 +1,6 @@
 package io.catalogimage.api.intake;
 
+import io.catalogimage.api.input.InvalidText;
 import io.catalogimage.api.intake.SubmitBatchRequest.ProductRequest;
 import io.catalogimage.common.batch.ReferenceImageSource;
 import java.io.BufferedReader;
@@ -11,9 +12,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -34,6 +37,9 @@ final class UploadRows {
   /** Columns with a meaning of their own; every other column is an attribute. */
   static final Set<String> CSV_COLUMNS =
       Set.of("sku", "title", "description", "referenceImageUrl", "referenceImageKey");
+
+  /** Longest column name: an attribute name, which a template may read. */
+  static final int MAX_COLUMN_NAME = 100;
 
   private UploadRows() {}
 
@@ -60,6 +66,9 @@ final class UploadRows {
           row.accept(line, item);
         }
       }
+    } catch (InvalidText e) {
+      problems.atLine(e.line());
+      problems.add("item", e.reason());
     } catch (CharacterCodingException e) {
       problems.atLine(line + 1);
       problems.add("item", "is not UTF-8 text");
@@ -71,17 +80,21 @@ final class UploadRows {
   static void csv(InputStream body, Row row, Problems problems) {
     CSVFormat format =
         CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setTrim(false).get();
-    Reader reader = utf8(body);
+    // the line the record being read starts on: where a record that cannot be read is reported
+    long line = 1;
+    problems.atLine(line);
     try (CSVParser parser =
-        CSVParser.builder().setReader(withoutBom(reader)).setFormat(format).get()) {
+        CSVParser.builder().setReader(withoutBom(utf8(body))).setFormat(format).get()) {
       List<String> header = parser.getHeaderNames();
-      problems.atLine(1);
-      if (!header.contains("sku") || !header.contains("title")) {
-        problems.add("header", "the header row needs the columns sku and title; it has " + header);
+      Optional<String> headerProblem = headerProblem(header);
+      if (headerProblem.isPresent()) {
+        problems.add("header", headerProblem.get());
         return;
       }
-      long line = parser.getCurrentLineNumber() + 1;
-      for (CSVRecord record : parser) {
+      line = parser.getCurrentLineNumber() + 1;
+      Iterator<CSVRecord> records = parser.iterator();
+      while (records.hasNext()) {
+        CSVRecord record = records.next();
         long startsAt = line;
         line = parser.getCurrentLineNumber() + 1;
         if (!record.isConsistent()) {
@@ -97,18 +110,50 @@ final class UploadRows {
         }
         row.accept(startsAt, item(record, header));
       }
-    } catch (CharacterCodingException e) {
-      problems.add("row", "is not UTF-8 text");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (UncheckedIOException | IllegalStateException malformed) {
-      Throwable cause = malformed.getCause() != null ? malformed.getCause() : malformed;
+    } catch (IOException
+        | UncheckedIOException
+        | IllegalStateException
+        | IllegalArgumentException e) {
+      // the header row or a record could not be read: bad bytes, an unterminated quote, a header
+      // with an empty or repeated name; commons-csv says so by any of these exceptions
+      InvalidText text = InvalidText.in(e);
+      problems.atLine(text != null ? text.line() : line);
       problems.add(
-          "row",
-          cause instanceof CharacterCodingException
-              ? "is not UTF-8 text"
-              : "malformed CSV: " + cause.getMessage());
+          line == 1 ? "header" : "row",
+          text != null ? text.reason() : "malformed CSV: " + reason(e));
     }
+  }
+
+  /** Why a header row cannot name the columns, or empty when it can. */
+  private static Optional<String> headerProblem(List<String> header) {
+    if (!header.contains("sku") || !header.contains("title")) {
+      return Optional.of("the header row needs the columns sku and title; it has " + header);
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < header.size(); i++) {
+      String name = header.get(i);
+      if (name != null && !seen.add(name)) {
+        return Optional.of("column " + (i + 1) + " repeats the name '" + name + "'");
+      }
+      if (name == null || name.isBlank()) {
+        return Optional.of("column " + (i + 1) + " of the header row has no name");
+      }
+      if (name.length() > MAX_COLUMN_NAME) {
+        return Optional.of(
+            "column " + (i + 1) + " has a name longer than " + MAX_COLUMN_NAME + " characters");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The innermost message: commons-csv wraps what went wrong once or twice. */
+  private static String reason(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String message = String.valueOf(t.getMessage());
+    return message.length() > 200 ? message.substring(0, 200) + "..." : message;
   }
 
   private static ProductRequest item(CSVRecord record, List<String> header) {

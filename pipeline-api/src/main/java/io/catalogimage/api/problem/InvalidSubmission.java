@@ -6,6 +6,8 @@ import org.springframework.http.HttpStatus;
 /** A submission with problems; nothing of it was stored. */
 public class InvalidSubmission extends ApiProblem {
 
+  private final List<FieldProblem> problems;
+
   public InvalidSubmission(List<FieldProblem> problems, long totalCount) {
     super(
         HttpStatus.BAD_REQUEST,
@@ -14,6 +16,12 @@ public class InvalidSubmission extends ApiProblem {
         describe(problems, totalCount));
     with("errors", problems);
     with("errorCount", totalCount);
+    this.problems = List.copyOf(problems);
+  }
+
+  /** The problems listed (a caller may re-home them under its own field, e.g. {@code batch.}). */
+  public List<FieldProblem> problems() {
+    return problems;
   }
 
   private static String describe(List<FieldProblem> problems, long total) {

@@ -1,5 +1,7 @@
 package io.catalogimage.api.problem;
 
+import io.catalogimage.api.input.InvalidText;
+import io.catalogimage.api.input.StrictTextModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -7,10 +9,13 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
 
 /**
  * Turns every error into problem details: our own {@link ApiProblem}s, Spring MVC's errors
@@ -29,8 +34,36 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     return answer.body(problem.toProblemDetail());
   }
 
+  /** The firewall's checks of parameters and headers run when a controller reads them. */
+  @ExceptionHandler(RequestRejectedException.class)
+  ResponseEntity<ProblemDetail> onRejected(RequestRejectedException e) {
+    return onApiProblem(
+        new ApiProblem(
+            HttpStatus.BAD_REQUEST,
+            ProblemTypes.REJECTED_REQUEST,
+            "Rejected request",
+            "the request was refused: " + e.getMessage()));
+  }
+
   @ExceptionHandler(Exception.class)
   ResponseEntity<ProblemDetail> onUnexpected(Exception e) {
+    if (DatabaseUnavailable.causedBy(e)) {
+      log.warn("database unreachable: {}", e.toString());
+      return onApiProblem(DatabaseUnavailable.problem());
+    }
+    InvalidText text = InvalidText.in(e);
+    if (text != null) {
+      return onApiProblem(malformed(null, text.line(), text.reason()));
+    }
+    if (clientGone(e)) {
+      log.debug("client went away: {}", e.toString());
+      return onApiProblem(
+          new ApiProblem(
+              HttpStatus.BAD_REQUEST,
+              ProblemTypes.MALFORMED_BODY,
+              "Malformed body",
+              "the request body ended before its declared length"));
+    }
     log.error("unexpected error", e);
     ProblemDetail pd =
         ProblemDetail.forStatusAndDetail(
@@ -38,6 +71,97 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     pd.setType(ProblemTypes.INTERNAL);
     pd.setTitle("Internal error");
     return ResponseEntity.internalServerError().body(pd);
+  }
+
+  /**
+   * A {@code @RequestBody} that cannot be read: not UTF-8 ({@link InvalidText}, with its line), a
+   * string that cannot be stored (a NUL or unpaired surrogate escape), or not the JSON expected;
+   * each named by its field where Jackson knows it.
+   */
+  @Override
+  protected ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    InvalidText text = InvalidText.in(ex);
+    JacksonException json = jackson(ex);
+    String field = json == null || json.getPath().isEmpty() ? null : path(json.getPath());
+    String why;
+    Long line = null;
+    if (text != null) {
+      why = text.reason();
+      line = text.line();
+    } else if (json instanceof StrictTextModule.RefusedText refused) {
+      why = refused.getOriginalMessage();
+    } else if (json != null) {
+      String original = String.valueOf(json.getOriginalMessage());
+      int newline = original.indexOf('\n');
+      why = "not the JSON expected: " + (newline > 0 ? original.substring(0, newline) : original);
+      if (json.getLocation() != null && json.getLocation().getLineNr() > 0) {
+        line = (long) json.getLocation().getLineNr();
+      }
+    } else {
+      why = "the body could not be read as JSON";
+    }
+    ApiProblem problem = malformed(field, line, why);
+    return ResponseEntity.status(problem.status())
+        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem.toProblemDetail());
+  }
+
+  private static ApiProblem malformed(String field, Long line, String why) {
+    String where =
+        (line == null ? "" : "line " + line + (field == null ? "" : ", "))
+            + (field == null ? "" : field);
+    ApiProblem problem =
+        new ApiProblem(
+            HttpStatus.BAD_REQUEST,
+            ProblemTypes.MALFORMED_BODY,
+            "Malformed body",
+            (where.isEmpty() ? "" : where + ": ") + why);
+    if (field != null) {
+      problem.with("field", field);
+    }
+    if (line != null) {
+      problem.with("line", line);
+    }
+    return problem;
+  }
+
+  private static JacksonException jackson(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof JacksonException j) {
+        return j;
+      }
+    }
+    return null;
+  }
+
+  private static String path(java.util.List<JacksonException.Reference> refs) {
+    StringBuilder out = new StringBuilder();
+    for (JacksonException.Reference r : refs) {
+      if (r.getPropertyName() != null) {
+        if (!out.isEmpty()) {
+          out.append('.');
+        }
+        out.append(r.getPropertyName());
+      } else if (r.getIndex() >= 0) {
+        out.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return out.toString();
+  }
+
+  /** The client closed the connection or sent less than it declared. */
+  private static boolean clientGone(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.EOFException
+          || t.getClass().getName().equals("org.apache.catalina.connector.ClientAbortException")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Gives Spring MVC's own errors a stable type instead of about:blank. */

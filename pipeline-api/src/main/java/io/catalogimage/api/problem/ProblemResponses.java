@@ -16,8 +16,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Adds to every operation of the OpenAPI document the problem answers the api gives everywhere
- * (401, 429; 404 where the path names something; 400 where there is input to check), as RFC 9457
- * problem details, so that an integrator sees them next to each call without reading the code.
+ * (400, 401, 403, 429, 503; 404 where the path names something), as RFC 9457 problem details, so
+ * that an integrator sees them next to each call without reading the code.
  */
 @Component
 class ProblemResponses implements OpenApiCustomizer {
@@ -40,14 +40,28 @@ class ProblemResponses implements OpenApiCustomizer {
         operation.getRequestBody() != null
             || (operation.getParameters() != null
                 && operation.getParameters().stream().anyMatch(p -> !"path".equals(p.getIn())));
-    if (hasInput) {
-      add(responses, "400", "invalid input: `errors[]` says what and where (field, line)");
-    }
+    add(
+        responses,
+        "400",
+        hasInput
+            ? "invalid input: `errors[]` says what and where (field, line); or a refused request"
+                + " (a path with ';', '//', '..' or encoded '/', a query that is not UTF-8)"
+            : "a refused request (a path with ';', '//', '..' or encoded '/', a query that is not"
+                + " UTF-8)");
     add(responses, "401", "no, unknown, revoked or malformed key (or token for /v1/admin)");
+    if (path.startsWith("/v1/admin")) {
+      add(responses, "403", "an API key: the admin api takes the admin token");
+    } else {
+      add(responses, "403", "the admin token: this call acts for a tenant and takes its API key");
+    }
     if (path.contains("{")) {
       add(responses, "404", "no such thing for this key's tenant (another tenant's ids too)");
     }
-    add(responses, "429", "too many failed authentications from this address; see Retry-After");
+    add(
+        responses,
+        "429",
+        "too many failed authentications from this address or for this key; see Retry-After");
+    add(responses, "503", "the database cannot be reached; retry after Retry-After seconds");
     responses.forEach(
         (status, response) -> {
           if (status.startsWith("4") && response.getContent() == null) {

@@ -22,6 +22,9 @@ public final class ProblemTypes {
   public static final URI UNAUTHENTICATED = URI.create(BASE + "unauthenticated");
   public static final URI TOO_MANY_FAILED_AUTHENTICATIONS =
       URI.create(BASE + "too-many-failed-authentications");
+  public static final URI FORBIDDEN = URI.create(BASE + "forbidden");
+  public static final URI REJECTED_REQUEST = URI.create(BASE + "rejected-request");
+  public static final URI SERVICE_UNAVAILABLE = URI.create(BASE + "service-unavailable");
   public static final URI INTERNAL = URI.create(BASE + "internal-error");
 
   private ProblemTypes() {}

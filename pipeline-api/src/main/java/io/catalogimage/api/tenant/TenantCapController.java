@@ -1,5 +1,6 @@
 package io.catalogimage.api.tenant;
 
+import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.TenantId;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -47,10 +48,12 @@ class TenantCapController {
       throw ApiProblem.invalidParameter(
           "monthlyCapUsd", "a body {\"monthlyCapUsd\": ...} is required");
     }
-    if (body.monthlyCapUsd() != null && body.monthlyCapUsd().signum() <= 0) {
-      throw ApiProblem.invalidParameter(
-          "monthlyCapUsd", "must be more than 0 (send null to remove the cap)");
-    }
+    Ranges.money(body.monthlyCapUsd())
+        .ifPresent(
+            why -> {
+              throw ApiProblem.invalidParameter(
+                  "monthlyCapUsd", why + " (send null to remove the cap)");
+            });
     TenantCaps.Changed changed = caps.set(tenant, body.monthlyCapUsd(), clock.instant());
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("monthlyCapUsd", changed.cap().monthlyCapUsd());

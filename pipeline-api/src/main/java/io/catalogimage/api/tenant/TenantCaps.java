@@ -1,6 +1,8 @@
 package io.catalogimage.api.tenant;
 
+import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.pricing.SpendMonth;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
@@ -38,23 +40,6 @@ class TenantCaps {
         FROM tenants t WHERE t.tenant_id = :tenant
       """;
 
-  private static final String RESUME =
-      """
-      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
-                       dispatched_at = NULL, version = version + 1, updated_at = :now,
-                       note = 'resumed: the monthly cost cap changed'
-       WHERE tenant_id = :tenant AND state = 'CAP_REACHED'
-      """;
-
-  private static final String REOPEN =
-      """
-      UPDATE batches SET finished_at = NULL, manifest_key = NULL, state = 'RUNNING',
-                         version = version + 1
-       WHERE tenant_id = :tenant AND finished_at IS NOT NULL AND cancelled_at IS NULL
-         AND EXISTS (SELECT 1 FROM items i WHERE i.batch_id = batches.batch_id
-                                             AND i.state = 'QUEUED')
-      """;
-
   /** The cap, the month and what it has committed. */
   record MonthlyCap(BigDecimal monthlyCapUsd, String month, BigDecimal committedUsd) {}
 
@@ -62,9 +47,13 @@ class TenantCaps {
   record Changed(MonthlyCap cap, int resumedItems) {}
 
   private final JdbcClient jdbc;
+  private final ItemRepository items;
+  private final BatchRepository batches;
 
-  TenantCaps(JdbcClient jdbc) {
+  TenantCaps(JdbcClient jdbc, ItemRepository items, BatchRepository batches) {
     this.jdbc = jdbc;
+    this.items = items;
+    this.batches = batches;
   }
 
   MonthlyCap get(TenantId tenant, Instant now) {
@@ -92,13 +81,9 @@ class TenantCaps {
     MonthlyCap state = get(tenant, now);
     int resumed = 0;
     if (cap == null || cap.compareTo(state.committedUsd()) > 0) {
-      resumed =
-          jdbc.sql(RESUME)
-              .param("now", Timestamp.from(now))
-              .param("tenant", tenant.value())
-              .update();
+      resumed = items.resumeCapped(tenant, null, "resumed: the monthly cost cap changed", now);
       if (resumed > 0) {
-        jdbc.sql(REOPEN).param("tenant", tenant.value()).update();
+        batches.reopenResumed(tenant, null);
       }
     }
     return new Changed(state, resumed);

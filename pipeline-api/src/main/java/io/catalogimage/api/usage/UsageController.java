@@ -1,6 +1,7 @@
 package io.catalogimage.api.usage;
 
 import io.catalogimage.api.budget.LearntRates;
+import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.model.ImageModel;
@@ -36,11 +37,19 @@ class UsageController {
   private static final int MAX_DAYS = 366;
   private static final int MAX_BATCHES = 1000;
 
-  /** One group: calls made, images delivered, money. */
-  record Usage(String key, long calls, long images, BigDecimal costUsd) {}
+  /**
+   * One group: calls made, images delivered, money.
+   *
+   * @param possiblyBilledUsd the part of {@code costUsd} charged at the estimate for calls whose
+   *     outcome is unknown (timeout, connection lost after sending, a worker lost mid-call)
+   */
+  record Usage(
+      String key, long calls, long images, BigDecimal costUsd, BigDecimal possiblyBilledUsd) {}
 
   /**
    * @param byBatch the {@value #MAX_BATCHES} most expensive batches of the range
+   * @param possiblyBilledUsd the part of {@code costUsd} that is the estimate of calls whose
+   *     outcome is unknown: the provider may or may not have charged them
    * @param rates per model and provider account: the configured rate, the rate learnt from the
    *     provider now and per hour of the day (UTC): what the provider really grants
    */
@@ -50,6 +59,7 @@ class UsageController {
       long calls,
       long images,
       BigDecimal costUsd,
+      BigDecimal possiblyBilledUsd,
       List<Usage> byModel,
       List<Usage> byDay,
       List<Usage> byBatch,
@@ -64,7 +74,8 @@ class UsageController {
       SELECT model_requested AS model, CAST(started_at AT TIME ZONE 'UTC' AS date) AS day,
              batch_id AS batch, count(*) AS calls,
              count(*) FILTER (WHERE outcome = 'SUCCEEDED') AS images,
-             coalesce(sum(cost_usd), 0) AS cost
+             coalesce(sum(cost_usd), 0) AS cost,
+             coalesce(sum(cost_usd) FILTER (WHERE possibly_billed), 0) AS possibly
         FROM attempts WHERE tenant_id = :tenant AND started_at >= :from AND started_at < :to
        GROUP BY 1, 2, 3
       """;
@@ -119,9 +130,22 @@ class UsageController {
               long n = rs.getLong("calls");
               long images = rs.getLong("images");
               BigDecimal money = rs.getBigDecimal("cost");
-              add(models, rs.getString("model"), n, images, money);
-              add(days, rs.getObject("day", LocalDate.class).toString(), n, images, money);
-              add(batches, rs.getObject("batch", UUID.class).toString(), n, images, money);
+              BigDecimal possibly = rs.getBigDecimal("possibly");
+              add(models, rs.getString("model"), n, images, money, possibly);
+              add(
+                  days,
+                  rs.getObject("day", LocalDate.class).toString(),
+                  n,
+                  images,
+                  money,
+                  possibly);
+              add(
+                  batches,
+                  rs.getObject("batch", UUID.class).toString(),
+                  n,
+                  images,
+                  money,
+                  possibly);
             });
     List<Usage> byModel = models.values().stream().sorted(MOST_EXPENSIVE_FIRST).limit(100).toList();
     List<Usage> byDay = List.copyOf(days.values());
@@ -130,28 +154,47 @@ class UsageController {
     long calls = byModel.stream().mapToLong(Usage::calls).sum();
     long images = byModel.stream().mapToLong(Usage::images).sum();
     BigDecimal cost = byModel.stream().map(Usage::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+    BigDecimal possibly =
+        byModel.stream().map(Usage::possiblyBilledUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
     List<String> ids = catalog.models().stream().map(ImageModel::id).toList();
-    return new Report(first, last, calls, images, cost, byModel, byDay, byBatch, rates.of(ids));
+    return new Report(
+        first, last, calls, images, cost, possibly, byModel, byDay, byBatch, rates.of(ids));
   }
 
   private static void add(
-      Map<String, Usage> groups, String key, long calls, long images, BigDecimal cost) {
+      Map<String, Usage> groups,
+      String key,
+      long calls,
+      long images,
+      BigDecimal cost,
+      BigDecimal possibly) {
     groups.merge(
         key,
-        new Usage(key, calls, images, cost),
+        new Usage(key, calls, images, cost, possibly),
         (a, b) ->
             new Usage(
-                key, a.calls() + b.calls(), a.images() + b.images(), a.costUsd().add(b.costUsd())));
+                key,
+                a.calls() + b.calls(),
+                a.images() + b.images(),
+                a.costUsd().add(b.costUsd()),
+                a.possiblyBilledUsd().add(b.possiblyBilledUsd())));
   }
 
   private static LocalDate date(String name, String text, LocalDate fallback) {
     if (text == null || text.isBlank()) {
       return fallback;
     }
+    LocalDate day;
     try {
-      return LocalDate.parse(text.strip());
+      day = LocalDate.parse(text.strip());
     } catch (DateTimeParseException e) {
       throw ApiProblem.invalidParameter(name, "'" + text + "' is not a date like 2026-11-30");
     }
+    Ranges.date(day)
+        .ifPresent(
+            why -> {
+              throw ApiProblem.invalidParameter(name, why);
+            });
+    return day;
   }
 }

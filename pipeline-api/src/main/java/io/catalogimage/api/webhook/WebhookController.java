@@ -42,6 +42,16 @@ class WebhookController {
     static WebhookSettings of(String url, WebhookSecrets.Secrets s) {
       return new WebhookSettings(url, s.current(), s.previous(), s.previousUntil());
     }
+
+    /** The secrets are in the JSON answer to their tenant; never in a log line. */
+    @Override
+    public String toString() {
+      return "WebhookSettings[url="
+          + url
+          + ", secret=<redacted>, previousSecretUntil="
+          + previousSecretUntil
+          + "]";
+    }
   }
 
   record Events(List<WebhookLog.Event> events) {}

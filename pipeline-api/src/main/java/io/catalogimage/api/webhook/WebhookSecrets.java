@@ -40,7 +40,18 @@ public class WebhookSecrets {
       """;
 
   /** The secret and, while it still signs, the one it replaced (null otherwise). */
-  public record Secrets(String current, String previous, Instant previousUntil) {}
+  public record Secrets(String current, String previous, Instant previousUntil) {
+
+    /** Shown to the tenant in its settings, never in a log line. */
+    @Override
+    public String toString() {
+      return "Secrets[current=<redacted>, previous="
+          + (previous == null ? "<none>" : "<redacted>")
+          + ", previousUntil="
+          + previousUntil
+          + "]";
+    }
+  }
 
   private final JdbcClient jdbc;
   private final Clock clock;

@@ -26,7 +26,14 @@ import tools.jackson.databind.JsonNode;
  * Tenants and keys: the admin api issues and revokes keys, every /v1 call needs one, and a key
  * never sees another tenant's batch, not even with its id (404, not 403).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// its many refused keys come from one address: the failed-authentication limit (AuthRateLimitTest's
+// subject) would otherwise block the admin token too, depending on the order and speed of the tests
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "pipeline.security.failed-auth-per-minute=1000",
+      "pipeline.security.failed-auth-per-key-per-minute=1000"
+    })
 class AuthenticationTest {
 
   @DynamicPropertySource
@@ -146,14 +153,86 @@ class AuthenticationTest {
         call("DELETE", "/v1/admin/tenants/" + tenantId + "/keys/" + keyId, admin(), null);
 
     assertThat(revoked.status()).isEqualTo(204);
-    assertThat(call("GET", "/v1/tenant/cost-cap", "Bearer " + keyA, null).status()).isEqualTo(401);
+    Answer after = call("GET", "/v1/tenant/cost-cap", "Bearer " + keyA, null);
+    assertThat(after.status()).isEqualTo(401);
+    assertThat(after.body().path("type").asString()).endsWith("/unauthenticated");
+    // on every path, uploads included, before a byte of the body is taken
+    assertThat(call("POST", "/v1/batches", "Bearer " + keyA, CATALOG).status()).isEqualTo(401);
   }
 
   @Test
   void theAdminApiNeedsTheAdminTokenNotAnApiKey() throws Exception {
-    assertThat(call("GET", "/v1/admin/tenants", "Bearer " + keyA, null).status()).isEqualTo(401);
+    Answer asTenant = call("GET", "/v1/admin/tenants", "Bearer " + keyA, null);
+    assertThat(asTenant.status()).isEqualTo(403);
+    assertThat(asTenant.body().path("type").asString()).endsWith("/forbidden");
     assertThat(call("GET", "/v1/admin/tenants", null, null).status()).isEqualTo(401);
     assertThat(call("GET", "/v1/admin/tenants", admin(), null).status()).isEqualTo(200);
+    // and the admin token acts for no tenant
+    assertThat(call("GET", "/v1/tenant/cost-cap", admin(), null).status()).isEqualTo(403);
+  }
+
+  /** A key changed in any way is not the key: 401, never another tenant's door. */
+  @Test
+  void anAlteredKeyIsRefused() throws Exception {
+    assertThat(call("GET", "/v1/tenant/cost-cap", "Bearer " + keyA, null).status()).isEqualTo(200);
+    String prefix = keyA.substring(0, 14);
+    char last = keyA.charAt(keyA.length() - 1);
+    List<String> altered =
+        List.of(
+            keyA.toUpperCase(java.util.Locale.ROOT),
+            keyA.toLowerCase(java.util.Locale.ROOT),
+            keyA + "x",
+            keyA.substring(0, keyA.length() - 1),
+            keyA.substring(0, keyA.length() - 1) + (last == 'a' ? 'b' : 'a'),
+            prefix,
+            prefix + "_",
+            " " + keyA + "x",
+            keyA.substring(15) + "_" + keyA.substring(0, 14));
+    for (String key : altered) {
+      if (key.equals(keyA)) {
+        continue; // a key with no letters to change case
+      }
+      Answer a = call("GET", "/v1/tenant/cost-cap", "Bearer " + key, null);
+      assertThat(a.status()).as(key).isEqualTo(401);
+      assertThat(a.body().path("type").asString()).endsWith("/unauthenticated");
+    }
+  }
+
+  @Test
+  void everyAnswerCarriesTheSecurityHeadersAndCorsIsClosed() throws Exception {
+    for (Answer a :
+        List.of(
+            call("GET", "/v1/tenant/cost-cap", "Bearer " + keyA, null),
+            call("GET", "/v1/tenant/cost-cap", null, null),
+            call("GET", "/v1/admin/tenants", "Bearer " + keyA, null))) {
+      assertThat(a.raw().headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+      assertThat(a.raw().headers().firstValue("X-Frame-Options")).hasValue("DENY");
+      assertThat(a.raw().headers().firstValue("Cache-Control")).isPresent();
+    }
+    HttpResponse<String> preflight =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tenant/cost-cap"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://anywhere.example")
+                .header("Access-Control-Request-Method", "GET")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(preflight.statusCode()).isEqualTo(401);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
+
+  @Test
+  void theBearerSchemeIsTheOnlyOneAndOneHeaderAtATime() throws Exception {
+    HttpResponse<String> twice =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tenant/cost-cap"))
+                .header("Authorization", "Bearer " + keyA)
+                .header("Authorization", "Bearer " + keyB)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(twice.statusCode()).isEqualTo(401);
+    assertThat(call("GET", "/v1/tenant/cost-cap", "bearer " + keyA, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/v1/tenant/cost-cap", "Token " + keyA, null).status()).isEqualTo(401);
   }
 
   @Test

@@ -103,21 +103,29 @@ class ItemCountersTest {
     assertThat(shown(summary(upload))).isEqualTo(Map.of("QUEUED", 4L));
 
     // many rows in one statement, then single rows, a cost change without a state change
-    update("UPDATE items SET state = 'RUNNING' WHERE batch_id = CAST(:b AS uuid)", json);
+    // (every move takes a new version, as the transition table's trigger requires)
+    update(
+        "UPDATE items SET state = 'RUNNING', version = version + 1 WHERE batch_id = CAST(:b AS uuid)",
+        json);
     update(
         """
-        UPDATE items SET state = 'SUCCEEDED', cost_usd = 0.067
+        UPDATE items SET state = 'SUCCEEDED', cost_usd = 0.067, version = version + 1
          WHERE batch_id = CAST(:b AS uuid) AND item_no IN (0, 1, 2)
         """,
         json);
     update(
-        "UPDATE items SET state = 'FAILED' WHERE batch_id = CAST(:b AS uuid) AND item_no = 3",
+        """
+        UPDATE items SET state = 'FAILED', version = version + 1
+         WHERE batch_id = CAST(:b AS uuid) AND item_no = 3
+        """,
         json);
     update(
         "UPDATE items SET cost_usd = 0.134 WHERE batch_id = CAST(:b AS uuid) AND item_no = 0",
         json);
     update("UPDATE items SET lease_until = now() WHERE batch_id = CAST(:b AS uuid)", json);
-    update("UPDATE items SET state = 'CANCELLED' WHERE batch_id = CAST(:b AS uuid)", upload);
+    update(
+        "UPDATE items SET state = 'CANCELLED', version = version + 1 WHERE batch_id = CAST(:b AS uuid)",
+        upload);
 
     JsonNode after = summary(json);
     assertThat(shown(after)).isEqualTo(counted(json)).containsEntry("SUCCEEDED", 3L);
@@ -173,5 +181,45 @@ class ItemCountersTest {
     assertThat(byModel.path("nb2").path("costUsd").decimalValue()).isEqualByComparingTo("0.039");
     assertThat(byModel.path("pro").path("calls").asLong()).isEqualTo(1);
     assertThat(byModel.path("pro").path("costUsd").decimalValue()).isEqualByComparingTo("0.067");
+  }
+
+  @Test
+  void callsWhoseOutcomeIsUnknownAreChargedAtTheirEstimateAndShownApart() throws Exception {
+    String batch =
+        submit(
+            "application/json",
+            "",
+            """
+            {"name": "unknown", "tier": "fast",
+             "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+             "items": [{"sku": "P-1", "title": "Mug"}]}
+            """);
+    attempt(batch, 0, 1, "nb2", "IN_FLIGHT");
+    attempt(batch, 0, 2, "nb2", "SUCCEEDED");
+    // the first call timed out: charged at its estimate, flagged
+    jdbc.sql(
+            """
+            UPDATE attempts SET outcome = 'TIMEOUT', cost_usd = 0.067, possibly_billed = true
+             WHERE batch_id = CAST(:b AS uuid) AND outcome = 'IN_FLIGHT'
+            """)
+        .param("b", batch)
+        .update();
+
+    JsonNode view = summary(batch);
+    assertThat(view.path("possiblyBilledUsd").decimalValue()).isEqualByComparingTo("0.067");
+    JsonNode nb2 = view.path("costByModel").path("nb2");
+    assertThat(nb2.path("costUsd").decimalValue()).isEqualByComparingTo("0.134");
+    assertThat(nb2.path("possiblyBilledUsd").decimalValue()).isEqualByComparingTo("0.067");
+    JsonNode usage =
+        new io.catalogimage.api.ApiTestClient(port).get("/v1/usage").body().path("byBatch");
+    JsonNode mine = null;
+    for (JsonNode row : usage) {
+      if (row.path("key").asString().equals(batch)) {
+        mine = row;
+      }
+    }
+    assertThat(mine).isNotNull();
+    assertThat(mine.path("possiblyBilledUsd").decimalValue()).isEqualByComparingTo("0.067");
+    assertThat(mine.path("costUsd").decimalValue()).isEqualByComparingTo("0.134");
   }
 }

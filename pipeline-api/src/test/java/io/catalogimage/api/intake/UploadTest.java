@@ -254,7 +254,7 @@ class UploadTest {
     HttpResponse<String> r = upload("text/csv", "csv-latin1", body);
 
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(r.body()).contains("not UTF-8");
+    assertThat(r.body()).contains("invalid UTF-8").contains("\"line\":2");
   }
 
   @Test

@@ -80,11 +80,19 @@ class WebhookDeliveryTest {
     return a.body().path("id").asString();
   }
 
-  /** What a worker does at the end of an item. */
+  /** What a worker does with an item: claims it, then ends it (each move with a new version). */
   private void finishItems(String batch, String state) {
     jdbc.sql(
             """
-            UPDATE items SET state = :state, cost_usd = 0.039, finished_at = now()
+            UPDATE items SET state = 'RUNNING', version = version + 1
+             WHERE batch_id = CAST(:b AS uuid) AND state IN ('QUEUED', 'DISPATCHED')
+            """)
+        .param("b", batch)
+        .update();
+    jdbc.sql(
+            """
+            UPDATE items SET state = :state, cost_usd = 0.039, finished_at = now(),
+                             version = version + 1
              WHERE batch_id = CAST(:b AS uuid)
             """)
         .param("state", state)

@@ -1,9 +1,11 @@
 package io.catalogimage.common.config;
 
+import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.CatalogProperties;
 import io.catalogimage.common.catalog.Tiers;
+import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.common.storage.ObjectStore;
@@ -18,8 +20,12 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Beans both applications need: the clock, the model catalog and tiers, the object store. */
+/**
+ * Beans both applications need: the clock, the model catalog and tiers, the object store, the item
+ * and batch repositories.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({
   CatalogProperties.class,
@@ -57,6 +63,18 @@ public class CommonBeans {
   @Bean
   Tiers tiers(CatalogProperties props, ModelCatalog catalog) {
     return new Tiers(props, catalog);
+  }
+
+  /** Every item state change, for both apps (one repository per aggregate). */
+  @Bean
+  ItemRepository itemRepository(JdbcClient jdbc) {
+    return new ItemRepository(jdbc);
+  }
+
+  /** Every batch state change. */
+  @Bean
+  BatchRepository batchRepository(JdbcClient jdbc) {
+    return new BatchRepository(jdbc);
   }
 
   /** Closed with the context (S3ObjectStore is AutoCloseable). */

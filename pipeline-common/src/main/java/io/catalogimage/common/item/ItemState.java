@@ -6,8 +6,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Where one item (a product in one variant) stands. The allowed moves are the one table below;
- * every state change in the code goes through {@link #canMoveTo}.
+ * Where one item (a product in one variant) stands. The allowed moves are the one table below.
+ * Every statement that changes an item's state is in {@link ItemRepository}, declares its {@link
+ * ItemMove} (checked against this table when the class loads), and guards on the from-state (and,
+ * for one held item, the version); the database refuses any other move (table {@code
+ * item_state_moves}, kept equal to this one by a test).
  */
 public enum ItemState {
   /** Stored and waiting to be sent to Kafka once {@code not_before} has passed. */
@@ -29,9 +32,10 @@ public enum ItemState {
 
   static {
     // QUEUED -> RUNNING: a worker may get the record before the dispatcher's transaction commits
-    ALLOWED.put(QUEUED, EnumSet.of(DISPATCHED, RUNNING, CANCELLED, CAP_REACHED));
-    // back to QUEUED: a dispatched record that never reached a worker is sent again
-    ALLOWED.put(DISPATCHED, EnumSet.of(RUNNING, QUEUED, CANCELLED));
+    ALLOWED.put(QUEUED, EnumSet.of(DISPATCHED, RUNNING, CANCELLED));
+    // back to QUEUED: a dispatched record that never reached a worker is sent again;
+    // FAILED: its job record could not be processed and went to the dead-letter topic
+    ALLOWED.put(DISPATCHED, EnumSet.of(RUNNING, QUEUED, CANCELLED, FAILED));
     // back to QUEUED: retry later, or the lease expired (a worker died)
     ALLOWED.put(RUNNING, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, QUEUED, CANCELLED, CAP_REACHED));
     ALLOWED.put(SUCCEEDED, EnumSet.noneOf(ItemState.class));
@@ -61,6 +65,13 @@ public enum ItemState {
           }
         });
     return sources;
+  }
+
+  /** Every allowed move, for the test that keeps the database's table equal to this one. */
+  public static Map<ItemState, Set<ItemState>> moves() {
+    Map<ItemState, Set<ItemState>> copy = new EnumMap<>(ItemState.class);
+    ALLOWED.forEach((from, to) -> copy.put(from, Set.copyOf(to)));
+    return copy;
   }
 
   public static Set<ItemState> terminalStates() {

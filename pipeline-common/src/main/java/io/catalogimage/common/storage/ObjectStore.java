@@ -24,6 +24,22 @@ public interface ObjectStore {
     }
   }
 
+  /**
+   * The object's bytes as a stream, without holding them in memory (catalog feeds of gigabytes), or
+   * empty when there is no object under the key. The caller closes it.
+   */
+  default Optional<java.io.InputStream> open(String key) {
+    return get(key).map(java.io.ByteArrayInputStream::new);
+  }
+
+  /**
+   * The object's entity tag (changes whenever its bytes do), or empty when there is no object under
+   * the key: whether a reference photo changed, without reading it.
+   */
+  default Optional<String> etag(String key) {
+    return get(key).map(bytes -> Integer.toHexString(java.util.Arrays.hashCode(bytes)));
+  }
+
   /** A URL anyone holding it can GET the object from until it expires. */
   URI presignedGet(String key, Duration validFor);
 }

@@ -30,6 +30,12 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   private final String bucket;
 
   public S3ObjectStore(ObjectStoreProperties props) {
+    this(props, PART_SIZE);
+  }
+
+  /** With another part size for large files (tests; S3 wants at least 5 MB but the last). */
+  public S3ObjectStore(ObjectStoreProperties props, long partSize) {
+    this.partSize = partSize;
     var credentials =
         StaticCredentialsProvider.create(
             AwsBasicCredentials.create(props.accessKey(), props.secretKey()));
@@ -80,10 +86,56 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
   }
 
+  /** Files larger than this go up in parts of this size (no server holds a whole manifest). */
+  static final long PART_SIZE = 16L * 1024 * 1024;
+
+  private final long partSize;
+
   @Override
   public void putFile(String key, java.nio.file.Path file, String contentType) {
-    client.putObject(
-        b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromFile(file));
+    long size;
+    try {
+      size = java.nio.file.Files.size(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    if (size <= partSize) {
+      client.putObject(
+          b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromFile(file));
+      return;
+    }
+    String upload =
+        client
+            .createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
+            .uploadId();
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      java.util.List<software.amazon.awssdk.services.s3.model.CompletedPart> parts =
+          new java.util.ArrayList<>();
+      for (int n = 1; (long) (n - 1) * partSize < size; n++) {
+        // one part in memory at a time: a retried part is sent again from these bytes
+        byte[] part = in.readNBytes((int) Math.min(partSize, size - (n - 1) * partSize));
+        int partNumber = n;
+        String etag =
+            client
+                .uploadPart(
+                    b -> b.bucket(bucket).key(key).uploadId(upload).partNumber(partNumber),
+                    RequestBody.fromBytes(part))
+                .eTag();
+        parts.add(
+            software.amazon.awssdk.services.s3.model.CompletedPart.builder()
+                .partNumber(partNumber)
+                .eTag(etag)
+                .build());
+      }
+      client.completeMultipartUpload(
+          b -> b.bucket(bucket).key(key).uploadId(upload).multipartUpload(m -> m.parts(parts)));
+    } catch (java.io.IOException | RuntimeException e) {
+      client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload));
+      if (e instanceof java.io.IOException io) {
+        throw new java.io.UncheckedIOException(io);
+      }
+      throw (RuntimeException) e;
+    }
   }
 
   @Override
@@ -92,6 +144,27 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       return Optional.of(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
     } catch (NoSuchKeyException e) {
       return Optional.empty();
+    }
+  }
+
+  @Override
+  public Optional<java.io.InputStream> open(String key) {
+    try {
+      return Optional.of(client.getObject(b -> b.bucket(bucket).key(key)));
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Optional<String> etag(String key) {
+    try {
+      return Optional.of(client.headObject(b -> b.bucket(bucket).key(key)).eTag());
+    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+      if (e.statusCode() == 404) {
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 

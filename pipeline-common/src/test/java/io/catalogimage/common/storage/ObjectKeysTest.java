@@ -39,4 +39,22 @@ class ObjectKeysTest {
   void an_empty_segment_is_refused() {
     assertThatThrownBy(() -> ObjectKeys.segment("")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void an_attempts_objects_have_their_own_keys_under_the_item() {
+    var batch = new io.catalogimage.common.id.BatchId(new java.util.UUID(1, 2));
+    assertThat(ObjectKeys.image(TenantId.DEFAULT, batch, "TS 1", "listing", 3))
+        .endsWith("/TS%201/listing.a3.png");
+    assertThat(ObjectKeys.sidecar(TenantId.DEFAULT, batch, "TS 1", "listing", 3))
+        .endsWith("/TS%201/listing.a3.json");
+  }
+
+  @Test
+  void a_sku_is_storable_only_when_its_encoded_key_part_fits_255_bytes() {
+    assertThat(ObjectKeys.skuProblem("A".repeat(128))).isEmpty();
+    assertThat(ObjectKeys.skuProblem("商".repeat(28))).isEmpty(); // 28 x 9 = 252 bytes
+    assertThat(ObjectKeys.skuProblem("商".repeat(29))).isPresent();
+    assertThat(ObjectKeys.skuProblem("/".repeat(128))).get().asString().contains("384 bytes");
+    assertThat(ObjectKeys.skuProblem("\uD83D\uDE00".repeat(32))).isPresent();
+  }
 }

@@ -23,6 +23,11 @@ public final class Benchmarks {
                   Duration.ofSeconds(intOption(args, "--latency-seconds", 20)))
               .run();
       case "intake" -> new IntakeBenchmark(intOption(args, "--rows", 100_000)).run();
+      case "feed" ->
+          new FeedBenchmark(
+                  intOption(args, "--products", 1_000_000),
+                  Double.parseDouble(option(args, "--changed", "0.01")))
+              .run();
       case "status" ->
           new StatusQueryBenchmark(
                   intOption(args, "--batches", 100),
@@ -55,6 +60,10 @@ public final class Benchmarks {
                   "reroute".equals(option(args, "--policy", "park")),
                   intOption(args, "--seconds-before-reset", 90))
               .run();
+      case "fuzz" ->
+          new FuzzBenchmark(intOption(args, "--cases", 10_000), intOption(args, "--seed", 20261205))
+              .run();
+      case "faults" -> runFaults(args);
       default -> {
         System.out.println(
             """
@@ -62,6 +71,9 @@ public final class Benchmarks {
               throughput  [--items 5000] [--s3 disk|memory]    end-to-end items/s at zero latency, beside raw S3 PUTs/s
               inflight    [--items 600] [--latency-seconds 20]  concurrent calls one worker holds, its CPU and heap
               intake      [--rows 100000]   NDJSON and CSV uploads: rows/s and peak heap (JAVA_OPTS=-Xmx512m)
+              feed        [--products 1000000] [--changed 0.01]
+                                                               a scheduled run over a feed with 1% changed: fetch, parse,
+                                                               diff and queue the changed items (JAVA_OPTS=-Xmx512m)
               status      [--batches 100] [--items-per-batch 10000] [--clients 8] [--seconds 30] [--rate 0]
                                                                batch summary and item listing p50/p99 with 1M items
               budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
@@ -71,11 +83,45 @@ public final class Benchmarks {
               peakday     [--items 400] [--naive-threads 16]   the pipeline vs the naive NB2-then-Pro loop at peak
               quota       [--items 400] [--per-day 200] [--policy park|reroute] [--seconds-before-reset 90]
                                                                the daily quota runs out mid-batch
+              fuzz        [--cases 10000] [--seed 20261205]    hostile requests on every input surface:
+                                                               counts of 5xx, partial batches, altered text
+              faults      [--scenarios a,b,...] [--items 600] [--rows 100000] [--outage-seconds 30]
+                          [--workers 3]    worker kill -9, api kill -9 during an upload, PostgreSQL,
+                                           S3 and Kafka down, provider storms, the daily quota reset:
+                                           nothing lost, nothing paid twice (docs/RELIABILITY.md)
             """);
         return name.isEmpty() ? 0 : 2;
       }
     }
     return 0;
+  }
+
+  private static void runFaults(List<String> args) throws Exception {
+    FaultSuite.Settings full = FaultSuite.Settings.full();
+    FaultSuite.Settings settings =
+        new FaultSuite.Settings(
+            intOption(args, "--workers", full.workerProcesses()),
+            0,
+            true,
+            intOption(args, "--items", full.items()),
+            intOption(args, "--rows", full.uploadRows()),
+            Duration.ofSeconds(
+                intOption(args, "--outage-seconds", (int) full.outage().toSeconds())),
+            full.latency(),
+            full.workerSettings(),
+            full.within());
+    List<String> scenarios =
+        List.of(option(args, "--scenarios", String.join(",", FaultSuite.SCENARIOS)).split(","));
+    System.out.println("Fault suite: " + scenarios + " on " + Machine.describe());
+    try (FaultSuite suite = new FaultSuite(settings, System.out::println)) {
+      suite.start(scenarios.contains("quota-reset"));
+      List<FaultSuite.Outcome> outcomes = suite.run(scenarios);
+      System.out.println();
+      System.out.println("Machine: " + Machine.describe());
+      System.out.println(FaultSuite.Outcome.header());
+      outcomes.forEach(o -> System.out.println(o.row()));
+      outcomes.forEach(o -> System.out.println("  " + o.scenario() + ": " + o.states()));
+    }
   }
 
   /** Polls the batch until it is COMPLETED; returns its last view. */

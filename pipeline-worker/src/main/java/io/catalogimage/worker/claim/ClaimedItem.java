@@ -8,6 +8,7 @@ import io.catalogimage.common.id.TenantId;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An item this worker holds a lease on, with everything needed to generate it.
@@ -21,6 +22,12 @@ import java.util.List;
  * @param allowSafetyReroute whether a safety block may be retried on another model
  * @param tenantMonthlyCapUsd the tenant's monthly cost cap, or null
  * @param attemptsBeforeRun calls made before the item's current run (a re-drive starts a new one)
+ * @param version the row's version after the claim: every change this worker makes is guarded by it
+ * @param routeReason why {@code nextModel} was chosen (written on the next attempt), or null
+ * @param failuresByModel failed calls (429 without a retry delay, server error, timeout, connection
+ *     lost, no image) per model in the current run: routing bounds the tries on each model
+ * @param rateLimitsByModel 429s with a retry delay per model in the current run: the waits they add
+ *     up to weigh against switching
  */
 public record ClaimedItem(
     ItemId id,
@@ -40,4 +47,24 @@ public record ClaimedItem(
     BigDecimal costCapUsd,
     boolean allowSafetyReroute,
     BigDecimal tenantMonthlyCapUsd,
-    int attemptsBeforeRun) {}
+    int attemptsBeforeRun,
+    int version,
+    String routeReason,
+    Map<String, Integer> failuresByModel,
+    Map<String, Integer> rateLimitsByModel) {
+
+  public ClaimedItem {
+    failuresByModel = failuresByModel == null ? Map.of() : Map.copyOf(failuresByModel);
+    rateLimitsByModel = rateLimitsByModel == null ? Map.of() : Map.copyOf(rateLimitsByModel);
+  }
+
+  /** 429s with a retry delay from {@code model} in this run. */
+  public int rateLimitsOn(String model) {
+    return rateLimitsByModel.getOrDefault(model, 0);
+  }
+
+  /** Failed calls to {@code model} in this run. */
+  public int failuresOn(String model) {
+    return failuresByModel.getOrDefault(model, 0);
+  }
+}

@@ -1,10 +1,11 @@
 package io.catalogimage.worker.consume;
 
 import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.item.ItemRepository;
+import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.message.GenerateImage;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.worker.WorkerProperties;
-import io.catalogimage.worker.claim.ClaimedItem;
 import io.catalogimage.worker.claim.ItemClaims;
 import io.catalogimage.worker.run.GenerateImages;
 import io.catalogimage.worker.run.Phases;
@@ -21,7 +22,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.log.LogAccessor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.support.serializer.DeserializationException;
@@ -34,7 +37,10 @@ import org.springframework.stereotype.Component;
  * and handed to {@link GenerateImages}; the listener returns at once, so no consumer thread ever
  * waits for a provider. When the runner is full the containers pause (they keep heartbeating, fetch
  * nothing) and resume when it has drained. A record that cannot be read goes to the lane's
- * dead-letter topic with the reason in its headers.
+ * dead-letter topic with the reason in its headers. When claiming fails, the {@link JobErrors error
+ * handler} decides: the database away is waited out, a record that cannot be processed goes to the
+ * dead-letter topic (the failing record alone: the poll is claimed one record at a time to find
+ * it).
  */
 @Component
 public class JobConsumers implements SmartLifecycle {
@@ -52,6 +58,8 @@ public class JobConsumers implements SmartLifecycle {
   private final ItemClaims claims;
   private final GenerateImages runner;
   private final DeadLetterPublishingRecoverer deadLetters;
+  private final CommonErrorHandler errorHandler;
+  private final ItemRepository items;
   private final JdbcClient jdbc;
   private final Clock clock;
   private final List<ConcurrentMessageListenerContainer<String, GenerateImage>> containers =
@@ -65,8 +73,11 @@ public class JobConsumers implements SmartLifecycle {
       ItemClaims claims,
       GenerateImages runner,
       DeadLetterPublishingRecoverer deadLetters,
+      ItemRepository items,
       JdbcClient jdbc,
       Clock clock) {
+    this.errorHandler = JobErrors.handler(deadLetters, items, clock);
+    this.items = items;
     this.factory = factory;
     this.topics = topics;
     this.props = props;
@@ -87,15 +98,83 @@ public class JobConsumers implements SmartLifecycle {
       }
     }
     Instant now = clock.instant();
-    List<ClaimedItem> claimed =
-        claims.claim(items, props.id(), now, now.plus(props.leaseDuration()));
-    if (claimed.size() < items.size()) {
+    ItemClaims.Claimed claimed;
+    try {
+      claimed = claims.claim(items, props.id(), now, now.plus(props.leaseDuration()));
+    } catch (RuntimeException e) {
+      if (JobErrors.isTransient(e) || records.size() == 1) {
+        // nothing was claimed: the whole poll is tried again (the error handler waits)
+        throw new BatchListenerFailedException("claiming failed", e, 0);
+      }
+      claimOneByOne(records);
+      return;
+    }
+    int taken = claimed.items().size() + claimed.unreadable().size();
+    if (taken < items.size()) {
       log.debug(
           "{} of {} records were for items not DISPATCHED any more",
-          items.size() - claimed.size(),
+          items.size() - taken,
           items.size());
     }
-    runner.accept(claimed);
+    runner.accept(claimed.items());
+    unreadable(claimed.unreadable(), records);
+  }
+
+  /**
+   * Items claimed whose stored data cannot be read: they would only run out their lease again and
+   * again, so they end FAILED with the reason, and their records go to the dead-letter topic.
+   */
+  private void unreadable(
+      List<ItemClaims.Unreadable> unreadable, List<ConsumerRecord<String, GenerateImage>> records) {
+    for (ItemClaims.Unreadable u : unreadable) {
+      try {
+        items.finish(
+            new ItemRepository.Held(u.item(), props.id(), u.version()),
+            ItemState.FAILED,
+            "UNPROCESSABLE",
+            "its stored data cannot be read: " + u.reason(),
+            "its job record went to the dead-letter topic",
+            java.math.BigDecimal.ZERO,
+            clock.instant());
+      } catch (RuntimeException e) {
+        log.warn("could not fail unreadable {}; its lease will expire", u.item(), e);
+      }
+      records.stream()
+          .filter(r -> r.value() != null && r.value().itemId().equals(u.item()))
+          .findFirst()
+          .ifPresent(
+              r -> {
+                log.warn(
+                    "{} cannot be read ({}): record to the dead-letter topic",
+                    u.item(),
+                    u.reason());
+                deadLetters.accept(r, new IllegalStateException(u.reason()));
+              });
+    }
+  }
+
+  /**
+   * A poll whose claim failed for a reason other than the database being away: claimed record by
+   * record, so that the error handler learns which record fails (the ones before it are done).
+   */
+  private void claimOneByOne(List<ConsumerRecord<String, GenerateImage>> records) {
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<String, GenerateImage> record = records.get(i);
+      if (record.value() == null) {
+        continue; // already sent to the dead-letter topic
+      }
+      Instant now = clock.instant();
+      try {
+        ItemClaims.Claimed one =
+            claims.claim(
+                List.of(record.value().itemId()), props.id(), now, now.plus(props.leaseDuration()));
+        runner.accept(one.items());
+        unreadable(one.unreadable(), records);
+      } catch (RuntimeException e) {
+        throw new BatchListenerFailedException(
+            "claiming " + record.value().itemId() + " failed", e, i);
+      }
+    }
   }
 
   private void deadLetter(ConsumerRecord<String, GenerateImage> record) {
@@ -148,6 +227,7 @@ public class JobConsumers implements SmartLifecycle {
           .getContainerProperties()
           .setMessageListener((BatchMessageListener<String, GenerateImage>) this::onRecords);
       container.setBeanName("jobs-" + lane);
+      container.setCommonErrorHandler(errorHandler);
       container.start();
       containers.add(container);
     }

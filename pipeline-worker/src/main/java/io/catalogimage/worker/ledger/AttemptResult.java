@@ -8,6 +8,9 @@ import java.math.BigDecimal;
  * @param outcome e.g. SUCCEEDED, DOWNGRADED, BLOCKED, RATE_LIMITED (see ProviderOutcome#kind)
  * @param decision what the pipeline did about it, in words (e.g. "retry at ... on
  *     gemini-3-pro-image")
+ * @param costUsd what the call cost; for an unknown outcome, its estimate
+ * @param possiblyBilled the outcome is unknown (timeout, connection lost): {@code costUsd} is the
+ *     estimate of a charge that may or may not have happened
  */
 public record AttemptResult(
     String outcome,
@@ -22,4 +25,5 @@ public record AttemptResult(
     BigDecimal costUsd,
     Integer imageWidth,
     Integer imageHeight,
-    String responseId) {}
+    String responseId,
+    boolean possiblyBilled) {}

@@ -64,17 +64,11 @@ public class CapReservations {
 
   /** The call was not made: the whole reservation comes back. */
   public void release(Reservation r) {
-    settle(r, BigDecimal.ZERO);
+    ledger.settleReservation(r, r.amount().negate());
   }
 
-  /** The call cost {@code actual}: the caps keep that instead of the estimate. */
-  public void settle(Reservation r, BigDecimal actual) {
-    BigDecimal delta = actual.subtract(r.amount());
-    if (r.batch()) {
-      ledger.adjustCommitted(r.item().batch(), delta);
-    }
-    if (r.tenantMonth() != null) {
-      ledger.adjustTenantCommitted(r.item().tenant(), r.tenantMonth(), delta);
-    }
-  }
+  /*
+   * A call that was made is settled with the ledger (Ledger.settle), in the same transaction as
+   * its attempt, so that a retried settle never adjusts the caps twice.
+   */
 }

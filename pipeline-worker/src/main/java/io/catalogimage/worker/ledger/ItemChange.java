@@ -26,9 +26,17 @@ public sealed interface ItemChange {
     }
   }
 
-  /** Back to the queue, due at {@code notBefore}, optionally on another model. */
+  /**
+   * Back to the queue, due at {@code notBefore}, on {@code nextModel}; {@code routeReason} says why
+   * that model when it is not the one just called (written on the next attempt).
+   */
   record Requeued(
-      Instant notBefore, String nextModel, String errorType, String errorMessage, String note)
+      Instant notBefore,
+      String nextModel,
+      String routeReason,
+      String errorType,
+      String errorMessage,
+      String note)
       implements ItemChange {
     @Override
     public ItemState target() {

@@ -1,50 +1,54 @@
 package io.catalogimage.worker.ledger;
 
 import io.catalogimage.common.id.BatchId;
-import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
-import io.catalogimage.common.item.ItemState;
+import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.json.Json;
-import io.catalogimage.worker.claim.ClaimedItem;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The attempt ledger and the item state changes that follow a call. A call is written IN_FLIGHT
- * (with its estimated cost reserved) before it is made, and settled with its real outcome and cost
- * after it, in the same transaction as the item's next state. Attempt numbers come from the item
- * row, so the primary key (item, attempt) makes a double record impossible.
+ * The attempt ledger: one row per real provider call. A call is written IN_FLIGHT (with its
+ * estimated cost reserved) before it is made, and settled with its real outcome and cost after it,
+ * in the same transaction as the item's next state and the caps' settlement. Attempt numbers come
+ * from the item row, so the primary key (item, attempt) makes a double record impossible.
  */
 @Repository
 public class Ledger {
 
+  /**
+   * Counts the attempt on the item (guarded by lease and version, refused for a cancelled batch)
+   * and records it; the detour that put the call on its model, if any, goes on the row.
+   */
   private static final String BEGIN =
       """
       WITH bumped AS (
-        UPDATE items SET attempts = attempts + 1, version = version + 1, updated_at = :now
+        UPDATE items SET attempts = attempts + 1, version = version + 1, updated_at = :now,
+                         route_reason = NULL
          WHERE item_id = :item AND state = 'RUNNING' AND lease_owner = :worker
+           AND version = :version
            AND NOT EXISTS (SELECT 1 FROM batches b
                             WHERE b.batch_id = items.batch_id AND b.cancelled_at IS NOT NULL)
         RETURNING item_id, attempts, tenant_id, batch_id
       )
       INSERT INTO attempts (item_id, attempt_no, tenant_id, batch_id, worker_id, endpoint,
-                            model_requested, outcome, started_at, reserved_usd)
+                            model_requested, outcome, started_at, reserved_usd, routed)
       SELECT item_id, attempts, tenant_id, batch_id, :worker, :endpoint, :model, 'IN_FLIGHT',
-             :now, :reserved
+             :now, :reserved, :routed
         FROM bumped
       RETURNING attempt_no
       """;
 
   /**
    * Settles the call even if a reclaim already marked it ABANDONED (this worker stalled past its
-   * lease): the real outcome replaces the guess, and the returned delta corrects the item's cost.
+   * lease): the real outcome replaces the guess, and the returned delta corrects the item's cost. A
+   * call already settled matches nothing: settling again (a retry after a commit whose answer was
+   * lost) changes nothing.
    */
   private static final String SETTLE_ATTEMPT =
       """
@@ -52,78 +56,14 @@ public class Ledger {
          SET outcome = :outcome, decision = :decision, model_served = :served,
              http_status = :status, error_message = :error, finished_at = :now,
              latency_ms = :latency, tokens_in = :tokensIn, tokens_out = :tokensOut,
-             tokens_thinking = :tokensThinking, cost_usd = :cost,
+             tokens_thinking = :tokensThinking, cost_usd = :cost, possibly_billed = :possibly,
              image_width = :width, image_height = :height, response_id = :responseId
-        FROM (SELECT cost_usd AS old_cost FROM attempts
+        FROM (SELECT cost_usd AS old_cost, reserved_usd FROM attempts
                WHERE item_id = :item AND attempt_no = :attempt FOR UPDATE) o
        WHERE a.item_id = :item AND a.attempt_no = :attempt
          AND a.outcome IN ('IN_FLIGHT', 'ABANDONED')
-      RETURNING a.cost_usd - o.old_cost
+      RETURNING a.cost_usd - o.old_cost AS delta, a.cost_usd - o.reserved_usd AS against_reserved
       """;
-
-  private static final String BATCH_CANCELLED =
-      "EXISTS (SELECT 1 FROM batches b WHERE b.batch_id = items.batch_id"
-          + " AND b.cancelled_at IS NOT NULL)";
-
-  private static final String GUARD =
-      " WHERE item_id = :item AND state = 'RUNNING' AND lease_owner = :worker";
-
-  private static final String RELEASE_LEASE =
-      "lease_owner = NULL, lease_until = NULL, version = version + 1, updated_at = :now,"
-          + " cost_usd = cost_usd + :delta";
-
-  private static final String SUCCEED =
-      "UPDATE items SET state = 'SUCCEEDED', model_served = :served, image_key = :imageKey,"
-          + " sidecar_key = :sidecarKey, alt_text = CAST(:altText AS jsonb), caption = :caption,"
-          + " finished_at = :now, next_model = NULL,"
-          + " last_error_type = NULL, last_error_message = NULL, note = :note, "
-          + RELEASE_LEASE
-          + GUARD;
-
-  /** Back to the queue, unless the batch was cancelled meanwhile: then that is where it ends. */
-  private static final String REQUEUE =
-      "UPDATE items SET state = CASE WHEN "
-          + BATCH_CANCELLED
-          + " THEN 'CANCELLED' ELSE 'QUEUED' END,"
-          + " finished_at = CASE WHEN "
-          + BATCH_CANCELLED
-          + " THEN CAST(:now AS timestamptz) END,"
-          + " not_before = :notBefore, next_model = :nextModel,"
-          + " dispatched_at = NULL, last_error_type = :errorType,"
-          + " last_error_message = :errorMessage, note = :note, "
-          + RELEASE_LEASE
-          + GUARD;
-
-  private static final String FINISH =
-      "UPDATE items SET state = :state, finished_at = :now, last_error_type = :errorType,"
-          + " last_error_message = :errorMessage, note = :note, "
-          + RELEASE_LEASE
-          + GUARD;
-
-  private static final String ADD_COST_ONLY =
-      "UPDATE items SET cost_usd = cost_usd + :delta WHERE item_id = :item";
-
-  /** Items claimed but never started (shutdown): handed back at once instead of at lease expiry. */
-  private static final String RELEASE_UNSTARTED =
-      """
-      UPDATE items SET state = 'QUEUED', not_before = :now, dispatched_at = NULL,
-                       lease_owner = NULL, lease_until = NULL, version = version + 1,
-                       updated_at = :now, note = 'handed back by ' || :worker || ' at shutdown'
-       WHERE item_id = ANY(:ids) AND state = 'RUNNING' AND lease_owner = :worker
-      """;
-
-  /** Back to the queue without a call (budget, open circuit): the last error stays as it was. */
-  private static final String REQUEUE_WITHOUT_CALL =
-      "UPDATE items SET state = CASE WHEN "
-          + BATCH_CANCELLED
-          + " THEN 'CANCELLED' ELSE 'QUEUED' END,"
-          + " finished_at = CASE WHEN "
-          + BATCH_CANCELLED
-          + " THEN CAST(:now AS timestamptz) END,"
-          + " not_before = :notBefore, next_model = :nextModel, dispatched_at = NULL,"
-          + " note = :note, "
-          + RELEASE_LEASE
-          + GUARD;
 
   /** Books the estimated cost of a call against the batch's cap; no row = no room. */
   private static final String RESERVE_UNDER_CAP =
@@ -150,39 +90,64 @@ public class Ledger {
   private static final String ADJUST_COMMITTED =
       "UPDATE batches SET committed_usd = committed_usd + :amount WHERE batch_id = :batch";
 
-  private final JdbcClient jdbc;
-
-  public Ledger(JdbcClient jdbc) {
-    this.jdbc = jdbc;
+  /** How a settle went. */
+  public enum Settled {
+    /** The call is recorded and the item moved on. */
+    MOVED,
+    /**
+     * The call is recorded, but the item is no longer held at our version (reclaimed, or finished
+     * elsewhere): it was left to its new owner.
+     */
+    LEASE_LOST,
+    /** The call was already settled (an earlier try of this same settle committed). */
+    ALREADY
   }
 
-  /** Records a call about to be made; empty when this worker no longer holds the item's lease. */
+  private final JdbcClient jdbc;
+  private final ItemRepository items;
+
+  public Ledger(JdbcClient jdbc, ItemRepository items) {
+    this.jdbc = jdbc;
+    this.items = items;
+  }
+
+  /**
+   * Records a call about to be made; empty when the item is no longer held at that version or its
+   * batch was cancelled. On success the item's version is one more than {@code held}'s.
+   */
   public Optional<Integer> begin(
-      ClaimedItem item,
-      String worker,
+      ItemRepository.Held held,
       String endpoint,
       String model,
       BigDecimal reserved,
+      String routed,
       Instant now) {
     return jdbc.sql(BEGIN)
-        .param("item", item.id().value())
-        .param("worker", worker)
+        .param("item", held.item().value())
+        .param("worker", held.worker())
+        .param("version", held.version())
         .param("endpoint", endpoint)
         .param("model", model)
         .param("reserved", reserved)
+        .param("routed", routed)
         .param("now", Timestamp.from(now))
         .query(Integer.class)
         .optional();
   }
 
   /**
-   * Settles a call and moves the item on. Returns false when the lease was lost meanwhile: the call
-   * is still recorded (it was real and may have cost money) but the item is left to its new owner.
+   * Settles a call, moves the item on and settles the caps' reservation, in one transaction. The
+   * call is recorded even when the lease was lost meanwhile (it was real and may have cost money).
    */
   @Transactional
-  public boolean settle(
-      ItemId item, int attempt, String worker, AttemptResult r, ItemChange change, Instant now) {
-    BigDecimal delta =
+  public Settled settle(
+      ItemRepository.Held held,
+      int attempt,
+      AttemptResult r,
+      ItemChange change,
+      CapReservations.Reservation reservation,
+      Instant now) {
+    Optional<BigDecimal[]> deltas =
         jdbc.sql(SETTLE_ATTEMPT)
             .param("outcome", r.outcome())
             .param("decision", r.decision())
@@ -195,64 +160,57 @@ public class Ledger {
             .param("tokensOut", r.tokensOut())
             .param("tokensThinking", r.tokensThinking())
             .param("cost", r.costUsd())
+            .param("possibly", r.possiblyBilled())
             .param("width", r.imageWidth())
             .param("height", r.imageHeight())
             .param("responseId", r.responseId())
-            .param("item", item.value())
+            .param("item", held.item().value())
             .param("attempt", attempt)
-            .query(BigDecimal.class)
-            .optional()
-            .orElse(BigDecimal.ZERO);
-    if (!ItemState.RUNNING.canMoveTo(change.target())) {
-      throw new IllegalStateException("RUNNING may not move to " + change.target());
+            .query((rs, i) -> new BigDecimal[] {rs.getBigDecimal(1), rs.getBigDecimal(2)})
+            .optional();
+    if (deltas.isEmpty()) {
+      return Settled.ALREADY;
     }
-    JdbcClient.StatementSpec statement;
-    if (change instanceof ItemChange.Succeeded s) {
-      statement =
-          jdbc.sql(SUCCEED)
-              .param("served", s.modelServed())
-              .param("imageKey", s.imageKey())
-              .param("sidecarKey", s.sidecarKey())
-              .param("altText", Json.mapper().writeValueAsString(s.altText()))
-              .param("caption", s.caption())
-              .param("note", s.note());
-    } else if (change instanceof ItemChange.Requeued q) {
-      statement =
-          jdbc.sql(REQUEUE)
-              .param("notBefore", Timestamp.from(q.notBefore()))
-              .param("nextModel", q.nextModel())
-              .param("errorType", q.errorType())
-              .param("errorMessage", q.errorMessage())
-              .param("note", q.note());
-    } else {
-      ItemChange.Finished f = (ItemChange.Finished) change;
-      statement =
-          jdbc.sql(FINISH)
-              .param("state", f.state().name())
-              .param("errorType", f.errorType())
-              .param("errorMessage", f.errorMessage())
-              .param("note", f.note());
+    BigDecimal delta = deltas.get()[0];
+    boolean moved = move(held, change, delta, now);
+    if (!moved) {
+      items.addCost(held.item(), delta);
     }
-    int moved = onHeldItem(statement, item, worker, delta, now);
-    if (moved == 0 && delta.signum() != 0) {
-      jdbc.sql(ADD_COST_ONLY).param("delta", delta).param("item", item.value()).update();
+    if (reservation != null) {
+      settleReservation(reservation, deltas.get()[1]);
     }
-    return moved == 1;
+    return moved ? Settled.MOVED : Settled.LEASE_LOST;
   }
 
-  /** Hands an item back to the queue without a call, due at {@code notBefore}. */
-  public boolean requeueWithoutCall(
-      ItemId item, String worker, Instant notBefore, String nextModel, String note, Instant now) {
-    return onHeldItem(
-            jdbc.sql(REQUEUE_WITHOUT_CALL)
-                .param("notBefore", Timestamp.from(notBefore))
-                .param("nextModel", nextModel)
-                .param("note", note),
-            item,
-            worker,
-            BigDecimal.ZERO,
-            now)
-        == 1;
+  private boolean move(ItemRepository.Held held, ItemChange change, BigDecimal delta, Instant now) {
+    if (change instanceof ItemChange.Succeeded s) {
+      return items.succeed(
+          held,
+          new ItemRepository.Success(
+              s.modelServed(),
+              s.imageKey(),
+              s.sidecarKey(),
+              Json.mapper().writeValueAsString(s.altText()),
+              s.caption(),
+              s.note()),
+          delta,
+          now);
+    }
+    if (change instanceof ItemChange.Requeued q) {
+      return items.requeue(
+          held,
+          new ItemRepository.Requeue(
+              q.notBefore(),
+              q.nextModel(),
+              q.routeReason(),
+              q.errorType(),
+              q.errorMessage(),
+              q.note()),
+          delta,
+          now);
+    }
+    ItemChange.Finished f = (ItemChange.Finished) change;
+    return items.finish(held, f.state(), f.errorType(), f.errorMessage(), f.note(), delta, now);
   }
 
   /**
@@ -297,78 +255,13 @@ public class Ledger {
     }
   }
 
-  /** Ends an item in a terminal state without a provider call (cap reached, refused input). */
-  public boolean finishWithoutCall(
-      ItemId item, String worker, ItemState state, String errorType, String message, Instant now) {
-    return onHeldItem(
-            jdbc.sql(FINISH)
-                .param("state", state.name())
-                .param("errorType", errorType)
-                .param("errorMessage", message)
-                .param("note", null),
-            item,
-            worker,
-            BigDecimal.ZERO,
-            now)
-        == 1;
-  }
-
-  /**
-   * Ends an item that failed before any provider call (e.g. its reference image was refused): no
-   * attempt row, because nothing was called or billed.
-   */
-  public boolean failWithoutCall(
-      ItemId item, String worker, String errorType, String message, Instant now) {
-    return finishWithoutCall(item, worker, ItemState.FAILED, errorType, message, now);
-  }
-
-  /**
-   * Ends an item this worker holds but has not called yet, when its batch was cancelled meanwhile.
-   * Returns false when the batch is not cancelled (or the lease is gone).
-   */
-  public boolean cancelIfBatchCancelled(ItemId item, String worker, Instant now) {
-    return onHeldItem(
-            jdbc.sql(
-                "UPDATE items SET state = 'CANCELLED', finished_at = :now,"
-                    + " note = 'cancelled by request before its call', "
-                    + RELEASE_LEASE
-                    + GUARD
-                    + " AND "
-                    + BATCH_CANCELLED),
-            item,
-            worker,
-            BigDecimal.ZERO,
-            now)
-        == 1;
-  }
-
-  /**
-   * Runs a change guarded by the lease ({@code GUARD}, {@code RELEASE_LEASE}): the item, this
-   * worker, the cost delta and the time every such statement takes. Returns the rows changed.
-   */
-  private static int onHeldItem(
-      JdbcClient.StatementSpec statement,
-      ItemId item,
-      String worker,
-      BigDecimal delta,
-      Instant now) {
-    return statement
-        .param("delta", delta)
-        .param("now", Timestamp.from(now))
-        .param("item", item.value())
-        .param("worker", worker)
-        .update();
-  }
-
-  /** Hands back items that were claimed but whose call never started. */
-  public int releaseUnstarted(List<ItemId> items, String worker, Instant now) {
-    if (items.isEmpty()) {
-      return 0;
+  /** The caps keep the call's cost instead of its reservation (delta = cost - reserved). */
+  void settleReservation(CapReservations.Reservation r, BigDecimal delta) {
+    if (r.batch()) {
+      adjustCommitted(r.item().batch(), delta);
     }
-    return jdbc.sql(RELEASE_UNSTARTED)
-        .param("ids", items.stream().map(ItemId::value).toArray(UUID[]::new))
-        .param("worker", worker)
-        .param("now", Timestamp.from(now))
-        .update();
+    if (r.tenantMonth() != null) {
+      adjustTenantCommitted(r.item().tenant(), r.tenantMonth(), delta);
+    }
   }
 }

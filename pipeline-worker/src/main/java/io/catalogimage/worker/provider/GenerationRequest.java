@@ -1,6 +1,7 @@
 package io.catalogimage.worker.provider;
 
 import io.catalogimage.common.model.Dimensions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,6 +12,8 @@ import java.util.Objects;
  * @param expected the dimensions the model's documentation promises for this size and ratio
  * @param altTextLocales locales the text part should carry alt text for (empty: none asked)
  * @param references product photos to base the image on (may be empty)
+ * @param timeout how long to wait for this call's answer (the model's timeout, learnt from its
+ *     latency); null = the endpoint's {@code request-timeout}. Never longer than that.
  */
 public record GenerationRequest(
     String model,
@@ -19,13 +22,36 @@ public record GenerationRequest(
     String size,
     Dimensions expected,
     List<String> altTextLocales,
-    List<ReferenceImage> references) {
+    List<ReferenceImage> references,
+    Duration timeout) {
+
+  public GenerationRequest(
+      String model,
+      String prompt,
+      String aspectRatio,
+      String size,
+      Dimensions expected,
+      List<String> altTextLocales,
+      List<ReferenceImage> references) {
+    this(model, prompt, aspectRatio, size, expected, altTextLocales, references, null);
+  }
 
   public GenerationRequest {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(prompt, "prompt");
     altTextLocales = List.copyOf(altTextLocales);
     references = List.copyOf(references);
+  }
+
+  /** The same request with another timeout. */
+  public GenerationRequest withTimeout(Duration newTimeout) {
+    return new GenerationRequest(
+        model, prompt, aspectRatio, size, expected, altTextLocales, references, newTimeout);
+  }
+
+  /** The timeout to send: this request's, capped by the endpoint's. */
+  public Duration timeoutWithin(Duration endpointTimeout) {
+    return timeout == null || timeout.compareTo(endpointTimeout) > 0 ? endpointTimeout : timeout;
   }
 
   /** A reference photo, already fetched and checked. */

@@ -15,6 +15,14 @@ public sealed interface ProviderOutcome {
   String kind();
 
   /**
+   * True when the request was sent but no answer came back (timeout, connection lost): the provider
+   * may have generated and billed the image, so the ledger charges the estimate, flagged.
+   */
+  default boolean possiblyBilled() {
+    return false;
+  }
+
+  /**
    * An image arrived.
    *
    * @param actual decoded dimensions of the image
@@ -55,13 +63,14 @@ public sealed interface ProviderOutcome {
 
   /**
    * Too many requests this minute; retry after {@code retryAfter} (null when the provider gave no
-   * delay).
+   * delay: then the kind is RATE_LIMITED_NO_HINT, a throttle that never says when, which routing
+   * treats as the model failing).
    */
   record RateLimited(Duration retryAfter, String message, CallInfo info)
       implements ProviderOutcome {
     @Override
     public String kind() {
-      return "RATE_LIMITED";
+      return retryAfter == null ? "RATE_LIMITED_NO_HINT" : "RATE_LIMITED";
     }
   }
 
@@ -77,7 +86,7 @@ public sealed interface ProviderOutcome {
     }
   }
 
-  /** 500/502/503/504, or the server could not be reached. Retry with backoff. */
+  /** 500/502/503/504, or the server could not be reached (nothing sent). Retry with backoff. */
   record ServerError(String message, CallInfo info) implements ProviderOutcome {
     @Override
     public String kind() {
@@ -85,11 +94,32 @@ public sealed interface ProviderOutcome {
     }
   }
 
-  /** No answer within the request timeout. */
+  /** No answer within the model's timeout; the request was sent, so it may have been billed. */
   record TimedOut(String message, CallInfo info) implements ProviderOutcome {
     @Override
     public String kind() {
       return "TIMEOUT";
+    }
+
+    @Override
+    public boolean possiblyBilled() {
+      return true;
+    }
+  }
+
+  /**
+   * The connection closed (reset, EOF) after the request was sent and before an answer: the outcome
+   * is unknown and may have been billed. Retried like a server error.
+   */
+  record ConnectionLost(String message, CallInfo info) implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "CONNECTION_LOST";
+    }
+
+    @Override
+    public boolean possiblyBilled() {
+      return true;
     }
   }
 

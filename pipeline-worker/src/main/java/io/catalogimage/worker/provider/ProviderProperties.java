@@ -3,6 +3,7 @@ package io.catalogimage.worker.provider;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,8 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
               null,
               null));
     }
-    endpoints = Map.copyOf(endpoints);
+    // configuration order matters: the first endpoint that serves a model is the one asked
+    endpoints = Collections.unmodifiableMap(new LinkedHashMap<>(endpoints));
   }
 
   /**
@@ -49,8 +51,9 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
    * @param modelIds catalog id -> the id this endpoint expects, when it differs (e.g. a gateway
    *     that still wants {@code gemini-3-pro-image-preview})
    * @param connectTimeout default 10s
-   * @param requestTimeout default 180s: 4K images on Pro take a minute, and gateways time out at
-   *     60s
+   * @param requestTimeout the longest any call may take (default 180s: 4K images on Pro take a
+   *     minute); each model's own timeout, learnt from its latency, is usually much shorter (see
+   *     {@code pipeline.timeouts})
    * @param maxConnections upper bound of concurrent calls to this endpoint (default 1000)
    * @param pricePerImage flat USD per image (gateway pricing), keyed by catalog model id for every
    *     size or {@code <model>@<size>} for one size (e.g. {@code gemini-3-pro-image@4K}); models

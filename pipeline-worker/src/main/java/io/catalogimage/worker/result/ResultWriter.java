@@ -1,14 +1,15 @@
 package io.catalogimage.worker.result;
 
-import io.catalogimage.common.json.Json;
+import io.catalogimage.common.id.BatchId;
+import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.storage.ObjectKeys;
 import io.catalogimage.common.storage.ObjectStore;
-import io.catalogimage.worker.claim.ClaimedItem;
 import org.springframework.stereotype.Component;
 
 /**
- * Puts an image and its sidecar in object storage under the item's deterministic keys; a retry or a
- * re-delivery overwrites the same two objects instead of adding new ones.
+ * Puts one attempt's image and sidecar in object storage under that attempt's keys ({@link
+ * ObjectKeys#image(TenantId, BatchId, String, String, int)}): a retry of the same attempt
+ * overwrites its own objects, and no attempt can overwrite another's.
  */
 @Component
 public class ResultWriter {
@@ -21,17 +22,21 @@ public class ResultWriter {
 
   public record Stored(String imageKey, String sidecarKey) {}
 
-  public Stored write(ClaimedItem item, byte[] image, String mimeType, Sidecar sidecar) {
-    String imageKey =
-        ObjectKeys.image(item.tenant(), item.batch(), item.sku(), item.variant().name());
-    String sidecarKey =
-        ObjectKeys.sidecar(item.tenant(), item.batch(), item.sku(), item.variant().name());
-    store.put(imageKey, image, mimeType);
-    // pretty: a person opens these
-    store.put(
-        sidecarKey,
-        Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(sidecar),
-        "application/json");
-    return new Stored(imageKey, sidecarKey);
+  /** Whose result it is: the item's identity and the attempt that made it. */
+  public record Target(TenantId tenant, BatchId batch, String sku, String variant, int attempt) {
+    String imageKey() {
+      return ObjectKeys.image(tenant, batch, sku, variant, attempt);
+    }
+
+    String sidecarKey() {
+      return ObjectKeys.sidecar(tenant, batch, sku, variant, attempt);
+    }
+  }
+
+  /** Throws when the store refuses or cannot be reached; the caller retries. */
+  public Stored write(Target target, ResultSpool.Held image, String mimeType, byte[] sidecarJson) {
+    image.putTo(store, target.imageKey(), mimeType);
+    store.put(target.sidecarKey(), sidecarJson, "application/json");
+    return new Stored(target.imageKey(), target.sidecarKey());
   }
 }

@@ -8,11 +8,12 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
 /**
- * A circuit breaker per model (resilience4j): a model whose calls keep failing with server errors
- * or timeouts stops getting calls for {@code open-for}, then a few probe calls decide whether to
- * trust it again. Rate limits and safety blocks are not failures of the model and do not count.
- * Each worker keeps its own breakers: a breaker is about what this worker sees, and a fresh replica
- * probes for itself.
+ * A circuit breaker per model (resilience4j): a model whose calls keep failing with server errors,
+ * timeouts, lost connections or 429s that never say when to come back stops getting calls for
+ * {@code open-for}, then a few probe calls decide whether to trust it again. 429s with a retry
+ * delay (the budget waits them out) and safety blocks say nothing about the model's health and do
+ * not count. Each worker keeps its own breakers: a breaker is about what this worker sees, and a
+ * fresh replica probes for itself.
  */
 @Component
 public class ModelBreakers {
@@ -27,7 +28,7 @@ public class ModelBreakers {
             CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(props.breakerWindow())
-                .minimumNumberOfCalls(props.breakerWindow() / 2)
+                .minimumNumberOfCalls(props.breakerMinimumCalls())
                 .failureRateThreshold(props.breakerFailureRate())
                 .waitDurationInOpenState(props.breakerOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(props.breakerProbes())
@@ -59,6 +60,24 @@ public class ModelBreakers {
 
   public CircuitBreaker.State state(String model) {
     return breaker(model).getState();
+  }
+
+  /** True while the model's circuit is open (no calls); reading it takes no permission. */
+  public boolean isOpen(String model) {
+    CircuitBreaker.State s = state(model);
+    return s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN;
+  }
+
+  /** Why the circuit is open, in words: what share of how many recent calls failed. */
+  public String describe(String model) {
+    CircuitBreaker.Metrics m = breaker(model).getMetrics();
+    return "circuit of "
+        + model
+        + " is open: "
+        + m.getNumberOfFailedCalls()
+        + " of its last "
+        + m.getNumberOfBufferedCalls()
+        + " calls failed";
   }
 
   /** How long a model whose circuit is open is left alone. */

@@ -20,11 +20,16 @@ import org.springframework.stereotype.Component;
  * Which model to ask, and what to do with each outcome, per error class (DESIGN.md decision 5):
  *
  * <ul>
- *   <li>rate limit or timeout: wait on the same model, or move to the tier's next model when the
- *       wait is long or the batch's deadline cannot afford it; a cost cap keeps the item on the
- *       cheaper model unless the deadline needs the switch;
- *   <li>server error: retry with jittered exponential backoff (the circuit breaker moves the item
- *       off a model that keeps failing);
+ *   <li>rate limit or timeout: wait on the same model, or move to the tier's next model when
+ *       waiting costs more than switching: the wait is longer than {@code switch-after} scaled by
+ *       the next model's price (a model twice the price is worth twice the wait), or the batch's
+ *       deadline cannot afford it; a cost cap keeps the item on the cheaper model unless the
+ *       deadline needs the switch;
+ *   <li>server error: retry with jittered exponential backoff;
+ *   <li>any failure of the model (429, server error, timeout, lost connection, no image): after
+ *       {@code tries-per-model} of them on one model in this run the item moves to the next model
+ *       of its chain that it has not worn out and that can take calls, whatever that model's
+ *       circuit breaker says (the breaker is per worker and needs many calls to open);
  *   <li>daily quota used up: the next model, or parked until the quota's reset;
  *   <li>safety block: never retried on the same model; another model only where the batch allows it
  *       ({@code allowSafetyReroute}), else BLOCKED with the provider's message;
@@ -41,6 +46,7 @@ public class RoutingPolicy {
   private final RoutingProperties props;
   private final PeakCalendar peak;
   private final Budgets budgets;
+  private final ModelHealth health;
   private final Clock clock;
 
   public RoutingPolicy(
@@ -49,7 +55,9 @@ public class RoutingPolicy {
       RoutingProperties props,
       PeakCalendar peak,
       Budgets budgets,
+      ModelHealth health,
       Clock clock) {
+    this.health = health;
     this.tiers = tiers;
     this.retry = retry;
     this.props = props;
@@ -76,20 +84,25 @@ public class RoutingPolicy {
     return chain.get(0).id();
   }
 
-  /** The models after {@code model} in the item's chain, in order (for detours). */
+  /**
+   * The other models of the item's chain, for detours: the ones after {@code model} in order, then
+   * the ones before it (an item that started on the second model can still go back to the first).
+   */
   public List<String> alternativesTo(ClaimedItem item, String model) {
-    List<String> ids = new ArrayList<>();
-    boolean after = false;
+    List<String> after = new ArrayList<>();
+    List<String> before = new ArrayList<>();
+    boolean seen = false;
     for (ImageModel m : chain(item)) {
-      if (after) {
-        ids.add(m.id());
+      if (m.id().equals(model)) {
+        seen = true;
+      } else if (seen) {
+        after.add(m.id());
+      } else {
+        before.add(m.id());
       }
-      after |= m.id().equals(model);
     }
-    if (!after) {
-      chain(item).stream().map(ImageModel::id).filter(id -> !id.equals(model)).forEach(ids::add);
-    }
-    return ids;
+    after.addAll(before);
+    return after;
   }
 
   /**
@@ -140,26 +153,80 @@ public class RoutingPolicy {
           outcome.kind(),
           "gave up after " + attemptNo + " attempts; last: " + message(outcome));
     }
+    String what = outcome.kind() + ": " + message(outcome);
+    if (isModelFailure(outcome)) {
+      int failures = item.failuresOn(model) + 1;
+      if (failures >= props.triesPerModel()) {
+        String next = nextNotWornOut(item, model);
+        if (next != null) {
+          return new Decision.RetryAt(
+              now,
+              next,
+              what
+                  + "; "
+                  + model
+                  + " failed "
+                  + failures
+                  + " times for this item (pipeline.routing.tries-per-model="
+                  + props.triesPerModel()
+                  + "), so "
+                  + next);
+        }
+      }
+    }
     Duration wait = backoff(attemptNo);
     if (outcome instanceof ProviderOutcome.RateLimited r && r.retryAfter() != null) {
       wait = r.retryAfter();
     }
-    String what = outcome.kind() + ": " + message(outcome);
+    if (outcome instanceof ProviderOutcome.RateLimited r && r.retryAfter() != null) {
+      // the waits this item already made on the model count: dense 429s add up
+      int waits = item.rateLimitsOn(model) + 1;
+      return waitOrSwitch(item, model, wait, wait.multipliedBy(waits), what, now);
+    }
     if (outcome instanceof ProviderOutcome.RateLimited
         || outcome instanceof ProviderOutcome.TimedOut) {
-      return waitOrSwitch(item, model, wait, what, now);
+      return waitOrSwitch(item, model, wait, wait, what, now);
     }
     return new Decision.RetryAt(now.plus(wait), model, what + "; retry after backoff");
   }
 
   /**
-   * Rate limit or timeout: the next model or a wait, whichever the deadline, the wait and the cost
-   * cap favour.
+   * The outcomes that say the model is failing this item: throttled, broken, hung, cut off or
+   * empty-handed. Blocks, rejections and quotas have their own rules.
+   */
+  static boolean isModelFailure(ProviderOutcome o) {
+    return (o instanceof ProviderOutcome.RateLimited r && r.retryAfter() == null)
+        || o instanceof ProviderOutcome.ServerError
+        || o instanceof ProviderOutcome.TimedOut
+        || o instanceof ProviderOutcome.ConnectionLost
+        || o instanceof ProviderOutcome.NoImage;
+  }
+
+  /**
+   * The next model of the chain (after {@code model}, then from the start) that this item has not
+   * worn out and that can take calls now; null when there is none.
+   */
+  String nextNotWornOut(ClaimedItem item, String model) {
+    for (String m : alternativesTo(item, model)) {
+      if (item.failuresOn(m) < props.triesPerModel() && health.usable(m)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Rate limit or timeout: the next model or a wait, whichever costs less. Waiting costs time (for
+   * 429s the waits this item already made on the model count too), and a wait the deadline cannot
+   * afford always switches. Switching costs the price difference: the wait tolerated grows with the
+   * next model's price ({@code switch-after} x its price over this one's), and a batch with a cost
+   * cap keeps a long wait on the cheaper model unless the deadline needs the switch. A next model
+   * that cannot take calls (open circuit, quota used up) is no alternative.
    */
   private Decision waitOrSwitch(
-      ClaimedItem item, String model, Duration wait, String what, Instant now) {
+      ClaimedItem item, String model, Duration wait, Duration waited, String what, Instant now) {
     Instant retryAt = now.plus(wait);
-    String next = nextModel(item, model);
+    String next = nextUsable(item, model);
     if (next == null) {
       return new Decision.RetryAt(retryAt, model, what + "; waiting " + seconds(wait));
     }
@@ -168,8 +235,11 @@ public class RoutingPolicy {
       return new Decision.RetryAt(
           now, next, what + "; waiting " + seconds(wait) + " would miss the deadline, so " + next);
     }
-    boolean longWait = wait.compareTo(props.switchAfter()) > 0;
-    boolean pricier = imageCost(item, next).compareTo(imageCost(item, model)) > 0;
+    BigDecimal here = imageCost(item, model);
+    BigDecimal there = imageCost(item, next);
+    Duration tolerated = tolerated(here, there);
+    boolean longWait = waited.compareTo(tolerated) > 0;
+    boolean pricier = there.compareTo(here) > 0;
     if (longWait && item.costCapUsd() != null && pricier) {
       return new Decision.RetryAt(
           retryAt,
@@ -178,9 +248,40 @@ public class RoutingPolicy {
     }
     if (longWait) {
       return new Decision.RetryAt(
-          now, next, what + "; a wait of " + seconds(wait) + " is too long, so " + next);
+          now,
+          next,
+          what
+              + "; "
+              + (waited.equals(wait)
+                  ? "a wait of " + seconds(wait)
+                  : "waiting " + seconds(wait) + " more (" + seconds(waited) + " in all)")
+              + " costs more than switching (worth at most "
+              + seconds(tolerated)
+              + " at "
+              + next
+              + "'s price), so "
+              + next);
     }
     return new Decision.RetryAt(retryAt, model, what + "; waiting " + seconds(wait));
+  }
+
+  /** The longest wait worth making rather than paying {@code there} instead of {@code here}. */
+  private Duration tolerated(BigDecimal here, BigDecimal there) {
+    if (here.signum() <= 0 || there.compareTo(here) <= 0) {
+      return props.switchAfter();
+    }
+    double ratio = there.doubleValue() / here.doubleValue();
+    return Duration.ofMillis(Math.round(props.switchAfter().toMillis() * ratio));
+  }
+
+  /** The next model of the chain that can take calls now, or null. */
+  private String nextUsable(ClaimedItem item, String model) {
+    for (String m : alternativesTo(item, model)) {
+      if (health.usable(m)) {
+        return m;
+      }
+    }
+    return null;
   }
 
   private Decision quotaExhausted(
@@ -241,9 +342,27 @@ public class RoutingPolicy {
     return Duration.ofMillis(jittered);
   }
 
+  /**
+   * The model after {@code current} in the chain, never wrapping to the start (a blocked or
+   * quota-less item walks the chain once); the first other model when {@code current} is not in it.
+   */
   private String nextModel(ClaimedItem item, String current) {
-    List<String> after = alternativesTo(item, current);
-    return after.isEmpty() ? null : after.get(0);
+    List<ImageModel> chain = chain(item);
+    boolean inChain = chain.stream().anyMatch(m -> m.id().equals(current));
+    List<String> others = alternativesTo(item, current);
+    if (others.isEmpty()) {
+      return null;
+    }
+    if (!inChain) {
+      return others.get(0);
+    }
+    int at = 0;
+    for (int i = 0; i < chain.size(); i++) {
+      if (chain.get(i).id().equals(current)) {
+        at = i;
+      }
+    }
+    return at + 1 < chain.size() ? chain.get(at + 1).id() : null;
   }
 
   /**
@@ -295,6 +414,9 @@ public class RoutingPolicy {
     }
     if (o instanceof ProviderOutcome.TimedOut t) {
       return t.message();
+    }
+    if (o instanceof ProviderOutcome.ConnectionLost c) {
+      return c.message();
     }
     return o.kind();
   }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * How routing chooses between waiting and another model.
@@ -22,6 +23,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param breakerFailureRate percent of server errors and timeouts that opens it (default 50)
  * @param breakerOpenFor how long an open circuit keeps calls away from the model (default 30s)
  * @param breakerProbes calls let through to decide whether to close it again (default 3)
+ * @param triesPerModel failed calls (429, server error, timeout, connection lost, no image) an item
+ *     makes on one model before it moves to the next model of its tier's chain, whatever that
+ *     model's circuit breaker says (default 2)
+ * @param breakerMinimumCalls calls a breaker needs before it can open (default 5: a model that
+ *     hangs or fails outright is left within a handful of calls)
  */
 @ConfigurationProperties("pipeline.routing")
 public record RoutingProperties(
@@ -32,8 +38,33 @@ public record RoutingProperties(
     Integer breakerWindow,
     Float breakerFailureRate,
     Duration breakerOpenFor,
-    Integer breakerProbes) {
+    Integer breakerProbes,
+    Integer triesPerModel,
+    Integer breakerMinimumCalls) {
 
+  public RoutingProperties(
+      Duration switchAfter,
+      Boolean rerouteOnQuota,
+      Boolean acceptDowngrades,
+      Map<String, List<String>> interactivePeakChains,
+      Integer breakerWindow,
+      Float breakerFailureRate,
+      Duration breakerOpenFor,
+      Integer breakerProbes) {
+    this(
+        switchAfter,
+        rerouteOnQuota,
+        acceptDowngrades,
+        interactivePeakChains,
+        breakerWindow,
+        breakerFailureRate,
+        breakerOpenFor,
+        breakerProbes,
+        null,
+        null);
+  }
+
+  @ConstructorBinding
   public RoutingProperties {
     switchAfter = switchAfter == null ? Duration.ofSeconds(60) : switchAfter;
     rerouteOnQuota = rerouteOnQuota == null || rerouteOnQuota;
@@ -44,13 +75,25 @@ public record RoutingProperties(
     breakerFailureRate = breakerFailureRate == null ? 50f : breakerFailureRate;
     breakerOpenFor = breakerOpenFor == null ? Duration.ofSeconds(30) : breakerOpenFor;
     breakerProbes = breakerProbes == null ? 3 : breakerProbes;
+    triesPerModel = triesPerModel == null ? 2 : triesPerModel;
+    breakerMinimumCalls =
+        breakerMinimumCalls == null
+            ? Math.min(5, Math.max(1, breakerWindow / 2))
+            : breakerMinimumCalls;
     if (breakerWindow < 2 || breakerProbes < 1) {
       throw new IllegalArgumentException(
           "pipeline.routing.breaker-window must be at least 2 and breaker-probes at least 1");
     }
+    if (triesPerModel < 1) {
+      throw new IllegalArgumentException("pipeline.routing.tries-per-model must be at least 1");
+    }
+    if (breakerMinimumCalls < 1 || breakerMinimumCalls > breakerWindow) {
+      throw new IllegalArgumentException(
+          "pipeline.routing.breaker-minimum-calls must be between 1 and breaker-window");
+    }
   }
 
   public static RoutingProperties defaults() {
-    return new RoutingProperties(null, null, null, null, null, null, null, null);
+    return new RoutingProperties(null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * (no thread waits), a "wait" schedules the next ask, and a wait longer than a worker should hold
  * items hands the whole line back to the queue. So a budget is asked about once per call, not once
  * per waiting item (no stampede), and never more calls to the model are open here than its {@code
- * maxInFlight}.
+ * maxInFlight}. Each call that got through holds a {@link Permit} until it ends; a permit given
+ * back twice counts once.
  */
 final class BudgetGate {
 
@@ -30,8 +31,8 @@ final class BudgetGate {
   interface Waiter {
     ClaimedItem item();
 
-    /** The slot is due: make the call (on an io thread). */
-    void go();
+    /** The slot is due: make the call (on an io thread); give {@code permit} back when done. */
+    void go(Permit permit);
 
     /** The budget will not have room for long: hand the item back with this answer. */
     void handBack(BudgetAnswer.Wait wait);
@@ -73,10 +74,17 @@ final class BudgetGate {
     drain();
   }
 
-  /** A call that went through this gate has finished (or was never made). */
-  void released() {
-    open.decrementAndGet();
-    drain();
+  /** A call's place among the open calls of this gate. */
+  final class Permit {
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    /** The call has finished (or was never made). Only the first release counts. */
+    void release() {
+      if (released.compareAndSet(false, true)) {
+        open.decrementAndGet();
+        drain();
+      }
+    }
   }
 
   /** Empties the line (shutdown): these items never got a slot. */
@@ -125,11 +133,13 @@ final class BudgetGate {
           return; // a booked slot with nobody for it: harmless, the budget only runs slower
         }
         open.incrementAndGet();
+        Permit permit = new Permit();
+        Runnable start = () -> waiter.go(permit);
         if (go.delay().isZero()) {
-          io.execute(waiter::go);
+          io.execute(start);
         } else {
           timer.schedule(
-              () -> io.execute(() -> due(waiter, go)),
+              () -> io.execute(() -> due(waiter, go, permit)),
               go.delay().toMillis(),
               TimeUnit.MILLISECONDS);
         }
@@ -151,7 +161,7 @@ final class BudgetGate {
    * A booked slot came due: it goes, unless the budget has measured the provider's limit since it
    * was booked (the slot was booked at a pace that proved too fast); then the item asks again.
    */
-  private void due(Waiter waiter, BudgetAnswer.Go go) {
+  private void due(Waiter waiter, BudgetAnswer.Go go, Permit permit) {
     boolean still;
     try {
       still = budgets.stillDue(endpoint, model, go);
@@ -159,12 +169,11 @@ final class BudgetGate {
       still = true;
     }
     if (still) {
-      waiter.go();
+      waiter.go(permit);
       return;
     }
-    open.decrementAndGet();
     line.add(waiter);
-    drain();
+    permit.release(); // the call was never made; the drain asks again for the item
   }
 
   private void later(Duration wait) {

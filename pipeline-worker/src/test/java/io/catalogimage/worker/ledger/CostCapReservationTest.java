@@ -43,7 +43,7 @@ class CostCapReservationTest {
   @Test
   void concurrentReservationsNeverPassTheCap() throws Exception {
     JdbcClient db = TestDatabase.fresh();
-    Ledger ledger = new Ledger(db);
+    Ledger ledger = new Ledger(db, new io.catalogimage.common.item.ItemRepository(db));
     BatchId batch = batchWithCap(db, "1.00");
     BigDecimal perCall = new BigDecimal("0.070000");
 
@@ -66,7 +66,7 @@ class CostCapReservationTest {
   @Test
   void settlingToTheActualCostFreesTheDifferenceForTheNextCall() {
     JdbcClient db = TestDatabase.fresh();
-    Ledger ledger = new Ledger(db);
+    Ledger ledger = new Ledger(db, new io.catalogimage.common.item.ItemRepository(db));
     BatchId batch = batchWithCap(db, "0.10");
 
     assertThat(ledger.reserveUnderCap(batch, new BigDecimal("0.08"))).isTrue();

@@ -71,6 +71,15 @@ class ProviderContractTest {
         callbacks);
   }
 
+  private static ImageProvider gemini(Map<String, String> modelIds, ProviderSimulator at) {
+    return new GeminiClient(
+        "sim",
+        endpoint("gemini", at.baseUri(), "sim-key", modelIds, null),
+        CATALOG,
+        Json.mapper(),
+        callbacks);
+  }
+
   private static ImageProvider openai() {
     return new OpenAiClient(
         "sim-openai",
@@ -250,6 +259,86 @@ class ProviderContractTest {
     }
 
     @Test
+    void the_requests_own_timeout_wins_over_the_endpoints_and_is_possibly_billed() {
+      ProviderOutcome outcome =
+          call(
+              gemini(Map.of(), slowSimulator),
+              request(NB2, "A table", "1:1", "1K").withTimeout(Duration.ofMillis(250)));
+
+      assertThat(outcome).isInstanceOf(ProviderOutcome.TimedOut.class);
+      assertThat(outcome.possiblyBilled()).isTrue();
+      assertThat(outcome.info().latency()).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void a_hung_model_is_abandoned_at_the_requests_timeout() {
+      ProviderOutcome outcome =
+          call(
+              client,
+              request(NB2, "A stool [sim:HANG]", "1:1", "1K").withTimeout(Duration.ofMillis(300)));
+
+      assertThat(outcome).isInstanceOf(ProviderOutcome.TimedOut.class);
+      assertThat(outcome.possiblyBilled()).isTrue();
+    }
+
+    @Test
+    void a_connection_reset_after_the_request_is_lost_and_possibly_billed() {
+      ProviderOutcome outcome =
+          call(client, request(NB2, "A rug [sim:CONNECTION_RESET]", "1:1", "1K"));
+
+      assertThat(outcome).isInstanceOf(ProviderOutcome.ConnectionLost.class);
+      assertThat(outcome.kind()).isEqualTo("CONNECTION_LOST");
+      assertThat(outcome.possiblyBilled()).isTrue();
+    }
+
+    @Test
+    void a_refused_connection_sent_nothing_and_cost_nothing() throws Exception {
+      int closedPort;
+      try (var socket = new java.net.ServerSocket(0)) {
+        closedPort = socket.getLocalPort();
+      }
+      ImageProvider nobody =
+          new GeminiClient(
+              "nobody",
+              endpoint("gemini", URI.create("http://127.0.0.1:" + closedPort), "k", null, null),
+              CATALOG,
+              Json.mapper(),
+              callbacks);
+
+      ProviderOutcome outcome = call(nobody, request(NB2, "A cup", "1:1", "1K"));
+
+      assertThat(outcome).isInstanceOf(ProviderOutcome.ServerError.class);
+      assertThat(outcome.possiblyBilled()).isFalse();
+    }
+
+    @Test
+    void a_429_without_any_hint_is_rate_limited_with_no_delay() {
+      ProviderOutcome outcome =
+          call(client, request(NB2, "A vase [sim:RATE_LIMITED_NO_HINT]", "1:1", "1K"));
+
+      assertThat(outcome).isInstanceOf(ProviderOutcome.RateLimited.class);
+      assertThat(((ProviderOutcome.RateLimited) outcome).retryAfter()).isNull();
+    }
+
+    @Test
+    void a_retry_after_header_is_honoured_when_the_body_has_no_retry_info() {
+      try (ProviderSimulator headerOnly =
+          ProviderSimulator.start(
+              SimulatorConfig.defaults()
+                  .withoutPeak()
+                  .withTimeScale(0.001)
+                  .withRetryAfterHeader(true))) {
+        ProviderOutcome outcome =
+            call(
+                gemini(Map.of(), headerOnly),
+                request(NB2, "A bowl [sim:RATE_LIMITED]", "1:1", "1K"));
+
+        assertThat(outcome).isInstanceOf(ProviderOutcome.RateLimited.class);
+        assertThat(((ProviderOutcome.RateLimited) outcome).retryAfter()).isNotNull();
+      }
+    }
+
+    @Test
     void a_preview_alias_sent_to_a_gateway_is_not_a_downgrade() {
       ImageProvider viaAlias = gemini(Map.of(NB2, "gemini-3.1-flash-image-preview"));
 
@@ -314,6 +403,18 @@ class ProviderContractTest {
       assertThat(outcome).isInstanceOf(ProviderOutcome.QuotaExhausted.class);
       assertThat(((ProviderOutcome.QuotaExhausted) outcome).limitZero())
           .isEqualTo(kind.equals("LIMIT_ZERO"));
+    }
+
+    @Test
+    void a_reset_and_a_429_without_hint_are_classified_as_on_gemini() {
+      ProviderOutcome reset =
+          call(client, request("gpt-image-1.5", "A chair [sim:CONNECTION_RESET]", "1:1", "1K"));
+      ProviderOutcome throttled =
+          call(client, request("gpt-image-1.5", "A chair [sim:RATE_LIMITED_NO_HINT]", "1:1", "1K"));
+
+      assertThat(reset).isInstanceOf(ProviderOutcome.ConnectionLost.class);
+      assertThat(throttled).isInstanceOf(ProviderOutcome.RateLimited.class);
+      assertThat(((ProviderOutcome.RateLimited) throttled).retryAfter()).isNull();
     }
 
     @Test

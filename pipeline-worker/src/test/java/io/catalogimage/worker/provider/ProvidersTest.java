@@ -82,4 +82,21 @@ class ProvidersTest {
         .extracting(ImageProvider::endpoint)
         .isEqualTo("openai");
   }
+
+  @Test
+  void the_first_endpoint_in_configuration_order_serves_a_model_every_time() {
+    // many names, so that a hash order would almost surely differ from the insertion order
+    for (String first : java.util.List.of("zeta", "alpha", "mid", "gateway-9", "b")) {
+      Map<String, ProviderProperties.Endpoint> endpoints = new LinkedHashMap<>();
+      endpoints.put(first, endpoint("gemini"));
+      for (int i = 0; i < 12; i++) {
+        endpoints.put("backup-" + i, endpoint("gemini"));
+      }
+      Providers p = providers(endpoints);
+
+      assertThat(p.forModel("gemini-3.1-flash-image").orElseThrow().endpoint()).isEqualTo(first);
+      assertThat(new ProviderProperties(endpoints).endpoints().keySet())
+          .containsExactlyElementsOf(endpoints.keySet());
+    }
+  }
 }

@@ -37,11 +37,17 @@ class RoutingPolicyTest {
 
   private final MovableClock clock = new MovableClock(NOW);
   private final Budgets budgets = mock(Budgets.class);
+  private final ModelHealth health = mock(ModelHealth.class);
+
+  {
+    when(health.usable(org.mockito.ArgumentMatchers.anyString())).thenReturn(true);
+  }
+
   private final Tiers tiers = new Tiers(new CatalogProperties(null, null), ModelCatalog.defaults());
 
   private RoutingPolicy policy(RoutingProperties props, PeakCalendar peak) {
     return new RoutingPolicy(
-        tiers, new RetryProperties(3, null, null), props, peak, budgets, clock);
+        tiers, new RetryProperties(3, null, null), props, peak, budgets, health, clock);
   }
 
   private RoutingPolicy policy() {
@@ -68,11 +74,54 @@ class RoutingPolicyTest {
         cap,
         allowSafetyReroute,
         null,
-        0);
+        0,
+        1,
+        null,
+        Map.of(),
+        Map.of());
   }
 
   private static ClaimedItem plain() {
     return item("bulk", null, null, false);
+  }
+
+  /** The plain item with these failures already made in its run. */
+  private static ClaimedItem failedBefore(Map<String, Integer> failures) {
+    ClaimedItem p = plain();
+    return new ClaimedItem(
+        p.id(),
+        p.tenant(),
+        p.batch(),
+        p.sku(),
+        p.variant(),
+        p.tier(),
+        p.altTextLocales(),
+        p.styleGuide(),
+        p.prompt(),
+        failures.values().stream().mapToInt(Integer::intValue).sum(),
+        null,
+        null,
+        "bulk",
+        null,
+        null,
+        false,
+        null,
+        0,
+        1,
+        null,
+        failures,
+        Map.of());
+  }
+
+  private static RoutingPolicy fiveAttempts(RoutingPolicy ignored, RoutingPolicyTest t) {
+    return new RoutingPolicy(
+        t.tiers,
+        new RetryProperties(5, null, null),
+        RoutingProperties.defaults(),
+        PeakCalendar.never(),
+        t.budgets,
+        t.health,
+        t.clock);
   }
 
   private static ProviderOutcome.RateLimited rateLimited(Duration retryAfter) {
@@ -101,7 +150,11 @@ class RoutingPolicyTest {
             null,
             false,
             null,
-            0);
+            0,
+            1,
+            null,
+            Map.of(),
+            Map.of());
     assertThat(policy().modelFor(quality)).isEqualTo(PRO);
   }
 
@@ -123,7 +176,7 @@ class RoutingPolicyTest {
 
     assertThat(r.model()).isEqualTo(PRO);
     assertThat(r.at()).isEqualTo(NOW);
-    assertThat(r.reason()).contains("too long");
+    assertThat(r.reason()).contains("costs more than switching");
   }
 
   @Test
@@ -311,5 +364,174 @@ class RoutingPolicyTest {
             policy().budgetWait(plain(), NB2, Duration.ofMinutes(2), false, "budget booked");
     assertThat(busy.model()).isEqualTo(NB2);
     assertThat(busy.at()).isEqualTo(NOW.plus(Duration.ofMinutes(2)));
+  }
+
+  @Test
+  void aModelThatKeepsFailingIsLeftAfterTriesPerModelWhateverItsBreakerSays() {
+    for (ProviderOutcome failure :
+        List.of(
+            new ProviderOutcome.ServerError("503 overloaded", INFO),
+            new ProviderOutcome.TimedOut("no answer within 12s", INFO),
+            new ProviderOutcome.ConnectionLost("reset", INFO),
+            rateLimited(null))) {
+      Decision.RetryAt r =
+          (Decision.RetryAt)
+              fiveAttempts(null, this).decide(failedBefore(Map.of(NB2, 1)), NB2, 2, failure);
+
+      assertThat(r.model()).as(failure.kind()).isEqualTo(PRO);
+      assertThat(r.at()).as(failure.kind()).isEqualTo(NOW);
+      assertThat(r.reason()).contains(NB2 + " failed 2 times");
+    }
+  }
+
+  @Test
+  void theFirstFailureOnAModelIsRetriedThere() {
+    Decision.RetryAt r =
+        (Decision.RetryAt)
+            fiveAttempts(null, this)
+                .decide(plain(), NB2, 1, new ProviderOutcome.ServerError("503", INFO));
+
+    assertThat(r.model()).isEqualTo(NB2);
+  }
+
+  @Test
+  void whenEveryModelOfTheChainIsWornOutTheItemBacksOffWhereItIsUntilItsAttemptsEnd() {
+    Decision.RetryAt r =
+        (Decision.RetryAt)
+            fiveAttempts(null, this)
+                .decide(
+                    failedBefore(Map.of(NB2, 2, PRO, 1)),
+                    PRO,
+                    4,
+                    new ProviderOutcome.ServerError("503", INFO));
+
+    assertThat(r.model()).isEqualTo(PRO);
+    assertThat(r.at()).isAfter(NOW);
+    Decision last =
+        fiveAttempts(null, this)
+            .decide(
+                failedBefore(Map.of(NB2, 2, PRO, 2)),
+                PRO,
+                5,
+                new ProviderOutcome.ServerError("503", INFO));
+    assertThat(last).isInstanceOf(Decision.GiveUp.class);
+  }
+
+  @Test
+  void aModelThatCannotTakeCallsIsNoAlternative() {
+    when(health.usable(PRO)).thenReturn(false);
+
+    Decision.RetryAt worn =
+        (Decision.RetryAt)
+            fiveAttempts(null, this)
+                .decide(
+                    failedBefore(Map.of(NB2, 1)),
+                    NB2,
+                    2,
+                    new ProviderOutcome.ServerError("x", INFO));
+    Decision.RetryAt throttled =
+        (Decision.RetryAt) policy().decide(plain(), NB2, 1, rateLimited(Duration.ofMinutes(5)));
+
+    assertThat(worn.model()).isEqualTo(NB2);
+    assertThat(throttled.model()).isEqualTo(NB2);
+    assertThat(throttled.at()).isEqualTo(NOW.plus(Duration.ofMinutes(5)));
+  }
+
+  @Test
+  void aPricierNextModelIsWorthALongerWait() {
+    // Pro costs twice NB2 at 1K: a wait up to twice switch-after (60s) is worth making
+    Decision.RetryAt ninety =
+        (Decision.RetryAt) policy().decide(plain(), NB2, 1, rateLimited(Duration.ofSeconds(90)));
+    Decision.RetryAt threeMinutes =
+        (Decision.RetryAt) policy().decide(plain(), NB2, 1, rateLimited(Duration.ofMinutes(3)));
+
+    assertThat(ninety.model()).isEqualTo(NB2);
+    assertThat(ninety.at()).isEqualTo(NOW.plusSeconds(90));
+    assertThat(threeMinutes.model()).isEqualTo(PRO);
+    assertThat(threeMinutes.reason()).contains("worth at most 120");
+  }
+
+  @Test
+  void aCheaperNextModelIsWorthNoMoreThanSwitchAfter() {
+    ClaimedItem quality = failedBefore(Map.of());
+    quality =
+        new ClaimedItem(
+            quality.id(),
+            quality.tenant(),
+            quality.batch(),
+            quality.sku(),
+            quality.variant(),
+            "quality",
+            quality.altTextLocales(),
+            null,
+            quality.prompt(),
+            0,
+            null,
+            null,
+            "bulk",
+            null,
+            null,
+            false,
+            null,
+            0,
+            1,
+            null,
+            Map.of(),
+            Map.of());
+
+    Decision.RetryAt r =
+        (Decision.RetryAt) policy().decide(quality, PRO, 1, rateLimited(Duration.ofSeconds(90)));
+
+    assertThat(r.model()).isEqualTo(NB2);
+    assertThat(r.at()).isEqualTo(NOW);
+  }
+
+  @Test
+  void dense429sWithADelayAddUpUntilWaitingCostsMoreThanSwitching() {
+    ClaimedItem waitedTwice =
+        new ClaimedItem(
+            plain().id(),
+            plain().tenant(),
+            plain().batch(),
+            "S",
+            plain().variant(),
+            "fast",
+            List.of(),
+            null,
+            "p",
+            2,
+            null,
+            null,
+            "bulk",
+            null,
+            null,
+            false,
+            null,
+            0,
+            1,
+            null,
+            Map.of(),
+            Map.of(NB2, 2));
+
+    Decision.RetryAt first =
+        (Decision.RetryAt) policy().decide(plain(), NB2, 1, rateLimited(Duration.ofSeconds(50)));
+    Decision.RetryAt third =
+        (Decision.RetryAt)
+            fiveAttempts(null, this)
+                .decide(waitedTwice, NB2, 3, rateLimited(Duration.ofSeconds(50)));
+
+    assertThat(first.model()).isEqualTo(NB2);
+    assertThat(third.model()).isEqualTo(PRO);
+    assertThat(third.reason()).contains("150s in all");
+  }
+
+  @Test
+  void a429WithADelayIsNotAFailureOfTheModel() {
+    Decision.RetryAt r =
+        (Decision.RetryAt)
+            fiveAttempts(null, this)
+                .decide(failedBefore(Map.of(NB2, 1)), NB2, 2, rateLimited(Duration.ofSeconds(1)));
+
+    assertThat(r.model()).isEqualTo(NB2);
   }
 }

@@ -70,14 +70,20 @@ final class ConfigReader {
   }
 
   private static GeminiSettings gemini(Node n, GeminiSettings base) {
-    n.only("aliasMode", "lenientImageSize", "downgradeModel", "imageSafetyNullParts");
+    n.only(
+        "aliasMode",
+        "lenientImageSize",
+        "downgradeModel",
+        "imageSafetyNullParts",
+        "retryAfterHeader");
     return new GeminiSettings(
         n.has("aliasMode") ? n.enumValue("aliasMode", AliasMode.class) : base.aliasMode(),
         n.has("lenientImageSize") ? n.bool("lenientImageSize") : base.lenientImageSize(),
         n.has("downgradeModel") ? n.text("downgradeModel") : base.downgradeModel(),
         n.has("imageSafetyNullParts")
             ? n.bool("imageSafetyNullParts")
-            : base.imageSafetyNullParts());
+            : base.imageSafetyNullParts(),
+        n.has("retryAfterHeader") ? n.bool("retryAfterHeader") : base.retryAfterHeader());
   }
 
   private static QuotaSettings quotas(Node n, QuotaSettings base) {
@@ -201,7 +207,7 @@ final class ConfigReader {
   }
 
   private static FaultSettings faults(Node n, FaultSettings base) {
-    n.only("triggers", "rates", "models");
+    n.only("triggers", "rates", "models", "hangFor");
     boolean triggers = n.has("triggers") ? n.bool("triggers") : base.triggers();
     Map<FaultKind, Double> rates =
         n.has("rates") ? rates(n.child("rates"), base.rates()) : base.rates();
@@ -211,7 +217,8 @@ final class ConfigReader {
         models.put(m.getKey(), rates(m.getValue(), models.getOrDefault(m.getKey(), Map.of())));
       }
     }
-    return new FaultSettings(triggers, rates, models);
+    Duration hangFor = n.has("hangFor") ? n.duration("hangFor") : base.hangFor();
+    return new FaultSettings(triggers, rates, models, hangFor);
   }
 
   private static Map<FaultKind, Double> rates(Node n, Map<FaultKind, Double> base) {

@@ -26,6 +26,7 @@ final class ConfigWriter {
     gemini.put("lenientImageSize", c.gemini().lenientImageSize());
     gemini.put("downgradeModel", c.gemini().downgradeModel());
     gemini.put("imageSafetyNullParts", c.gemini().imageSafetyNullParts());
+    gemini.put("retryAfterHeader", c.gemini().retryAfterHeader());
 
     ObjectNode quotas = root.putObject("quotas");
     limitsTree(quotas.putObject("defaults"), c.quotas().defaults());
@@ -74,6 +75,7 @@ final class ConfigWriter {
     ratesTree(faults.putObject("rates"), c.faults().rates());
     ObjectNode faultModels = faults.putObject("models");
     c.faults().models().forEach((m, r) -> ratesTree(faultModels.putObject(m), r));
+    faults.put("hangFor", c.faults().hangFor().toString());
 
     ObjectNode server = root.putObject("server");
     if (c.server().host() == null) {

@@ -11,12 +11,24 @@ package io.catalogimage.simulator.config;
  * @param imageSafetyNullParts when true IMAGE_SAFETY carries a literal {@code "parts": null} as in
  *     the stored fixture; default false (no {@code parts} key), because Google's proto-JSON never
  *     writes nulls and google-genai Java 2.0.0 fails to parse a null {@code parts}
+ * @param retryAfterHeader when true a per-minute 429 also carries its delay in a {@code
+ *     Retry-After} header (whole seconds, rounded up), as gateways and Google's front ends may;
+ *     default false (body only)
  */
 public record GeminiSettings(
     AliasMode aliasMode,
     boolean lenientImageSize,
     String downgradeModel,
-    boolean imageSafetyNullParts) {
+    boolean imageSafetyNullParts,
+    boolean retryAfterHeader) {
+
+  public GeminiSettings(
+      AliasMode aliasMode,
+      boolean lenientImageSize,
+      String downgradeModel,
+      boolean imageSafetyNullParts) {
+    this(aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, false);
+  }
 
   public GeminiSettings {
     if (aliasMode == null || downgradeModel == null || downgradeModel.isBlank()) {
@@ -29,18 +41,27 @@ public record GeminiSettings(
   }
 
   public GeminiSettings withAliasMode(AliasMode mode) {
-    return new GeminiSettings(mode, lenientImageSize, downgradeModel, imageSafetyNullParts);
+    return new GeminiSettings(
+        mode, lenientImageSize, downgradeModel, imageSafetyNullParts, retryAfterHeader);
   }
 
   public GeminiSettings withLenientImageSize(boolean lenient) {
-    return new GeminiSettings(aliasMode, lenient, downgradeModel, imageSafetyNullParts);
+    return new GeminiSettings(
+        aliasMode, lenient, downgradeModel, imageSafetyNullParts, retryAfterHeader);
   }
 
   public GeminiSettings withDowngradeModel(String model) {
-    return new GeminiSettings(aliasMode, lenientImageSize, model, imageSafetyNullParts);
+    return new GeminiSettings(
+        aliasMode, lenientImageSize, model, imageSafetyNullParts, retryAfterHeader);
   }
 
   public GeminiSettings withImageSafetyNullParts(boolean nullParts) {
-    return new GeminiSettings(aliasMode, lenientImageSize, downgradeModel, nullParts);
+    return new GeminiSettings(
+        aliasMode, lenientImageSize, downgradeModel, nullParts, retryAfterHeader);
+  }
+
+  public GeminiSettings withRetryAfterHeader(boolean header) {
+    return new GeminiSettings(
+        aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, header);
   }
 }

@@ -149,6 +149,8 @@ public final class Engine {
             limits.rpm(),
             Duration.ofNanos(Math.round(seconds * timeScale * 1e9)));
       }
+      case RATE_LIMITED_NO_HINT ->
+          new QuotaViolation(QuotaDimension.REQUESTS_PER_MINUTE, limits.rpm(), limits.rpm(), null);
       case DAILY_QUOTA ->
           new QuotaViolation(
               QuotaDimension.REQUESTS_PER_DAY,

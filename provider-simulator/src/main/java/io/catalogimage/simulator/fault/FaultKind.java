@@ -47,7 +47,22 @@ public enum FaultKind {
   /** 429 with "limit: 0": no entitlement, retrying never helps. */
   LIMIT_ZERO(Latency.NONE, true, true),
   /** OpenAI's non-retryable 429 {@code insufficient_quota} (billing). */
-  INSUFFICIENT_QUOTA(Latency.NONE, false, true);
+  INSUFFICIENT_QUOTA(Latency.NONE, false, true),
+  /**
+   * A per-minute 429 with no retry hint at all: no {@code RetryInfo}, no "Please retry in", no
+   * {@code retry-after} header. A throttled model that never says when.
+   */
+  RATE_LIMITED_NO_HINT(Latency.NONE, true, true),
+  /**
+   * The request is read and never answered: the connection stays open for {@code faults.hangFor}
+   * and is then closed without a response (a hung model). See {@link TransportFaults}.
+   */
+  HANG(Latency.NONE, true, true),
+  /**
+   * The model works for its usual latency, then the connection is closed without a response
+   * (reset): the caller cannot know whether it was billed.
+   */
+  CONNECTION_RESET(Latency.FULL, true, true);
 
   /** Which latency a call that ends in this kind gets. */
   public enum Latency {
@@ -88,6 +103,7 @@ public enum FaultKind {
   /** True for the kinds answered with HTTP 429. */
   public boolean isQuotaRejection() {
     return this == RATE_LIMITED
+        || this == RATE_LIMITED_NO_HINT
         || this == DAILY_QUOTA
         || this == LIMIT_ZERO
         || this == INSUFFICIENT_QUOTA;

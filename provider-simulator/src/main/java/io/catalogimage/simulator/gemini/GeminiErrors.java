@@ -78,6 +78,13 @@ final class GeminiErrors {
    * per-day or limit-0 violation has no useful delay, so Google sends none.
    */
   static HttpReply quota(QuotaViolation v, String model) {
+    return quota(v, model, false);
+  }
+
+  /**
+   * @param retryAfterHeader also give the delay of a retryable 429 as a {@code Retry-After} header
+   */
+  static HttpReply quota(QuotaViolation v, String model, boolean retryAfterHeader) {
     String metric;
     String quotaId;
     switch (v.dimension()) {
@@ -132,7 +139,12 @@ final class GeminiErrors {
       retry.put("@type", "type.googleapis.com/google.rpc.RetryInfo");
       retry.put("retryDelay", delay);
     }
-    return HttpReply.json(429, root);
+    HttpReply reply = HttpReply.json(429, root);
+    if (retryable && retryAfterHeader) {
+      long ms = v.retryAfter().toMillis();
+      reply = reply.withHeader("Retry-After", Long.toString((ms + 999) / 1000));
+    }
+    return reply;
   }
 
   private static ObjectNode envelope(int code, String status, String message) {

@@ -8,6 +8,7 @@ import io.catalogimage.simulator.engine.Call;
 import io.catalogimage.simulator.engine.Engine;
 import io.catalogimage.simulator.engine.Verdict;
 import io.catalogimage.simulator.fault.FaultKind;
+import io.catalogimage.simulator.fault.TransportFaults;
 import io.catalogimage.simulator.http.Exchanges;
 import io.catalogimage.simulator.http.HttpReply;
 import io.catalogimage.simulator.http.Responder;
@@ -116,6 +117,11 @@ public final class GeminiHandler implements HttpHandler {
                 request.prompt(),
                 1,
                 request.imageSize()));
+    Optional<java.time.Duration> unanswered = TransportFaults.unanswered(verdict, cfg.faults());
+    if (unanswered.isPresent()) {
+      responder.closeUnansweredLater(exchange, unanswered.get());
+      return;
+    }
     GeminiResponses.Context ctx =
         new GeminiResponses.Context(model.get(), request, cfg.seed(), cfg.gemini());
     boolean sse = stream && "sse".equals(Exchanges.query(exchange).get("alt"));

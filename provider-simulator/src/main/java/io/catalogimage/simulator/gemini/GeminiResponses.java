@@ -41,8 +41,11 @@ final class GeminiResponses {
       case HTTP_500 -> GeminiErrors.internal();
       case HTTP_503 -> GeminiErrors.overloaded();
       case HTTP_504 -> GeminiErrors.deadlineExceeded();
-      case RATE_LIMITED, DAILY_QUOTA, LIMIT_ZERO ->
-          GeminiErrors.quota(verdict.violation(), ctx.model().id());
+      case RATE_LIMITED, DAILY_QUOTA, LIMIT_ZERO, RATE_LIMITED_NO_HINT ->
+          GeminiErrors.quota(
+              verdict.violation(), ctx.model().id(), ctx.settings().retryAfterHeader());
+      case HANG, CONNECTION_RESET ->
+          throw new IllegalStateException(fault + " is never answered (TransportFaults)");
       case PROMPT_BLOCKED -> GeminiBlocks.promptBlocked(ctx, verdict);
       case TEXT_ONLY_REFUSAL -> GeminiBlocks.refusal(ctx);
       case MODEL_VERSION_MISMATCH ->

@@ -55,6 +55,18 @@ public final class Responder {
     }
   }
 
+  /**
+   * Closes the connection after {@code delay} without any response (a hung call, a reset): the
+   * client sees the connection end with no status line.
+   */
+  public void closeUnansweredLater(HttpExchange exchange, Duration delay) {
+    try {
+      timer.schedule(exchange::close, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      exchange.close();
+    }
+  }
+
   private static HttpReply build(HttpExchange exchange, Supplier<HttpReply> reply) {
     try {
       return reply.get();

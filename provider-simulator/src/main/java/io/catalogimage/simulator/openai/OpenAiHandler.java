@@ -7,6 +7,7 @@ import io.catalogimage.simulator.engine.Call;
 import io.catalogimage.simulator.engine.Engine;
 import io.catalogimage.simulator.engine.Verdict;
 import io.catalogimage.simulator.fault.FaultKind;
+import io.catalogimage.simulator.fault.TransportFaults;
 import io.catalogimage.simulator.http.Exchanges;
 import io.catalogimage.simulator.http.HttpReply;
 import io.catalogimage.simulator.http.Responder;
@@ -115,6 +116,12 @@ public final class OpenAiHandler implements HttpHandler {
                 request.prompt(),
                 request.n(),
                 request.size()));
+    java.util.Optional<java.time.Duration> unanswered =
+        TransportFaults.unanswered(verdict, engine.config().faults());
+    if (unanswered.isPresent()) {
+      responder.closeUnansweredLater(exchange, unanswered.get());
+      return;
+    }
     OpenAiResponses.Context ctx =
         new OpenAiResponses.Context(
             model, request, project, requestId, engine.clock().now().getEpochSecond());

@@ -62,7 +62,10 @@ final class OpenAiResponses {
                   + " https://platform.openai.com/docs/guides/error-codes/api-errors.",
               "insufficient_quota",
               "insufficient_quota");
-      case RATE_LIMITED, DAILY_QUOTA, LIMIT_ZERO -> rateLimited(ctx, verdict.violation());
+      case RATE_LIMITED, DAILY_QUOTA, LIMIT_ZERO, RATE_LIMITED_NO_HINT ->
+          rateLimited(ctx, verdict.violation());
+      case HANG, CONNECTION_RESET ->
+          throw new IllegalStateException(fault + " is never answered (TransportFaults)");
       case IMAGE_SAFETY, IMAGE_PROHIBITED_CONTENT -> moderation(ctx, verdict, "output");
       default -> moderation(ctx, verdict, "input"); // PROMPT_BLOCKED, SAFETY, BLOCKLIST, ...
     };

@@ -8,16 +8,15 @@ import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ModelVersions;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
+import io.catalogimage.worker.provider.TransportFailures;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -72,11 +71,12 @@ public final class GeminiClient implements ImageProvider {
   public CompletableFuture<ProviderOutcome> generate(GenerationRequest req) {
     long started = System.nanoTime();
     ImageModel model = catalog.require(req.model());
+    Duration timeout = req.timeoutWithin(endpoint.requestTimeout());
     HttpRequest request;
     try {
       request =
           HttpRequest.newBuilder(url(endpoint.wireModelId(model.id())))
-              .timeout(endpoint.requestTimeout())
+              .timeout(timeout)
               .header("Content-Type", "application/json")
               .header("x-goog-api-key", endpoint.apiKey() == null ? "" : endpoint.apiKey())
               .POST(
@@ -93,9 +93,10 @@ public final class GeminiClient implements ImageProvider {
             (response, failure) -> {
               Duration latency = Duration.ofNanos(System.nanoTime() - started);
               if (failure != null) {
-                return transportFailure(failure, latency);
+                return TransportFailures.classify(failure, latency, timeout);
               }
-              return responses.classify(response.statusCode(), response.body(), latency, req);
+              return responses.classify(
+                  response.statusCode(), response.headers(), response.body(), latency, req);
             });
   }
 
@@ -106,17 +107,5 @@ public final class GeminiClient implements ImageProvider {
             + "/v1beta/models/"
             + URLEncoder.encode(wireModel, StandardCharsets.UTF_8)
             + ":generateContent");
-  }
-
-  private static ProviderOutcome transportFailure(Throwable failure, Duration latency) {
-    Throwable cause =
-        failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause()
-            : failure;
-    CallInfo info = CallInfo.noAnswer(latency);
-    if (cause instanceof HttpTimeoutException) {
-      return new ProviderOutcome.TimedOut("no answer within " + latency.toSeconds() + "s", info);
-    }
-    return new ProviderOutcome.ServerError("could not reach the provider: " + cause, info);
   }
 }

@@ -7,6 +7,8 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageHeader;
 import io.catalogimage.worker.provider.ModelVersions;
 import io.catalogimage.worker.provider.ProviderOutcome;
+import io.catalogimage.worker.provider.RetryHints;
+import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
@@ -48,6 +50,11 @@ final class GeminiResponses {
   }
 
   ProviderOutcome classify(int status, byte[] body, Duration latency, GenerationRequest req) {
+    return classify(status, null, body, latency, req);
+  }
+
+  ProviderOutcome classify(
+      int status, HttpHeaders headers, byte[] body, Duration latency, GenerationRequest req) {
     JsonNode root;
     try {
       root = body.length == 0 ? json.createObjectNode() : json.readTree(body);
@@ -61,7 +68,7 @@ final class GeminiResponses {
     if (status == 200) {
       return success(root, latency, req);
     }
-    return error(status, root, latency);
+    return error(status, headers, root, latency);
   }
 
   private ProviderOutcome success(JsonNode root, Duration latency, GenerationRequest req) {
@@ -132,7 +139,7 @@ final class GeminiResponses {
     return null;
   }
 
-  private ProviderOutcome error(int status, JsonNode root, Duration latency) {
+  private ProviderOutcome error(int status, HttpHeaders headers, JsonNode root, Duration latency) {
     JsonNode error = root.path("error");
     String message = Optional.ofNullable(text(error, "message")).orElse("HTTP " + status);
     String rpcStatus = text(error, "status");
@@ -142,7 +149,7 @@ final class GeminiResponses {
       if (dailyOrZero(error, message)) {
         return new ProviderOutcome.QuotaExhausted(message.contains("limit: 0"), described, info);
       }
-      return new ProviderOutcome.RateLimited(retryDelay(error, message), described, info);
+      return new ProviderOutcome.RateLimited(retryDelay(error, message, headers), described, info);
     }
     if (status == 408 || status >= 500) {
       return new ProviderOutcome.ServerError(described, info);
@@ -169,8 +176,11 @@ final class GeminiResponses {
     return false;
   }
 
-  /** RetryInfo.retryDelay ("11.769242877s"), else "Please retry in Xs." in the message. */
-  static Duration retryDelay(JsonNode error, String message) {
+  /**
+   * RetryInfo.retryDelay ("11.769242877s"), else the {@code Retry-After} header, else "Please retry
+   * in Xs." in the message; null when the provider gave no hint at all.
+   */
+  static Duration retryDelay(JsonNode error, String message, HttpHeaders headers) {
     for (JsonNode detail : error.path("details")) {
       String type = String.valueOf(text(detail, "@type"));
       if (type.endsWith("RetryInfo")) {
@@ -179,6 +189,10 @@ final class GeminiResponses {
           return seconds(m.group(1));
         }
       }
+    }
+    Duration header = RetryHints.fromHeaders(headers);
+    if (header != null) {
+      return header;
     }
     Matcher m = RETRY_IN.matcher(message);
     return m.find() ? seconds(m.group(1)) : null;

@@ -7,15 +7,14 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
+import io.catalogimage.worker.provider.TransportFailures;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -69,6 +68,7 @@ public final class OpenAiClient implements ImageProvider {
   @Override
   public CompletableFuture<ProviderOutcome> generate(GenerationRequest req) {
     long started = System.nanoTime();
+    Duration timeout = req.timeoutWithin(endpoint.requestTimeout());
     HttpRequest request;
     try {
       ImageModel model = catalog.require(req.model());
@@ -77,7 +77,7 @@ public final class OpenAiClient implements ImageProvider {
               req, model, endpoint.wireModelId(model.id()), endpoint.imageQuality());
       HttpRequest.Builder builder =
           HttpRequest.newBuilder()
-              .timeout(endpoint.requestTimeout())
+              .timeout(timeout)
               .header(
                   "Authorization",
                   "Bearer " + (endpoint.apiKey() == null ? "" : endpoint.apiKey()));
@@ -105,16 +105,7 @@ public final class OpenAiClient implements ImageProvider {
             (response, failure) -> {
               Duration latency = Duration.ofNanos(System.nanoTime() - started);
               if (failure != null) {
-                Throwable cause =
-                    failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause()
-                        : failure;
-                CallInfo info = CallInfo.noAnswer(latency);
-                return cause instanceof HttpTimeoutException
-                    ? new ProviderOutcome.TimedOut(
-                        "no answer within " + latency.toSeconds() + "s", info)
-                    : new ProviderOutcome.ServerError(
-                        "could not reach the provider: " + cause, info);
+                return TransportFailures.classify(failure, latency, timeout);
               }
               return responses.classify(
                   response.statusCode(), response.headers(), response.body(), latency, req);

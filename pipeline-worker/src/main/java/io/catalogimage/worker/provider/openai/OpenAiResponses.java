@@ -6,10 +6,9 @@ import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageHeader;
 import io.catalogimage.worker.provider.ProviderOutcome;
+import io.catalogimage.worker.provider.RetryHints;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
@@ -64,7 +63,7 @@ final class OpenAiResponses {
       return new ProviderOutcome.QuotaExhausted(message.contains("Limit 0,"), message, info);
     }
     if (status == 429) {
-      return new ProviderOutcome.RateLimited(retryAfter(headers), message, info);
+      return new ProviderOutcome.RateLimited(RetryHints.fromHeaders(headers), message, info);
     }
     if (status == 408 || status >= 500) {
       return new ProviderOutcome.ServerError(message, info);
@@ -126,33 +125,6 @@ final class OpenAiResponses {
       return limit.map(String::trim).map(Integer::valueOf).filter(n -> n > 0).orElse(null);
     } catch (NumberFormatException unreadable) {
       return null;
-    }
-  }
-
-  /** retry-after-ms, else retry-after in seconds or as an HTTP date. */
-  static Duration retryAfter(HttpHeaders headers) {
-    Optional<String> ms = headers.firstValue("retry-after-ms");
-    if (ms.isPresent()) {
-      try {
-        return Duration.ofMillis((long) Double.parseDouble(ms.get()));
-      } catch (NumberFormatException ignored) {
-        // fall through to retry-after
-      }
-    }
-    Optional<String> after = headers.firstValue("retry-after");
-    if (after.isEmpty()) {
-      return null;
-    }
-    try {
-      return Duration.ofMillis((long) (Double.parseDouble(after.get()) * 1000));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(after.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
-        return wait.isNegative() ? Duration.ZERO : wait;
-      } catch (RuntimeException unreadable) {
-        return null;
-      }
     }
   }
 

@@ -209,6 +209,27 @@ class GeminiResponsesTest {
   }
 
   @Test
+  void a_retry_after_header_wins_over_the_message_when_there_is_no_retry_info() {
+    var headers =
+        java.net.http.HttpHeaders.of(java.util.Map.of("Retry-After", List.of("7")), (a, b) -> true);
+    var o =
+        responses.classify(
+            429,
+            headers,
+            "{\"error\": {\"code\": 429, \"message\": \"Please retry in 26s.\"}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            Duration.ofMillis(5),
+            REQUEST_2K);
+    assertThat(((ProviderOutcome.RateLimited) o).retryAfter()).isEqualTo(Duration.ofSeconds(7));
+  }
+
+  @Test
+  void a_429_with_no_hint_anywhere_has_no_delay() {
+    var o = classify(429, "{\"error\": {\"code\": 429, \"message\": \"Resource exhausted.\"}}");
+    assertThat(((ProviderOutcome.RateLimited) o).retryAfter()).isNull();
+  }
+
+  @Test
   void a_per_day_quota_and_limit_zero_are_not_retryable_within_minutes() {
     var daily =
         classify(

@@ -1,0 +1,574 @@
+package io.catalogimage.common.item;
+
+import static io.catalogimage.common.item.ItemState.BLOCKED;
+import static io.catalogimage.common.item.ItemState.CANCELLED;
+import static io.catalogimage.common.item.ItemState.CAP_REACHED;
+import static io.catalogimage.common.item.ItemState.DISPATCHED;
+import static io.catalogimage.common.item.ItemState.FAILED;
+import static io.catalogimage.common.item.ItemState.QUEUED;
+import static io.catalogimage.common.item.ItemState.RUNNING;
+import static io.catalogimage.common.item.ItemState.SUCCEEDED;
+
+import io.catalogimage.common.id.BatchId;
+import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.id.TenantId;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Every statement that changes an item's state, for the api and the worker alike: one repository
+ * for the aggregate (DESIGN.md decision 6). Each declares its {@link ItemMove} (checked against
+ * {@link ItemState}'s table when this class loads) and guards on the from-states of that move;
+ * statements on one item a worker holds also guard on its lease and its version, so a stale worker
+ * or a lost race changes nothing and says so. Every change bumps {@code version}. The database
+ * refuses any move outside the table ({@code item_state_moves}).
+ *
+ * <p>Creating items (intake) and counting them (triggers) are not state changes and live with their
+ * features.
+ */
+public class ItemRepository {
+
+  // ---- the moves, one per kind of statement ----
+
+  public static final ItemMove CLAIM =
+      ItemMove.of("a worker claims it", EnumSet.of(DISPATCHED, QUEUED), RUNNING);
+  public static final ItemMove SUCCEED =
+      ItemMove.of("its image is stored", EnumSet.of(RUNNING), SUCCEEDED);
+  public static final ItemMove REQUEUE =
+      ItemMove.of(
+          "back to the queue for a retry (cancelled if its batch was)",
+          EnumSet.of(RUNNING),
+          QUEUED,
+          CANCELLED);
+  public static final ItemMove FINISH =
+      ItemMove.of(
+          "ends without an image", EnumSet.of(RUNNING), FAILED, BLOCKED, CAP_REACHED, CANCELLED);
+  public static final ItemMove RELEASE_UNSTARTED =
+      ItemMove.of("handed back at shutdown before its call", EnumSet.of(RUNNING), QUEUED);
+  public static final ItemMove DISPATCH =
+      ItemMove.of("published to its lane's topic", EnumSet.of(QUEUED), DISPATCHED);
+  public static final ItemMove REDISPATCH =
+      ItemMove.of("no worker took its record in time", EnumSet.of(DISPATCHED), QUEUED);
+  public static final ItemMove RECLAIM =
+      ItemMove.of(
+          "its worker's lease expired (cancelled if its batch was)",
+          EnumSet.of(RUNNING),
+          QUEUED,
+          CANCELLED);
+  public static final ItemMove UNPROCESSABLE =
+      ItemMove.of("its job record went to the dead-letter topic", EnumSet.of(DISPATCHED), FAILED);
+  public static final ItemMove CANCEL =
+      ItemMove.of(
+          "its batch is cancelled before it ran",
+          EnumSet.of(QUEUED, DISPATCHED, CAP_REACHED),
+          CANCELLED);
+  public static final ItemMove REDRIVE =
+      ItemMove.of("re-driven", EnumSet.of(FAILED, BLOCKED, CANCELLED), QUEUED);
+  public static final ItemMove RESUME_CAPPED =
+      ItemMove.of("its cost cap was raised", EnumSet.of(CAP_REACHED), QUEUED);
+
+  /** Every move a statement here makes (the lifecycle test walks them). */
+  public static final List<ItemMove> MOVES =
+      List.of(
+          CLAIM,
+          SUCCEED,
+          REQUEUE,
+          FINISH,
+          RELEASE_UNSTARTED,
+          DISPATCH,
+          REDISPATCH,
+          RECLAIM,
+          UNPROCESSABLE,
+          CANCEL,
+          REDRIVE,
+          RESUME_CAPPED);
+
+  /** One item a worker holds under its lease, at the version it last wrote or read. */
+  public record Held(ItemId item, String worker, int version) {
+    public Held withVersion(int newVersion) {
+      return new Held(item, worker, newVersion);
+    }
+  }
+
+  // ---- SQL ----
+
+  private static final String BATCH_CANCELLED =
+      "EXISTS (SELECT 1 FROM batches b WHERE b.batch_id = items.batch_id"
+          + " AND b.cancelled_at IS NOT NULL)";
+
+  /** The guard of every statement on one held item: its state, its lease and its version. */
+  private static final String HELD =
+      " WHERE item_id = :item AND state = 'RUNNING' AND lease_owner = :worker"
+          + " AND version = :version";
+
+  private static final String RELEASE_LEASE =
+      "lease_owner = NULL, lease_until = NULL, version = version + 1, updated_at = :now,"
+          + " cost_usd = cost_usd + :delta";
+
+  /**
+   * Only waiting items are claimed: a re-delivered record of an item that is RUNNING elsewhere or
+   * already SUCCEEDED matches nothing, so the provider is not called twice. A due QUEUED item is
+   * claimable too: the record can arrive before the dispatcher's transaction commits; the claim
+   * then waits for that row lock and re-checks the row as committed (DISPATCHED). A stale record of
+   * an item waiting for a later retry (not_before in the future) claims nothing. The item's
+   * failures and its 429s with a retry delay, per model in its current run, come along: routing
+   * bounds the tries on each model.
+   */
+  private static final String CLAIM_SQL =
+      """
+      UPDATE items i
+         SET state = 'RUNNING', lease_owner = :worker, lease_until = :until,
+             version = i.version + 1, updated_at = :now
+        FROM batches b, products p, tenants t
+       WHERE i.item_id = ANY(:ids)
+         AND (i.state = 'DISPATCHED' OR (i.state = 'QUEUED' AND i.not_before <= :now))
+         AND b.batch_id = i.batch_id
+         AND p.batch_id = i.batch_id AND p.product_no = i.product_no
+         AND t.tenant_id = i.tenant_id
+      RETURNING i.item_id, i.tenant_id, i.batch_id, i.sku, i.variant, i.attempts, i.next_model,
+                i.route_reason, i.attempts_before_run, i.version,
+                b.tier, b.spec, p.data,
+                b.lane, b.deadline, b.cost_cap_usd, b.allow_safety_reroute, t.monthly_cap_usd,
+                (SELECT coalesce(jsonb_object_agg(f.model_requested, f.n), '{}'::jsonb)::text
+                   FROM (SELECT a.model_requested, count(*) AS n FROM attempts a
+                          WHERE a.item_id = i.item_id AND a.attempt_no > i.attempts_before_run
+                            AND a.outcome IN ('RATE_LIMITED_NO_HINT', 'SERVER_ERROR', 'TIMEOUT',
+                                              'CONNECTION_LOST', 'NO_IMAGE')
+                          GROUP BY a.model_requested) f) AS failures_by_model,
+                (SELECT coalesce(jsonb_object_agg(f.model_requested, f.n), '{}'::jsonb)::text
+                   FROM (SELECT a.model_requested, count(*) AS n FROM attempts a
+                          WHERE a.item_id = i.item_id AND a.attempt_no > i.attempts_before_run
+                            AND a.outcome = 'RATE_LIMITED'
+                          GROUP BY a.model_requested) f) AS rate_limits_by_model
+      """;
+
+  /**
+   * Renews only the leases of items the worker still works on, and says which: one it no longer
+   * holds (reclaimed, finished elsewhere) is absent from the answer.
+   */
+  private static final String RENEW_SQL =
+      """
+      UPDATE items SET lease_until = :until
+       WHERE item_id = ANY(:ids) AND lease_owner = :worker AND state = 'RUNNING'
+      RETURNING item_id
+      """;
+
+  private static final String SUCCEED_SQL =
+      "UPDATE items SET state = 'SUCCEEDED', model_served = :served, image_key = :imageKey,"
+          + " sidecar_key = :sidecarKey, alt_text = CAST(:altText AS jsonb), caption = :caption,"
+          + " finished_at = :now, next_model = NULL, route_reason = NULL,"
+          + " last_error_type = NULL, last_error_message = NULL, note = :note, "
+          + RELEASE_LEASE
+          + HELD;
+
+  /** Back to the queue, unless the batch was cancelled meanwhile: then that is where it ends. */
+  private static final String REQUEUE_SQL =
+      "UPDATE items SET state = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN 'CANCELLED' ELSE 'QUEUED' END,"
+          + " finished_at = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN CAST(:now AS timestamptz) END,"
+          + " not_before = :notBefore, next_model = :nextModel, route_reason = :routeReason,"
+          + " dispatched_at = NULL,"
+          + " last_error_type = coalesce(CAST(:errorType AS text), last_error_type),"
+          + " last_error_message = CASE WHEN CAST(:errorType AS text) IS NULL"
+          + " THEN last_error_message ELSE :errorMessage END,"
+          + " note = :note, "
+          + RELEASE_LEASE
+          + HELD;
+
+  private static final String FINISH_SQL =
+      "UPDATE items SET state = :state, finished_at = :now, last_error_type = :errorType,"
+          + " last_error_message = :errorMessage, note = :note, "
+          + RELEASE_LEASE
+          + HELD;
+
+  private static final String CANCEL_HELD_SQL =
+      "UPDATE items SET state = 'CANCELLED', finished_at = :now,"
+          + " note = 'cancelled by request before its call', "
+          + RELEASE_LEASE
+          + HELD
+          + " AND "
+          + BATCH_CANCELLED;
+
+  /** Items claimed but never started (shutdown): handed back at once instead of at lease expiry. */
+  private static final String RELEASE_UNSTARTED_SQL =
+      """
+      UPDATE items i SET state = 'QUEUED', not_before = :now, dispatched_at = NULL,
+                         lease_owner = NULL, lease_until = NULL, version = i.version + 1,
+                         updated_at = :now, note = 'handed back by ' || :worker || ' at shutdown'
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:versions AS int[])) AS h(item_id, version)
+       WHERE i.item_id = h.item_id AND i.version = h.version
+         AND i.state = 'RUNNING' AND i.lease_owner = :worker
+      """;
+
+  private static final String ADD_COST_SQL =
+      "UPDATE items SET cost_usd = cost_usd + :delta WHERE item_id = :item";
+
+  private static final String DISPATCH_SQL =
+      """
+      UPDATE items SET state = 'DISPATCHED', dispatched_at = :now, version = version + 1,
+                       updated_at = :now, note = NULL
+       WHERE item_id = ANY(:ids) AND state = 'QUEUED'
+      """;
+
+  /** Items no worker took in time go back to the queue (the record may have been lost). */
+  private static final String REDISPATCH_SQL =
+      """
+      UPDATE items SET state = 'QUEUED', dispatched_at = NULL, version = version + 1,
+                       updated_at = :now, not_before = :now,
+                       note = 'sent again: no worker took it within ' || :after
+       WHERE state = 'DISPATCHED' AND dispatched_at < :cutoff
+      """;
+
+  /**
+   * Leases that ran out belong to workers that died or stalled: their items are queued again (or
+   * end CANCELLED when their batch was cancelled meanwhile).
+   */
+  private static final String RECLAIM_SQL =
+      """
+      UPDATE items SET state = CASE WHEN b.cancelled_at IS NULL THEN 'QUEUED' ELSE 'CANCELLED' END,
+                       finished_at = CASE WHEN b.cancelled_at IS NULL THEN NULL
+                                        ELSE CAST(:now AS timestamptz) END,
+                       not_before = :now, version = items.version + 1, updated_at = :now,
+                       note = 'lease of ' || lease_owner || ' expired at ' || lease_until
+                              || CASE WHEN b.cancelled_at IS NULL THEN '; sent again'
+                                      ELSE '; batch cancelled' END,
+                       lease_owner = NULL, lease_until = NULL
+        FROM batches b
+       WHERE b.batch_id = items.batch_id AND items.state = 'RUNNING' AND items.lease_until < :now
+      RETURNING item_id
+      """;
+
+  /**
+   * Calls the lost worker had in flight are settled at the reserved cost, flagged possibly billed:
+   * the provider may have generated (and charged) the image.
+   */
+  private static final String ABANDON_CALLS_SQL =
+      """
+      UPDATE attempts SET outcome = 'ABANDONED', finished_at = :now, cost_usd = reserved_usd,
+                          possibly_billed = true,
+                          decision = 'worker lost during the call; item sent again'
+       WHERE item_id = ANY(:ids) AND outcome = 'IN_FLIGHT'
+      RETURNING item_id, cost_usd
+      """;
+
+  private static final String UNPROCESSABLE_SQL =
+      """
+      UPDATE items SET state = 'FAILED', finished_at = :now, version = version + 1,
+                       updated_at = :now, last_error_type = 'UNPROCESSABLE',
+                       last_error_message = :reason,
+                       note = 'its job record could not be processed and went to ' || :dlt
+       WHERE item_id = :item AND state = 'DISPATCHED'
+      """;
+
+  private static final String CANCEL_SQL =
+      """
+      UPDATE items SET state = 'CANCELLED', finished_at = :now, version = version + 1,
+                       updated_at = :now, note = 'cancelled by request'
+       WHERE batch_id = :batch AND tenant_id = :tenant
+         AND state IN ('QUEUED', 'DISPATCHED', 'CAP_REACHED')
+      """;
+
+  private static final String REDRIVE_SQL =
+      """
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, next_model = NULL, route_reason = NULL,
+                       attempts_before_run = attempts, version = version + 1, updated_at = :now,
+                       note = 're-driven at ' || :nowText || ' (was ' || state || ')'
+       WHERE batch_id = :batch AND tenant_id = :tenant AND state = ANY(:states)
+      """;
+
+  private static final String RESUME_CAPPED_SQL =
+      """
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, version = version + 1, updated_at = :now,
+                       note = :note
+       WHERE tenant_id = :tenant AND state = 'CAP_REACHED'
+         AND (CAST(:batch AS uuid) IS NULL OR batch_id = :batch)
+      """;
+
+  static {
+    // the guards written above must be the from-states their moves declare
+    check(CLAIM, CLAIM_SQL, "i.state = 'DISPATCHED'", "i.state = 'QUEUED'");
+    check(DISPATCH, DISPATCH_SQL, "state = 'QUEUED'");
+    check(REDISPATCH, REDISPATCH_SQL, "state = 'DISPATCHED'");
+    check(RECLAIM, RECLAIM_SQL, "items.state = 'RUNNING'");
+    check(UNPROCESSABLE, UNPROCESSABLE_SQL, "state = 'DISPATCHED'");
+    check(CANCEL, CANCEL_SQL, "state IN " + CANCEL.fromSql());
+    check(RESUME_CAPPED, RESUME_CAPPED_SQL, "state = 'CAP_REACHED'");
+  }
+
+  private static void check(ItemMove move, String sql, String... guards) {
+    for (String guard : guards) {
+      if (!sql.contains(guard)) {
+        throw new IllegalStateException(move.what() + ": its statement lacks the guard " + guard);
+      }
+    }
+  }
+
+  private final JdbcClient jdbc;
+
+  public ItemRepository(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  // ---- worker: claims and leases ----
+
+  /** Claims these items for {@code worker} until {@code until}; maps each claimed row. */
+  public <T> List<T> claim(
+      Collection<ItemId> items, String worker, Instant now, Instant until, RowMapper<T> rows) {
+    if (items.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(CLAIM_SQL)
+        .param("ids", ids(items))
+        .param("worker", worker)
+        .param("now", Timestamp.from(now))
+        .param("until", Timestamp.from(until))
+        .query(rows)
+        .list();
+  }
+
+  /** Extends the leases of these items while {@code worker} holds them; returns those it holds. */
+  public Set<ItemId> renew(Collection<ItemId> items, String worker, Instant until) {
+    if (items.isEmpty()) {
+      return Set.of();
+    }
+    return Set.copyOf(
+        jdbc.sql(RENEW_SQL)
+            .param("ids", ids(items))
+            .param("worker", worker)
+            .param("until", Timestamp.from(until))
+            .query((rs, i) -> new ItemId(rs.getObject(1, UUID.class)))
+            .list());
+  }
+
+  // ---- worker: one held item moves on ----
+
+  /** What a succeeded item shows. */
+  public record Success(
+      String modelServed,
+      String imageKey,
+      String sidecarKey,
+      String altTextJson,
+      String caption,
+      String note) {}
+
+  /** SUCCEEDED; false when the item is no longer held at that version (nothing changed). */
+  public boolean succeed(Held held, Success s, BigDecimal costDelta, Instant now) {
+    return onHeld(
+        jdbc.sql(SUCCEED_SQL)
+            .param("served", s.modelServed())
+            .param("imageKey", s.imageKey())
+            .param("sidecarKey", s.sidecarKey())
+            .param("altText", s.altTextJson())
+            .param("caption", s.caption())
+            .param("note", s.note()),
+        held,
+        costDelta,
+        now);
+  }
+
+  /** Why an item goes back to the queue. */
+  public record Requeue(
+      Instant notBefore,
+      String nextModel,
+      String routeReason,
+      String errorType,
+      String errorMessage,
+      String note) {}
+
+  /**
+   * QUEUED again, due at {@code notBefore} (CANCELLED when its batch was cancelled meanwhile). A
+   * null error type keeps the last error as it was (a requeue without a call).
+   */
+  public boolean requeue(Held held, Requeue r, BigDecimal costDelta, Instant now) {
+    return onHeld(
+        jdbc.sql(REQUEUE_SQL)
+            .param("notBefore", Timestamp.from(r.notBefore()))
+            .param("nextModel", r.nextModel())
+            .param("routeReason", r.routeReason())
+            .param("errorType", r.errorType())
+            .param("errorMessage", r.errorMessage())
+            .param("note", r.note()),
+        held,
+        costDelta,
+        now);
+  }
+
+  /** A terminal state other than success: FAILED, BLOCKED, CAP_REACHED or CANCELLED. */
+  public boolean finish(
+      Held held,
+      ItemState state,
+      String errorType,
+      String errorMessage,
+      String note,
+      BigDecimal costDelta,
+      Instant now) {
+    if (!FINISH.to().contains(state)) {
+      throw new IllegalArgumentException("not a way to finish without an image: " + state);
+    }
+    return onHeld(
+        jdbc.sql(FINISH_SQL)
+            .param("state", state.name())
+            .param("errorType", errorType)
+            .param("errorMessage", errorMessage)
+            .param("note", note),
+        held,
+        costDelta,
+        now);
+  }
+
+  /** CANCELLED, if its batch was cancelled since the claim; false otherwise. */
+  public boolean cancelIfBatchCancelled(Held held, Instant now) {
+    return onHeld(jdbc.sql(CANCEL_HELD_SQL), held, BigDecimal.ZERO, now);
+  }
+
+  /** Hands back items claimed but never started; returns how many. */
+  public int releaseUnstarted(Collection<Held> held, String worker, Instant now) {
+    if (held.isEmpty()) {
+      return 0;
+    }
+    return jdbc.sql(RELEASE_UNSTARTED_SQL)
+        .param("ids", held.stream().map(h -> h.item().value()).toArray(UUID[]::new))
+        .param("versions", held.stream().map(Held::version).toArray(Integer[]::new))
+        .param("worker", worker)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  /** Corrects an item's cost after a late settle whose item has moved on (no state change). */
+  public void addCost(ItemId item, BigDecimal delta) {
+    if (delta.signum() != 0) {
+      jdbc.sql(ADD_COST_SQL).param("delta", delta).param("item", item.value()).update();
+    }
+  }
+
+  /** FAILED: its job record could not be processed and went to the dead-letter topic. */
+  public boolean failUnprocessable(
+      ItemId item, String reason, String deadLetterTopic, Instant now) {
+    return jdbc.sql(UNPROCESSABLE_SQL)
+            .param("item", item.value())
+            .param("reason", reason)
+            .param("dlt", deadLetterTopic)
+            .param("now", Timestamp.from(now))
+            .update()
+        == 1;
+  }
+
+  private static int onHeldRows(
+      JdbcClient.StatementSpec statement, Held held, BigDecimal delta, Instant now) {
+    return statement
+        .param("delta", delta)
+        .param("now", Timestamp.from(now))
+        .param("item", held.item().value())
+        .param("worker", held.worker())
+        .param("version", held.version())
+        .update();
+  }
+
+  private static boolean onHeld(
+      JdbcClient.StatementSpec statement, Held held, BigDecimal delta, Instant now) {
+    return onHeldRows(statement, held, delta, now) == 1;
+  }
+
+  // ---- api: dispatch and reclaim ----
+
+  /** DISPATCHED, for items the caller locked and published; returns how many. */
+  public int markDispatched(Collection<ItemId> items, Instant now) {
+    return jdbc.sql(DISPATCH_SQL)
+        .param("ids", ids(items))
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  /** QUEUED again for items dispatched longer than {@code after} ago that no worker took. */
+  public int requeueStale(Instant now, Duration after) {
+    return jdbc.sql(REDISPATCH_SQL)
+        .param("now", Timestamp.from(now))
+        .param("cutoff", Timestamp.from(now.minus(after)))
+        .param("after", after.toString())
+        .update();
+  }
+
+  /**
+   * Reclaims expired leases and settles their lost calls as abandoned (possibly billed, at their
+   * reservation); returns the items queued again. Run it in a transaction.
+   */
+  public int reclaimExpired(Instant now) {
+    UUID[] reclaimed =
+        jdbc.sql(RECLAIM_SQL)
+            .param("now", Timestamp.from(now))
+            .query(UUID.class)
+            .list()
+            .toArray(UUID[]::new);
+    if (reclaimed.length == 0) {
+      return 0;
+    }
+    List<Map.Entry<UUID, BigDecimal>> abandoned =
+        jdbc.sql(ABANDON_CALLS_SQL)
+            .param("ids", reclaimed)
+            .param("now", Timestamp.from(now))
+            .query((rs, i) -> Map.entry(rs.getObject(1, UUID.class), rs.getBigDecimal(2)))
+            .list();
+    for (Map.Entry<UUID, BigDecimal> call : abandoned) {
+      addCost(new ItemId(call.getKey()), call.getValue());
+    }
+    return reclaimed.length;
+  }
+
+  // ---- api: a batch's items ----
+
+  /** CANCELLED for the batch's items that have not started; returns how many. */
+  public int cancelWaiting(TenantId tenant, BatchId batch, Instant now) {
+    return jdbc.sql(CANCEL_SQL)
+        .param("now", Timestamp.from(now))
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .update();
+  }
+
+  /** QUEUED again for the batch's items in {@code states}, each with its full retries. */
+  public int redrive(TenantId tenant, BatchId batch, Set<ItemState> states, Instant now) {
+    for (ItemState s : states) {
+      if (!REDRIVE.from().contains(s)) {
+        throw new IllegalArgumentException(s + " items cannot be re-driven");
+      }
+    }
+    return jdbc.sql(REDRIVE_SQL)
+        .param("now", Timestamp.from(now))
+        .param("nowText", now.toString())
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .param("states", states.stream().map(Enum::name).toArray(String[]::new))
+        .update();
+  }
+
+  /**
+   * QUEUED again for items a cap stopped: one batch's, or all the tenant's ({@code batch} null).
+   */
+  public int resumeCapped(TenantId tenant, BatchId batch, String note, Instant now) {
+    return jdbc.sql(RESUME_CAPPED_SQL)
+        .param("now", Timestamp.from(now))
+        .param("note", note)
+        .param("batch", batch == null ? null : batch.value())
+        .param("tenant", tenant.value())
+        .update();
+  }
+
+  private static UUID[] ids(Collection<ItemId> items) {
+    return items.stream().map(ItemId::value).toArray(UUID[]::new);
+  }
+}

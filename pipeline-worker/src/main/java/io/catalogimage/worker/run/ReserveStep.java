@@ -1,0 +1,142 @@
+package io.catalogimage.worker.run;
+
+import io.catalogimage.common.batch.VariantSpec;
+import io.catalogimage.common.item.ItemRepository;
+import io.catalogimage.common.item.ItemState;
+import io.catalogimage.common.model.Dimensions;
+import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.worker.claim.ClaimedItem;
+import io.catalogimage.worker.ledger.CapReservations;
+import io.catalogimage.worker.ledger.Ledger;
+import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.ImageProvider;
+import io.catalogimage.worker.provider.ModelTimeouts;
+import io.catalogimage.worker.provider.Providers;
+import io.catalogimage.worker.reference.ReferenceImages;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The step before the call: the reference photo, the request (with the model's learnt timeout), the
+ * estimated cost reserved against the caps, and the attempt recorded IN_FLIGHT in the ledger. When
+ * something stops the item here (photo refused, cap reached, batch cancelled, lease lost) it moves
+ * the item accordingly and no call is made.
+ */
+@Component
+class ReserveStep {
+
+  private static final Logger log = LoggerFactory.getLogger(ReserveStep.class);
+
+  /** What the step decided. */
+  sealed interface Reserved {}
+
+  /** Make the call. */
+  record Ready(Call call) implements Reserved {}
+
+  /** No call: the item was moved on (or is not ours any more). */
+  record Ended(String why) implements Reserved {}
+
+  private final ModelCatalog catalog;
+  private final Providers providers;
+  private final ModelTimeouts timeouts;
+  private final ReferenceImages referenceImages;
+  private final CapReservations caps;
+  private final Ledger ledger;
+  private final ItemRepository items;
+  private final Clock clock;
+
+  ReserveStep(
+      ModelCatalog catalog,
+      Providers providers,
+      ModelTimeouts timeouts,
+      ReferenceImages referenceImages,
+      CapReservations caps,
+      Ledger ledger,
+      ItemRepository items,
+      Clock clock) {
+    this.catalog = catalog;
+    this.providers = providers;
+    this.timeouts = timeouts;
+    this.referenceImages = referenceImages;
+    this.caps = caps;
+    this.ledger = ledger;
+    this.items = items;
+    this.clock = clock;
+  }
+
+  Reserved reserve(Job job, String model, ImageProvider provider, String routed) {
+    ClaimedItem item = job.item;
+    VariantSpec variant = item.variant();
+    ImageModel imageModel = catalog.require(model);
+    Dimensions expected = imageModel.dimensions(variant.size(), variant.aspectRatio()).orElse(null);
+    String prompt = PromptComposer.compose(item);
+    List<GenerationRequest.ReferenceImage> references = List.of();
+    if (item.referenceImage() != null) {
+      ReferenceImages.Fetched fetched = referenceImages.fetch(item.tenant(), item.referenceImage());
+      if (fetched instanceof ReferenceImages.Refused refused) {
+        items.finish(
+            job.held(),
+            ItemState.FAILED,
+            "REFERENCE_IMAGE",
+            refused.reason(),
+            null,
+            BigDecimal.ZERO,
+            clock.instant());
+        return new Ended("reference photo refused before any call: " + refused.reason());
+      }
+      references = List.of(((ReferenceImages.Image) fetched).image());
+    }
+    GenerationRequest request =
+        new GenerationRequest(
+            model,
+            prompt,
+            variant.aspectRatio(),
+            variant.size(),
+            expected,
+            item.altTextLocales(),
+            references,
+            // the client caps it by the endpoint's request-timeout
+            timeouts.timeoutFor(model, variant.size(), null));
+    BigDecimal reserved =
+        providers.estimate(
+            provider,
+            model,
+            variant.size(),
+            PromptComposer.estimateTokens(prompt),
+            references.size());
+    CapReservations.Answer money = caps.reserve(item, reserved, clock.instant());
+    if (money instanceof CapReservations.Refused refused) {
+      items.finish(
+          job.held(),
+          ItemState.CAP_REACHED,
+          "COST_CAP",
+          refused.reason(),
+          null,
+          BigDecimal.ZERO,
+          clock.instant());
+      return new Ended("cost cap reached");
+    }
+    CapReservations.Reservation reservation = ((CapReservations.Reserved) money).reservation();
+    Instant started = clock.instant();
+    Optional<Integer> attempt =
+        ledger.begin(job.held(), provider.endpoint(), model, reserved, routed, started);
+    if (attempt.isEmpty()) {
+      caps.release(reservation);
+      if (items.cancelIfBatchCancelled(job.held(), clock.instant())) {
+        return new Ended("cancelled with its batch before its call");
+      }
+      log.info("lease on {} lost before the call; leaving it", item.id());
+      return new Ended("lease lost before the call");
+    }
+    job.versionIs(job.held().version() + 1);
+    return new Ready(
+        new Call(model, provider, attempt.get(), request, started, reserved, reservation));
+  }
+}
