@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes .env next to docker-compose.yml with a random secret for every credential the stack needs
-# (database, object store, admin token, bootstrap API key). Never overwrites an existing .env.
+# (database, object store, admin token, bootstrap API key, the key sealing feed credentials). Never overwrites an existing .env.
 #   deploy/generate-secrets.sh && docker compose up --build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +18,6 @@ MINIO_ROOT_PASSWORD=$(random 40)
 ADMIN_TOKEN=$(random 48)
 API_KEY=cip_$(random 10)_$(random 32)
 SIMULATOR_KEY=sim-$(random 32)
+SCHEDULES_CREDENTIALS_KEY=$(head -c 32 /dev/urandom | base64)
 ENV
 echo "wrote .env (mode 600): the admin token and the default tenant's API key are in it"

@@ -53,7 +53,9 @@ public final class LocalPipeline implements AutoCloseable {
    * @param apiPort 0 for any free port
    * @param kafkaPort 0 for any free port
    * @param startKafka false to start without Kafka (it can be started later on {@code kafkaPort})
-   * @param simulator simulator settings (its port too)
+   * @param simulator simulator settings (its port too); null starts none and wires no endpoint: the
+   *     apps' own configuration (e.g. a file given with {@code spring.config.additional-location})
+   *     names the providers
    * @param workers worker contexts to start in this JVM
    * @param properties extra settings for both apps (e.g. pipeline.worker.max-in-flight)
    * @param apiInProcess false: no api in this JVM; start it with {@link ApiProcess} (to kill it)
@@ -178,8 +180,10 @@ public final class LocalPipeline implements AutoCloseable {
                 ? LocalS3.inMemory()
                 : LocalS3.onDisk(options.s3Directory(), 0));
     s3.createBucket(BUCKET);
-    step(progress, "starting the provider simulator");
-    simulator = track(ProviderSimulator.start(options.simulator()));
+    if (options.simulator() != null) {
+      step(progress, "starting the provider simulator");
+      simulator = track(ProviderSimulator.start(options.simulator()));
+    }
     if (options.apiInProcess()) {
       step(progress, "starting the api");
       api = startApi();
@@ -211,7 +215,6 @@ public final class LocalPipeline implements AutoCloseable {
     Map<String, Object> props = commonProperties();
     props.put("server.port", options.apiInProcess() ? options.apiPort() : apiPort);
     props.put("pipeline.security.bootstrap-key", apiKey);
-    props.put("pipeline.security.admin-token", adminToken);
     // a developer's webhook receiver runs on this machine, over plain http
     props.put("pipeline.webhooks.allow-private-addresses", true);
     props.put("pipeline.webhooks.allow-http", true);
@@ -273,12 +276,16 @@ public final class LocalPipeline implements AutoCloseable {
     props.put("pipeline.storage.access-key", LocalS3.ACCESS_KEY);
     props.put("pipeline.storage.secret-key", LocalS3.SECRET_KEY);
     props.put("pipeline.storage.bucket", BUCKET);
-    props.put("pipeline.providers.endpoints.simulator.protocol", "gemini");
-    props.put("pipeline.providers.endpoints.simulator.base-url", simulator.baseUri().toString());
-    props.put("pipeline.providers.endpoints.simulator.api-key", "sim-key");
+    if (simulator != null) {
+      props.put("pipeline.providers.endpoints.simulator.protocol", "gemini");
+      props.put("pipeline.providers.endpoints.simulator.base-url", simulator.baseUri().toString());
+      props.put("pipeline.providers.endpoints.simulator.api-key", "sim-key");
+      // the pipeline's peak hours follow the simulator's: off when the simulator has none
+      props.put("pipeline.peak.enabled", options.simulator().peak().enabled());
+    }
     props.put("spring.main.banner-mode", "off");
-    // the pipeline's peak hours follow the simulator's: off when the simulator has none
-    props.put("pipeline.peak.enabled", options.simulator().peak().enabled());
+    // the api's admin api and both apps' actuator endpoints other than health
+    props.put("pipeline.security.admin-token", adminToken);
     props.putAll(options.properties());
     return props;
   }
@@ -291,6 +298,7 @@ public final class LocalPipeline implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + apiPort);
   }
 
+  /** The simulator, or null when the configuration names real providers. */
   public ProviderSimulator simulator() {
     return simulator;
   }

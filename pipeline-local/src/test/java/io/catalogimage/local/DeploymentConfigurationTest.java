@@ -5,24 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.catalogimage.common.config.KnownCredentials;
-import io.catalogimage.common.json.Json;
 import io.catalogimage.common.storage.ObjectStoreProperties;
+import io.catalogimage.local.config.KnownProperties;
 import io.catalogimage.worker.WorkerProperties;
 import io.catalogimage.worker.provider.ProviderProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -32,13 +28,12 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.yaml.snakeyaml.Yaml;
-import tools.jackson.databind.JsonNode;
 
 /**
  * docker-compose.yml cannot be started here (no Docker engine), so this keeps it true: every
  * environment variable of the api and worker services must name a real configuration property of
- * that application (from the metadata its build generates and Spring Boot's own), and binding them
- * the way Spring does must give the values compose means.
+ * that application ({@link KnownProperties}: the metadata its build generates and Spring Boot's
+ * own), and binding them the way Spring does must give the values compose means.
  */
 class DeploymentConfigurationTest {
 
@@ -199,13 +194,15 @@ class DeploymentConfigurationTest {
 
   @Test
   void every_api_variable_is_a_property_of_the_api() throws Exception {
-    assertThat(unknownVariables(environment("api"), "pipeline-api")).isEmpty();
+    assertThat(unknownVariables(environment("api"), KnownProperties.App.API)).isEmpty();
   }
 
   @Test
   void every_worker_variable_is_a_property_of_the_worker() throws Exception {
     for (String worker : List.of("worker-1", "worker-2")) {
-      assertThat(unknownVariables(environment(worker), "pipeline-worker")).as(worker).isEmpty();
+      assertThat(unknownVariables(environment(worker), KnownProperties.App.WORKER))
+          .as(worker)
+          .isEmpty();
     }
   }
 
@@ -250,94 +247,15 @@ class DeploymentConfigurationTest {
   }
 
   /** Variables that no property of the application (or Spring Boot) answers to. */
-  private static List<String> unknownVariables(Map<String, String> env, String app)
-      throws IOException {
-    Metadata metadata = Metadata.load(app);
+  private static List<String> unknownVariables(Map<String, String> env, KnownProperties.App app) {
+    KnownProperties known = KnownProperties.of(app);
     List<String> unknown = new ArrayList<>();
     for (String variable : env.keySet()) {
-      if (!metadata.accepts(variable)) {
+      if (!known.knowsVariable(variable)) {
         unknown.add(variable);
       }
     }
     Collections.sort(unknown);
     return unknown;
-  }
-
-  /** Property names from every spring-configuration-metadata.json visible to the application. */
-  private record Metadata(Set<String> variables, List<String[]> mapPrefixes) {
-
-    private static final Pattern MAP_VALUE =
-        Pattern.compile("java\\.util\\.Map<java\\.lang\\.String,\\s*([\\w.$]+)>");
-
-    static Metadata load(String app) throws IOException {
-      Set<String> variables = new HashSet<>();
-      List<String[]> maps = new ArrayList<>();
-      var resources =
-          DeploymentConfigurationTest.class
-              .getClassLoader()
-              .getResources("META-INF/spring-configuration-metadata.json");
-      for (URL url : Collections.list(resources)) {
-        String where = url.toString();
-        boolean otherApp =
-            (where.contains("pipeline-api") && !app.equals("pipeline-api"))
-                || (where.contains("pipeline-worker") && !app.equals("pipeline-worker"));
-        if (otherApp) {
-          continue;
-        }
-        JsonNode root;
-        try (InputStream in = url.openStream()) {
-          root = Json.mapper().readTree(in);
-        }
-        for (JsonNode property : root.path("properties")) {
-          String name = property.path("name").asString();
-          variables.add(variable(name));
-          variables.add(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
-          Matcher m = MAP_VALUE.matcher(property.path("type").asString(""));
-          if (m.matches()) {
-            maps.add(new String[] {variable(name) + "_", m.group(1)});
-          }
-        }
-      }
-      return new Metadata(variables, maps);
-    }
-
-    /** Spring's mapping of a property name to an environment variable. */
-    static String variable(String property) {
-      return property.toUpperCase(Locale.ROOT).replace("-", "").replace('.', '_');
-    }
-
-    boolean accepts(String variable) {
-      if (variables.contains(variable)) {
-        return true;
-      }
-      for (String[] map : mapPrefixes) {
-        if (variable.startsWith(map[0])) {
-          String rest = variable.substring(map[0].length());
-          int keyEnd = rest.indexOf('_');
-          if (keyEnd > 0 && componentOf(map[1], rest.substring(keyEnd + 1))) {
-            return true;
-          }
-        }
-      }
-      return false;
-    }
-
-    /** True when the map's value type (a record) has a component the variable's tail names. */
-    private static boolean componentOf(String type, String tail) {
-      try {
-        Class<?> value = Class.forName(type);
-        if (!value.isRecord()) {
-          return false;
-        }
-        for (var component : value.getRecordComponents()) {
-          if (component.getName().toUpperCase(Locale.ROOT).equals(tail)) {
-            return true;
-          }
-        }
-        return false;
-      } catch (ClassNotFoundException e) {
-        return false;
-      }
-    }
   }
 }

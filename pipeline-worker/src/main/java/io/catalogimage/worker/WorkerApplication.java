@@ -10,7 +10,17 @@ import org.springframework.context.annotation.Import;
  * The worker: consumes jobs from Kafka, calls image models under budgets, stores images and records
  * every call and its cost.
  */
-@SpringBootApplication
+// the worker's one HTTP door is the actuator, guarded by ActuatorGuard; in the local mode the api's
+// Spring Security shares the classpath and would otherwise lock the worker with a generated
+// password
+@SpringBootApplication(
+    excludeName = {
+      "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+      "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+      "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+      "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+      "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration"
+    })
 @ConfigurationPropertiesScan
 @Import(CommonBeans.class)
 public class WorkerApplication {

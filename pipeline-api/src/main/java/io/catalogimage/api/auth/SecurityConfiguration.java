@@ -26,6 +26,9 @@ import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.firewall.HttpFirewall;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.DefaultCorsProcessor;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -38,7 +41,9 @@ import org.springframework.web.filter.CorsFilter;
  * a path to slip between:
  *
  * <ul>
- *   <li>public: the OpenAPI document, Swagger UI and the health probes (GET);
+ *   <li>public: the OpenAPI document, Swagger UI, the health probes and the dashboard's static
+ *       files (GET); the dashboard's data comes from the api with the tenant's key like any
+ *       client's and its pages carry a strict Content-Security-Policy;
  *   <li>{@code /v1/admin/**} and {@code /actuator/**}: the admin token (role ADMIN);
  *   <li>everything else, including controllers added later: an API key (role TENANT), whose tenant
  *       the handler receives as its {@link TenantId} parameter.
@@ -54,6 +59,18 @@ class SecurityConfiguration {
   static final String[] PUBLIC_PROBES = {
     "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"
   };
+
+  /** The dashboard's static page, script and style; nothing under it is data. */
+  static final String[] PUBLIC_DASHBOARD = {"/dashboard", "/dashboard/", "/dashboard/*"};
+
+  /**
+   * The dashboard's scripts and styles come from its own files only (no inline script, nothing from
+   * elsewhere) and it calls only this api: an injected string could not run even if it were ever
+   * rendered as markup.
+   */
+  static final String DASHBOARD_CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   @Bean
   SecurityFilterChain api(
@@ -76,6 +93,12 @@ class SecurityConfiguration {
         .requestCache(AbstractHttpConfigurer::disable)
         .cors(AbstractHttpConfigurer::disable)
         .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+        .headers(
+            h ->
+                h.addHeaderWriter(
+                    new DelegatingRequestMatcherHeaderWriter(
+                        PathPatternRequestMatcher.withDefaults().matcher("/dashboard/**"),
+                        new StaticHeadersWriter("Content-Security-Policy", DASHBOARD_CSP))))
         .addFilterBefore(
             new FailedAuthenticationLimit(failures, clients), BasicAuthenticationFilter.class)
         .addFilterAt(bearer, BasicAuthenticationFilter.class)
@@ -88,6 +111,8 @@ class SecurityConfiguration {
                     .requestMatchers(HttpMethod.GET, PUBLIC_DOCS)
                     .permitAll()
                     .requestMatchers(HttpMethod.GET, PUBLIC_PROBES)
+                    .permitAll()
+                    .requestMatchers(HttpMethod.GET, PUBLIC_DASHBOARD)
                     .permitAll()
                     .requestMatchers("/v1/admin", "/v1/admin/**", "/actuator", "/actuator/**")
                     .hasRole("ADMIN")

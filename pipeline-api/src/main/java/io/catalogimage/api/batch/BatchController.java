@@ -90,6 +90,24 @@ class BatchController {
     this.clock = clock;
   }
 
+  /** The page of {@code GET /v1/batches}: the tenant's most recent batches, newest first. */
+  record BatchList(List<BatchView> batches) {}
+
+  /**
+   * The tenant's most recent batches, newest first, each as {@code GET /v1/batches/{id}} shows it.
+   *
+   * @param limit how many (default 20, at most 100)
+   */
+  @GetMapping("/v1/batches")
+  BatchList batches(TenantId tenant, @RequestParam(required = false) Integer limit) {
+    int n = limit == null ? 20 : limit;
+    if (n < 1 || n > 100) {
+      throw ApiProblem.invalidParameter("limit", "must be between 1 and 100");
+    }
+    return new BatchList(
+        queries.recent(tenant, n).stream().map(id -> batch(tenant, id.toString())).toList());
+  }
+
   /**
    * Where a batch stands: item counts by state, progress, cost (in all and by model), the plan
    * (lane, deadline, ETA, whether it is at risk, whether peak hours defer it) and its links. An

@@ -160,6 +160,17 @@ class BatchQueries {
     this.jdbc = jdbc;
   }
 
+  /** The tenant's most recent batches, newest first (index batches_by_tenant). */
+  List<BatchId> recent(TenantId tenant, int limit) {
+    return jdbc.sql(
+            "SELECT batch_id FROM batches WHERE tenant_id = :tenant"
+                + " ORDER BY created_at DESC LIMIT :limit")
+        .param("tenant", tenant.value())
+        .param("limit", limit)
+        .query((rs, i) -> new BatchId(rs.getObject("batch_id", java.util.UUID.class)))
+        .list();
+  }
+
   Optional<BatchRow> batch(TenantId tenant, BatchId batch) {
     return jdbc.sql(BATCH)
         .param("batch", batch.value())

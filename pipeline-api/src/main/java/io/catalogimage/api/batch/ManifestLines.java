@@ -46,7 +46,8 @@ class ManifestLines {
   /**
    * Writes every line to {@code out}.
    *
-   * @param presignFor when set, each line also carries an {@code imageUrl} valid this long
+   * @param presignFor when set, each line also carries an {@code imageUrl} and a {@code sidecarUrl}
+   *     valid this long
    * @return lines written
    */
   @Transactional(readOnly = true) // a cursor, not the whole result in memory
@@ -68,7 +69,11 @@ class ManifestLines {
               if (presignFor != null && imageKey != null) {
                 line.put("imageUrl", store.presignedGet(imageKey, presignFor).toString());
               }
-              line.put("sidecarKey", rs.getString("sidecar_key"));
+              String sidecarKey = rs.getString("sidecar_key");
+              line.put("sidecarKey", sidecarKey);
+              if (presignFor != null && sidecarKey != null) {
+                line.put("sidecarUrl", store.presignedGet(sidecarKey, presignFor).toString());
+              }
               String alt = rs.getString("alt_text");
               line.put(
                   "altText", alt == null ? null : Json.mapper().readValue(alt, JsonNode.class));

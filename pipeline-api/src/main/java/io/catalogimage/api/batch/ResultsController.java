@@ -30,8 +30,8 @@ class ResultsController {
   }
 
   /**
-   * One line per item and variant: sku, variant, state, image key and presigned URL, alt text per
-   * locale, caption, model served, attempts, cost, error.
+   * One line per item and variant: sku, variant, state, image and sidecar keys and presigned URLs,
+   * alt text per locale, caption, model served, attempts, cost, error.
    */
   @GetMapping(path = "/v1/batches/{batchId}/results", produces = "application/x-ndjson")
   ResponseEntity<StreamingResponseBody> results(TenantId tenant, @PathVariable String batchId) {

@@ -3,6 +3,7 @@ package io.catalogimage.api.usage;
 import io.catalogimage.api.budget.LearntRates;
 import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.problem.ApiProblem;
+import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
@@ -87,12 +88,82 @@ class UsageController {
   private final Clock clock;
   private final LearntRates rates;
   private final ModelCatalog catalog;
+  private final BudgetProperties budgets;
 
-  UsageController(JdbcClient jdbc, Clock clock, LearntRates rates, ModelCatalog catalog) {
+  UsageController(
+      JdbcClient jdbc,
+      Clock clock,
+      LearntRates rates,
+      ModelCatalog catalog,
+      BudgetProperties budgets) {
     this.jdbc = jdbc;
     this.clock = clock;
     this.rates = rates;
     this.catalog = catalog;
+    this.budgets = budgets;
+  }
+
+  /**
+   * One model's recent calls for the tenant.
+   *
+   * @param rateLimitedShare share of the calls answered 429 (0 to 1)
+   * @param callsLastMinute the tenant's calls in the last minute, against {@code budgetRpm}
+   * @param budgetRpm the model's configured requests per minute (shared by all tenants), or null
+   *     when unlimited
+   */
+  record ModelActivity(
+      String model,
+      long calls,
+      long rateLimited,
+      double rateLimitedShare,
+      long callsLastMinute,
+      Integer budgetRpm) {}
+
+  /** The answer of {@code GET /v1/usage/models}. */
+  record Activity(int minutes, List<ModelActivity> models) {}
+
+  private static final String RECENT =
+      """
+      SELECT model_requested AS model, count(*) AS calls,
+             count(*) FILTER (WHERE outcome = 'RATE_LIMITED') AS limited,
+             count(*) FILTER (WHERE started_at >= :minute) AS last_minute
+        FROM attempts WHERE tenant_id = :tenant AND started_at >= :from
+       GROUP BY 1 ORDER BY 1
+      """;
+
+  /**
+   * The tenant's calls per model over the last minutes: how many, the share of 429s, and the last
+   * minute's calls against the model's budget (the dashboard's "budget use and 429 rate").
+   *
+   * @param minutes how far back (default 60, at most 1440)
+   */
+  @GetMapping("/v1/usage/models")
+  Activity recentModels(TenantId tenant, @RequestParam(required = false) Integer minutes) {
+    int span = minutes == null ? 60 : minutes;
+    if (span < 1 || span > 1440) {
+      throw ApiProblem.invalidParameter("minutes", "must be between 1 and 1440");
+    }
+    java.time.Instant now = clock.instant();
+    List<ModelActivity> models =
+        jdbc.sql(RECENT)
+            .param("tenant", tenant.value())
+            .param("from", Timestamp.from(now.minusSeconds(60L * span)))
+            .param("minute", Timestamp.from(now.minusSeconds(60)))
+            .query(
+                (rs, i) -> {
+                  long calls = rs.getLong("calls");
+                  long limited = rs.getLong("limited");
+                  String model = rs.getString("model");
+                  return new ModelActivity(
+                      model,
+                      calls,
+                      limited,
+                      calls == 0 ? 0 : (double) limited / calls,
+                      rs.getLong("last_minute"),
+                      budgets.forModel(model).requestsPerMinute());
+                })
+            .list();
+    return new Activity(span, models);
   }
 
   /**

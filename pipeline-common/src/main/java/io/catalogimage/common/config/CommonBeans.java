@@ -5,6 +5,7 @@ import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.CatalogProperties;
 import io.catalogimage.common.catalog.Tiers;
+import io.catalogimage.common.health.InfrastructureHealth;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.message.KafkaTopicsProperties;
 import io.catalogimage.common.model.ModelCatalog;
@@ -19,6 +20,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -34,6 +36,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
   PeakCalendar.class,
   BudgetProperties.class
 })
+@Import(InfrastructureHealth.class)
 public class CommonBeans {
 
   /**

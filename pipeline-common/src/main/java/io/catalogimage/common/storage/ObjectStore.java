@@ -40,6 +40,11 @@ public interface ObjectStore {
     return get(key).map(bytes -> Integer.toHexString(java.util.Arrays.hashCode(bytes)));
   }
 
+  /** Throws when the store or its bucket cannot be reached (readiness). */
+  default void checkReachable() {
+    get(".health-check");
+  }
+
   /** A URL anyone holding it can GET the object from until it expires. */
   URI presignedGet(String key, Duration validFor);
 }

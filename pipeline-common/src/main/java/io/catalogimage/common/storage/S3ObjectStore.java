@@ -68,6 +68,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
   }
 
+  @Override
+  public void checkReachable() {
+    client.headBucket(b -> b.bucket(bucket));
+  }
+
   private void createBucketIfMissing() {
     try {
       client.createBucket(b -> b.bucket(bucket));

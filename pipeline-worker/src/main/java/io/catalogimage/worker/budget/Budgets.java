@@ -404,6 +404,13 @@ public class Budgets {
               v -> v.learntRpm / v.configuredRpm,
               "share of the configured rate the budget plans for");
           register(
+              "pipeline.budget.configured_rpm",
+              endpoint,
+              model,
+              fresh,
+              v -> v.configuredRpm,
+              "the model's configured requests per minute (NaN = unlimited)");
+          register(
               "pipeline.budget.random_429_share",
               endpoint,
               model,

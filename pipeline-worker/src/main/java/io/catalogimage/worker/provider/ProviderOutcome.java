@@ -123,7 +123,18 @@ public sealed interface ProviderOutcome {
     }
   }
 
-  /** The provider refused the request itself (400, 401, 403, 404): retrying cannot fix it. */
+  /**
+   * The endpoint refused our API key (401, 403, Gemini's 400 API_KEY_INVALID): no request through
+   * this endpoint can succeed until its key is fixed, so the endpoint is taken out of use.
+   */
+  record KeyRefused(String message, CallInfo info) implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "KEY_REFUSED";
+    }
+  }
+
+  /** The provider refused the request itself (400, 404): retrying cannot fix it. */
   record Rejected(String message, CallInfo info) implements ProviderOutcome {
     @Override
     public String kind() {

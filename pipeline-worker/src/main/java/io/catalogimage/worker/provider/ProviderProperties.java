@@ -13,8 +13,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The provider endpoints the worker may call. Each is pure configuration: pointing the pipeline at
  * Google, OpenAI or a gateway needs no code.
  *
- * @param endpoints endpoint name -> settings (default: one endpoint {@code google} on Google's
- *     Gemini API with the key from {@code GEMINI_API_KEY})
+ * @param endpoints endpoint name -> settings, in configuration order: the first endpoint that
+ *     serves a model is the one called for it (default: one endpoint {@code google} on Google's
+ *     Gemini API with the key from {@code GEMINI_API_KEY}). An endpoint whose {@code api-key} is
+ *     empty (its environment variable unset) is left out: one configuration file can name every
+ *     provider and the pipeline uses those whose keys are set.
  */
 @ConfigurationProperties("pipeline.providers")
 public record ProviderProperties(Map<String, Endpoint> endpoints) {
@@ -36,8 +39,20 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
               null,
               null));
     }
-    // configuration order matters: the first endpoint that serves a model is the one asked
+    // Map.copyOf would lose the order, and with it which endpoint serves a model two can serve
     endpoints = Collections.unmodifiableMap(new LinkedHashMap<>(endpoints));
+  }
+
+  /** The endpoints that can be called: those with an API key, in configuration order. */
+  public Map<String, Endpoint> usable() {
+    Map<String, Endpoint> usable = new LinkedHashMap<>();
+    endpoints.forEach(
+        (name, endpoint) -> {
+          if (endpoint.hasApiKey()) {
+            usable.put(name, endpoint);
+          }
+        });
+    return Collections.unmodifiableMap(usable);
   }
 
   /**
@@ -89,6 +104,11 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
       maxConnections = maxConnections == null ? 1000 : maxConnections;
       pricePerImage = pricePerImage == null ? Map.of() : Map.copyOf(pricePerImage);
       imageQuality = imageQuality == null || imageQuality.isBlank() ? "high" : imageQuality;
+    }
+
+    /** False when the key is empty: the endpoint is left out (see {@link #usable()}). */
+    public boolean hasApiKey() {
+      return apiKey != null && !apiKey.isBlank();
     }
 
     /** The model id to send for a catalog model. */

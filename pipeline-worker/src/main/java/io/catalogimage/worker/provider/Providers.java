@@ -11,21 +11,44 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The configured endpoints, and which one serves a model; also their price table. */
 public final class Providers {
 
+  private static final Logger log = LoggerFactory.getLogger(Providers.class);
+
   private final List<ImageProvider> providers;
   private final PriceTable prices;
+
+  /**
+   * Endpoints whose key the provider refused -> what it said; never called again by this worker.
+   */
+  private final Map<String, String> refused = new ConcurrentHashMap<>();
 
   public Providers(
       ProviderProperties props, ModelCatalog catalog, JsonMapper json, Executor callbacks) {
     List<ImageProvider> list = new ArrayList<>();
     Map<String, Map<String, Map<String, BigDecimal>>> flat = new LinkedHashMap<>();
+    props.endpoints().keySet().stream()
+        .filter(name -> !props.usable().containsKey(name))
+        .forEach(
+            name ->
+                log.warn(
+                    "provider endpoint '{}' has no API key (its api-key is empty): not used",
+                    name));
+    if (props.usable().isEmpty()) {
+      throw new IllegalStateException(
+          "no provider endpoint has an API key: set GEMINI_API_KEY for Google's Gemini API, or"
+              + " configure pipeline.providers.endpoints.<name>.api-key (README: \"Use your own"
+              + " key\")");
+    }
     props
-        .endpoints()
+        .usable()
         .forEach(
             (name, endpoint) -> {
               list.add(create(name, endpoint, catalog, json, callbacks));
@@ -63,9 +86,56 @@ public final class Providers {
         : new OpenAiClient(name, endpoint, catalog, json, callbacks);
   }
 
-  /** The first endpoint (in configuration order) that serves the model. */
+  /**
+   * The first endpoint (in configuration order) that serves the model and whose key was not
+   * refused.
+   */
   public Optional<ImageProvider> forModel(String model) {
-    return providers.stream().filter(p -> p.serves(model)).findFirst();
+    return providers.stream()
+        .filter(p -> p.serves(model) && !refused.containsKey(p.endpoint()))
+        .findFirst();
+  }
+
+  /**
+   * Takes an endpoint out of use after the provider refused its key: every later call through it
+   * would be refused too, so items go to another endpoint or model instead of burning attempts.
+   * Said once, loudly, with the setting to fix; a worker restart (with the fixed key) clears it.
+   */
+  public void keyRefused(String endpoint, String providerMessage) {
+    if (refused.putIfAbsent(endpoint, providerMessage) == null) {
+      log.error(
+          "provider endpoint '{}' refused its API key ({}): it is not called again; fix"
+              + " pipeline.providers.endpoints.{}.api-key and restart the worker",
+          endpoint,
+          providerMessage,
+          endpoint);
+    }
+  }
+
+  /** Whether the endpoint may be called (its key was not refused). */
+  public boolean usable(String endpoint) {
+    return !refused.containsKey(endpoint);
+  }
+
+  /** Why no endpoint can serve the model, in words for the item's history. */
+  public String whyNoEndpoint(String model) {
+    List<String> serving =
+        providers.stream().filter(p -> p.serves(model)).map(ImageProvider::endpoint).toList();
+    if (serving.isEmpty()) {
+      return "no configured endpoint serves " + model;
+    }
+    StringBuilder why = new StringBuilder();
+    for (String endpoint : serving) {
+      why.append(why.isEmpty() ? "" : "; ")
+          .append("endpoint '")
+          .append(endpoint)
+          .append("' refused its API key (")
+          .append(refused.get(endpoint))
+          .append("): fix pipeline.providers.endpoints.")
+          .append(endpoint)
+          .append(".api-key");
+    }
+    return why.toString();
   }
 
   public Price price(ImageProvider provider, String model, String size) {

@@ -144,6 +144,12 @@ public class RoutingPolicy {
     if (outcome instanceof ProviderOutcome.Rejected r) {
       return new Decision.GiveUp(ItemState.FAILED, "REJECTED", r.message());
     }
+    if (outcome instanceof ProviderOutcome.KeyRefused k) {
+      // the endpoint is out of use now: the next start goes to another endpoint or model of the
+      // chain, or fails the item without a call when none is left
+      return new Decision.RetryAt(
+          now, model, "KEY_REFUSED: " + k.message() + "; another endpoint or model is asked");
+    }
     if (outcome instanceof ProviderOutcome.QuotaExhausted q) {
       return quotaExhausted(item, model, attemptsLeft, q, now);
     }

@@ -76,6 +76,9 @@ final class AttemptRecords {
     if (o instanceof ProviderOutcome.Rejected r) {
       return r.message();
     }
+    if (o instanceof ProviderOutcome.KeyRefused k) {
+      return k.message();
+    }
     return null;
   }
 

@@ -5,11 +5,14 @@ import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.common.pricing.TokenUsage;
 import io.catalogimage.worker.budget.Budgets;
 import io.catalogimage.worker.provider.CallInfo;
+import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ModelTimeouts;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.Providers;
 import io.catalogimage.worker.routing.ModelBreakers;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -50,6 +53,14 @@ class CallStep {
     this.providers = providers;
     this.catalog = catalog;
     this.meters = meters;
+    for (ImageProvider provider : providers.all()) {
+      // 0 once the provider refused the endpoint's key: an alert, not a failed readiness
+      meters.gauge(
+          "pipeline.provider.endpoint_usable",
+          Tags.of("endpoint", provider.endpoint()),
+          providers,
+          p -> p.usable(provider.endpoint()) ? 1 : 0);
+    }
   }
 
   /**
@@ -108,6 +119,10 @@ class CallStep {
           || outcome instanceof ProviderOutcome.TimedOut
           || outcome instanceof ProviderOutcome.ConnectionLost) {
         breakers.failed(model, latency, outcome.kind());
+      } else if (outcome instanceof ProviderOutcome.KeyRefused k) {
+        // the endpoint is out of use until its key is fixed; the model itself is not at fault
+        providers.keyRefused(endpoint, k.message());
+        breakers.neutral(model);
       } else {
         breakers.neutral(model);
       }
@@ -115,13 +130,39 @@ class CallStep {
       log.warn("could not record {} of {} in its budget: {}", outcome.kind(), model, e.toString());
     }
     meters
-        .counter("pipeline.provider.calls", "model", model, "outcome", outcome.kind())
+        .counter(
+            "pipeline.provider.calls",
+            "model",
+            model,
+            "endpoint",
+            endpoint,
+            "outcome",
+            outcome.kind())
         .increment();
+    // a histogram (buckets for Prometheus's histogram_quantile across workers) and this worker's
+    // own percentiles
     Timer.builder("pipeline.provider.latency")
-        .tag("model", model)
+        .tags("model", model, "endpoint", endpoint)
         .publishPercentiles(0.5, 0.95, 0.99)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(100))
+        .maximumExpectedValue(Duration.ofMinutes(5))
         .register(meters)
         .record(latency);
+    // 0 closed, 1 open, 2 half-open (probing)
+    meters.gauge(
+        "pipeline.breaker.state",
+        Tags.of("model", model),
+        breakers,
+        b -> breakerCode(b.state(model)));
+  }
+
+  private static int breakerCode(CircuitBreaker.State state) {
+    return switch (state) {
+      case OPEN, FORCED_OPEN -> 1;
+      case HALF_OPEN -> 2;
+      default -> 0;
+    };
   }
 
   /**
@@ -154,6 +195,8 @@ class CallStep {
             "pipeline.provider.cost_usd",
             "model",
             call.model(),
+            "endpoint",
+            call.provider().endpoint(),
             "possibly_billed",
             String.valueOf(outcome.possiblyBilled()))
         .increment(cost.doubleValue());

@@ -202,7 +202,7 @@ public class GenerateImages implements SmartLifecycle {
 
   /** Route, then queue for the model's budget. */
   private void start(Job job) {
-    try {
+    try (var mdc = ItemLogContext.of(job.item)) {
       if (job.isLeaseLost()) {
         finish(job);
         return;
@@ -212,9 +212,8 @@ public class GenerateImages implements SmartLifecycle {
         requeueWithoutCall(job, q.at(), q.model(), q.reason(), q.reason());
         return;
       }
-      if (r instanceof RouteStep.Stuck s) {
-        log.error("{}: {}; left to its lease", job, s.reason());
-        finish(job);
+      if (r instanceof RouteStep.Fail f) {
+        failWithoutCall(job, f.errorType(), f.reason());
         return;
       }
       RouteStep.Go go = (RouteStep.Go) r;
@@ -245,7 +244,7 @@ public class GenerateImages implements SmartLifecycle {
 
   /** The budget slot is due: reserve, record, call. */
   private void slotDue(Job job, RouteStep.Go go) {
-    try {
+    try (var mdc = ItemLogContext.of(job.item)) {
       if (job.isLeaseLost()) {
         finish(job);
         return;
@@ -279,6 +278,12 @@ public class GenerateImages implements SmartLifecycle {
 
   /** The provider answered: decide, store an image, settle. */
   private void answered(Job job, Call c, ProviderOutcome outcome) {
+    try (var mdc = ItemLogContext.of(job.item)) {
+      answeredInContext(job, c, outcome);
+    }
+  }
+
+  private void answeredInContext(Job job, Call c, ProviderOutcome outcome) {
     Instant finished = clock.instant();
     BigDecimal cost = call.cost(c, outcome);
     Decision decision = routing.decide(job.item, c.model(), c.attempt(), outcome);
@@ -421,6 +426,18 @@ public class GenerateImages implements SmartLifecycle {
           clock.instant());
     } catch (RuntimeException e) {
       log.warn("could not requeue {}; its lease will expire", job, e);
+    } finally {
+      finish(job);
+    }
+  }
+
+  private void failWithoutCall(Job job, String errorType, String reason) {
+    try {
+      log.warn("{} failed without a call: {}", job, reason);
+      items.finish(
+          job.held(), ItemState.FAILED, errorType, reason, null, BigDecimal.ZERO, clock.instant());
+    } catch (RuntimeException e) {
+      log.warn("could not fail {}; its lease will expire", job, e);
     } finally {
       finish(job);
     }

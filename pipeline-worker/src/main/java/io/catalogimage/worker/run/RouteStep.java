@@ -30,8 +30,11 @@ class RouteStep {
   /** Back to the queue without a call, due at {@code at}. */
   record Requeue(Instant at, String model, String reason) implements Route {}
 
-  /** Nothing can serve the item here (misconfiguration): left to its lease. */
-  record Stuck(String reason) implements Route {}
+  /**
+   * No usable endpoint for the model or any other of its chain (keys refused, or none configured):
+   * the item fails now, without a call, saying which setting to fix.
+   */
+  record Fail(String errorType, String reason) implements Route {}
 
   private final RoutingPolicy routing;
   private final ModelBreakers breakers;
@@ -65,8 +68,24 @@ class RouteStep {
     job.breakerModel = model;
     Optional<ImageProvider> provider = providers.forModel(model);
     if (provider.isEmpty()) {
-      return new Stuck("no endpoint serves " + model);
+      return noEndpointFor(job, model);
     }
     return new Go(model, provider.get(), routed);
+  }
+
+  /**
+   * No usable endpoint serves the model: the chain's next model that has one, else the item fails.
+   */
+  private Route noEndpointFor(Job job, String model) {
+    String why = providers.whyNoEndpoint(model);
+    Optional<String> other =
+        routing.alternativesTo(job.item, model).stream()
+            .filter(m -> providers.forModel(m).isPresent())
+            .findFirst();
+    if (other.isPresent()) {
+      return new Requeue(clock.instant(), other.get(), why + "; " + other.get() + " is asked");
+    }
+    boolean configured = providers.all().stream().anyMatch(p -> p.serves(model));
+    return new Fail(configured ? "KEY_REFUSED" : "NO_ENDPOINT", why);
   }
 }

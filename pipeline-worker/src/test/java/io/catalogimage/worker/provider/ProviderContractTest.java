@@ -229,7 +229,7 @@ class ProviderContractTest {
     }
 
     @Test
-    void a_wrong_key_is_rejected_for_good() {
+    void a_wrong_key_is_refused_for_the_whole_endpoint() {
       ImageProvider wrongKey =
           new GeminiClient(
               "sim",
@@ -240,7 +240,7 @@ class ProviderContractTest {
 
       ProviderOutcome outcome = call(wrongKey, request(NB2, "A shelf", "1:1", "1K"));
 
-      assertThat(outcome).isInstanceOf(ProviderOutcome.Rejected.class);
+      assertThat(outcome).isInstanceOf(ProviderOutcome.KeyRefused.class);
     }
 
     @Test
@@ -426,7 +426,7 @@ class ProviderContractTest {
     }
 
     @Test
-    void a_wrong_key_is_rejected_for_good() {
+    void a_wrong_key_is_refused_for_the_whole_endpoint() {
       ImageProvider wrongKey =
           new OpenAiClient(
               "sim-openai",
@@ -437,7 +437,7 @@ class ProviderContractTest {
 
       ProviderOutcome outcome = call(wrongKey, request("gpt-image-1.5", "A shelf", "1:1", "1K"));
 
-      assertThat(outcome).isInstanceOf(ProviderOutcome.Rejected.class);
+      assertThat(outcome).isInstanceOf(ProviderOutcome.KeyRefused.class);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.catalogimage.worker.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.catalogimage.common.json.Json;
 import io.catalogimage.common.model.ModelCatalog;
@@ -8,6 +9,7 @@ import io.catalogimage.common.pricing.TokenUsage;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +19,11 @@ class ProvidersTest {
   private static final TokenUsage NB2_2K = new TokenUsage(20, 0, 100, 1680, 0);
 
   private static ProviderProperties.Endpoint endpoint(String protocol, String... modelPricePairs) {
+    return keyed(protocol, "k", modelPricePairs);
+  }
+
+  private static ProviderProperties.Endpoint keyed(
+      String protocol, String key, String... modelPricePairs) {
     Map<String, BigDecimal> prices = new LinkedHashMap<>();
     for (int i = 0; i < modelPricePairs.length; i += 2) {
       prices.put(modelPricePairs[i], new BigDecimal(modelPricePairs[i + 1]));
@@ -24,7 +31,7 @@ class ProvidersTest {
     return new ProviderProperties.Endpoint(
         protocol,
         URI.create("https://gateway.example"),
-        "k",
+        key,
         null,
         null,
         null,
@@ -86,7 +93,7 @@ class ProvidersTest {
   @Test
   void the_first_endpoint_in_configuration_order_serves_a_model_every_time() {
     // many names, so that a hash order would almost surely differ from the insertion order
-    for (String first : java.util.List.of("zeta", "alpha", "mid", "gateway-9", "b")) {
+    for (String first : List.of("zeta", "alpha", "mid", "gateway-9", "b")) {
       Map<String, ProviderProperties.Endpoint> endpoints = new LinkedHashMap<>();
       endpoints.put(first, endpoint("gemini"));
       for (int i = 0; i < 12; i++) {
@@ -98,5 +105,48 @@ class ProvidersTest {
       assertThat(new ProviderProperties(endpoints).endpoints().keySet())
           .containsExactlyElementsOf(endpoints.keySet());
     }
+  }
+
+  @Test
+  void an_endpoint_whose_key_is_empty_is_left_out_and_the_next_serves_its_models() {
+    Map<String, ProviderProperties.Endpoint> endpoints = new LinkedHashMap<>();
+    endpoints.put("gateway", keyed("gemini", ""));
+    endpoints.put("google", keyed("gemini", "a-key"));
+    endpoints.put("openai", keyed("openai", null));
+    Providers p = providers(endpoints);
+
+    assertThat(p.all()).extracting(ImageProvider::endpoint).containsExactly("google");
+    assertThat(p.forModel("gpt-image-1.5")).isEmpty();
+  }
+
+  @Test
+  void a_worker_without_any_key_refuses_to_start_and_says_which_setting_is_missing() {
+    Map<String, ProviderProperties.Endpoint> endpoints = new LinkedHashMap<>();
+    endpoints.put("google", keyed("gemini", " "));
+
+    assertThatThrownBy(() -> providers(endpoints))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("GEMINI_API_KEY")
+        .hasMessageContaining("pipeline.providers.endpoints.<name>.api-key");
+  }
+
+  @Test
+  void an_endpoint_whose_key_was_refused_is_passed_over_for_the_next_that_serves_the_model() {
+    Map<String, ProviderProperties.Endpoint> endpoints = new LinkedHashMap<>();
+    endpoints.put("first", endpoint("gemini"));
+    endpoints.put("second", endpoint("gemini"));
+    Providers p = providers(endpoints);
+
+    p.keyRefused("first", "PERMISSION_DENIED: wrong key");
+
+    assertThat(p.forModel("gemini-3.1-flash-image"))
+        .get()
+        .extracting(ImageProvider::endpoint)
+        .isEqualTo("second");
+    p.keyRefused("second", "PERMISSION_DENIED: wrong key");
+    assertThat(p.forModel("gemini-3.1-flash-image")).isEmpty();
+    assertThat(p.whyNoEndpoint("gemini-3.1-flash-image"))
+        .contains("endpoint 'first' refused its API key (PERMISSION_DENIED: wrong key)")
+        .contains("fix pipeline.providers.endpoints.second.api-key");
   }
 }

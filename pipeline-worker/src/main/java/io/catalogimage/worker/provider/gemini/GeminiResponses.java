@@ -157,7 +157,23 @@ final class GeminiResponses {
     if (status == 402) {
       return new ProviderOutcome.QuotaExhausted(false, described, info);
     }
+    if (status == 401 || status == 403 || keyInvalid(error, message)) {
+      return new ProviderOutcome.KeyRefused(described, info);
+    }
     return new ProviderOutcome.Rejected(described, info);
+  }
+
+  /** Google answers a wrong key with 400 INVALID_ARGUMENT and ErrorInfo reason API_KEY_INVALID. */
+  private static boolean keyInvalid(JsonNode error, String message) {
+    if (message.startsWith("API key not valid")) {
+      return true;
+    }
+    for (JsonNode detail : error.path("details")) {
+      if ("API_KEY_INVALID".equals(text(detail, "reason"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A per-day quota or "limit: 0": waiting a minute will not help. */

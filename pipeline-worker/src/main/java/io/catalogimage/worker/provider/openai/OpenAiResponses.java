@@ -68,6 +68,9 @@ final class OpenAiResponses {
     if (status == 408 || status >= 500) {
       return new ProviderOutcome.ServerError(message, info);
     }
+    if (status == 401 || status == 403 || "invalid_api_key".equals(code)) {
+      return new ProviderOutcome.KeyRefused(message, info);
+    }
     return new ProviderOutcome.Rejected(message, info);
   }
 

@@ -256,9 +256,22 @@ class GeminiResponsesTest {
         classify(
             400,
             "{\"error\": {\"code\": 400, \"message\": \"API key not valid.\", \"status\": \"INVALID_ARGUMENT\"}}");
-    assertThat(invalid).isInstanceOf(ProviderOutcome.Rejected.class);
-    assertThat(((ProviderOutcome.Rejected) invalid).message())
+    assertThat(invalid).isInstanceOf(ProviderOutcome.KeyRefused.class);
+    assertThat(((ProviderOutcome.KeyRefused) invalid).message())
         .isEqualTo("INVALID_ARGUMENT: API key not valid.");
+    assertThat(
+            classify(
+                400,
+                "{\"error\": {\"code\": 400, \"message\": \"bad\", \"status\": \"INVALID_ARGUMENT\","
+                    + " \"details\": [{\"reason\": \"API_KEY_INVALID\"}]}}"))
+        .isInstanceOf(ProviderOutcome.KeyRefused.class);
+    assertThat(classify(403, "{\"error\": {\"code\": 403, \"status\": \"PERMISSION_DENIED\"}}"))
+        .isInstanceOf(ProviderOutcome.KeyRefused.class);
+    assertThat(
+            classify(
+                400,
+                "{\"error\": {\"code\": 400, \"message\": \"Unsupported aspect ratio\", \"status\": \"INVALID_ARGUMENT\"}}"))
+        .isInstanceOf(ProviderOutcome.Rejected.class);
     assertThat(classify(404, "{\"error\": {\"code\": 404, \"status\": \"NOT_FOUND\"}}"))
         .isInstanceOf(ProviderOutcome.Rejected.class);
   }
