@@ -1,0 +1,72 @@
+package io.catalogimage.worker.alttext;
+
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Alt text and captions: the checks every locale's text must pass, and the vision models that write
+ * it again from the final image when it does not.
+ *
+ * @param maxLength longest alt text, in characters (default 125: what screen readers and most
+ *     marketplaces expect)
+ * @param minLength shortest alt text (default 5)
+ * @param captionMaxLength longest caption (default 300)
+ * @param languages languages every language check also considers besides the ones asked for, as BCP
+ *     47 tags (default en, de, fr, es, it, nl, pt, ja, zh, ko; English is always one): the likely
+ *     wrong answers. Each costs memory once used; a language check of a tag the detector does not
+ *     know is recorded as skipped
+ * @param captionModels tier -> vision models, in the order tried, that caption the final image when
+ *     the image model's text is missing or fails a check (default every tier: {@code
+ *     gemini-2.5-flash}); an empty list turns captioning off for the tier
+ * @param captionTries calls to caption models for one image before its texts are left as they are
+ *     (default 3)
+ * @param captionPrices model -> USD per 1M input and output tokens, {@code [in, out]} (default
+ *     gemini-2.5-flash: 0.30 / 2.50)
+ */
+@ConfigurationProperties("pipeline.alt-text")
+public record AltTextProperties(
+    Integer maxLength,
+    Integer minLength,
+    Integer captionMaxLength,
+    List<String> languages,
+    Map<String, List<String>> captionModels,
+    Integer captionTries,
+    Map<String, List<Double>> captionPrices) {
+
+  public static final String DEFAULT_CAPTION_MODEL = "gemini-2.5-flash";
+
+  public AltTextProperties {
+    maxLength = maxLength == null ? 125 : maxLength;
+    minLength = minLength == null ? 5 : minLength;
+    captionMaxLength = captionMaxLength == null ? 300 : captionMaxLength;
+    languages =
+        languages == null
+            ? List.of("en", "de", "fr", "es", "it", "nl", "pt", "ja", "zh", "ko")
+            : List.copyOf(languages);
+    captionModels = captionModels == null ? Map.of() : Map.copyOf(captionModels);
+    captionTries = captionTries == null ? 3 : captionTries;
+    captionPrices =
+        captionPrices == null
+            ? Map.of(DEFAULT_CAPTION_MODEL, List.of(0.30, 2.50))
+            : Map.copyOf(captionPrices);
+    if (minLength < 1 || maxLength < minLength || captionMaxLength < 1 || captionTries < 0) {
+      throw new IllegalArgumentException(
+          "pipeline.alt-text: need 1 <= min-length <= max-length, caption-max-length >= 1 and"
+              + " caption-tries >= 0");
+    }
+  }
+
+  public static AltTextProperties defaults() {
+    return new AltTextProperties(null, null, null, null, null, null, null);
+  }
+
+  /** The caption models of a tier: its own list, else the {@code default} entry, else Flash. */
+  public List<String> captionModelsFor(String tier) {
+    List<String> own = captionModels.get(tier);
+    if (own != null) {
+      return own;
+    }
+    return captionModels.getOrDefault("default", List.of(DEFAULT_CAPTION_MODEL));
+  }
+}
