@@ -88,7 +88,8 @@ class SdkConformanceTest {
 
     assertThat(response.finishReason().knownEnum()).isEqualTo(FinishReason.Known.STOP);
     assertThat(response.modelVersion()).contains("gemini-3.1-flash-image");
-    assertThat(response.text()).contains("\"de\":\"Produktfoto: Walnut desk organiser\"");
+    assertThat(response.text())
+        .contains("\"de\":\"Walnut desk organiser auf einem schlichten weißen Hintergrund");
     List<Part> images =
         response.parts().stream()
             .filter(p -> p.inlineData().isPresent() && !p.thought().orElse(false))

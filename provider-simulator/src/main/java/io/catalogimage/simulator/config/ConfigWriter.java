@@ -27,6 +27,7 @@ final class ConfigWriter {
     gemini.put("downgradeModel", c.gemini().downgradeModel());
     gemini.put("imageSafetyNullParts", c.gemini().imageSafetyNullParts());
     gemini.put("retryAfterHeader", c.gemini().retryAfterHeader());
+    gemini.put("altTextFaultRate", c.gemini().altTextFaultRate());
 
     ObjectNode quotas = root.putObject("quotas");
     limitsTree(quotas.putObject("defaults"), c.quotas().defaults());

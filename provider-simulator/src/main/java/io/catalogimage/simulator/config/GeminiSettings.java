@@ -11,6 +11,8 @@ package io.catalogimage.simulator.config;
  * @param imageSafetyNullParts when true IMAGE_SAFETY carries a literal {@code "parts": null} as in
  *     the stored fixture; default false (no {@code parts} key), because Google's proto-JSON never
  *     writes nulls and google-genai Java 2.0.0 fails to parse a null {@code parts}
+ * @param altTextFaultRate share of text answers (the image models' alt text and the vision models'
+ *     captions) made wrong on purpose, one of five ways (see TextFaults); default 0
  * @param retryAfterHeader when true a per-minute 429 also carries its delay in a {@code
  *     Retry-After} header (whole seconds, rounded up), as gateways and Google's front ends may;
  *     default false (body only)
@@ -20,19 +22,32 @@ public record GeminiSettings(
     boolean lenientImageSize,
     String downgradeModel,
     boolean imageSafetyNullParts,
-    boolean retryAfterHeader) {
+    boolean retryAfterHeader,
+    double altTextFaultRate) {
 
   public GeminiSettings(
       AliasMode aliasMode,
       boolean lenientImageSize,
       String downgradeModel,
       boolean imageSafetyNullParts) {
-    this(aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, false);
+    this(aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, false, 0);
+  }
+
+  public GeminiSettings(
+      AliasMode aliasMode,
+      boolean lenientImageSize,
+      String downgradeModel,
+      boolean imageSafetyNullParts,
+      boolean retryAfterHeader) {
+    this(aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, retryAfterHeader, 0);
   }
 
   public GeminiSettings {
     if (aliasMode == null || downgradeModel == null || downgradeModel.isBlank()) {
       throw new IllegalArgumentException("gemini.aliasMode and gemini.downgradeModel are required");
+    }
+    if (!(altTextFaultRate >= 0 && altTextFaultRate <= 1)) {
+      throw new IllegalArgumentException("gemini.altTextFaultRate must be in 0..1");
     }
   }
 
@@ -42,26 +57,51 @@ public record GeminiSettings(
 
   public GeminiSettings withAliasMode(AliasMode mode) {
     return new GeminiSettings(
-        mode, lenientImageSize, downgradeModel, imageSafetyNullParts, retryAfterHeader);
+        mode,
+        lenientImageSize,
+        downgradeModel,
+        imageSafetyNullParts,
+        retryAfterHeader,
+        altTextFaultRate);
   }
 
   public GeminiSettings withLenientImageSize(boolean lenient) {
     return new GeminiSettings(
-        aliasMode, lenient, downgradeModel, imageSafetyNullParts, retryAfterHeader);
+        aliasMode,
+        lenient,
+        downgradeModel,
+        imageSafetyNullParts,
+        retryAfterHeader,
+        altTextFaultRate);
   }
 
   public GeminiSettings withDowngradeModel(String model) {
     return new GeminiSettings(
-        aliasMode, lenientImageSize, model, imageSafetyNullParts, retryAfterHeader);
+        aliasMode,
+        lenientImageSize,
+        model,
+        imageSafetyNullParts,
+        retryAfterHeader,
+        altTextFaultRate);
   }
 
   public GeminiSettings withImageSafetyNullParts(boolean nullParts) {
     return new GeminiSettings(
-        aliasMode, lenientImageSize, downgradeModel, nullParts, retryAfterHeader);
+        aliasMode, lenientImageSize, downgradeModel, nullParts, retryAfterHeader, altTextFaultRate);
   }
 
   public GeminiSettings withRetryAfterHeader(boolean header) {
     return new GeminiSettings(
-        aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, header);
+        aliasMode,
+        lenientImageSize,
+        downgradeModel,
+        imageSafetyNullParts,
+        header,
+        altTextFaultRate);
+  }
+
+  public GeminiSettings withAltTextFaultRate(double rate) {
+    return new GeminiSettings(
+        aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, retryAfterHeader, rate);
   }
 }

@@ -36,6 +36,7 @@ public final class GeminiHandler implements HttpHandler {
   private final Responder responder;
   private final ModelRegistry registry;
   private final GeminiResponses responses;
+  private final TextFaults textFaults = new TextFaults();
 
   public GeminiHandler(
       Engine engine, Responder responder, ModelRegistry registry, ImageFactory images) {
@@ -91,6 +92,10 @@ public final class GeminiHandler implements HttpHandler {
       return;
     }
 
+    if (VisionAnswers.serves(requested)) {
+      caption(exchange, requested, project, body, cfg);
+      return;
+    }
     Optional<GeminiModel> model = resolve(requested, cfg.gemini().aliasMode());
     if (model.isEmpty()) {
       engine.recordRequestError(requested, project, StatsRecorder.NOT_FOUND);
@@ -122,8 +127,15 @@ public final class GeminiHandler implements HttpHandler {
       responder.closeUnansweredLater(exchange, unanswered.get());
       return;
     }
+    TextFaults.Kind textFault =
+        request.wantText()
+            ? textFaults
+                .choose(
+                    model.get().id(), request.prompt(), cfg.seed(), cfg.gemini().altTextFaultRate())
+                .orElse(null)
+            : null;
     GeminiResponses.Context ctx =
-        new GeminiResponses.Context(model.get(), request, cfg.seed(), cfg.gemini());
+        new GeminiResponses.Context(model.get(), request, cfg.seed(), cfg.gemini(), textFault);
     boolean sse = stream && "sse".equals(Exchanges.query(exchange).get("alt"));
     responder.sendLater(
         exchange,
@@ -137,6 +149,46 @@ public final class GeminiHandler implements HttpHandler {
               .withHeader("x-sim-outcome", verdict.outcome())
               .withHeader("x-sim-latency-ms", Long.toString(verdict.latency().toMillis()));
         });
+  }
+
+  /** A vision text model: the image inline, text out (see {@link VisionAnswers}). */
+  private void caption(
+      HttpExchange exchange, String model, String project, byte[] body, SimulatorConfig cfg)
+      throws IOException {
+    GeminiRequest request;
+    try {
+      request =
+          GeminiRequestParser.parse(body, registry.geminiModels().iterator().next(), model, true);
+      if (request.inputImages() == 0) {
+        throw new InvalidArgument(
+            "the simulator's vision models describe an image: send it as an inlineData part");
+      }
+    } catch (InvalidArgument e) {
+      engine.recordRequestError(model, project, StatsRecorder.INVALID_ARGUMENT);
+      responder.send(exchange, GeminiErrors.invalidArgument(e.getMessage()));
+      return;
+    }
+    Verdict verdict =
+        engine.decide(
+            new Call(FaultKind.Protocol.GEMINI, project, model, model, request.prompt(), 0, "1K"));
+    Optional<java.time.Duration> unanswered = TransportFaults.unanswered(verdict, cfg.faults());
+    if (unanswered.isPresent()) {
+      responder.closeUnansweredLater(exchange, unanswered.get());
+      return;
+    }
+    TextFaults.Kind textFault =
+        textFaults
+            .choose(model, request.prompt(), cfg.seed(), cfg.gemini().altTextFaultRate())
+            .orElse(null);
+    responder.sendLater(
+        exchange,
+        VisionAnswers.latency(verdict),
+        () ->
+            VisionAnswers.render(
+                    model, request, verdict, textFault, cfg.gemini().retryAfterHeader())
+                .withHeader(
+                    "x-sim-outcome", textFault == null ? verdict.outcome() : textFault.name())
+                .withHeader("x-sim-latency-ms", Long.toString(verdict.latency().toMillis())));
   }
 
   private Optional<GeminiModel> resolve(String requested, AliasMode mode) {

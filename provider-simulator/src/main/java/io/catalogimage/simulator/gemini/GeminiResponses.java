@@ -30,7 +30,16 @@ final class GeminiResponses {
   }
 
   /** Everything a response depends on besides the verdict. */
-  record Context(GeminiModel model, GeminiRequest request, long seed, GeminiSettings settings) {}
+  record Context(
+      GeminiModel model,
+      GeminiRequest request,
+      long seed,
+      GeminiSettings settings,
+      TextFaults.Kind textFault) {
+    Context(GeminiModel model, GeminiRequest request, long seed, GeminiSettings settings) {
+      this(model, request, seed, settings, null);
+    }
+  }
 
   HttpReply render(Context ctx, Verdict verdict) {
     FaultKind fault = verdict.fault();
@@ -98,7 +107,7 @@ final class GeminiResponses {
     int textTokens = 0;
     int signatureIndex = 0;
     if (req.wantText()) {
-      String text = Captions.textPart(req.prompt());
+      String text = Captions.textPart(req.prompt(), ctx.textFault());
       textTokens = GeminiRequest.tokens(text);
       ObjectNode part = parts.addObject();
       part.put("text", text);

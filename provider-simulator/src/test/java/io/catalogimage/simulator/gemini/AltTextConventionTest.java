@@ -45,16 +45,18 @@ class AltTextConventionTest {
     assertThat(json.path("caption").asString()).isEqualTo("Red ceramic mug, 350 ml, on oak");
     JsonNode alt = json.path("altText");
     assertThat(alt.propertyNames()).containsExactly("en", "de", "fr", "es", "ja", "pt-BR");
+    String name = "Red ceramic mug, 350 ml, on oak";
     assertThat(alt.path("en").asString())
-        .isEqualTo("Product photo: Red ceramic mug, 350 ml, on oak");
-    assertThat(alt.path("de").asString()).isEqualTo("Produktfoto: Red ceramic mug, 350 ml, on oak");
+        .isEqualTo(name + " on a plain white background, seen from the front in soft light");
+    assertThat(alt.path("de").asString())
+        .isEqualTo(name + " auf einem schlichten weißen Hintergrund, von vorne gesehen");
     assertThat(alt.path("fr").asString())
-        .isEqualTo("Photo du produit : Red ceramic mug, 350 ml, on oak");
+        .isEqualTo(name + " sur un fond blanc uni, vu de face dans une lumière douce");
     assertThat(alt.path("es").asString())
-        .isEqualTo("Foto del producto: Red ceramic mug, 350 ml, on oak");
-    assertThat(alt.path("ja").asString()).isEqualTo("商品写真: Red ceramic mug, 350 ml, on oak");
+        .isEqualTo(name + " sobre un fondo blanco liso, visto de frente con luz suave");
+    assertThat(alt.path("ja").asString()).isEqualTo("無地の白い背景に置かれた" + name + "、柔らかな光で正面から見たところ");
     assertThat(alt.path("pt-BR").asString())
-        .isEqualTo("[pt-BR] Product photo: Red ceramic mug, 350 ml, on oak");
+        .isEqualTo(name + " sobre um fundo branco liso, visto de frente com luz suave");
   }
 
   @Test
@@ -64,8 +66,8 @@ class AltTextConventionTest {
             .readTree(textPart("Sofa\n\nalt text in each of these locales: de-CH, en-GB"))
             .path("altText");
 
-    assertThat(alt.path("de-CH").asString()).isEqualTo("Produktfoto: Sofa");
-    assertThat(alt.path("en-GB").asString()).isEqualTo("Product photo: Sofa");
+    assertThat(alt.path("de-CH").asString()).startsWith("Sofa auf einem");
+    assertThat(alt.path("en-GB").asString()).startsWith("Sofa on a plain");
   }
 
   @Test
@@ -80,12 +82,81 @@ class AltTextConventionTest {
         SimClient.JSON.readTree(
             textPart("Oak table [sim:SUCCESS]\n\nalt text in each of these locales: en"));
 
-    assertThat(json.path("altText").path("en").asString()).isEqualTo("Product photo: Oak table");
+    assertThat(json.path("altText").path("en").asString()).startsWith("Oak table on a plain");
   }
 
   @Test
   void the_caption_is_the_same_for_the_same_product_on_every_call() {
     String prompt = "Linen shirt\n\nalt text in each of these locales: en, de";
     assertThat(textPart(prompt)).isEqualTo(textPart(prompt));
+  }
+
+  @Test
+  void the_alt_text_names_the_product_the_instruction_names_within_125_characters()
+      throws Exception {
+    JsonNode alt =
+        SimClient.JSON
+            .readTree(
+                textPart(
+                    "Professional e-commerce product photo of Walnut desk organiser, on a clean"
+                        + " white background\n\nName the product \"Walnut desk organiser\" in"
+                        + " each; alt text in each of these locales: en, de, pl"))
+            .path("altText");
+    assertThat(alt.path("en").asString())
+        .startsWith("Walnut desk organiser on a plain")
+        .hasSizeLessThanOrEqualTo(125);
+    assertThat(alt.path("pl").asString()).startsWith("Walnut desk organiser na gładkim");
+  }
+
+  @Test
+  void alt_text_faults_come_on_trigger_words_for_the_first_calls_only() throws Exception {
+    String base = "Oak stool\n\nalt text in each of these locales: en, de, ja";
+    JsonNode wrong =
+        SimClient.JSON.readTree(
+            textPart("Oak stool [sim:ALT_WRONG_LANGUAGE:1]" + base.substring(9)));
+    assertThat(wrong.path("altText").path("de").asString()).startsWith("Oak stool on a plain");
+    assertThat(textPart("Oak stool [sim:ALT_PROSE]" + base.substring(9)))
+        .startsWith("Here is the image: Oak stool");
+    JsonNode missing =
+        SimClient.JSON.readTree(textPart("Oak stool [sim:ALT_MISSING_LOCALE]" + base.substring(9)));
+    assertThat(missing.path("altText").propertyNames()).containsExactly("en", "de");
+    JsonNode tooLong =
+        SimClient.JSON.readTree(textPart("Oak stool [sim:ALT_TOO_LONG]" + base.substring(9)));
+    assertThat(tooLong.path("altText").path("en").asString().length()).isGreaterThan(125);
+    JsonNode echo =
+        SimClient.JSON.readTree(textPart("Oak stool [sim:ALT_ECHO]" + base.substring(9)));
+    assertThat(echo.path("altText").path("en").asString()).contains("write one JSON object");
+    // the second call of the same prompt is right again
+    String once = "Oak bench [sim:ALT_WRONG_LANGUAGE:1]\n\nalt text in each of these locales: de";
+    assertThat(textPart(once)).contains("Oak bench on a plain");
+    assertThat(textPart(once)).contains("Oak bench auf einem");
+  }
+
+  @Test
+  void the_vision_model_describes_an_inline_image_in_text_only() throws Exception {
+    var body =
+        SimClient.prompt(
+            "Oak stool [sim:ALT_TOO_LONG:1@gemini-2.5-flash]\n\nDescribe the image; name the"
+                + " product \"Oak stool\"; alt text in each of these locales: en, fr");
+    var parts = (tools.jackson.databind.node.ArrayNode) body.path("contents").get(0).path("parts");
+    parts
+        .addObject()
+        .putObject("inlineData")
+        .put("mimeType", "image/png")
+        .put("data", "iVBORw0KGgo=");
+    body.putObject("generationConfig").putArray("responseModalities").add("TEXT");
+    SimClient.Reply first = client.gemini("gemini-2.5-flash", body);
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.outcome()).isEqualTo("ALT_TOO_LONG");
+    SimClient.Reply second = client.gemini("gemini-2.5-flash", body);
+    assertThat(second.parts()).hasSize(1);
+    JsonNode alt =
+        SimClient.JSON.readTree(second.parts().get(0).path("text").asString()).path("altText");
+    assertThat(alt.path("fr").asString()).startsWith("Oak stool sur un fond blanc");
+    assertThat(second.body().path("usageMetadata").path("promptTokenCount").asInt())
+        .isGreaterThan(258);
+
+    var noImage = SimClient.prompt("Describe it; alt text in each of these locales: en");
+    assertThat(client.gemini("gemini-2.5-flash", noImage).status()).isEqualTo(400);
   }
 }
