@@ -28,7 +28,8 @@ class ManifestLines {
   private static final String LINES =
       """
       SELECT i.item_id, i.sku, i.variant, i.state, i.image_key, i.sidecar_key,
-             CAST(i.alt_text AS text) AS alt_text, i.caption, i.model_served, i.attempts,
+             CAST(i.alt_text AS text) AS alt_text,
+             CAST(i.alt_text_checks AS text) AS alt_text_checks, i.caption, i.model_served, i.attempts,
              i.cost_usd, i.last_error_type, i.last_error_message
         FROM items i
        WHERE i.batch_id = :batch AND i.tenant_id = :tenant
@@ -77,6 +78,12 @@ class ManifestLines {
               String alt = rs.getString("alt_text");
               line.put(
                   "altText", alt == null ? null : Json.mapper().readValue(alt, JsonNode.class));
+              String checks = rs.getString("alt_text_checks");
+              if (checks != null) {
+                // per locale: source (image-model / caption-model / merchant), checks run and
+                // passed
+                line.put("altTextChecks", Json.mapper().readValue(checks, JsonNode.class));
+              }
               line.put("caption", rs.getString("caption"));
               line.put("modelServed", rs.getString("model_served"));
               line.put("attempts", rs.getInt("attempts"));

@@ -166,6 +166,7 @@ public class ItemRepository {
   private static final String SUCCEED_SQL =
       "UPDATE items SET state = 'SUCCEEDED', model_served = :served, image_key = :imageKey,"
           + " sidecar_key = :sidecarKey, alt_text = CAST(:altText AS jsonb), caption = :caption,"
+          + " alt_text_checks = CAST(:altTextChecks AS jsonb),"
           + " finished_at = :now, next_model = NULL, route_reason = NULL,"
           + " last_error_type = NULL, last_error_message = NULL, note = :note, "
           + RELEASE_LEASE
@@ -364,7 +365,19 @@ public class ItemRepository {
       String sidecarKey,
       String altTextJson,
       String caption,
-      String note) {}
+      String note,
+      String altTextChecksJson) {
+
+    public Success(
+        String modelServed,
+        String imageKey,
+        String sidecarKey,
+        String altTextJson,
+        String caption,
+        String note) {
+      this(modelServed, imageKey, sidecarKey, altTextJson, caption, note, null);
+    }
+  }
 
   /** SUCCEEDED; false when the item is no longer held at that version (nothing changed). */
   public boolean succeed(Held held, Success s, BigDecimal costDelta, Instant now) {
@@ -375,6 +388,7 @@ public class ItemRepository {
             .param("sidecarKey", s.sidecarKey())
             .param("altText", s.altTextJson())
             .param("caption", s.caption())
+            .param("altTextChecks", s.altTextChecksJson())
             .param("note", s.note()),
         held,
         costDelta,

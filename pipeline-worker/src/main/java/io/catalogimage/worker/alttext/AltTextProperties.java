@@ -40,10 +40,7 @@ public record AltTextProperties(
     maxLength = maxLength == null ? 125 : maxLength;
     minLength = minLength == null ? 5 : minLength;
     captionMaxLength = captionMaxLength == null ? 300 : captionMaxLength;
-    languages =
-        languages == null
-            ? List.of("en", "de", "fr", "es", "it", "nl", "pt", "ja", "zh", "ko")
-            : List.copyOf(languages);
+    languages = languages == null ? List.of("en") : List.copyOf(languages);
     captionModels = captionModels == null ? Map.of() : Map.copyOf(captionModels);
     captionTries = captionTries == null ? 3 : captionTries;
     captionPrices =

@@ -26,6 +26,9 @@ import java.util.Map;
  * @param routeReason why {@code nextModel} was chosen (written on the next attempt), or null
  * @param failuresByModel failed calls (429 without a retry delay, server error, timeout, connection
  *     lost, no image) per model in the current run: routing bounds the tries on each model
+ * @param title the product's title (what its alt text must name), or null
+ * @param category the product's category attribute ({@code category}, {@code product_type} or
+ *     {@code google_product_category}), or null
  * @param rateLimitsByModel 429s with a retry delay per model in the current run: the waits they add
  *     up to weigh against switching
  */
@@ -51,7 +54,60 @@ public record ClaimedItem(
     int version,
     String routeReason,
     Map<String, Integer> failuresByModel,
-    Map<String, Integer> rateLimitsByModel) {
+    Map<String, Integer> rateLimitsByModel,
+    String title,
+    String category) {
+
+  /** An item without product title or category (tests, and rows from before they were read). */
+  public ClaimedItem(
+      ItemId id,
+      TenantId tenant,
+      BatchId batch,
+      String sku,
+      VariantSpec variant,
+      String tier,
+      List<String> altTextLocales,
+      String styleGuide,
+      String prompt,
+      int attempts,
+      String nextModel,
+      ReferenceImageSource referenceImage,
+      String lane,
+      Instant deadline,
+      BigDecimal costCapUsd,
+      boolean allowSafetyReroute,
+      BigDecimal tenantMonthlyCapUsd,
+      int attemptsBeforeRun,
+      int version,
+      String routeReason,
+      Map<String, Integer> failuresByModel,
+      Map<String, Integer> rateLimitsByModel) {
+    this(
+        id,
+        tenant,
+        batch,
+        sku,
+        variant,
+        tier,
+        altTextLocales,
+        styleGuide,
+        prompt,
+        attempts,
+        nextModel,
+        referenceImage,
+        lane,
+        deadline,
+        costCapUsd,
+        allowSafetyReroute,
+        tenantMonthlyCapUsd,
+        attemptsBeforeRun,
+        version,
+        routeReason,
+        failuresByModel,
+        rateLimitsByModel,
+        null,
+        null);
+  }
 
   public ClaimedItem {
     failuresByModel = failuresByModel == null ? Map.of() : Map.copyOf(failuresByModel);

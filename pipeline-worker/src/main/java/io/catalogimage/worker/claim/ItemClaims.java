@@ -95,7 +95,19 @@ public class ItemClaims {
         rs.getInt("version"),
         rs.getString("route_reason"),
         Json.mapper().readValue(rs.getString("failures_by_model"), FAILURES),
-        Json.mapper().readValue(rs.getString("rate_limits_by_model"), FAILURES));
+        Json.mapper().readValue(rs.getString("rate_limits_by_model"), FAILURES),
+        product.title(),
+        category(product));
+  }
+
+  private static String category(ProductData product) {
+    for (String key : List.of("category", "product_type", "google_product_category")) {
+      Object v = product.attributes().get(key);
+      if (v instanceof String s && !s.isBlank()) {
+        return s;
+      }
+    }
+    return null;
   }
 
   /** Extends these leases while this worker holds them; returns the ones it still holds. */

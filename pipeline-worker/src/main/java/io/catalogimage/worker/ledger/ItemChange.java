@@ -11,6 +11,7 @@ public sealed interface ItemChange {
 
   /**
    * @param altText alt text by locale (also in the sidecar; kept on the row for the manifest)
+   * @param altTextChecks per locale: source and checks (written as JSON), or null
    */
   record Succeeded(
       String modelServed,
@@ -18,8 +19,20 @@ public sealed interface ItemChange {
       String sidecarKey,
       Map<String, String> altText,
       String caption,
-      String note)
+      String note,
+      Object altTextChecks)
       implements ItemChange {
+
+    public Succeeded(
+        String modelServed,
+        String imageKey,
+        String sidecarKey,
+        Map<String, String> altText,
+        String caption,
+        String note) {
+      this(modelServed, imageKey, sidecarKey, altText, caption, note, null);
+    }
+
     @Override
     public ItemState target() {
       return ItemState.SUCCEEDED;

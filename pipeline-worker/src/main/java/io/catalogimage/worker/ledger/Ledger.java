@@ -37,9 +37,9 @@ public class Ledger {
         RETURNING item_id, attempts, tenant_id, batch_id
       )
       INSERT INTO attempts (item_id, attempt_no, tenant_id, batch_id, worker_id, endpoint,
-                            model_requested, outcome, started_at, reserved_usd, routed)
+                            model_requested, outcome, started_at, reserved_usd, routed, purpose)
       SELECT item_id, attempts, tenant_id, batch_id, :worker, :endpoint, :model, 'IN_FLIGHT',
-             :now, :reserved, :routed
+             :now, :reserved, :routed, :purpose
         FROM bumped
       RETURNING attempt_no
       """;
@@ -122,7 +122,25 @@ public class Ledger {
       BigDecimal reserved,
       String routed,
       Instant now) {
+    return begin(held, endpoint, model, reserved, routed, PURPOSE_IMAGE, now);
+  }
+
+  /** What a call is for: an image, or a caption of an image already made. */
+  public static final String PURPOSE_IMAGE = "image";
+
+  public static final String PURPOSE_CAPTION = "caption";
+
+  /** Records a call about to be made, for {@code purpose}. */
+  public Optional<Integer> begin(
+      ItemRepository.Held held,
+      String endpoint,
+      String model,
+      BigDecimal reserved,
+      String routed,
+      String purpose,
+      Instant now) {
     return jdbc.sql(BEGIN)
+        .param("purpose", purpose)
         .param("item", held.item().value())
         .param("worker", held.worker())
         .param("version", held.version())
@@ -147,27 +165,7 @@ public class Ledger {
       ItemChange change,
       CapReservations.Reservation reservation,
       Instant now) {
-    Optional<BigDecimal[]> deltas =
-        jdbc.sql(SETTLE_ATTEMPT)
-            .param("outcome", r.outcome())
-            .param("decision", r.decision())
-            .param("served", r.modelServed())
-            .param("status", r.httpStatus() == 0 ? null : r.httpStatus())
-            .param("error", r.errorMessage())
-            .param("now", Timestamp.from(now))
-            .param("latency", (int) Math.min(Integer.MAX_VALUE, r.latencyMs()))
-            .param("tokensIn", r.tokensIn())
-            .param("tokensOut", r.tokensOut())
-            .param("tokensThinking", r.tokensThinking())
-            .param("cost", r.costUsd())
-            .param("possibly", r.possiblyBilled())
-            .param("width", r.imageWidth())
-            .param("height", r.imageHeight())
-            .param("responseId", r.responseId())
-            .param("item", held.item().value())
-            .param("attempt", attempt)
-            .query((rs, i) -> new BigDecimal[] {rs.getBigDecimal(1), rs.getBigDecimal(2)})
-            .optional();
+    Optional<BigDecimal[]> deltas = settleAttempt(held, attempt, r, now);
     if (deltas.isEmpty()) {
       return Settled.ALREADY;
     }
@@ -182,6 +180,53 @@ public class Ledger {
     return moved ? Settled.MOVED : Settled.LEASE_LOST;
   }
 
+  /**
+   * Settles a call that does not move the item (a caption call: the item stays RUNNING until its
+   * image's own settle), and the caps' reservation, in one transaction; the item's cost takes the
+   * call's. False when it was already settled.
+   */
+  @Transactional
+  public boolean settleAside(
+      ItemRepository.Held held,
+      int attempt,
+      AttemptResult r,
+      CapReservations.Reservation reservation,
+      Instant now) {
+    Optional<BigDecimal[]> deltas = settleAttempt(held, attempt, r, now);
+    if (deltas.isEmpty()) {
+      return false;
+    }
+    items.addCost(held.item(), deltas.get()[0]);
+    if (reservation != null) {
+      settleReservation(reservation, deltas.get()[1]);
+    }
+    return true;
+  }
+
+  private Optional<BigDecimal[]> settleAttempt(
+      ItemRepository.Held held, int attempt, AttemptResult r, Instant now) {
+    return jdbc.sql(SETTLE_ATTEMPT)
+        .param("outcome", r.outcome())
+        .param("decision", r.decision())
+        .param("served", r.modelServed())
+        .param("status", r.httpStatus() == 0 ? null : r.httpStatus())
+        .param("error", r.errorMessage())
+        .param("now", Timestamp.from(now))
+        .param("latency", (int) Math.min(Integer.MAX_VALUE, r.latencyMs()))
+        .param("tokensIn", r.tokensIn())
+        .param("tokensOut", r.tokensOut())
+        .param("tokensThinking", r.tokensThinking())
+        .param("cost", r.costUsd())
+        .param("possibly", r.possiblyBilled())
+        .param("width", r.imageWidth())
+        .param("height", r.imageHeight())
+        .param("responseId", r.responseId())
+        .param("item", held.item().value())
+        .param("attempt", attempt)
+        .query((rs, i) -> new BigDecimal[] {rs.getBigDecimal(1), rs.getBigDecimal(2)})
+        .optional();
+  }
+
   private boolean move(ItemRepository.Held held, ItemChange change, BigDecimal delta, Instant now) {
     if (change instanceof ItemChange.Succeeded s) {
       return items.succeed(
@@ -192,7 +237,10 @@ public class Ledger {
               s.sidecarKey(),
               Json.mapper().writeValueAsString(s.altText()),
               s.caption(),
-              s.note()),
+              s.note(),
+              s.altTextChecks() == null
+                  ? null
+                  : Json.mapper().writeValueAsString(s.altTextChecks())),
           delta,
           now);
     }

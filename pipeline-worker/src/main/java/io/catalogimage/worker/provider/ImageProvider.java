@@ -16,4 +16,20 @@ public interface ImageProvider {
   boolean serves(String model);
 
   CompletableFuture<ProviderOutcome> generate(GenerationRequest request);
+
+  /** True when this endpoint serves the vision text model (the captioning step's). */
+  default boolean servesCaptions(String model) {
+    return false;
+  }
+
+  /**
+   * Asks a vision text model about an image: {@link ProviderOutcome.Described} on success, the
+   * usual failure outcomes otherwise; never completes exceptionally.
+   */
+  default CompletableFuture<ProviderOutcome> describe(CaptionRequest request) {
+    return CompletableFuture.completedFuture(
+        new ProviderOutcome.Rejected(
+            endpoint() + " does not serve caption models",
+            CallInfo.noAnswer(java.time.Duration.ZERO)));
+  }
 }

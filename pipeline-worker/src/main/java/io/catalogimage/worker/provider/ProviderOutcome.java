@@ -40,6 +40,18 @@ public sealed interface ProviderOutcome {
   }
 
   /**
+   * A vision text model answered with text about the image it was given (the captioning step).
+   *
+   * @param text the answer's text parts, joined
+   */
+  record Described(String text, CallInfo info) implements ProviderOutcome {
+    @Override
+    public String kind() {
+      return "CAPTIONED";
+    }
+  }
+
+  /**
    * The provider's safety filter refused the prompt or the image (HTTP 200 blocks and OpenAI's
    * moderation_blocked). Never retried blindly on the same model.
    *

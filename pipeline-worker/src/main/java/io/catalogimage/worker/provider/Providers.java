@@ -96,6 +96,13 @@ public final class Providers {
         .findFirst();
   }
 
+  /** The first usable endpoint that serves the vision model {@code model} (for captions). */
+  public Optional<ImageProvider> forCaptionModel(String model) {
+    return providers.stream()
+        .filter(p -> p.servesCaptions(model) && !refused.containsKey(p.endpoint()))
+        .findFirst();
+  }
+
   /**
    * Takes an endpoint out of use after the provider refused its key: every later call through it
    * would be refused too, so items go to another endpoint or model instead of burning attempts.

@@ -1,6 +1,7 @@
 package io.catalogimage.worker.result;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.catalogimage.worker.alttext.CheckedText;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.Map;
 
 /**
  * The JSON stored next to each image: what it shows (alt text per locale, caption), how it was made
- * (prompt, model asked and served, dimensions) and what it cost.
+ * (prompt, model asked and served, dimensions) and what it cost. {@code altTextChecks} says, per
+ * locale, where the text came from and which checks ran and passed.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Sidecar(
@@ -21,6 +23,7 @@ public record Sidecar(
     String size,
     Map<String, String> altText,
     String caption,
+    Map<String, CheckedText> altTextChecks,
     String prompt,
     String promptSha256,
     Requested requested,
@@ -32,7 +35,8 @@ public record Sidecar(
     String imageSha256,
     List<String> warnings) {
 
-  public static final int SCHEMA_VERSION = 1;
+  /** 2: {@code altTextChecks} (per locale: source, checks run and passed, problems) added. */
+  public static final int SCHEMA_VERSION = 2;
 
   public record Requested(String model, String endpoint, String dimensions) {}
 

@@ -87,9 +87,17 @@ final class AttemptRecords {
       Call call,
       ProviderOutcome.Generated g,
       AltText alt,
+      CaptionStep.Captioned captioned,
       BigDecimal cost,
       Instant finished) {
-    List<String> warnings = new ArrayList<>(alt.warnings());
+    List<String> warnings = new ArrayList<>();
+    for (String w : alt.warnings()) {
+      // a locale the image model left out is either captioned now or in captioned's warnings
+      if (!w.startsWith("no alt text for locale")) {
+        warnings.add(w);
+      }
+    }
+    warnings.addAll(captioned.warnings());
     if (g.downgrade() != null) {
       warnings.add("downgrade: " + g.downgrade());
     }
@@ -102,8 +110,9 @@ final class AttemptRecords {
         item.variant().name(),
         item.variant().aspectRatio(),
         item.variant().size(),
-        alt.byLocale(),
-        alt.caption(),
+        captioned.byLocale(),
+        captioned.caption(),
+        captioned.texts(),
         call.request().prompt(),
         sha256(call.request().prompt().getBytes(StandardCharsets.UTF_8)),
         new Sidecar.Requested(

@@ -71,6 +71,7 @@ public class GenerateImages implements SmartLifecycle {
   private final CallStep call;
   private final StoreResults store;
   private final SettleStep settle;
+  private final CaptionStep captions;
   private final RoutingPolicy routing;
   private final ModelBreakers breakers;
   private final Budgets budgets;
@@ -95,6 +96,7 @@ public class GenerateImages implements SmartLifecycle {
       CallStep call,
       StoreResults store,
       SettleStep settle,
+      CaptionStep captions,
       RoutingPolicy routing,
       ModelBreakers breakers,
       Budgets budgets,
@@ -111,6 +113,7 @@ public class GenerateImages implements SmartLifecycle {
     this.call = call;
     this.store = store;
     this.settle = settle;
+    this.captions = captions;
     this.routing = routing;
     this.breakers = breakers;
     this.budgets = budgets;
@@ -301,6 +304,7 @@ public class GenerateImages implements SmartLifecycle {
         finished);
   }
 
+  /** Checks the image's alt text, has the locales that need it captioned, then stores. */
   private void storeThenSettle(
       Job job,
       Call c,
@@ -310,10 +314,32 @@ public class GenerateImages implements SmartLifecycle {
       Instant finished) {
     ClaimedItem item = job.item;
     AltText alt = AltText.parse(g.text(), item.altTextLocales());
+    captions
+        .complete(job, g.png(), g.mimeType(), alt.caption(), captions.check(item, alt))
+        .thenAcceptAsync(
+            captioned -> storeThenSettle(job, c, g, accept, cost, finished, alt, captioned), io)
+        .exceptionally(
+            failure -> {
+              log.error("storing the image of {} failed; its lease will expire", job, failure);
+              finish(job);
+              return null;
+            });
+  }
+
+  private void storeThenSettle(
+      Job job,
+      Call c,
+      ProviderOutcome.Generated g,
+      Decision.Accept accept,
+      BigDecimal cost,
+      Instant finished,
+      AltText alt,
+      CaptionStep.Captioned captioned) {
+    ClaimedItem item = job.item;
     byte[] sidecar =
         Json.mapper()
             .writerWithDefaultPrettyPrinter()
-            .writeValueAsBytes(AttemptRecords.sidecar(item, c, g, alt, cost, finished));
+            .writeValueAsBytes(AttemptRecords.sidecar(item, c, g, alt, captioned, cost, finished));
     AttemptResult recorded = AttemptRecords.result(g, accept.describe(), cost);
     String served = g.info().modelVersion() == null ? c.model() : g.info().modelVersion();
     String mimeType = g.mimeType();
@@ -339,9 +365,10 @@ public class GenerateImages implements SmartLifecycle {
                         served,
                         s.keys().imageKey(),
                         s.keys().sidecarKey(),
-                        alt.byLocale(),
-                        alt.caption(),
-                        accept.note()),
+                        captioned.byLocale(),
+                        captioned.caption(),
+                        accept.note(),
+                        captioned.texts()),
                     finished);
               } else if (stored instanceof StoreResults.GaveUp gaveUp) {
                 log.error("{}: {}", job, gaveUp.reason());

@@ -34,6 +34,12 @@ final class PromptComposer {
           .append("}} with alt text in each of these locales: ")
           .append(String.join(", ", item.altTextLocales()))
           .append('.');
+      if (item.title() != null && !item.title().isBlank()) {
+        prompt
+            .append(" Name the product \"")
+            .append(item.title().strip().replace('"', '\''))
+            .append("\" in each; at most 125 characters; never \"image of\".");
+      }
     }
     return prompt.toString();
   }

@@ -235,6 +235,14 @@ class GenerateImagesAccountingTest {
               return CompletableFuture.completedFuture(Ledger.Settled.MOVED);
             });
 
+    CaptionStep captions = mock(CaptionStep.class);
+    when(captions.check(any(), any())).thenReturn(java.util.Map.of());
+    when(captions.complete(any(), any(), any(), any(), any()))
+        .thenAnswer(
+            inv ->
+                CompletableFuture.completedFuture(
+                    new CaptionStep.Captioned(inv.getArgument(4), inv.getArgument(3), List.of())));
+
     Budgets budgets = mock(Budgets.class);
     when(budgets.acquire(anyString(), anyString())).thenReturn(BudgetAnswer.Go.NOW);
     when(budgets.exhausted(anyString(), anyString())).thenReturn(Optional.empty());
@@ -250,6 +258,7 @@ class GenerateImagesAccountingTest {
             call,
             store,
             settle,
+            captions,
             routing,
             breakers,
             budgets,

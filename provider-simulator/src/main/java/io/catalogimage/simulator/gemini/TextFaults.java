@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
  *
  * <p>Forced by trigger words in the prompt, in the scheme of the other faults: {@code
  * [sim:ALT_TOO_LONG]} (every call), {@code [sim:ALT_TOO_LONG:2]} (the first 2 calls of this model
- * and prompt), {@code [sim:ALT_TOO_LONG@gemini-2.5-flash]} (only that model), combinable. Else
- * drawn at {@code gemini.altTextFaultRate} (deterministic from the seed, the prompt and the call's
- * occurrence), one of the five kinds.
+ * for this product: the prompt's first paragraph), {@code [sim:ALT_TOO_LONG@gemini-2.5-flash]}
+ * (only that model), combinable. Else drawn at {@code gemini.altTextFaultRate} (deterministic from
+ * the seed, the prompt and the call's occurrence), one of the five kinds.
  */
 final class TextFaults {
 
@@ -43,8 +43,13 @@ final class TextFaults {
 
   /** The fault for this call of {@code model} with {@code prompt}, if any; counts the call. */
   Optional<Kind> choose(String model, String prompt, long seed, double rate) {
+    // counted per product (the prompt's first paragraph): a caption asked again for fewer locales
+    // is another prompt but the same product's next call
+    String product = prompt.split("\\R[ \\t]*\\R", 2)[0];
     long occurrence =
-        occurrences.computeIfAbsent(model + "\n" + prompt, k -> new AtomicLong()).incrementAndGet();
+        occurrences
+            .computeIfAbsent(model + "\n" + product, k -> new AtomicLong())
+            .incrementAndGet();
     for (Trigger t : parse(prompt)) {
       if (t.model() != null && !t.model().equals(model)) {
         continue;

@@ -1,6 +1,7 @@
 package io.catalogimage.worker.provider.gemini;
 
 import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
 import java.util.Base64;
 import tools.jackson.databind.json.JsonMapper;
@@ -11,6 +12,22 @@ import tools.jackson.databind.node.ObjectNode;
 final class GeminiBodies {
 
   private GeminiBodies() {}
+
+  /** A text-only answer about one inline image (the captioning step). */
+  static byte[] describe(JsonMapper json, CaptionRequest req) {
+    ObjectNode body = json.createObjectNode();
+    ObjectNode content = body.putArray("contents").addObject();
+    content.put("role", "user");
+    ArrayNode parts = content.putArray("parts");
+    parts.addObject().put("text", req.prompt());
+    ObjectNode inline = parts.addObject().putObject("inlineData");
+    inline.put("mimeType", req.mimeType() == null ? "image/png" : req.mimeType());
+    inline.put("data", Base64.getEncoder().encodeToString(req.image()));
+    ObjectNode config = body.putObject("generationConfig");
+    config.putArray("responseModalities").add("TEXT");
+    config.put("responseMimeType", "application/json");
+    return json.writeValueAsBytes(body);
+  }
 
   static byte[] generateContent(JsonMapper json, GenerationRequest req, ImageModel model) {
     ObjectNode body = json.createObjectNode();

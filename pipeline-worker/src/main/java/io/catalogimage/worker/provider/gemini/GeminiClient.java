@@ -3,6 +3,7 @@ package io.catalogimage.worker.provider.gemini;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.worker.provider.CallInfo;
+import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ModelVersions;
@@ -97,6 +98,48 @@ public final class GeminiClient implements ImageProvider {
               }
               return responses.classify(
                   response.statusCode(), response.headers(), response.body(), latency, req);
+            });
+  }
+
+  /**
+   * A Gemini endpoint serves a caption model it lists, or, listing none, any {@code gemini-} model
+   * that is not an image model of the catalog (the text models: {@code gemini-2.5-flash}...).
+   */
+  @Override
+  public boolean servesCaptions(String model) {
+    if (!endpoint.models().isEmpty()) {
+      return endpoint.models().contains(model);
+    }
+    return model.startsWith("gemini-") && catalog.find(model).isEmpty();
+  }
+
+  @Override
+  public CompletableFuture<ProviderOutcome> describe(CaptionRequest req) {
+    long started = System.nanoTime();
+    Duration timeout = req.timeoutWithin(endpoint.requestTimeout());
+    HttpRequest request;
+    try {
+      request =
+          HttpRequest.newBuilder(url(endpoint.wireModelId(req.model())))
+              .timeout(timeout)
+              .header("Content-Type", "application/json")
+              .header("x-goog-api-key", endpoint.apiKey() == null ? "" : endpoint.apiKey())
+              .POST(HttpRequest.BodyPublishers.ofByteArray(GeminiBodies.describe(json, req)))
+              .build();
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(
+          new ProviderOutcome.Rejected(
+              "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
+    }
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .handle(
+            (response, failure) -> {
+              Duration latency = Duration.ofNanos(System.nanoTime() - started);
+              if (failure != null) {
+                return TransportFailures.classify(failure, latency, timeout);
+              }
+              return responses.classifyText(
+                  response.statusCode(), response.headers(), response.body(), latency);
             });
   }
 

@@ -71,6 +71,41 @@ final class GeminiResponses {
     return error(status, headers, root, latency);
   }
 
+  /**
+   * A vision text model's answer: its non-thought text parts, or the failure it is. A block or an
+   * empty answer is NO_IMAGE's text counterpart: nothing to use, retried as text.
+   */
+  ProviderOutcome classifyText(int status, HttpHeaders headers, byte[] body, Duration latency) {
+    JsonNode root;
+    try {
+      root = body.length == 0 ? json.createObjectNode() : json.readTree(body);
+    } catch (JacksonException e) {
+      CallInfo info = new CallInfo(status, latency, null, null, null);
+      String text = "unreadable answer (HTTP " + status + "): " + snippet(body);
+      return status >= 500 || status == 200
+          ? new ProviderOutcome.ServerError(text, info)
+          : new ProviderOutcome.Rejected(text, info);
+    }
+    if (status != 200) {
+      return error(status, headers, root, latency);
+    }
+    CallInfo info =
+        new CallInfo(
+            200, latency, text(root, "modelVersion"), text(root, "responseId"), usage(root));
+    StringBuilder text = new StringBuilder();
+    for (JsonNode part : root.path("candidates").path(0).path("content").path("parts")) {
+      if (!part.path("thought").asBoolean(false) && part.path("text").isString()) {
+        text.append(part.path("text").asString());
+      }
+    }
+    if (text.isEmpty()) {
+      String reason = text(root.path("candidates").path(0), "finishReason");
+      return new ProviderOutcome.NoImage(
+          reason == null ? "NO_TEXT" : reason, "the caption model answered no text", info);
+    }
+    return new ProviderOutcome.Described(text.toString(), info);
+  }
+
   private ProviderOutcome success(JsonNode root, Duration latency, GenerationRequest req) {
     String modelVersion = text(root, "modelVersion");
     CallInfo info = new CallInfo(200, latency, modelVersion, text(root, "responseId"), usage(root));

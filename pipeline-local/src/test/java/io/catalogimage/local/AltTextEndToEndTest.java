@@ -1,0 +1,253 @@
+package io.catalogimage.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.catalogimage.common.json.Json;
+import io.catalogimage.common.storage.ObjectStore;
+import io.catalogimage.simulator.ProviderSimulator;
+import io.catalogimage.simulator.SimulatorConfig;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Alt text for every image whatever model made it, on the real local stack: an OpenAI image model
+ * (which writes no text) and a Gemini one whose text is wrong on purpose, both captioned from the
+ * stored image by the simulator's vision model, which is itself wrong once in each of the five
+ * ways; every bad answer is caught by the checks, asked again, and counted in the ledger.
+ */
+class AltTextEndToEndTest {
+
+  private static final List<String> LOCALES = List.of("en", "de", "fr", "ja");
+  private static final String VISION = "gemini-2.5-flash";
+
+  /** sku -> the trigger in its description (the vision model's first answer is wrong so). */
+  private static final Map<String, String> OPENAI_ITEMS = new LinkedHashMap<>();
+
+  static {
+    OPENAI_ITEMS.put("CLEAN", "");
+    OPENAI_ITEMS.put("WRONG-LANGUAGE", "[sim:ALT_WRONG_LANGUAGE:1@" + VISION + "]");
+    OPENAI_ITEMS.put("TOO-LONG", "[sim:ALT_TOO_LONG:1@" + VISION + "]");
+    OPENAI_ITEMS.put("MISSING-LOCALE", "[sim:ALT_MISSING_LOCALE:1@" + VISION + "]");
+    OPENAI_ITEMS.put("PROSE", "[sim:ALT_PROSE:1@" + VISION + "]");
+    OPENAI_ITEMS.put("ECHO", "[sim:ALT_ECHO:1@" + VISION + "]");
+  }
+
+  private static ProviderSimulator simulator;
+  private static LocalPipeline pipeline;
+  private static String openAiBatch;
+  private static String geminiBatch;
+
+  @BeforeAll
+  static void runTwoBatches() {
+    simulator =
+        ProviderSimulator.start(SimulatorConfig.defaults().withoutPeak().withTimeScale(0.0));
+    String base = simulator.baseUri().toString();
+    pipeline =
+        LocalPipeline.start(
+            LocalPipeline.Options.defaults()
+                .withSimulator(null)
+                .withProperty("pipeline.providers.endpoints.sim-gemini.protocol", "gemini")
+                .withProperty("pipeline.providers.endpoints.sim-gemini.base-url", base)
+                .withProperty("pipeline.providers.endpoints.sim-gemini.api-key", "sim-key")
+                .withProperty("pipeline.providers.endpoints.sim-openai.protocol", "openai")
+                .withProperty("pipeline.providers.endpoints.sim-openai.base-url", base)
+                .withProperty("pipeline.providers.endpoints.sim-openai.api-key", "sim-key")
+                .withProperty("pipeline.peak.enabled", false)
+                .withProperty("pipeline.catalog.tiers.fast[0]", "gemini-3.1-flash-image")
+                .withProperty("pipeline.catalog.tiers.openai[0]", "gpt-image-1.5"),
+            step -> {});
+    openAiBatch = Pipelines.submit(pipeline, catalog("openai", OPENAI_ITEMS));
+    Map<String, String> gemini = new LinkedHashMap<>();
+    gemini.put("G-CLEAN", "");
+    // the image model answers English for every locale: only en passes, the rest is captioned
+    gemini.put("G-WRONG-LANGUAGE", "[sim:ALT_WRONG_LANGUAGE@gemini-3.1-flash-image]");
+    geminiBatch = Pipelines.submit(pipeline, catalog("fast", gemini));
+    Pipelines.awaitCompleted(pipeline, openAiBatch, Duration.ofSeconds(120));
+    Pipelines.awaitCompleted(pipeline, geminiBatch, Duration.ofSeconds(120));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (pipeline != null) {
+      pipeline.close();
+    }
+    if (simulator != null) {
+      simulator.close();
+    }
+  }
+
+  private static byte[] catalog(String tier, Map<String, String> items) {
+    StringJoiner json = new StringJoiner(",\n");
+    items.forEach(
+        (sku, trigger) ->
+            json.add(
+                """
+                {"sku": "%s", "title": "Walnut desk organiser", "description": "in oiled walnut %s",
+                 "attributes": {"category": "Office supplies"}}"""
+                    .formatted(sku, trigger)));
+    return """
+        {"name": "alt-%s", "tier": "%s",
+         "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+         "altTextLocales": ["en", "de", "fr", "ja"],
+         "promptTemplate": "Studio product photo of {{title}} {{description}}, white background",
+         "items": [%s]}
+        """
+        .formatted(tier, tier, json)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private record Call(String purpose, String model, String outcome, BigDecimal cost) {}
+
+  private static Map<String, List<Call>> callsBySku(String batch) {
+    Map<String, List<Call>> out = new LinkedHashMap<>();
+    Pipelines.jdbc(pipeline)
+        .sql(
+            """
+            SELECT i.sku, a.purpose, a.model_requested, a.outcome, a.cost_usd
+              FROM attempts a JOIN items i ON i.item_id = a.item_id
+             WHERE a.batch_id = CAST(:b AS uuid) ORDER BY i.sku, a.attempt_no
+            """)
+        .param("b", batch)
+        .query(
+            (rs, n) ->
+                Map.entry(
+                    rs.getString(1),
+                    new Call(
+                        rs.getString(2), rs.getString(3), rs.getString(4), rs.getBigDecimal(5))))
+        .list()
+        .forEach(
+            e ->
+                out.computeIfAbsent(e.getKey(), k -> new java.util.ArrayList<>())
+                    .add(e.getValue()));
+    return out;
+  }
+
+  private static JsonNode sidecar(String batch, String sku) {
+    String key =
+        Pipelines.jdbc(pipeline)
+            .sql("SELECT sidecar_key FROM items WHERE batch_id = CAST(:b AS uuid) AND sku = :s")
+            .param("b", batch)
+            .param("s", sku)
+            .query(String.class)
+            .single();
+    byte[] bytes = pipeline.api().getBean(ObjectStore.class).get(key).orElseThrow();
+    return Json.mapper().readTree(bytes);
+  }
+
+  @Test
+  void every_item_of_an_openai_image_model_ends_with_checked_alt_text_in_every_locale() {
+    assertThat(Pipelines.states(pipeline, openAiBatch)).containsOnlyKeys("SUCCEEDED");
+    for (String sku : OPENAI_ITEMS.keySet()) {
+      JsonNode sidecar = sidecar(openAiBatch, sku);
+      assertThat(sidecar.path("requested").path("model").asString()).isEqualTo("gpt-image-1.5");
+      for (String locale : LOCALES) {
+        String text = sidecar.path("altText").path(locale).asString();
+        assertThat(text).as(sku + " " + locale).isNotBlank().hasSizeLessThanOrEqualTo(125);
+        assertThat(text).as(sku + " " + locale).contains("Walnut desk organiser");
+        JsonNode checks = sidecar.path("altTextChecks").path(locale);
+        assertThat(checks.path("source").asString()).isEqualTo("caption-model");
+        assertThat(checks.path("checks").path("language").asString()).isEqualTo("passed");
+        assertThat(checks.path("checks").path("length").asString()).isEqualTo("passed");
+        assertThat(checks.path("checks").path("no-boilerplate").asString()).isEqualTo("passed");
+        assertThat(checks.path("checks").path("no-prompt-leak").asString()).isEqualTo("passed");
+        assertThat(checks.path("checks").path("present").asString()).isEqualTo("passed");
+      }
+      assertThat(sidecar.path("altText").path("de").asString()).contains("Hintergrund");
+      assertThat(sidecar.path("altText").path("ja").asString()).contains("背景");
+      assertThat(sidecar.path("warnings")).as(sku).isEmpty();
+    }
+  }
+
+  @Test
+  void each_kind_of_bad_caption_is_caught_asked_again_and_counted_in_the_ledger() {
+    Map<String, List<Call>> calls = callsBySku(openAiBatch);
+    for (String sku : OPENAI_ITEMS.keySet()) {
+      List<Call> item = calls.get(sku);
+      assertThat(item.get(0).purpose()).isEqualTo("image");
+      assertThat(item.get(0).model()).isEqualTo("gpt-image-1.5");
+      assertThat(item.stream().filter(c -> c.purpose().equals("image"))).as(sku).hasSize(1);
+      List<Call> captions = item.stream().filter(c -> c.purpose().equals("caption")).toList();
+      assertThat(captions).allSatisfy(c -> assertThat(c.model()).isEqualTo(VISION));
+      assertThat(captions).allSatisfy(c -> assertThat(c.cost()).isPositive());
+      if (sku.equals("CLEAN")) {
+        assertThat(captions).extracting(Call::outcome).as(sku).containsExactly("CAPTIONED");
+      } else {
+        // the first answer is wrong in its way: caught, asked again (text only), right the second
+        assertThat(captions)
+            .extracting(Call::outcome)
+            .as(sku)
+            .containsExactly("CAPTION_REJECTED", "CAPTIONED");
+      }
+    }
+    // captioning's cost is in the batch's, and visible apart
+    BigDecimal ledger =
+        calls.values().stream()
+            .flatMap(List::stream)
+            .map(Call::cost)
+            .reduce(BigDecimal.ZERO, BigDecimal::add);
+    assertThat(Pipelines.batch(pipeline, openAiBatch).path("costUsd").decimalValue())
+        .isEqualByComparingTo(ledger);
+  }
+
+  @Test
+  void a_gemini_image_models_wrong_text_is_kept_where_it_passes_and_captioned_where_it_fails() {
+    JsonNode clean = sidecar(geminiBatch, "G-CLEAN");
+    for (String locale : LOCALES) {
+      assertThat(clean.path("altTextChecks").path(locale).path("source").asString())
+          .isEqualTo("image-model");
+    }
+    assertThat(callsBySku(geminiBatch).get("G-CLEAN"))
+        .extracting(Call::purpose)
+        .containsExactly("image");
+
+    JsonNode wrong = sidecar(geminiBatch, "G-WRONG-LANGUAGE");
+    assertThat(wrong.path("altTextChecks").path("en").path("source").asString())
+        .isEqualTo("image-model");
+    for (String locale : List.of("de", "fr", "ja")) {
+      assertThat(wrong.path("altTextChecks").path(locale).path("source").asString())
+          .as(locale)
+          .isEqualTo("caption-model");
+    }
+    assertThat(wrong.path("altText").path("fr").asString()).contains("fond blanc");
+    assertThat(callsBySku(geminiBatch).get("G-WRONG-LANGUAGE"))
+        .extracting(Call::outcome)
+        .containsExactly("SUCCEEDED", "CAPTIONED");
+  }
+
+  @Test
+  void the_manifest_shows_source_and_checks_per_locale() throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(pipeline.apiUri() + "/v1/batches/" + openAiBatch + "/results"))
+                    .header("Authorization", "Bearer " + pipeline.apiKey())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> lines = r.body().lines().filter(l -> !l.isBlank()).toList();
+    assertThat(lines).hasSize(OPENAI_ITEMS.size());
+    for (String line : lines) {
+      JsonNode json = Json.mapper().readTree(line);
+      for (String locale : LOCALES) {
+        assertThat(json.path("altText").path(locale).asString()).isNotBlank();
+        JsonNode checks = json.path("altTextChecks").path(locale);
+        assertThat(checks.path("source").asString()).isEqualTo("caption-model");
+        assertThat(checks.path("checks").path("language").asString()).isEqualTo("passed");
+      }
+    }
+  }
+}
