@@ -24,14 +24,17 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Alt text for every image whatever model made it, on the real local stack: an OpenAI image model
- * (which writes no text) and a Gemini one whose text is wrong on purpose, both captioned from the
- * stored image by the simulator's vision model, which is itself wrong once in each of the five
- * ways; every bad answer is caught by the checks, asked again, and counted in the ledger.
+ * (which writes no text), captioned from the stored image by an OpenAI-compatible vision model
+ * (chat completions) that is itself wrong once in each of the five ways, and a Gemini one whose
+ * text is wrong on purpose, captioned by a Gemini text model; every bad answer is caught by the
+ * checks, asked again, and counted in the ledger.
  */
 class AltTextEndToEndTest {
 
   private static final List<String> LOCALES = List.of("en", "de", "fr", "ja");
-  private static final String VISION = "gemini-2.5-flash";
+
+  /** The openai tier's caption model: an OpenAI-compatible chat-completions vision model. */
+  private static final String VISION = "gpt-4.1-mini";
 
   /** sku -> the trigger in its description (the vision model's first answer is wrong so). */
   private static final Map<String, String> OPENAI_ITEMS = new LinkedHashMap<>();
@@ -49,6 +52,8 @@ class AltTextEndToEndTest {
   private static LocalPipeline pipeline;
   private static String openAiBatch;
   private static String geminiBatch;
+  private static String deferredBatch;
+  private static final String MERCHANT_DE = "Schreibtisch-Organizer aus geöltem Walnussholz";
 
   @BeforeAll
   static void runTwoBatches() {
@@ -67,8 +72,23 @@ class AltTextEndToEndTest {
                 .withProperty("pipeline.providers.endpoints.sim-openai.api-key", "sim-key")
                 .withProperty("pipeline.peak.enabled", false)
                 .withProperty("pipeline.catalog.tiers.fast[0]", "gemini-3.1-flash-image")
-                .withProperty("pipeline.catalog.tiers.openai[0]", "gpt-image-1.5"),
+                .withProperty("pipeline.catalog.tiers.openai[0]", "gpt-image-1.5")
+                // the fast tier captions with the default, Gemini's gemini-2.5-flash
+                .withProperty("pipeline.alt-text.caption-models.openai[0]", VISION),
             step -> {});
+    // a batch that starts in a few seconds: the merchant corrects its German text before it runs
+    deferredBatch =
+        Pipelines.submit(
+            pipeline,
+            catalog(
+                "openai",
+                Map.of("DEFERRED", ""),
+                java.time.Instant.now().plusSeconds(8).toString()));
+    String deferredItem = Pipelines.items(pipeline, deferredBatch).get(0);
+    assertThat(
+            putAltText(deferredBatch, deferredItem, "de", "{\"text\": \"" + MERCHANT_DE + "\"}")
+                .status())
+        .isEqualTo(200);
     openAiBatch = Pipelines.submit(pipeline, catalog("openai", OPENAI_ITEMS));
     Map<String, String> gemini = new LinkedHashMap<>();
     gemini.put("G-CLEAN", "");
@@ -77,6 +97,14 @@ class AltTextEndToEndTest {
     geminiBatch = Pipelines.submit(pipeline, catalog("fast", gemini));
     Pipelines.awaitCompleted(pipeline, openAiBatch, Duration.ofSeconds(120));
     Pipelines.awaitCompleted(pipeline, geminiBatch, Duration.ofSeconds(120));
+    Pipelines.awaitCompleted(pipeline, deferredBatch, Duration.ofSeconds(120));
+  }
+
+  private static ApiClient.Answer putAltText(
+      String batch, String item, String locale, String json) {
+    return pipeline
+        .client()
+        .put("/v1/batches/" + batch + "/items/" + item + "/alt-text/" + locale, json);
   }
 
   @AfterAll
@@ -90,6 +118,10 @@ class AltTextEndToEndTest {
   }
 
   private static byte[] catalog(String tier, Map<String, String> items) {
+    return catalog(tier, items, null);
+  }
+
+  private static byte[] catalog(String tier, Map<String, String> items, String startAfter) {
     StringJoiner json = new StringJoiner(",\n");
     items.forEach(
         (sku, trigger) ->
@@ -99,13 +131,14 @@ class AltTextEndToEndTest {
                  "attributes": {"category": "Office supplies"}}"""
                     .formatted(sku, trigger)));
     return """
-        {"name": "alt-%s", "tier": "%s",
+        {"name": "alt-%s", "tier": "%s",%s
          "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
          "altTextLocales": ["en", "de", "fr", "ja"],
          "promptTemplate": "Studio product photo of {{title}} {{description}}, white background",
          "items": [%s]}
         """
-        .formatted(tier, tier, json)
+        .formatted(
+            tier, tier, startAfter == null ? "" : " \"startAfter\": \"" + startAfter + "\",", json)
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -205,7 +238,7 @@ class AltTextEndToEndTest {
   @Test
   void a_gemini_image_models_wrong_text_is_kept_where_it_passes_and_captioned_where_it_fails() {
     JsonNode clean = sidecar(geminiBatch, "G-CLEAN");
-    for (String locale : LOCALES) {
+    for (String locale : List.of("en", "de", "fr")) { // ja: a merchant correction, below
       assertThat(clean.path("altTextChecks").path(locale).path("source").asString())
           .isEqualTo("image-model");
     }
@@ -225,6 +258,8 @@ class AltTextEndToEndTest {
     assertThat(callsBySku(geminiBatch).get("G-WRONG-LANGUAGE"))
         .extracting(Call::outcome)
         .containsExactly("SUCCEEDED", "CAPTIONED");
+    assertThat(callsBySku(geminiBatch).get("G-WRONG-LANGUAGE").get(1).model())
+        .isEqualTo("gemini-2.5-flash");
   }
 
   @Test
@@ -249,5 +284,50 @@ class AltTextEndToEndTest {
         assertThat(checks.path("checks").path("language").asString()).isEqualTo("passed");
       }
     }
+  }
+
+  @Test
+  void a_merchants_alt_text_is_kept_by_the_pass_and_never_captioned() {
+    JsonNode sidecar = sidecar(deferredBatch, "DEFERRED");
+    assertThat(sidecar.path("altText").path("de").asString()).isEqualTo(MERCHANT_DE);
+    assertThat(sidecar.path("altTextChecks").path("de").path("source").asString())
+        .isEqualTo("merchant");
+    for (String locale : List.of("en", "fr", "ja")) {
+      assertThat(sidecar.path("altTextChecks").path(locale).path("source").asString())
+          .isEqualTo("caption-model");
+    }
+    String rowText =
+        Pipelines.jdbc(pipeline)
+            .sql("SELECT alt_text->>'de' FROM items WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", deferredBatch)
+            .query(String.class)
+            .single();
+    assertThat(rowText).isEqualTo(MERCHANT_DE);
+  }
+
+  @Test
+  void a_merchant_corrects_a_finished_items_alt_text_in_the_row_the_sidecar_and_the_manifest()
+      throws Exception {
+    String item = Pipelines.items(pipeline, geminiBatch).get(0);
+    ApiClient.Answer ok = putAltText(geminiBatch, item, "ja", "{\"text\": \"クルミ材のデスクオーガナイザー\"}");
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.body().path("source").asString()).isEqualTo("merchant");
+    JsonNode sidecar = sidecar(geminiBatch, "G-CLEAN");
+    assertThat(sidecar.path("altText").path("ja").asString()).isEqualTo("クルミ材のデスクオーガナイザー");
+    assertThat(sidecar.path("altTextChecks").path("ja").path("source").asString())
+        .isEqualTo("merchant");
+    assertThat(sidecar.path("altTextChecks").path("en").path("source").asString())
+        .isEqualTo("image-model");
+
+    // bad input: a locale the batch did not ask for, no text, an unknown item
+    ApiClient.Answer locale = putAltText(geminiBatch, item, "it", "{\"text\": \"x\"}");
+    assertThat(locale.status()).isEqualTo(400);
+    assertThat(locale.body().toString()).contains("locale");
+    assertThat(putAltText(geminiBatch, item, "ja", "{\"text\": \"  \"}").status()).isEqualTo(400);
+    assertThat(
+            putAltText(
+                    geminiBatch, java.util.UUID.randomUUID().toString(), "fr", "{\"text\": \"x\"}")
+                .status())
+        .isEqualTo(404);
   }
 }

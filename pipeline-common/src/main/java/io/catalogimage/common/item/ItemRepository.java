@@ -137,7 +137,7 @@ public class ItemRepository {
          AND t.tenant_id = i.tenant_id
       RETURNING i.item_id, i.tenant_id, i.batch_id, i.sku, i.variant, i.attempts, i.next_model,
                 i.route_reason, i.attempts_before_run, i.version,
-                b.tier, b.spec, p.data,
+                b.tier, b.spec, p.data, CAST(i.alt_text_checks AS text) AS alt_text_checks,
                 b.lane, b.deadline, b.cost_cap_usd, b.allow_safety_reroute, t.monthly_cap_usd,
                 (SELECT coalesce(jsonb_object_agg(f.model_requested, f.n), '{}'::jsonb)::text
                    FROM (SELECT a.model_requested, count(*) AS n FROM attempts a
@@ -163,10 +163,28 @@ public class ItemRepository {
       RETURNING item_id
       """;
 
+  /**
+   * The alt texts a merchant set (source {@code merchant}), by locale: a later pass never
+   * overwrites them.
+   */
+  private static final String MERCHANT_TEXTS =
+      "coalesce((SELECT jsonb_object_agg(m.key, m.value->'text')"
+          + " FROM jsonb_each(coalesce(items.alt_text_checks, '{}'::jsonb)) m"
+          + " WHERE m.value->>'source' = 'merchant'), '{}'::jsonb)";
+
+  private static final String MERCHANT_CHECKS =
+      "coalesce((SELECT jsonb_object_agg(m.key, m.value)"
+          + " FROM jsonb_each(coalesce(items.alt_text_checks, '{}'::jsonb)) m"
+          + " WHERE m.value->>'source' = 'merchant'), '{}'::jsonb)";
+
   private static final String SUCCEED_SQL =
       "UPDATE items SET state = 'SUCCEEDED', model_served = :served, image_key = :imageKey,"
-          + " sidecar_key = :sidecarKey, alt_text = CAST(:altText AS jsonb), caption = :caption,"
-          + " alt_text_checks = CAST(:altTextChecks AS jsonb),"
+          + " sidecar_key = :sidecarKey, alt_text = CAST(:altText AS jsonb) || "
+          + MERCHANT_TEXTS
+          + ", caption = :caption,"
+          + " alt_text_checks = coalesce(CAST(:altTextChecks AS jsonb), '{}'::jsonb) || "
+          + MERCHANT_CHECKS
+          + ","
           + " finished_at = :now, next_model = NULL, route_reason = NULL,"
           + " last_error_type = NULL, last_error_message = NULL, note = :note, "
           + RELEASE_LEASE
@@ -377,6 +395,34 @@ public class ItemRepository {
         String note) {
       this(modelServed, imageKey, sidecarKey, altTextJson, caption, note, null);
     }
+  }
+
+  /**
+   * A merchant's alt text for one locale of an item of the tenant's batch: on the row (and so in
+   * the manifest) with source {@code merchant}, kept by every later pass. Empty when there is no
+   * such item; else the item's sidecar key (null before its image is stored).
+   */
+  public java.util.Optional<java.util.Optional<String>> setMerchantAltText(
+      TenantId tenant, BatchId batch, ItemId item, String locale, String text, Instant now) {
+    return jdbc.sql(
+            """
+            UPDATE items
+               SET alt_text = coalesce(alt_text, '{}'::jsonb) || jsonb_build_object(:locale, :text),
+                   alt_text_checks = coalesce(alt_text_checks, '{}'::jsonb)
+                       || jsonb_build_object(:locale, jsonb_build_object(
+                              'text', :text, 'source', 'merchant', 'checks', '{}'::jsonb)),
+                   updated_at = :now
+             WHERE item_id = :item AND batch_id = :batch AND tenant_id = :tenant
+            RETURNING sidecar_key
+            """)
+        .param("locale", locale)
+        .param("text", text)
+        .param("now", java.sql.Timestamp.from(now))
+        .param("item", item.value())
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .query((rs, n) -> java.util.Optional.ofNullable(rs.getString(1)))
+        .optional();
   }
 
   /** SUCCEEDED; false when the item is no longer held at that version (nothing changed). */

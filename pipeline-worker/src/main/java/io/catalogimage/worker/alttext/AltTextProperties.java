@@ -21,8 +21,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     gemini-2.5-flash}); an empty list turns captioning off for the tier
  * @param captionTries calls to caption models for one image before its texts are left as they are
  *     (default 3)
- * @param captionPrices model -> USD per 1M input and output tokens, {@code [in, out]} (default
- *     gemini-2.5-flash: 0.30 / 2.50)
+ * @param captionPrices model -> USD per 1M input and output tokens, {@code [in, out]} (defaults:
+ *     gemini-2.5-flash 0.30 / 2.50, gemini-2.5-flash-lite 0.10 / 0.40, gpt-4.1-mini 0.40 / 1.60,
+ *     gpt-4o-mini 0.15 / 0.60)
  */
 @ConfigurationProperties("pipeline.alt-text")
 public record AltTextProperties(
@@ -45,7 +46,15 @@ public record AltTextProperties(
     captionTries = captionTries == null ? 3 : captionTries;
     captionPrices =
         captionPrices == null
-            ? Map.of(DEFAULT_CAPTION_MODEL, List.of(0.30, 2.50))
+            ? Map.of(
+                DEFAULT_CAPTION_MODEL,
+                List.of(0.30, 2.50),
+                "gemini-2.5-flash-lite",
+                List.of(0.10, 0.40),
+                "gpt-4.1-mini",
+                List.of(0.40, 1.60),
+                "gpt-4o-mini",
+                List.of(0.15, 0.60))
             : Map.copyOf(captionPrices);
     if (minLength < 1 || maxLength < minLength || captionMaxLength < 1 || captionTries < 0) {
       throw new IllegalArgumentException(

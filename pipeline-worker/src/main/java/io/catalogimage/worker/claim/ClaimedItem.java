@@ -29,6 +29,7 @@ import java.util.Map;
  * @param title the product's title (what its alt text must name), or null
  * @param category the product's category attribute ({@code category}, {@code product_type} or
  *     {@code google_product_category}), or null
+ * @param merchantAltText locale -> the alt text the merchant set: kept as it is, never captioned
  * @param rateLimitsByModel 429s with a retry delay per model in the current run: the waits they add
  *     up to weigh against switching
  */
@@ -56,7 +57,8 @@ public record ClaimedItem(
     Map<String, Integer> failuresByModel,
     Map<String, Integer> rateLimitsByModel,
     String title,
-    String category) {
+    String category,
+    Map<String, String> merchantAltText) {
 
   /** An item without product title or category (tests, and rows from before they were read). */
   public ClaimedItem(
@@ -106,12 +108,14 @@ public record ClaimedItem(
         failuresByModel,
         rateLimitsByModel,
         null,
-        null);
+        null,
+        Map.of());
   }
 
   public ClaimedItem {
     failuresByModel = failuresByModel == null ? Map.of() : Map.copyOf(failuresByModel);
     rateLimitsByModel = rateLimitsByModel == null ? Map.of() : Map.copyOf(rateLimitsByModel);
+    merchantAltText = merchantAltText == null ? Map.of() : Map.copyOf(merchantAltText);
   }
 
   /** 429s with a retry delay from {@code model} in this run. */

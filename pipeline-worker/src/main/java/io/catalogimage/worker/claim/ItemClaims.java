@@ -97,7 +97,27 @@ public class ItemClaims {
         Json.mapper().readValue(rs.getString("failures_by_model"), FAILURES),
         Json.mapper().readValue(rs.getString("rate_limits_by_model"), FAILURES),
         product.title(),
-        category(product));
+        category(product),
+        merchantTexts(rs.getString("alt_text_checks")));
+  }
+
+  /** The locales whose alt text the merchant set (source merchant), with their text. */
+  private static Map<String, String> merchantTexts(String checksJson) {
+    if (checksJson == null) {
+      return Map.of();
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    Json.mapper()
+        .readTree(checksJson)
+        .properties()
+        .forEach(
+            e -> {
+              if ("merchant".equals(e.getValue().path("source").asString(null))
+                  && e.getValue().path("text").isString()) {
+                out.put(e.getKey(), e.getValue().path("text").asString());
+              }
+            });
+    return out;
   }
 
   private static String category(ProductData product) {

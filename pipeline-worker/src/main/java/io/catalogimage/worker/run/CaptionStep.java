@@ -128,6 +128,12 @@ class CaptionStep {
   Map<String, CheckedText> check(ClaimedItem item, AltText alt) {
     Map<String, CheckedText> out = new LinkedHashMap<>();
     for (String locale : item.altTextLocales()) {
+      String merchant = item.merchantAltText().get(locale);
+      if (merchant != null) {
+        // the merchant's word is final: kept as written, not checked, never captioned
+        out.put(locale, new CheckedText(merchant, Source.MERCHANT.wire(), Map.of(), Map.of()));
+        continue;
+      }
       CheckedText c =
           checks.check(
               locale,

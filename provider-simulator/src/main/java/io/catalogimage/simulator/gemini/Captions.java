@@ -26,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  * simulator cannot write: their text is the English one, as a weak model's would be. A {@link
  * TextFaults} fault makes the answer wrong on purpose.
  */
-final class Captions {
+public final class Captions {
   private static final Pattern LOCALES =
       Pattern.compile(
           "(?i)alt text in each of these locales\\s*:\\s*([A-Za-z0-9_-]+(?:\\s*,\\s*[A-Za-z0-9_-]+)*)");
@@ -44,7 +44,7 @@ final class Captions {
   }
 
   /** The text part, made wrong in the way {@code fault} says (null: right). */
-  static String textPart(String prompt, TextFaults.Kind fault) {
+  public static String textPart(String prompt, TextFaults.Kind fault) {
     String subject = subject(prompt);
     Optional<List<String>> locales = locales(prompt);
     if (locales.isEmpty() || fault == TextFaults.Kind.ALT_PROSE) {

@@ -22,10 +22,10 @@ import java.util.regex.Pattern;
  * (only that model), combinable. Else drawn at {@code gemini.altTextFaultRate} (deterministic from
  * the seed, the prompt and the call's occurrence), one of the five kinds.
  */
-final class TextFaults {
+public final class TextFaults {
 
   /** The ways an answer goes wrong. */
-  enum Kind {
+  public enum Kind {
     ALT_WRONG_LANGUAGE,
     ALT_TOO_LONG,
     ALT_MISSING_LOCALE,
@@ -42,7 +42,7 @@ final class TextFaults {
   private final Map<String, AtomicLong> occurrences = new ConcurrentHashMap<>();
 
   /** The fault for this call of {@code model} with {@code prompt}, if any; counts the call. */
-  Optional<Kind> choose(String model, String prompt, long seed, double rate) {
+  public Optional<Kind> choose(String model, String prompt, long seed, double rate) {
     // counted per product (the prompt's first paragraph): a caption asked again for fewer locales
     // is another prompt but the same product's next call
     String product = prompt.split("\\R[ \\t]*\\R", 2)[0];

@@ -8,6 +8,7 @@ import io.catalogimage.simulator.engine.Engine;
 import io.catalogimage.simulator.engine.Verdict;
 import io.catalogimage.simulator.fault.FaultKind;
 import io.catalogimage.simulator.fault.TransportFaults;
+import io.catalogimage.simulator.gemini.TextFaults;
 import io.catalogimage.simulator.http.Exchanges;
 import io.catalogimage.simulator.http.HttpReply;
 import io.catalogimage.simulator.http.Responder;
@@ -27,6 +28,9 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class OpenAiHandler implements HttpHandler {
   private static final String GENERATIONS = "/v1/images/generations";
   private static final String EDITS = "/v1/images/edits";
+  private static final String CHAT = "/v1/chat/completions";
+
+  private final TextFaults textFaults = new TextFaults();
 
   private final Engine engine;
   private final Responder responder;
@@ -46,7 +50,9 @@ public final class OpenAiHandler implements HttpHandler {
     String requestId = "req_" + HexFormat.of().formatHex(randomBytes());
     String path = exchange.getRequestURI().getPath();
     boolean edit = path.equals(EDITS);
-    if (!(edit || path.equals(GENERATIONS)) || !exchange.getRequestMethod().equals("POST")) {
+    boolean chat = path.equals(CHAT);
+    if (!(edit || chat || path.equals(GENERATIONS))
+        || !exchange.getRequestMethod().equals("POST")) {
       reply(
           exchange,
           requestId,
@@ -73,6 +79,10 @@ public final class OpenAiHandler implements HttpHandler {
 
     String project = authenticate(exchange, requestId, cfg);
     if (project == null) {
+      return;
+    }
+    if (chat) {
+      chat(exchange, requestId, project, body, cfg);
       return;
     }
     OpenAiRequest request;
@@ -134,6 +144,75 @@ public final class OpenAiHandler implements HttpHandler {
                 .withHeader("openai-processing-ms", Long.toString(verdict.latency().toMillis()))
                 .withHeader("openai-version", "2020-10-01")
                 .withHeader("x-sim-outcome", verdict.outcome())
+                .withHeader("x-sim-latency-ms", Long.toString(verdict.latency().toMillis())));
+  }
+
+  /** A vision model's chat completion about an inline image (see {@link ChatCompletions}). */
+  private void chat(
+      HttpExchange exchange, String requestId, String project, byte[] body, SimulatorConfig cfg) {
+    ChatCompletions.Request request;
+    try {
+      request = ChatCompletions.parse(body);
+      if (!ChatCompletions.MODELS.contains(request.model())) {
+        engine.recordRequestError(request.model(), project, StatsRecorder.NOT_FOUND);
+        reply(
+            exchange,
+            requestId,
+            new OpenAiError(
+                    404,
+                    "The model `%s` does not exist or you do not have access to it."
+                        .formatted(request.model()),
+                    "invalid_request_error",
+                    null,
+                    "model_not_found")
+                .reply());
+        return;
+      }
+      if (request.images() == 0) {
+        throw new OpenAiError(
+            400,
+            "the simulator's vision models describe an image: send it as an image_url part"
+                + " with a data: URL",
+            "invalid_request_error",
+            "messages",
+            null);
+      }
+    } catch (OpenAiError e) {
+      engine.recordRequestError(null, project, StatsRecorder.INVALID_ARGUMENT);
+      reply(exchange, requestId, e.reply());
+      return;
+    }
+    Verdict verdict =
+        engine.decide(
+            new Call(
+                FaultKind.Protocol.OPENAI,
+                project,
+                request.model(),
+                request.model(),
+                request.prompt(),
+                0,
+                "1024x1024"));
+    java.util.Optional<java.time.Duration> unanswered =
+        TransportFaults.unanswered(verdict, cfg.faults());
+    if (unanswered.isPresent()) {
+      responder.closeUnansweredLater(exchange, unanswered.get());
+      return;
+    }
+    TextFaults.Kind textFault =
+        textFaults
+            .choose(request.model(), request.prompt(), cfg.seed(), cfg.gemini().altTextFaultRate())
+            .orElse(null);
+    long created = engine.clock().now().getEpochSecond();
+    responder.sendLater(
+        exchange,
+        verdict.latency().dividedBy(5),
+        () ->
+            RateLimitHeaders.add(
+                    ChatCompletions.render(request, project, verdict, textFault, created),
+                    verdict.window())
+                .withHeader("x-request-id", requestId)
+                .withHeader(
+                    "x-sim-outcome", textFault == null ? verdict.outcome() : textFault.name())
                 .withHeader("x-sim-latency-ms", Long.toString(verdict.latency().toMillis())));
   }
 

@@ -127,18 +127,23 @@ final class OpenAiResponses {
   }
 
   private HttpReply rateLimited(Context ctx, QuotaViolation v) {
+    return rateLimited(ctx.model().id(), ctx.project(), ctx.request().n(), v);
+  }
+
+  /** A 429 as OpenAI words it, for {@code model} of {@code project}. */
+  static HttpReply rateLimited(String modelId, String project, long images, QuotaViolation v) {
     String dimension =
         switch (v.dimension()) {
           case REQUESTS_PER_DAY -> "requests per day (RPD)";
           case IMAGES_PER_MINUTE -> "images per min (IPM)";
           default -> "requests per min (RPM)";
         };
-    long requested = v.dimension().name().startsWith("IMAGES") ? ctx.request().n() : 1;
+    long requested = v.dimension().name().startsWith("IMAGES") ? images : 1;
     StringBuilder message =
         new StringBuilder("Rate limit reached for ")
-            .append(ctx.model().id())
+            .append(modelId)
             .append(" in organization org-")
-            .append(ctx.project())
+            .append(project)
             .append(" on ")
             .append(dimension)
             .append(": Limit ")
@@ -162,7 +167,7 @@ final class OpenAiResponses {
         .withHeaders(headers);
   }
 
-  private static HttpReply error(int status, String message, String type, String code) {
+  static HttpReply error(int status, String message, String type, String code) {
     return HttpReply.json(status, OpenAiError.body(message, type, null, code));
   }
 

@@ -159,4 +159,40 @@ class AltTextConventionTest {
     var noImage = SimClient.prompt("Describe it; alt text in each of these locales: en");
     assertThat(client.gemini("gemini-2.5-flash", noImage).status()).isEqualTo(400);
   }
+
+  @Test
+  void the_openai_compatible_vision_model_answers_a_chat_completion_about_an_inline_image()
+      throws Exception {
+    var body = SimClient.JSON.createObjectNode();
+    body.put("model", "gpt-4.1-mini");
+    var content = body.putArray("messages").addObject().put("role", "user").putArray("content");
+    content
+        .addObject()
+        .put("type", "text")
+        .put(
+            "text",
+            "Oak shelf [sim:ALT_ECHO:1@gpt-4.1-mini]\n\nname the product \"Oak shelf\";"
+                + " alt text in each of these locales: en, es");
+    content
+        .addObject()
+        .put("type", "image_url")
+        .putObject("image_url")
+        .put("url", "data:image/png;base64,iVBORw0KGgo=");
+    SimClient.Reply first = client.openai("/v1/chat/completions", body);
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.outcome()).isEqualTo("ALT_ECHO");
+    SimClient.Reply second = client.openai("/v1/chat/completions", body);
+    JsonNode alt =
+        SimClient.JSON
+            .readTree(
+                second.body().path("choices").get(0).path("message").path("content").asString())
+            .path("altText");
+    assertThat(alt.path("es").asString()).startsWith("Oak shelf sobre un fondo blanco");
+    assertThat(second.body().path("usage").path("prompt_tokens").asInt()).isGreaterThan(85);
+
+    ((tools.jackson.databind.node.ArrayNode) content).remove(1);
+    assertThat(client.openai("/v1/chat/completions", body).status()).isEqualTo(400);
+    body.put("model", "gpt-9-imaginary");
+    assertThat(client.openai("/v1/chat/completions", body).status()).isEqualTo(404);
+  }
 }

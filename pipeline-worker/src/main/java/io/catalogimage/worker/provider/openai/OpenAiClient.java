@@ -3,6 +3,7 @@ package io.catalogimage.worker.provider.openai;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.worker.provider.CallInfo;
+import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ProviderOutcome;
@@ -13,10 +14,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * OpenAI-compatible Images API ({@code /v1/images/generations}, {@code /v1/images/edits} when the
@@ -109,6 +113,67 @@ public final class OpenAiClient implements ImageProvider {
               }
               return responses.classify(
                   response.statusCode(), response.headers(), response.body(), latency, req);
+            });
+  }
+
+  /**
+   * An OpenAI-compatible endpoint serves a caption model it lists, or, listing none, any {@code
+   * gpt-} model that is not an image model of the catalog ({@code gpt-4.1-mini}...).
+   */
+  @Override
+  public boolean servesCaptions(String model) {
+    if (!endpoint.models().isEmpty()) {
+      return endpoint.models().contains(model);
+    }
+    return model.startsWith("gpt-") && catalog.find(model).isEmpty();
+  }
+
+  /** {@code POST /v1/chat/completions} with the image as a {@code data:} URL, JSON out. */
+  @Override
+  public CompletableFuture<ProviderOutcome> describe(CaptionRequest req) {
+    long started = System.nanoTime();
+    Duration timeout = req.timeoutWithin(endpoint.requestTimeout());
+    HttpRequest request;
+    try {
+      ObjectNode body = json.createObjectNode();
+      body.put("model", endpoint.wireModelId(req.model()));
+      ObjectNode message = body.putArray("messages").addObject();
+      message.put("role", "user");
+      ArrayNode content = message.putArray("content");
+      content.addObject().put("type", "text").put("text", req.prompt());
+      content
+          .addObject()
+          .put("type", "image_url")
+          .putObject("image_url")
+          .put(
+              "url",
+              "data:"
+                  + (req.mimeType() == null ? "image/png" : req.mimeType())
+                  + ";base64,"
+                  + Base64.getEncoder().encodeToString(req.image()));
+      body.putObject("response_format").put("type", "json_object");
+      request =
+          HttpRequest.newBuilder(url("/v1/chat/completions"))
+              .timeout(timeout)
+              .header(
+                  "Authorization", "Bearer " + (endpoint.apiKey() == null ? "" : endpoint.apiKey()))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+              .build();
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(
+          new ProviderOutcome.Rejected(
+              "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
+    }
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .handle(
+            (response, failure) -> {
+              Duration latency = Duration.ofNanos(System.nanoTime() - started);
+              if (failure != null) {
+                return TransportFailures.classify(failure, latency, timeout);
+              }
+              return responses.classifyText(
+                  response.statusCode(), response.headers(), response.body(), latency);
             });
   }
 

@@ -74,6 +74,45 @@ final class OpenAiResponses {
     return new ProviderOutcome.Rejected(message, info);
   }
 
+  /**
+   * A chat completion from a vision model (the captioning step): its first choice's text, or the
+   * failure it is (classified as for images).
+   */
+  ProviderOutcome classifyText(int status, HttpHeaders headers, byte[] body, Duration latency) {
+    if (status != 200) {
+      return classify(status, headers, body, latency, null);
+    }
+    String requestId = headers.firstValue("x-request-id").orElse(null);
+    Integer limit = limitPerMinute(headers);
+    JsonNode root;
+    try {
+      root = body.length == 0 ? json.createObjectNode() : json.readTree(body);
+    } catch (JacksonException e) {
+      return new ProviderOutcome.ServerError(
+          "unreadable answer (HTTP 200)", new CallInfo(200, latency, null, requestId, null, limit));
+    }
+    JsonNode usage = root.path("usage");
+    TokenUsage tokens =
+        usage.isObject()
+            ? new TokenUsage(
+                usage.path("prompt_tokens").asInt(0),
+                0,
+                usage.path("completion_tokens").asInt(0),
+                0,
+                0)
+            : null;
+    CallInfo info =
+        new CallInfo(200, latency, text(root, "model"), text(root, "id"), tokens, limit);
+    JsonNode choice = root.path("choices").path(0);
+    String content = choice.path("message").path("content").asString(null);
+    if (content == null || content.isBlank()) {
+      String reason = text(choice, "finish_reason");
+      return new ProviderOutcome.NoImage(
+          reason == null ? "NO_TEXT" : reason, "the caption model answered no text", info);
+    }
+    return new ProviderOutcome.Described(content, info);
+  }
+
   private static boolean perDay(String message) {
     return message.contains("requests per day") || message.contains("(RPD)");
   }
