@@ -49,6 +49,13 @@ class AltTextController {
     this.clock = clock;
   }
 
+  /**
+   * Sets the alt text of one locale of an item, as the merchant wrote it: stored with source {@code
+   * merchant} on the item (manifest) and in its sidecar, never overwritten by a later pass, never
+   * captioned. 400 for a locale the batch did not ask for or an empty text; 404 for no such item.
+   *
+   * @param locale one of the batch's {@code altTextLocales}
+   */
   @PutMapping("/v1/batches/{batchId}/items/{itemId}/alt-text/{locale}")
   Map<String, Object> correct(
       TenantId tenant,

@@ -63,6 +63,12 @@ public final class Benchmarks {
       case "fuzz" ->
           new FuzzBenchmark(intOption(args, "--cases", 10_000), intOption(args, "--seed", 20261205))
               .run();
+      case "alttext" ->
+          new AltTextBenchmark(
+                  intOption(args, "--items", 500),
+                  Double.parseDouble(option(args, "--bad-rate", "0.2")),
+                  Double.parseDouble(option(args, "--time-scale", "0")))
+              .run();
       case "faults" -> runFaults(args);
       default -> {
         System.out.println(
@@ -77,6 +83,9 @@ public final class Benchmarks {
               status      [--batches 100] [--items-per-batch 10000] [--clients 8] [--seconds 30] [--rate 0]
                                                                batch summary and item listing p50/p99 with 1M items
               budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
+              alttext     [--items 500] [--bad-rate 0.2] [--time-scale 0]
+                                                               alt text in 4 locales with 20% wrong answers: share of
+                                                               items passing every check, caption cost, throughput
               hiddenquota [--shape constant|step|sawtooth|all] [--minutes 9] [--per-minute 600] [--hidden 300]
                           [--random-429 0.04] [--learning on|off]
                                                                a quota lower than configured, moving, not told
