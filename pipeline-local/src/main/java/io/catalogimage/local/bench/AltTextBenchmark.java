@@ -125,6 +125,28 @@ final class AltTextBenchmark {
             .param("b", id)
             .query(Integer.class)
             .single();
+    // what is still wrong, for the items that do not pass (a handful at most)
+    jdbc.sql(
+            """
+            SELECT i.sku, l.key, l.value->>'source', l.value->'problems' FROM items i,
+                   jsonb_each(i.alt_text_checks) l
+             WHERE i.batch_id = CAST(:b AS uuid)
+               AND EXISTS (SELECT 1 FROM jsonb_each_text(l.value->'checks') c
+                            WHERE c.value = 'failed')
+             LIMIT 10
+            """)
+        .param("b", id)
+        .query(
+            (rs, i) ->
+                rs.getString(1)
+                    + " "
+                    + rs.getString(2)
+                    + " ("
+                    + rs.getString(3)
+                    + "): "
+                    + rs.getString(4))
+        .list()
+        .forEach(line -> System.out.println("    still failing: " + line));
     BigDecimal image = cost(jdbc, id, "image");
     BigDecimal caption = cost(jdbc, id, "caption");
     Map<String, Long> outcomes = new java.util.TreeMap<>();
