@@ -60,6 +60,6 @@ ALTER TABLE attempts
 
 -- The lifecycle (ItemState; ItemLifecycleTest keeps both equal).
 INSERT INTO item_state_moves (from_state, to_state) VALUES
-    ('QUEUED', 'IN_PROVIDER_BATCH'),
+    ('RUNNING', 'IN_PROVIDER_BATCH'),
     ('IN_PROVIDER_BATCH', 'RUNNING'), ('IN_PROVIDER_BATCH', 'QUEUED'),
     ('IN_PROVIDER_BATCH', 'CANCELLED');

@@ -74,7 +74,8 @@ public class ItemRepository {
           EnumSet.of(QUEUED, DISPATCHED, IN_PROVIDER_BATCH, CAP_REACHED),
           CANCELLED);
   public static final ItemMove PACK =
-      ItemMove.of("packed into a provider batch job", EnumSet.of(QUEUED), IN_PROVIDER_BATCH);
+      ItemMove.of(
+          "its attempt went out in a provider batch job", EnumSet.of(RUNNING), IN_PROVIDER_BATCH);
   public static final ItemMove TAKE_BATCH_RESULT =
       ItemMove.of(
           "its provider batch line came back: held to settle it like a real-time answer",
@@ -317,13 +318,16 @@ public class ItemRepository {
          AND (CAST(:batch AS uuid) IS NULL OR batch_id = :batch)
       """;
 
+  /** Held items whose attempt a provider job now carries: the job answers for them, no lease. */
   private static final String PACK_SQL =
       """
-      UPDATE items SET state = 'IN_PROVIDER_BATCH', provider_job = :job, version = version + 1,
-                       updated_at = :now, dispatched_at = NULL,
-                       note = 'in provider batch job ' || :jobText
-       WHERE item_id = ANY(:ids) AND state = 'QUEUED'
-      RETURNING item_id
+      UPDATE items i SET state = 'IN_PROVIDER_BATCH', provider_job = :job, version = i.version + 1,
+                         updated_at = :now, lease_owner = NULL, lease_until = NULL,
+                         note = 'in provider batch job ' || :jobText
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:versions AS int[])) AS h(item_id, version)
+       WHERE i.item_id = h.item_id AND i.version = h.version
+         AND i.state = 'RUNNING' AND i.lease_owner = :worker
+      RETURNING i.item_id
       """;
 
   private static final String CLAIM_GUARD =
@@ -350,7 +354,7 @@ public class ItemRepository {
   static {
     // the guards written above must be the from-states their moves declare
     check(CLAIM, CLAIM_SQL, CLAIM_GUARD);
-    check(PACK, PACK_SQL, "state = 'QUEUED'");
+    check(PACK, PACK_SQL, "i.state = 'RUNNING'");
     check(TAKE_BATCH_RESULT, TAKE_BATCH_RESULT_SQL, "i.state = 'IN_PROVIDER_BATCH'");
     check(BACK_FROM_PROVIDER_BATCH, BACK_FROM_PROVIDER_BATCH_SQL, "state = 'IN_PROVIDER_BATCH'");
     check(CLAIM, CLAIM_SQL, "i.state = 'DISPATCHED'", "i.state = 'QUEUED'");
@@ -583,10 +587,18 @@ public class ItemRepository {
 
   // ---- the batch lane: items in provider batch jobs ----
 
-  /** IN_PROVIDER_BATCH in {@code job} for those of {@code items} still QUEUED; returns them. */
-  public List<ItemId> packIntoProviderJob(Collection<ItemId> items, UUID job, Instant now) {
+  /**
+   * IN_PROVIDER_BATCH in {@code job}, lease released, for the held items (those still held at their
+   * version); returns them.
+   */
+  public List<ItemId> packIntoProviderJob(Collection<Held> held, UUID job, Instant now) {
+    if (held.isEmpty()) {
+      return List.of();
+    }
     return jdbc.sql(PACK_SQL)
-        .param("ids", ids(items))
+        .param("ids", held.stream().map(h -> h.item().value()).toArray(UUID[]::new))
+        .param("versions", held.stream().map(Held::version).toArray(Integer[]::new))
+        .param("worker", held.iterator().next().worker())
         .param("job", job)
         .param("jobText", job.toString())
         .param("now", Timestamp.from(now))

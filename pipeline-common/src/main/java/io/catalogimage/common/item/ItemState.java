@@ -38,13 +38,15 @@ public enum ItemState {
 
   static {
     // QUEUED -> RUNNING: a worker may get the record before the dispatcher's transaction commits
-    // IN_PROVIDER_BATCH: packed into a provider batch job by the batch lane
-    ALLOWED.put(QUEUED, EnumSet.of(DISPATCHED, RUNNING, CANCELLED, IN_PROVIDER_BATCH));
+    ALLOWED.put(QUEUED, EnumSet.of(DISPATCHED, RUNNING, CANCELLED));
     // back to QUEUED: a dispatched record that never reached a worker is sent again;
     // FAILED: its job record could not be processed and went to the dead-letter topic
     ALLOWED.put(DISPATCHED, EnumSet.of(RUNNING, QUEUED, CANCELLED, FAILED));
     // back to QUEUED: retry later, or the lease expired (a worker died)
-    ALLOWED.put(RUNNING, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, QUEUED, CANCELLED, CAP_REACHED));
+    // IN_PROVIDER_BATCH: the batch lane claimed it, recorded its attempt and sent it in a job
+    ALLOWED.put(
+        RUNNING,
+        EnumSet.of(SUCCEEDED, FAILED, BLOCKED, QUEUED, CANCELLED, CAP_REACHED, IN_PROVIDER_BATCH));
     // RUNNING: its line came back and is settled like a real-time answer (under a lease);
     // QUEUED: its line failed or never ran, or the job is late (fallback to real time)
     ALLOWED.put(IN_PROVIDER_BATCH, EnumSet.of(RUNNING, QUEUED, CANCELLED));

@@ -22,7 +22,7 @@ class ItemStateTest {
   @Test
   void an_item_in_a_provider_batch_is_open_and_leaves_only_to_settle_requeue_or_cancel() {
     assertThat(IN_PROVIDER_BATCH.isTerminal()).isFalse();
-    assertThat(sourcesOf(IN_PROVIDER_BATCH)).containsExactly(QUEUED);
+    assertThat(sourcesOf(IN_PROVIDER_BATCH)).containsExactly(RUNNING);
     assertThat(IN_PROVIDER_BATCH.canMoveTo(RUNNING)).isTrue();
     assertThat(IN_PROVIDER_BATCH.canMoveTo(QUEUED)).isTrue();
     assertThat(IN_PROVIDER_BATCH.canMoveTo(CANCELLED)).isTrue();

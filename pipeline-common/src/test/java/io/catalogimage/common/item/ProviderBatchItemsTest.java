@@ -40,7 +40,18 @@ class ProviderBatchItemsTest {
         .single();
   }
 
+  /** Claims the items for {@code worker} (as the batch lane does) and packs them into a job. */
   private UUID job(List<ItemId> ids, String worker) {
+    List<ItemRepository.Held> held =
+        items.claim(
+            ids,
+            worker,
+            now,
+            now.plusSeconds(60),
+            (rs, i) ->
+                new ItemRepository.Held(
+                    new ItemId(rs.getObject("item_id", UUID.class)), worker, rs.getInt("version")));
+    assertThat(held).hasSameSizeAs(ids);
     UUID job = UUID.randomUUID();
     jobs.create(
         job,
@@ -51,7 +62,7 @@ class ProviderBatchItemsTest {
         worker,
         now.plusSeconds(60),
         now);
-    assertThat(items.packIntoProviderJob(ids, job, now)).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(items.packIntoProviderJob(held, job, now)).containsExactlyInAnyOrderElementsOf(ids);
     return job;
   }
 
@@ -61,7 +72,11 @@ class ProviderBatchItemsTest {
     ItemId a = new ItemId(Fixtures.item(jdbc, batch, "QUEUED", 0));
     UUID job = job(List.of(a), "w1");
     assertThat(state(a.value())).isEqualTo("IN_PROVIDER_BATCH");
-    assertThat(items.packIntoProviderJob(List.of(a), UUID.randomUUID(), now)).isEmpty();
+    assertThat(
+            items.packIntoProviderJob(
+                List.of(new ItemRepository.Held(a, "w1", 2)), UUID.randomUUID(), now))
+        .as("no longer held")
+        .isEmpty();
     assertThat(items.claim(List.of(a), "w2", now, now.plusSeconds(30), (rs, i) -> 1)).isEmpty();
     assertThat(jobs.waitingItems(job)).isEqualTo(1);
     assertThat(jobs.lines(job))
