@@ -52,7 +52,7 @@ public class ProviderJobRepository {
       """
       INSERT INTO provider_jobs (job_id, endpoint, model, state, items, submitted_at,
                                  latest_safe_at, next_poll_at, lease_owner, lease_until)
-      VALUES (:id, :endpoint, :model, 'SUBMITTING', :items, :now, :latestSafe, :now, :worker,
+      VALUES (:id, :endpoint, :model, 'SUBMITTING', :items, :now, :latestSafe, :until, :worker,
               :until)
       """;
 
@@ -107,7 +107,8 @@ public class ProviderJobRepository {
   private static final String LINE_OUTCOME_SQL =
       """
       UPDATE provider_job_items SET outcome = :outcome
-       WHERE job_id = :id AND item_id = ANY(:items) AND outcome IS NULL
+       WHERE job_id = :id AND item_id = ANY(:items)
+         AND (outcome IS NULL OR (outcome = 'RERUN' AND :outcome = 'LATE'))
       """;
 
   private static final String COUNT_SQL =
@@ -227,7 +228,10 @@ public class ProviderJobRepository {
     return changed;
   }
 
-  /** Records what became of these lines (USED, RERUN, LATE), once per line. */
+  /**
+   * Records what became of these lines (USED, RERUN, LATE), once per line; a line sent to real time
+   * (RERUN) whose result comes back after all becomes LATE.
+   */
   public int lineOutcome(UUID id, Collection<ItemId> items, String outcome) {
     if (items.isEmpty()) {
       return 0;
