@@ -49,7 +49,9 @@ class BatchLaneEndToEndTest {
                 .withProperty("pipeline.batch-lane.pack-every", "200ms")
                 .withProperty("pipeline.batch-lane.poll-every", "200ms")
                 // a deadline an hour and seconds away may still use the batch lane in this test
-                .withProperty("pipeline.batch-choice.margin", "1s"),
+                .withProperty("pipeline.batch-choice.margin", "1s")
+                // a lost worker's jobs are taken over within seconds
+                .withProperty("pipeline.batch-lane.job-lease", "2s"),
             step -> {});
   }
 
@@ -207,5 +209,28 @@ class BatchLaneEndToEndTest {
                     + " AND outcome = 'SUCCEEDED'",
                 batchId))
         .isEqualTo(4);
+  }
+
+  @Test
+  void a_worker_lost_while_its_jobs_are_out_loses_nothing_and_another_worker_finishes_them() {
+    String batchId = submit("\"lane\": \"batch\",", "crash", 3, "");
+    awaitAllIn(batchId, "IN_PROVIDER_BATCH", 3);
+    // the worker that submitted the job goes away with it outstanding; a new one starts
+    for (var worker : pipeline.workers()) {
+      if (worker.isActive()) {
+        worker.close();
+      }
+    }
+    pipeline.startWorker();
+    pipeline.simulator().clock().advanceBy(Duration.ofHours(3));
+    Pipelines.awaitCompleted(pipeline, batchId, Duration.ofSeconds(60));
+    assertThat(Pipelines.states(pipeline, batchId)).containsExactly(Map.entry("SUCCEEDED", 3L));
+    assertThat(
+            count(
+                "SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)"
+                    + " AND outcome = 'SUCCEEDED' AND provider_job_id IS NOT NULL",
+                batchId))
+        .as("each item succeeded once, from the job")
+        .isEqualTo(3);
   }
 }
