@@ -39,6 +39,9 @@ class WatchBatches implements RunsInLoop {
              (SELECT min(a.started_at) FROM attempts a WHERE a.batch_id = b.batch_id) AS started
         FROM batches b
        WHERE b.finished_at IS NULL AND b.deadline IS NOT NULL AND b.at_risk IS NULL
+         -- the batch lane shows no progress until its provider job returns; its deadline is kept
+         -- by the fallback to real time at the job's latest safe moment instead
+         AND b.lane <> 'batch'
       """;
 
   private static final String MARK_AT_RISK =
