@@ -141,8 +141,9 @@ final class BatchLaneBenchmark {
                        (SELECT count(DISTINCT pi.job_id) FROM provider_job_items pi
                           JOIN items x ON x.item_id = pi.item_id
                          WHERE x.batch_id = CAST(:b AS uuid)) AS jobs,
+                       -- a line that fell back and then came back anyway is LATE_DISCARDED
                        (SELECT count(*) FROM attempts a WHERE a.batch_id = CAST(:b AS uuid)
-                           AND a.outcome = 'FELL_BACK') AS fell_back,
+                           AND a.outcome IN ('FELL_BACK', 'LATE_DISCARDED')) AS fell_back,
                        (SELECT count(*) FROM attempts a WHERE a.batch_id = CAST(:b AS uuid)
                            AND a.outcome = 'LATE_DISCARDED') AS late
                   FROM items WHERE batch_id = CAST(:b AS uuid)

@@ -6,10 +6,8 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
+import io.catalogimage.worker.provider.Providers;
 import io.catalogimage.worker.provider.batch.BatchProvider;
-import io.catalogimage.worker.provider.gemini.GeminiBatchClient;
-import io.catalogimage.worker.provider.openai.OpenAiBatchClient;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,17 +20,9 @@ public class BatchEndpoints {
   private final List<BatchProvider> endpoints;
 
   public BatchEndpoints(ProviderProperties props, ModelCatalog catalog, BatchLaneProperties lane) {
-    List<BatchProvider> list = new ArrayList<>();
-    props
-        .usable()
-        .forEach(
-            (name, endpoint) ->
-                list.add(
-                    endpoint.protocol().equals("gemini")
-                        ? new GeminiBatchClient(
-                            name, endpoint, catalog, Json.mapper(), lane.geminiInlineLimitBytes())
-                        : new OpenAiBatchClient(name, endpoint, catalog, Json.mapper())));
-    this.endpoints = List.copyOf(list);
+    this.endpoints =
+        List.copyOf(
+            Providers.batchClients(props, catalog, Json.mapper(), lane.geminiInlineLimitBytes()));
   }
 
   public Optional<BatchProvider> forModel(String model) {
