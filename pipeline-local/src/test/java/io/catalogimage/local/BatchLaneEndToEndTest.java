@@ -233,4 +233,48 @@ class BatchLaneEndToEndTest {
         .as("each item succeeded once, from the job")
         .isEqualTo(3);
   }
+
+  @Test
+  void an_expired_job_settles_its_finished_lines_and_runs_the_rest_in_real_time() {
+    var simulator = pipeline.simulator();
+    SimulatorConfig before = simulator.config();
+    // 60 h jobs against Gemini's 48 h expiry: each ends EXPIRED with the lines done by then
+    simulator.reconfigure(
+        before.withBatch(
+            new BatchSettings(
+                Duration.ofHours(60_000),
+                Duration.ofHours(60_000),
+                0,
+                Duration.ZERO,
+                0,
+                Duration.ofHours(48_000),
+                Duration.ofHours(24_000))));
+    try {
+      String batchId = submit("\"lane\": \"batch\",", "expiring", 12, "");
+      awaitAllIn(batchId, "IN_PROVIDER_BATCH", 12);
+      simulator.clock().advanceBy(Duration.ofHours(49));
+      Pipelines.awaitCompleted(pipeline, batchId, Duration.ofSeconds(60));
+      assertThat(Pipelines.states(pipeline, batchId)).containsExactly(Map.entry("SUCCEEDED", 12L));
+      long fromJob =
+          count(
+              "SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)"
+                  + " AND outcome = 'SUCCEEDED' AND provider_job_id IS NOT NULL",
+              batchId);
+      long notRun =
+          count(
+              "SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)"
+                  + " AND outcome = 'NOT_RUN' AND cost_usd = 0",
+              batchId);
+      assertThat(fromJob).as("partial results used").isBetween(1L, 11L);
+      assertThat(notRun).as("the rest ran again, unpaid in the job").isEqualTo(12 - fromJob);
+      assertThat(
+              count(
+                  "SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)"
+                      + " AND outcome = 'SUCCEEDED'",
+                  batchId))
+          .isEqualTo(12);
+    } finally {
+      simulator.reconfigure(before);
+    }
+  }
 }
