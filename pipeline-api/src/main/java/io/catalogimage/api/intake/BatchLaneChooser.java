@@ -36,7 +36,11 @@ class BatchLaneChooser {
     return BATCH.equals(lane) || COST_PRIORITY.equals(lane);
   }
 
-  String lane(String asked, Instant deadline, Instant now, String tier) {
+  /**
+   * @param start when the batch's work may start: now, or its {@code startAfter}
+   */
+  String lane(String asked, Instant deadline, Instant start, String tier) {
+    Instant now = start;
     LaneChoice.Asked a =
         switch (asked) {
           case BATCH -> LaneChoice.Asked.BATCH;

@@ -180,7 +180,10 @@ class SubmissionValidator {
     List<ValidSubmission.Product> products =
         rowsFollow ? List.of() : products(req.items(), template, problems);
     problems.throwIfAny();
-    lane = lanes.lane(lane, deadline, now, tier);
+    // the slack a provider job needs counts from when the work may start, not from now
+    lane =
+        lanes.lane(
+            lane, deadline, startAfter != null && startAfter.isAfter(now) ? startAfter : now, tier);
     String templateText =
         req.promptTemplate() == null ? limits.defaultPromptTemplate() : req.promptTemplate();
     return new ValidSubmission(
