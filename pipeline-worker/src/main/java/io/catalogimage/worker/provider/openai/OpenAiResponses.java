@@ -31,17 +31,18 @@ final class OpenAiResponses {
   ProviderOutcome classify(
       int status, HttpHeaders headers, byte[] body, Duration latency, GenerationRequest req) {
     String requestId = headers.firstValue("x-request-id").orElse(null);
+    Integer limit = limitPerMinute(headers);
     JsonNode root;
     try {
       root = body.length == 0 ? json.createObjectNode() : json.readTree(body);
     } catch (JacksonException e) {
-      CallInfo info = new CallInfo(status, latency, null, requestId, null);
+      CallInfo info = new CallInfo(status, latency, null, requestId, null, limit);
       return status >= 500 || status == 200
           ? new ProviderOutcome.ServerError("unreadable answer (HTTP " + status + ")", info)
           : new ProviderOutcome.Rejected("unreadable answer (HTTP " + status + ")", info);
     }
     if (status == 200) {
-      return success(root, latency, requestId, req);
+      return success(root, latency, requestId, req, limit);
     }
     JsonNode error = root.path("error");
     String code = text(error, "code");
@@ -50,7 +51,7 @@ final class OpenAiResponses {
         (code != null ? code : type != null ? type : "HTTP " + status)
             + ": "
             + Optional.ofNullable(text(error, "message")).orElse("HTTP " + status);
-    CallInfo info = new CallInfo(status, latency, null, requestId, null);
+    CallInfo info = new CallInfo(status, latency, null, requestId, null, limit);
     if ("moderation_blocked".equals(code) || "image_generation_user_error".equals(type)) {
       return new ProviderOutcome.Blocked(code == null ? type : code, message, info);
     }
@@ -78,7 +79,7 @@ final class OpenAiResponses {
   }
 
   private ProviderOutcome success(
-      JsonNode root, Duration latency, String requestId, GenerationRequest req) {
+      JsonNode root, Duration latency, String requestId, GenerationRequest req, Integer limit) {
     JsonNode usage = root.path("usage");
     TokenUsage tokens = null;
     if (!usage.isMissingNode() && !usage.isNull()) {
@@ -95,7 +96,7 @@ final class OpenAiResponses {
           new TokenUsage(Math.max(0, input - inputImage), inputImage, outputText, outputImage, 0);
     }
     String model = text(root, "model");
-    CallInfo info = new CallInfo(200, latency, model, requestId, tokens);
+    CallInfo info = new CallInfo(200, latency, model, requestId, tokens, limit);
     JsonNode data = root.path("data");
     if (data.isEmpty()) {
       return new ProviderOutcome.NoImage("NO_DATA", "the answer had no image data", info);
@@ -118,6 +119,16 @@ final class OpenAiResponses {
             ? "image/png"
             : "image/" + Optional.ofNullable(text(root, "output_format")).orElse("png");
     return new ProviderOutcome.Generated(image, mime, actual.get(), null, info, downgrade);
+  }
+
+  /** {@code x-ratelimit-limit-requests}: the requests per minute the provider allows, if sent. */
+  static Integer limitPerMinute(HttpHeaders headers) {
+    Optional<String> limit = headers.firstValue("x-ratelimit-limit-requests");
+    try {
+      return limit.map(String::trim).map(Integer::valueOf).filter(n -> n > 0).orElse(null);
+    } catch (NumberFormatException unreadable) {
+      return null;
+    }
   }
 
   private static String text(JsonNode node, String field) {
