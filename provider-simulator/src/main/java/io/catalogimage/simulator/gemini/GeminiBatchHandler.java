@@ -340,7 +340,7 @@ public final class GeminiBatchHandler implements HttpHandler {
     GeminiRequest request = (GeminiRequest) line.request();
     SimulatorConfig cfg = engine.config();
     long draw = Hashing.combine(cfg.seed(), Hashing.of(job.id()), Hashing.of(line.key()));
-    Verdict verdict = new Verdict(line.fault(), null, Duration.ZERO, false, draw);
+    Verdict verdict = new Verdict(line.fault(), null, Duration.ZERO, false, draw, null);
     HttpReply reply =
         responses.render(
             new GeminiResponses.Context(model, request, cfg.seed(), cfg.gemini()), verdict);

@@ -436,7 +436,7 @@ public final class OpenAiBatchHandler implements HttpHandler {
     String requestId = "req_" + Long.toHexString(draw);
     OpenAiModel model = registry.openai(job.model()).orElseThrow();
     OpenAiRequest request = (OpenAiRequest) line.request();
-    Verdict verdict = new Verdict(line.fault(), null, Duration.ZERO, false, draw);
+    Verdict verdict = new Verdict(line.fault(), null, Duration.ZERO, false, draw, null);
     HttpReply reply =
         responses.render(
             new OpenAiResponses.Context(
