@@ -66,13 +66,17 @@ class SubmissionValidator {
   private final Clock clock;
   private final CallbackUrls callbackUrls;
 
+  private final BatchLaneChooser lanes;
+
   SubmissionValidator(
       Tiers tiers,
       ModelCatalog catalog,
       IntakeProperties limits,
       KafkaTopicsProperties topics,
       Clock clock,
-      CallbackUrls callbackUrls) {
+      CallbackUrls callbackUrls,
+      BatchLaneChooser lanes) {
+    this.lanes = lanes;
     this.callbackUrls = callbackUrls;
     this.topics = topics;
     this.clock = clock;
@@ -152,8 +156,10 @@ class SubmissionValidator {
       problems.add("styleGuide", "is longer than " + MAX_STYLE_GUIDE + " characters");
     }
     String lane = req.lane() == null ? KafkaTopicsProperties.DEFAULT_LANE : req.lane();
-    if (!topics.lanes().contains(lane)) {
-      problems.add("lane", "unknown lane '" + lane + "': use one of " + topics.lanes());
+    if (!topics.lanes().contains(lane) && !BatchLaneChooser.isBatchLaneName(lane)) {
+      problems.add(
+          "lane",
+          "unknown lane '" + lane + "': use one of " + topics.lanes() + ", batch or cost-priority");
     }
     Instant now = clock.instant();
     Instant deadline = instant("deadline", req.deadline(), problems);
@@ -174,6 +180,10 @@ class SubmissionValidator {
     List<ValidSubmission.Product> products =
         rowsFollow ? List.of() : products(req.items(), template, problems);
     problems.throwIfAny();
+    // the slack a provider job needs counts from when the work may start, not from now
+    lane =
+        lanes.lane(
+            lane, deadline, startAfter != null && startAfter.isAfter(now) ? startAfter : now, tier);
     String templateText =
         req.promptTemplate() == null ? limits.defaultPromptTemplate() : req.promptTemplate();
     return new ValidSubmission(

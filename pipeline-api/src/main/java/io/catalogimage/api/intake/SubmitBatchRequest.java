@@ -17,7 +17,8 @@ import java.util.Map;
  * @param promptTemplate the prompt per product: {{title}}, {{description}}, {{sku}} and
  *     {{attributes.name}} are filled from the item (a field an item lacks is a 400 naming it)
  * @param styleGuide brand style text added to every prompt of the batch
- * @param lane interactive, bulk (default) or scheduled
+ * @param lane interactive, bulk (default) or scheduled; batch (the providers' Batch APIs at half
+ *     price, real time again before the deadline) or cost-priority (batch if the deadline allows)
  * @param deadline ISO-8601 instant the batch should be done by: routing switches models rather than
  *     wait past it, peak deferral gives way to it, and the answer flags a batch that cannot meet it
  * @param startAfter ISO-8601 instant before which no item runs (nightly runs), default now

@@ -184,6 +184,49 @@ class SubmissionValidationTest {
     assertThat(due).startsWith("2099-01-01 22:00:00");
   }
 
+  private String planLane(String options) throws Exception {
+    HttpResponse<String> r =
+        post(VALID.replace("\"tier\": \"fast\",", "\"tier\": \"fast\", " + options));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String id = Json.mapper().readTree(r.body()).path("id").asString();
+    HttpResponse<String> view =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/batches/" + id))
+                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return Json.mapper().readTree(view.body()).path("plan").path("lane").asString();
+  }
+
+  @Test
+  void the_batch_lane_is_chosen_when_the_deadline_leaves_room_for_a_provider_job_and_a_fallback()
+      throws Exception {
+    java.time.Instant now = java.time.Instant.now();
+    // fresh install: a 24 h turnaround is assumed, plus 1 h reserve and 30 min margin
+    assertThat(planLane("\"deadline\": \"" + now.plus(java.time.Duration.ofHours(36)) + "\","))
+        .isEqualTo("batch");
+    assertThat(planLane("\"deadline\": \"" + now.plus(java.time.Duration.ofHours(12)) + "\","))
+        .isEqualTo("bulk");
+    assertThat(
+            planLane(
+                "\"lane\": \"interactive\", \"deadline\": \""
+                    + now.plus(java.time.Duration.ofHours(36))
+                    + "\","))
+        .isEqualTo("interactive");
+    assertThat(planLane("\"lane\": \"batch\",")).isEqualTo("batch");
+    assertThat(
+            planLane(
+                "\"lane\": \"cost-priority\", \"deadline\": \""
+                    + now.plus(java.time.Duration.ofHours(3))
+                    + "\","))
+        .isEqualTo("bulk");
+    JsonNode problem =
+        rejected(
+            VALID.replace("\"tier\": \"fast\",", "\"tier\": \"fast\", \"lane\": \"cheap\","), 400);
+    assertThat(problem.path("errors").path(0).path("message").asString())
+        .contains("batch or cost-priority");
+  }
+
   @Test
   void rejects_an_unknown_aspect_ratio_listing_the_valid_ones() throws Exception {
     JsonNode problem = rejected(VALID.replace("\"4:1\"", "\"5:1\""), 400);

@@ -74,6 +74,12 @@ public class CommonBeans {
     return new ItemRepository(jdbc);
   }
 
+  /** Provider batch jobs (the batch lane). */
+  @Bean
+  io.catalogimage.common.providerjob.ProviderJobRepository providerJobRepository(JdbcClient jdbc) {
+    return new io.catalogimage.common.providerjob.ProviderJobRepository(jdbc);
+  }
+
   /** Every batch state change. */
   @Bean
   BatchRepository batchRepository(JdbcClient jdbc) {

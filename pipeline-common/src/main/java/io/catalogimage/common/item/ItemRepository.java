@@ -5,6 +5,7 @@ import static io.catalogimage.common.item.ItemState.CANCELLED;
 import static io.catalogimage.common.item.ItemState.CAP_REACHED;
 import static io.catalogimage.common.item.ItemState.DISPATCHED;
 import static io.catalogimage.common.item.ItemState.FAILED;
+import static io.catalogimage.common.item.ItemState.IN_PROVIDER_BATCH;
 import static io.catalogimage.common.item.ItemState.QUEUED;
 import static io.catalogimage.common.item.ItemState.RUNNING;
 import static io.catalogimage.common.item.ItemState.SUCCEEDED;
@@ -70,7 +71,22 @@ public class ItemRepository {
   public static final ItemMove CANCEL =
       ItemMove.of(
           "its batch is cancelled before it ran",
-          EnumSet.of(QUEUED, DISPATCHED, CAP_REACHED),
+          EnumSet.of(QUEUED, DISPATCHED, IN_PROVIDER_BATCH, CAP_REACHED),
+          CANCELLED);
+  public static final ItemMove PACK =
+      ItemMove.of(
+          "its attempt went out in a provider batch job", EnumSet.of(RUNNING), IN_PROVIDER_BATCH);
+  public static final ItemMove TAKE_BATCH_RESULT =
+      ItemMove.of(
+          "its provider batch line came back: held to settle it like a real-time answer",
+          EnumSet.of(IN_PROVIDER_BATCH),
+          RUNNING);
+  public static final ItemMove BACK_FROM_PROVIDER_BATCH =
+      ItemMove.of(
+          "its provider batch line failed, never ran, or is late: real time now (cancelled if its"
+              + " batch was)",
+          EnumSet.of(IN_PROVIDER_BATCH),
+          QUEUED,
           CANCELLED);
   public static final ItemMove REDRIVE =
       ItemMove.of("re-driven", EnumSet.of(FAILED, BLOCKED, CANCELLED), QUEUED);
@@ -91,7 +107,10 @@ public class ItemRepository {
           UNPROCESSABLE,
           CANCEL,
           REDRIVE,
-          RESUME_CAPPED);
+          RESUME_CAPPED,
+          PACK,
+          TAKE_BATCH_RESULT,
+          BACK_FROM_PROVIDER_BATCH);
 
   /** One item a worker holds under its lease, at the version it last wrote or read. */
   public record Held(ItemId item, String worker, int version) {
@@ -278,7 +297,7 @@ public class ItemRepository {
       UPDATE items SET state = 'CANCELLED', finished_at = :now, version = version + 1,
                        updated_at = :now, note = 'cancelled by request'
        WHERE batch_id = :batch AND tenant_id = :tenant
-         AND state IN ('QUEUED', 'DISPATCHED', 'CAP_REACHED')
+         AND state IN ('QUEUED', 'DISPATCHED', 'IN_PROVIDER_BATCH', 'CAP_REACHED')
       """;
 
   private static final String REDRIVE_SQL =
@@ -299,8 +318,45 @@ public class ItemRepository {
          AND (CAST(:batch AS uuid) IS NULL OR batch_id = :batch)
       """;
 
+  /** Held items whose attempt a provider job now carries: the job answers for them, no lease. */
+  private static final String PACK_SQL =
+      """
+      UPDATE items i SET state = 'IN_PROVIDER_BATCH', provider_job = :job, version = i.version + 1,
+                         updated_at = :now, lease_owner = NULL, lease_until = NULL,
+                         note = 'in provider batch job ' || :jobText
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:versions AS int[])) AS h(item_id, version)
+       WHERE i.item_id = h.item_id AND i.version = h.version
+         AND i.state = 'RUNNING' AND i.lease_owner = :worker
+      RETURNING i.item_id
+      """;
+
+  private static final String CLAIM_GUARD =
+      "AND (i.state = 'DISPATCHED' OR (i.state = 'QUEUED' AND i.not_before <= :now))";
+
+  /** The claim's statement and answer, for an item whose provider batch line came back. */
+  private static final String TAKE_BATCH_RESULT_SQL =
+      CLAIM_SQL
+          .replace(CLAIM_GUARD, "AND i.state = 'IN_PROVIDER_BATCH' AND i.provider_job = :job")
+          .replace("updated_at = :now", "updated_at = :now, provider_job = NULL");
+
+  private static final String BACK_FROM_PROVIDER_BATCH_SQL =
+      "UPDATE items SET state = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN 'CANCELLED' ELSE 'QUEUED' END,"
+          + " finished_at = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN CAST(:now AS timestamptz) END,"
+          + " lane = :lane, not_before = :now, provider_job = NULL, dispatched_at = NULL,"
+          + " version = version + 1, updated_at = :now, note = :note"
+          + " WHERE item_id = ANY(:ids) AND state = 'IN_PROVIDER_BATCH' AND provider_job = :job"
+          + " RETURNING item_id";
+
   static {
     // the guards written above must be the from-states their moves declare
+    check(CLAIM, CLAIM_SQL, CLAIM_GUARD);
+    check(PACK, PACK_SQL, "i.state = 'RUNNING'");
+    check(TAKE_BATCH_RESULT, TAKE_BATCH_RESULT_SQL, "i.state = 'IN_PROVIDER_BATCH'");
+    check(BACK_FROM_PROVIDER_BATCH, BACK_FROM_PROVIDER_BATCH_SQL, "state = 'IN_PROVIDER_BATCH'");
     check(CLAIM, CLAIM_SQL, "i.state = 'DISPATCHED'", "i.state = 'QUEUED'");
     check(DISPATCH, DISPATCH_SQL, "state = 'QUEUED'");
     check(REDISPATCH, REDISPATCH_SQL, "state = 'DISPATCHED'");
@@ -527,6 +583,65 @@ public class ItemRepository {
       addCost(new ItemId(call.getKey()), call.getValue());
     }
     return reclaimed.length;
+  }
+
+  // ---- the batch lane: items in provider batch jobs ----
+
+  /**
+   * IN_PROVIDER_BATCH in {@code job}, lease released, for the held items (those still held at their
+   * version); returns them.
+   */
+  public List<ItemId> packIntoProviderJob(Collection<Held> held, UUID job, Instant now) {
+    if (held.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(PACK_SQL)
+        .param("ids", held.stream().map(h -> h.item().value()).toArray(UUID[]::new))
+        .param("versions", held.stream().map(Held::version).toArray(Integer[]::new))
+        .param("worker", held.iterator().next().worker())
+        .param("job", job)
+        .param("jobText", job.toString())
+        .param("now", Timestamp.from(now))
+        .query((rs, i) -> new ItemId(rs.getObject(1, UUID.class)))
+        .list();
+  }
+
+  /**
+   * RUNNING under {@code worker}'s lease for the items of {@code job} still waiting for its answer:
+   * from here their lines are settled exactly like real-time answers. An item that fell back or was
+   * cancelled meanwhile is not returned (its late result is discarded).
+   */
+  public <T> List<T> takeBatchResults(
+      Collection<ItemId> items,
+      UUID job,
+      String worker,
+      Instant now,
+      Instant until,
+      RowMapper<T> mapper) {
+    return jdbc.sql(TAKE_BATCH_RESULT_SQL)
+        .param("ids", ids(items))
+        .param("job", job)
+        .param("worker", worker)
+        .param("now", Timestamp.from(now))
+        .param("until", Timestamp.from(until))
+        .query(mapper)
+        .list();
+  }
+
+  /**
+   * QUEUED in {@code lane} (a real-time lane), due now, for the items of {@code job} still in it
+   * (CANCELLED for those whose batch was cancelled); returns the items moved.
+   */
+  public List<ItemId> backFromProviderJob(
+      Collection<ItemId> items, UUID job, String lane, String note, Instant now) {
+    return jdbc.sql(BACK_FROM_PROVIDER_BATCH_SQL)
+        .param("ids", ids(items))
+        .param("job", job)
+        .param("lane", lane)
+        .param("note", note)
+        .param("now", Timestamp.from(now))
+        .query((rs, i) -> new ItemId(rs.getObject(1, UUID.class)))
+        .list();
   }
 
   // ---- api: a batch's items ----

@@ -15,8 +15,18 @@ class ItemStateTest {
   }
 
   @Test
-  void only_waiting_items_can_be_claimed() {
-    assertThat(sourcesOf(RUNNING)).containsExactlyInAnyOrder(QUEUED, DISPATCHED);
+  void only_waiting_items_and_answered_provider_batch_lines_can_be_claimed() {
+    assertThat(sourcesOf(RUNNING)).containsExactlyInAnyOrder(QUEUED, DISPATCHED, IN_PROVIDER_BATCH);
+  }
+
+  @Test
+  void an_item_in_a_provider_batch_is_open_and_leaves_only_to_settle_requeue_or_cancel() {
+    assertThat(IN_PROVIDER_BATCH.isTerminal()).isFalse();
+    assertThat(sourcesOf(IN_PROVIDER_BATCH)).containsExactly(RUNNING);
+    assertThat(IN_PROVIDER_BATCH.canMoveTo(RUNNING)).isTrue();
+    assertThat(IN_PROVIDER_BATCH.canMoveTo(QUEUED)).isTrue();
+    assertThat(IN_PROVIDER_BATCH.canMoveTo(CANCELLED)).isTrue();
+    assertThat(IN_PROVIDER_BATCH.canMoveTo(SUCCEEDED)).as("only through a held settle").isFalse();
   }
 
   @Test

@@ -64,6 +64,11 @@ public final class Benchmarks {
           new FuzzBenchmark(intOption(args, "--cases", 10_000), intOption(args, "--seed", 20261205))
               .run();
       case "faults" -> runFaults(args);
+      case "batchlane" ->
+          new BatchLaneBenchmark(
+                  intOption(args, "--items", 10_000),
+                  Double.parseDouble(option(args, "--seconds-per-hour", "30")))
+              .run();
       default -> {
         System.out.println(
             """
@@ -85,6 +90,10 @@ public final class Benchmarks {
                                                                the daily quota runs out mid-batch
               fuzz        [--cases 10000] [--seed 20261205]    hostile requests on every input surface:
                                                                counts of 5xx, partial batches, altered text
+              batchlane   [--items 10000] [--seconds-per-hour 30]
+                                                               the provider Batch APIs as a lane: cost per image
+                                                               and deadline vs all real time, with and without
+                                                               20% late jobs
               faults      [--scenarios a,b,...] [--items 600] [--rows 100000] [--outage-seconds 30]
                           [--workers 3]    worker kill -9, api kill -9 during an upload, PostgreSQL,
                                            S3 and Kafka down, provider storms, the daily quota reset:

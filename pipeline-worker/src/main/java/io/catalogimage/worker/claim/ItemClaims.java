@@ -70,6 +70,31 @@ public class ItemClaims {
     return new Claimed(ok, bad);
   }
 
+  /**
+   * Holds (RUNNING, leased to {@code worker}) the items of a provider job that still wait for it,
+   * to settle the job's answers for them; those whose data cannot be read are left out.
+   */
+  public List<ClaimedItem> takeBatchResults(
+      List<ItemId> ids, java.util.UUID job, String worker, Instant now, Instant until) {
+    return items
+        .takeBatchResults(
+            ids,
+            job,
+            worker,
+            now,
+            until,
+            (rs, i) -> {
+              try {
+                return read(rs);
+              } catch (RuntimeException e) {
+                return null;
+              }
+            })
+        .stream()
+        .filter(java.util.Objects::nonNull)
+        .toList();
+  }
+
   private static ClaimedItem read(java.sql.ResultSet rs) throws java.sql.SQLException {
     BatchSpec spec = Json.mapper().readValue(rs.getString("spec"), BatchSpec.class);
     ProductData product = Json.mapper().readValue(rs.getString("data"), ProductData.class);

@@ -75,6 +75,26 @@ public final class Providers {
     this.prices = prices;
   }
 
+  /**
+   * The batch client of every usable endpoint, in configuration order (this registry is the one
+   * place that names the vendor clients).
+   */
+  public static List<io.catalogimage.worker.provider.batch.BatchProvider> batchClients(
+      ProviderProperties props, ModelCatalog catalog, JsonMapper json, long geminiInlineLimit) {
+    List<io.catalogimage.worker.provider.batch.BatchProvider> list = new ArrayList<>();
+    props
+        .usable()
+        .forEach(
+            (name, endpoint) ->
+                list.add(
+                    endpoint.protocol().equals("gemini")
+                        ? new io.catalogimage.worker.provider.gemini.GeminiBatchClient(
+                            name, endpoint, catalog, json, geminiInlineLimit)
+                        : new io.catalogimage.worker.provider.openai.OpenAiBatchClient(
+                            name, endpoint, catalog, json)));
+    return list;
+  }
+
   private static ImageProvider create(
       String name,
       ProviderProperties.Endpoint endpoint,

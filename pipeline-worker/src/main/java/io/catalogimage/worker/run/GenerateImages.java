@@ -145,6 +145,40 @@ public class GenerateImages implements SmartLifecycle {
     pump();
   }
 
+  /**
+   * A provider batch job's answer for an item taken back from IN_PROVIDER_BATCH (RUNNING under this
+   * worker's lease): decided, stored and settled exactly like a real-time answer, and priced at the
+   * batch rate. The item counts as held until it is settled.
+   */
+  public void acceptBatchAnswer(BatchAnswer answer) {
+    Job job = new Job(answer.item(), props.id());
+    job.called();
+    inFlight.hold(job);
+    Call c =
+        new Call(
+            answer.model(),
+            answer.endpoint(),
+            answer.attempt(),
+            answer.request(),
+            answer.started(),
+            answer.reserved(),
+            answer.reservation(),
+            true);
+    io.execute(() -> answered(job, c, answer.outcome()));
+  }
+
+  /** What {@link #acceptBatchAnswer} needs: the item, its attempt and the line's outcome. */
+  public record BatchAnswer(
+      ClaimedItem item,
+      int attempt,
+      String model,
+      io.catalogimage.worker.provider.ImageProvider endpoint,
+      io.catalogimage.worker.provider.GenerationRequest request,
+      Instant started,
+      BigDecimal reserved,
+      io.catalogimage.worker.ledger.CapReservations.Reservation reservation,
+      ProviderOutcome outcome) {}
+
   public boolean hasRoom() {
     return inFlight.hasRoom();
   }

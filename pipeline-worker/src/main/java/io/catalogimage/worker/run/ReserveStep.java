@@ -137,6 +137,6 @@ class ReserveStep {
     }
     job.versionIs(job.held().version() + 1);
     return new Ready(
-        new Call(model, provider, attempt.get(), request, started, reserved, reservation));
+        new Call(model, provider, attempt.get(), request, started, reserved, reservation, false));
   }
 }

@@ -157,7 +157,8 @@ class GenerateImagesAccountingTest {
                                 List.of()),
                             Instant.now(),
                             BigDecimal.ONE,
-                            null)));
+                            null,
+                            false)));
 
     CallStep call = mock(CallStep.class);
     when(call.call(any(), any()))

@@ -32,7 +32,8 @@ final class ConfigReader {
         "peak",
         "latency",
         "faults",
-        "server");
+        "server",
+        "batch");
     SimulatorConfig c = base;
     if (root.has("port")) {
       c = c.withPort(root.integer("port"));
@@ -66,7 +67,29 @@ final class ConfigReader {
     if (root.has("server")) {
       c = c.withServer(server(root.child("server"), c.server()));
     }
+    if (root.has("batch")) {
+      c = c.withBatch(batch(root.child("batch"), c.batch()));
+    }
     return c;
+  }
+
+  private static BatchSettings batch(Node n, BatchSettings base) {
+    n.only(
+        "turnaroundMin",
+        "turnaroundMax",
+        "tailShare",
+        "tailTurnaround",
+        "lineFailureRate",
+        "geminiExpireAfter",
+        "openAiWindow");
+    return new BatchSettings(
+        n.has("turnaroundMin") ? n.duration("turnaroundMin") : base.turnaroundMin(),
+        n.has("turnaroundMax") ? n.duration("turnaroundMax") : base.turnaroundMax(),
+        n.has("tailShare") ? n.decimal("tailShare") : base.tailShare(),
+        n.has("tailTurnaround") ? n.duration("tailTurnaround") : base.tailTurnaround(),
+        n.has("lineFailureRate") ? n.decimal("lineFailureRate") : base.lineFailureRate(),
+        n.has("geminiExpireAfter") ? n.duration("geminiExpireAfter") : base.geminiExpireAfter(),
+        n.has("openAiWindow") ? n.duration("openAiWindow") : base.openAiWindow());
   }
 
   private static GeminiSettings gemini(Node n, GeminiSettings base) {

@@ -86,6 +86,14 @@ final class ConfigWriter {
     server.put("httpThreads", c.server().httpThreads());
     server.put("writerThreads", c.server().writerThreads());
     server.put("backlog", c.server().backlog());
+    ObjectNode batch = root.putObject("batch");
+    batch.put("turnaroundMin", Durations.format(c.batch().turnaroundMin()));
+    batch.put("turnaroundMax", Durations.format(c.batch().turnaroundMax()));
+    batch.put("tailShare", c.batch().tailShare());
+    batch.put("tailTurnaround", Durations.format(c.batch().tailTurnaround()));
+    batch.put("lineFailureRate", c.batch().lineFailureRate());
+    batch.put("geminiExpireAfter", Durations.format(c.batch().geminiExpireAfter()));
+    batch.put("openAiWindow", Durations.format(c.batch().openAiWindow()));
     return root;
   }
 

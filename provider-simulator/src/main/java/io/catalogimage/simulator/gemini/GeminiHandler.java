@@ -36,13 +36,19 @@ public final class GeminiHandler implements HttpHandler {
   private final Responder responder;
   private final ModelRegistry registry;
   private final GeminiResponses responses;
+  private final GeminiBatchHandler batches;
 
   public GeminiHandler(
-      Engine engine, Responder responder, ModelRegistry registry, ImageFactory images) {
+      Engine engine,
+      Responder responder,
+      ModelRegistry registry,
+      ImageFactory images,
+      GeminiBatchHandler batches) {
     this.engine = engine;
     this.responder = responder;
     this.registry = registry;
     this.responses = new GeminiResponses(images, registry);
+    this.batches = batches;
   }
 
   @Override
@@ -57,7 +63,8 @@ public final class GeminiHandler implements HttpHandler {
     String requested = route.group(2);
     String method = route.group(3);
     boolean stream = method.equals("streamGenerateContent");
-    if (!method.equals("generateContent") && !stream) {
+    boolean batch = method.equals("batchGenerateContent");
+    if (!method.equals("generateContent") && !stream && !batch) {
       responder.send(exchange, GeminiErrors.modelNotFound(version, requested, method));
       return;
     }
@@ -72,6 +79,10 @@ public final class GeminiHandler implements HttpHandler {
       body = Exchanges.body(exchange);
     } catch (Exchanges.BodyTooLargeException e) {
       responder.send(exchange, GeminiErrors.status(413, "INVALID_ARGUMENT", e.getMessage()));
+      return;
+    }
+    if (batch) {
+      batches.create(exchange, version, requested, body);
       return;
     }
 
