@@ -82,7 +82,7 @@ public final class ProviderSimulator implements AutoCloseable {
     Responder responder = new Responder(timer, writers);
     Engine engine = new Engine(config::get, clock, ledger, planner, stats);
     ModelRegistry registry = ModelRegistry.builtIn();
-    ImageFactory images = new ImageFactory();
+    ImageFactory images = new ImageFactory(() -> config.get().images());
     GeminiHandler gemini = new GeminiHandler(engine, responder, registry, images);
     server.createContext("/v1beta/", gemini);
     server.createContext("/v1/models/", gemini); // the longest matching context wins

@@ -3,6 +3,7 @@ package io.catalogimage.simulator;
 import io.catalogimage.simulator.config.AliasMode;
 import io.catalogimage.simulator.config.FaultSettings;
 import io.catalogimage.simulator.config.GeminiSettings;
+import io.catalogimage.simulator.config.ImageSettings;
 import io.catalogimage.simulator.config.LatencyDistribution;
 import io.catalogimage.simulator.config.LatencySettings;
 import io.catalogimage.simulator.config.PeakProfile;
@@ -35,6 +36,7 @@ import java.util.Map;
  * @param latency latency distributions
  * @param faults off-peak fault rates and trigger words
  * @param server threads and binding
+ * @param images image sizes: small gradients (embedded default) or real-size payloads
  */
 public record SimulatorConfig(
     int port,
@@ -46,7 +48,8 @@ public record SimulatorConfig(
     PeakSettings peak,
     LatencySettings latency,
     FaultSettings faults,
-    ServerSettings server) {
+    ServerSettings server,
+    ImageSettings images) {
 
   public static final String DEFAULT_KEY = "sim-key";
   public static final String DEFAULT_PROJECT = "default";
@@ -73,7 +76,8 @@ public record SimulatorConfig(
         || peak == null
         || latency == null
         || faults == null
-        || server == null) {
+        || server == null
+        || images == null) {
       throw new IllegalArgumentException("every config section is required");
     }
   }
@@ -103,6 +107,8 @@ public record SimulatorConfig(
         + faults
         + ", server="
         + server
+        + ", images="
+        + images
         + "]";
   }
 
@@ -118,28 +124,29 @@ public record SimulatorConfig(
         PeakSettings.standard(),
         LatencySettings.standard(),
         FaultSettings.standard(),
-        ServerSettings.standard());
+        ServerSettings.standard(),
+        ImageSettings.small());
   }
 
   public SimulatorConfig withPort(int newPort) {
     return new SimulatorConfig(
-        newPort, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server);
+        newPort, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, images);
   }
 
   public SimulatorConfig withSeed(long newSeed) {
     return new SimulatorConfig(
-        port, newSeed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server);
+        port, newSeed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, images);
   }
 
   public SimulatorConfig withTimeScale(double newTimeScale) {
     return new SimulatorConfig(
-        port, seed, newTimeScale, apiKeys, gemini, quotas, peak, latency, faults, server);
+        port, seed, newTimeScale, apiKeys, gemini, quotas, peak, latency, faults, server, images);
   }
 
   /** Replaces all keys: key -> project. */
   public SimulatorConfig withKeys(Map<String, String> keyToProject) {
     return new SimulatorConfig(
-        port, seed, timeScale, keyToProject, gemini, quotas, peak, latency, faults, server);
+        port, seed, timeScale, keyToProject, gemini, quotas, peak, latency, faults, server, images);
   }
 
   /** Adds (or moves) one key to a project; several keys may share a project. */
@@ -151,7 +158,7 @@ public record SimulatorConfig(
 
   public SimulatorConfig withGemini(GeminiSettings newGemini) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, newGemini, quotas, peak, latency, faults, server);
+        port, seed, timeScale, apiKeys, newGemini, quotas, peak, latency, faults, server, images);
   }
 
   public SimulatorConfig withAliasMode(AliasMode mode) {
@@ -172,7 +179,7 @@ public record SimulatorConfig(
 
   public SimulatorConfig withQuotas(QuotaSettings newQuotas) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, newQuotas, peak, latency, faults, server);
+        port, seed, timeScale, apiKeys, gemini, newQuotas, peak, latency, faults, server, images);
   }
 
   /** Quota of {@code project} on {@code model} ({@code "*"} for either = any). 0 = "limit: 0". */
@@ -187,7 +194,7 @@ public record SimulatorConfig(
 
   public SimulatorConfig withFaults(FaultSettings newFaults) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, newFaults, server);
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, newFaults, server, images);
   }
 
   /** Off-peak probability of {@code kind} on every model. */
@@ -216,7 +223,7 @@ public record SimulatorConfig(
 
   public SimulatorConfig withPeak(PeakSettings newPeak) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, newPeak, latency, faults, server);
+        port, seed, timeScale, apiKeys, gemini, quotas, newPeak, latency, faults, server, images);
   }
 
   /** Peak windows (e.g. {@code "10:00-14:00"}) in {@code zone}; profiles unchanged. */
@@ -238,7 +245,7 @@ public record SimulatorConfig(
 
   public SimulatorConfig withLatency(LatencySettings newLatency) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, newLatency, faults, server);
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, newLatency, faults, server, images);
   }
 
   /** Every non-immediate answer takes exactly {@code fixed} x timeScale (null = distributions). */
@@ -253,7 +260,22 @@ public record SimulatorConfig(
 
   public SimulatorConfig withServer(ServerSettings newServer) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, newServer);
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, newServer, images);
+  }
+
+  public SimulatorConfig withImages(ImageSettings newImages) {
+    return new SimulatorConfig(
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, newImages);
+  }
+
+  /** Images as large as real models return (see {@link ImageSettings#realistic()}). */
+  public SimulatorConfig withRealisticImages() {
+    return withImages(ImageSettings.realistic());
+  }
+
+  /** Small gradient images of a few KB. */
+  public SimulatorConfig withSmallImages() {
+    return withImages(ImageSettings.small());
   }
 
   public SimulatorConfig withHost(String host) {

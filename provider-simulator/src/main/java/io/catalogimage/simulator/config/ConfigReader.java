@@ -31,7 +31,8 @@ final class ConfigReader {
         "peak",
         "latency",
         "faults",
-        "server");
+        "server",
+        "images");
     SimulatorConfig c = base;
     if (root.has("port")) {
       c = c.withPort(root.integer("port"));
@@ -64,6 +65,9 @@ final class ConfigReader {
     }
     if (root.has("server")) {
       c = c.withServer(server(root.child("server"), c.server()));
+    }
+    if (root.has("images")) {
+      c = c.withImages(images(root.child("images"), c.images()));
     }
     return c;
   }
@@ -218,6 +222,14 @@ final class ConfigReader {
         n.has("httpThreads") ? n.integer("httpThreads") : base.httpThreads(),
         n.has("writerThreads") ? n.integer("writerThreads") : base.writerThreads(),
         n.has("backlog") ? n.integer("backlog") : base.backlog());
+  }
+
+  private static ImageSettings images(Node n, ImageSettings base) {
+    n.only("mode", "pngBytesPerPixel", "jpegBytesPerPixel");
+    return new ImageSettings(
+        n.has("mode") ? n.enumValue("mode", ImageSettings.Mode.class) : base.mode(),
+        n.has("pngBytesPerPixel") ? n.decimal("pngBytesPerPixel") : base.pngBytesPerPixel(),
+        n.has("jpegBytesPerPixel") ? n.decimal("jpegBytesPerPixel") : base.jpegBytesPerPixel());
   }
 
   /** A position in the document, for error messages that say where the problem is. */

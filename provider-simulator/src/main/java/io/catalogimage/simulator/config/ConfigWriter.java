@@ -83,6 +83,11 @@ final class ConfigWriter {
     server.put("httpThreads", c.server().httpThreads());
     server.put("writerThreads", c.server().writerThreads());
     server.put("backlog", c.server().backlog());
+
+    ObjectNode images = root.putObject("images");
+    images.put("mode", c.images().mode().name().toLowerCase(java.util.Locale.ROOT));
+    images.put("pngBytesPerPixel", c.images().pngBytesPerPixel());
+    images.put("jpegBytesPerPixel", c.images().jpegBytesPerPixel());
     return root;
   }
 
