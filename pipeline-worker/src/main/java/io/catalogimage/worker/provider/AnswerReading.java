@@ -7,8 +7,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +49,7 @@ public final class AnswerReading {
       HttpClient http, HttpRequest request, Duration timeout, Executor readers, Reader reader) {
     long started = System.nanoTime();
     CompletableFuture<ProviderOutcome> outcome = new CompletableFuture<>();
-    http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+    http.sendAsync(request, info -> new DeferredBody())
         .whenComplete(
             (response, failure) -> {
               Duration latency = Duration.ofNanos(System.nanoTime() - started);
@@ -57,7 +60,7 @@ public final class AnswerReading {
               try {
                 readers.execute(() -> outcome.complete(read(response, latency, timeout, reader)));
               } catch (RejectedExecutionException e) {
-                closeQuietly(response.body());
+                closeQuietly(response.body().open());
                 outcome.complete(
                     new ProviderOutcome.ConnectionLost(
                         "the worker is shutting down; the answer was not read",
@@ -68,8 +71,8 @@ public final class AnswerReading {
   }
 
   private static ProviderOutcome read(
-      HttpResponse<InputStream> response, Duration latency, Duration timeout, Reader reader) {
-    InputStream body = response.body();
+      HttpResponse<DeferredBody> response, Duration latency, Duration timeout, Reader reader) {
+    InputStream body = response.body().open();
     AtomicBoolean expired = new AtomicBoolean();
     Duration limit = timeout == null ? Duration.ofMinutes(5) : timeout;
     ScheduledFuture<?> deadline =
@@ -95,6 +98,82 @@ public final class AnswerReading {
           "could not read the answer: " + e, CallInfo.noAnswer(latency));
     } finally {
       deadline.cancel(false);
+    }
+  }
+
+  /**
+   * A body nobody reads yet asks for no bytes: the JDK client would otherwise read ahead into the
+   * heap on every connection whose answer has arrived (measured: about 1.25 MB per 4K answer
+   * waiting for a reader, 250 MB for a burst of 200). Demand starts when a reader {@link #open}s
+   * the stream; until then the answer waits in the socket, where TCP flow control holds it.
+   */
+  static final class DeferredBody implements HttpResponse.BodySubscriber<DeferredBody> {
+    private final HttpResponse.BodySubscriber<InputStream> stream =
+        HttpResponse.BodySubscribers.ofInputStream();
+    private final Object lock = new Object();
+    private java.util.concurrent.Flow.Subscription upstream;
+    private long held;
+    private boolean open;
+
+    @Override
+    public CompletionStage<DeferredBody> getBody() {
+      return CompletableFuture.completedFuture(this);
+    }
+
+    @Override
+    public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+      synchronized (lock) {
+        upstream = subscription;
+      }
+      stream.onSubscribe(
+          new java.util.concurrent.Flow.Subscription() {
+            @Override
+            public void request(long n) {
+              synchronized (lock) {
+                if (!open) {
+                  held += n;
+                  return;
+                }
+              }
+              subscription.request(n);
+            }
+
+            @Override
+            public void cancel() {
+              subscription.cancel();
+            }
+          });
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+      stream.onNext(item);
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      stream.onError(throwable);
+    }
+
+    @Override
+    public void onComplete() {
+      stream.onComplete();
+    }
+
+    /** The body as a stream; from now on the client reads from the socket as it is consumed. */
+    InputStream open() {
+      long demand;
+      java.util.concurrent.Flow.Subscription s;
+      synchronized (lock) {
+        open = true;
+        demand = held;
+        held = 0;
+        s = upstream;
+      }
+      if (s != null && demand > 0) {
+        s.request(demand);
+      }
+      return stream.getBody().toCompletableFuture().join();
     }
   }
 

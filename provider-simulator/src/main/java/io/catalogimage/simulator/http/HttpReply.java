@@ -97,11 +97,19 @@ public record HttpReply(
     return n;
   }
 
+  /**
+   * Writes the body in slices: the JDK's HttpServer copies each write into a new buffer of its
+   * size, so one 33 MB write would cost 33 MB of heap per answer being written.
+   */
   public void writeTo(OutputStream out) throws IOException {
     for (byte[] s : segments) {
-      out.write(s);
+      for (int at = 0; at < s.length; at += WRITE_SLICE) {
+        out.write(s, at, Math.min(WRITE_SLICE, s.length - at));
+      }
     }
   }
+
+  private static final int WRITE_SLICE = 64 * 1024;
 
   /** The whole body in one array (small answers, tests). */
   public byte[] body() {
