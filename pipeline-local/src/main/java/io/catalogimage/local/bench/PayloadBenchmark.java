@@ -211,6 +211,7 @@ final class PayloadBenchmark {
       return items / ((System.nanoTime() - start) / 1e9);
     } finally {
       pool.shutdown();
+      deleteTree(spoolDir);
     }
   }
 
