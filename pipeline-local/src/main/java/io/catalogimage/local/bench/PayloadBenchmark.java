@@ -183,10 +183,9 @@ final class PayloadBenchmark {
    */
   private static double rawPutRate(
       ObjectStore store, byte[] image, byte[] sidecar, int items, int threads) throws Exception {
+    Path spoolDir = Files.createTempDirectory("bench-raw-spool-");
     ResultSpool spool =
-        new ResultSpool(
-            new ResultProperties(
-                null, Files.createTempDirectory("bench-raw-spool-"), null, null, null, null));
+        new ResultSpool(new ResultProperties(null, spoolDir, null, null, null, null));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long start = System.nanoTime();
