@@ -63,7 +63,11 @@ class PeakHourFaultsTest {
     items.add(product("SAFETY", "Desk lamp [sim:IMAGE_SAFETY]"));
     items.add(product("PROMPT-BLOCKED", "Poster [sim:PROMPT_BLOCKED]"));
     items.add(product("FLAKY", "Mug [sim:HTTP_503:1]"));
-    items.add(product("THROTTLED", "Rug [sim:RATE_LIMITED:2]"));
+    // two 429s on the first model; the model-scoped trigger plus SUCCESS keeps the outcome the
+    // same whether routing waits them out or moves to Pro (whose own trigger count would start
+    // again at 0 and use up the attempts: a coin toss on how long the simulator asks to wait)
+    items.add(
+        product("THROTTLED", "Rug [sim:RATE_LIMITED:2@gemini-3.1-flash-image] [sim:SUCCESS]"));
     items.add(product("NO-IMAGE", "Vase [sim:NO_IMAGE]"));
     return """
         {"name": "peak", "tier": "fast", "lane": "interactive",

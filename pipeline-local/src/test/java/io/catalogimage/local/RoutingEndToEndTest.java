@@ -126,14 +126,16 @@ class RoutingEndToEndTest {
     // the simulator's own count: 3 x 2 + 3 rate limits, nothing else refused
     StatsSnapshot after = pipeline.simulator().stats();
     assertThat(after.model(NB2).rateLimited() - before.model(NB2).rateLimited()).isEqualTo(9);
-    // the 429s lowered the shared rate (AIMD), for every replica
-    double factor =
+    // every 429 reached the shared budget, where the learner weighs them for every replica
+    long counted =
         Pipelines.jdbc(pipeline)
-            .sql("SELECT rate_factor FROM budget_state WHERE budget_key LIKE '%/' || :m")
+            .sql(
+                "SELECT coalesce(sum(limited), 0) FROM budget_seconds"
+                    + " WHERE budget_key LIKE '%/' || :m")
             .param("m", NB2)
-            .query(Double.class)
+            .query(Long.class)
             .single();
-    assertThat(factor).isLessThan(1.0);
+    assertThat(counted).isEqualTo(9);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.catalogimage.simulator;
 
 import com.sun.net.httpserver.HttpServer;
 import io.catalogimage.simulator.admin.AdminHandler;
+import io.catalogimage.simulator.config.QuotaShape;
 import io.catalogimage.simulator.engine.Engine;
 import io.catalogimage.simulator.fault.FaultPlanner;
 import io.catalogimage.simulator.gemini.GeminiHandler;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Instant;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,7 +70,7 @@ public final class ProviderSimulator implements AutoCloseable {
   private final URI baseUri;
 
   private ProviderSimulator(SimulatorConfig initial, String defaultHost) throws IOException {
-    this.config = new AtomicReference<>(initial);
+    this.config = new AtomicReference<>(startShapes(initial));
     String host = initial.server().host() != null ? initial.server().host() : defaultHost;
     this.server =
         HttpServer.create(new InetSocketAddress(host, initial.port()), initial.server().backlog());
@@ -170,7 +173,34 @@ public final class ProviderSimulator implements AutoCloseable {
    */
   public void reconfigure(SimulatorConfig newConfig) {
     SimulatorConfig current = config.get();
-    config.set(newConfig.withPort(current.port()).withServer(current.server()));
+    config.set(startShapes(newConfig.withPort(current.port()).withServer(current.server())));
+  }
+
+  /** Quota shapes without a start begin now (simulator clock). */
+  private SimulatorConfig startShapes(SimulatorConfig c) {
+    Instant now = clock.now();
+    return c.withQuotas(c.quotas().mapShapes(s -> s.since() == null ? s.startingAt(now) : s));
+  }
+
+  /**
+   * The per-minute quota of {@code model} now, when it follows a hidden shape ({@code
+   * quotas.shapes}).
+   */
+  public OptionalLong hiddenQuota(String model) {
+    QuotaShape shape = config.get().quotas().shapes().get(model);
+    return shape == null ? OptionalLong.empty() : OptionalLong.of(shape.rpmAt(clock.now()));
+  }
+
+  /**
+   * How many calls to {@code model} its hidden quota shape grants between two instants (simulator
+   * clock): the benchmark's "what the provider would have granted".
+   */
+  public double grantable(String model, Instant from, Instant to) {
+    QuotaShape shape = config.get().quotas().shapes().get(model);
+    if (shape == null) {
+      throw new IllegalArgumentException(model + " has no quota shape");
+    }
+    return shape.grantable(from, to);
   }
 
   public SimulatorConfig config() {

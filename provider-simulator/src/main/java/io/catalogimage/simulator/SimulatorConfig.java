@@ -11,6 +11,7 @@ import io.catalogimage.simulator.config.PeakSettings;
 import io.catalogimage.simulator.config.PeakWindow;
 import io.catalogimage.simulator.config.QuotaLimits;
 import io.catalogimage.simulator.config.QuotaSettings;
+import io.catalogimage.simulator.config.QuotaShape;
 import io.catalogimage.simulator.config.ServerSettings;
 import io.catalogimage.simulator.fault.FaultKind;
 import java.time.Duration;
@@ -185,6 +186,14 @@ public record SimulatorConfig(
   /** Quota of {@code project} on {@code model} ({@code "*"} for either = any). 0 = "limit: 0". */
   public SimulatorConfig withQuota(String project, String model, long rpm, long ipm, long rpd) {
     return withQuotas(quotas.with(project, model, new QuotaLimits(rpm, ipm, rpd)));
+  }
+
+  /**
+   * A hidden per-minute quota for {@code model} that moves in this shape (every project); null
+   * removes it.
+   */
+  public SimulatorConfig withQuotaShape(String model, QuotaShape shape) {
+    return withQuotas(quotas.withShape(model, shape));
   }
 
   /** Quota of every project x model that has no specific entry. */

@@ -28,6 +28,8 @@ public record StatsSnapshot(
    * @param calls generation requests received (including rejected ones)
    * @param accepted requests that passed the quota gate (and so consumed quota)
    * @param rateLimited requests answered with HTTP 429
+   * @param quotaLimited of those, the ones a real quota refused (per minute, per day, limit 0); the
+   *     rest ({@link #injectedLimited()}) were drawn or triggered faults
    * @param outcomes calls per outcome: SUCCESS, a {@code FaultKind} name, or a request error
    *     (INVALID_ARGUMENT, UNAUTHENTICATED, NOT_FOUND)
    * @param maxCallsIn60s the most calls seen in any 60 s of real time (per-second buckets)
@@ -37,14 +39,20 @@ public record StatsSnapshot(
       long calls,
       long accepted,
       long rateLimited,
+      long quotaLimited,
       Map<String, Long> outcomes,
       long maxCallsIn60s,
       long maxAcceptedIn60s) {
 
-    public static final Counters EMPTY = new Counters(0, 0, 0, Map.of(), 0, 0);
+    public static final Counters EMPTY = new Counters(0, 0, 0, 0, Map.of(), 0, 0);
 
     public Counters {
       outcomes = Collections.unmodifiableMap(new TreeMap<>(outcomes));
+    }
+
+    /** 429s that were injected faults, not a quota. */
+    public long injectedLimited() {
+      return rateLimited - quotaLimited;
     }
 
     public long outcome(String name) {

@@ -72,7 +72,14 @@ class StatsAndAdminTest {
     JsonNode totals = json.path("totals");
     assertThat(totals.propertyNames())
         .containsExactly(
-            "calls", "accepted", "rateLimited", "outcomes", "maxCallsIn60s", "maxAcceptedIn60s");
+            "calls",
+            "accepted",
+            "rateLimited",
+            "quotaLimited",
+            "injectedLimited",
+            "outcomes",
+            "maxCallsIn60s",
+            "maxAcceptedIn60s");
     assertThat(totals.path("calls").asLong()).isEqualTo(2);
     assertThat(totals.path("outcomes").path("HTTP_503").asLong()).isEqualTo(1);
     assertThat(json.path("models").path(PRO).path("accepted").asLong()).isEqualTo(2);

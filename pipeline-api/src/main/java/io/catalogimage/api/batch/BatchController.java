@@ -6,6 +6,8 @@ import io.catalogimage.api.batch.BatchViews.ItemPage;
 import io.catalogimage.api.batch.BatchViews.ItemSummary;
 import io.catalogimage.api.batch.BatchViews.Progress;
 import io.catalogimage.api.batch.BatchViews.Result;
+import io.catalogimage.api.budget.LearntRates;
+import io.catalogimage.api.budget.PeakHours;
 import io.catalogimage.api.dispatch.DispatchProperties;
 import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.intake.BatchAccepted;
@@ -13,7 +15,6 @@ import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.batch.BatchState;
 import io.catalogimage.common.batch.VariantSpec;
-import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
@@ -57,11 +58,12 @@ class BatchController {
   private final ObjectStoreProperties storeProps;
   private final Clock clock;
   private final CancelBatches cancels;
-  private final PeakCalendar peak;
+  private final PeakHours peak;
   private final CostCaps costCaps;
   private final RedriveBatches redrives;
   private final Tiers tiers;
   private final DispatchProperties dispatchProps;
+  private final LearntRates rates;
 
   BatchController(
       BatchQueries queries,
@@ -69,11 +71,13 @@ class BatchController {
       ObjectStoreProperties storeProps,
       Clock clock,
       CancelBatches cancels,
-      PeakCalendar peak,
+      PeakHours peak,
       DispatchProperties dispatchProps,
       CostCaps costCaps,
       RedriveBatches redrives,
-      Tiers tiers) {
+      Tiers tiers,
+      LearntRates rates) {
+    this.rates = rates;
     this.costCaps = costCaps;
     this.redrives = redrives;
     this.tiers = tiers;
@@ -170,7 +174,11 @@ class BatchController {
         row.allowSafetyReroute(),
         row.eta(),
         row.atRisk(),
-        deferredUntil);
+        deferredUntil,
+        tiers
+            .chain(row.tier())
+            .map(chain -> rates.of(chain.stream().map(m -> m.id()).toList()))
+            .orElse(null));
   }
 
   /**

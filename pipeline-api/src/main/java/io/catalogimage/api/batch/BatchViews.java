@@ -1,6 +1,7 @@
 package io.catalogimage.api.batch;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.catalogimage.api.budget.LearntRates;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Instant;
@@ -47,6 +48,8 @@ public final class BatchViews {
    * @param atRisk why the deadline looks out of reach (at submission, or at the pace so far), or
    *     null
    * @param deferredUntil the lane waits out a peak window until then
+   * @param rates per model of the tier and provider account: the configured rate (the ceiling), the
+   *     rate learnt from the provider now and per hour of the day
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Plan(
@@ -57,7 +60,8 @@ public final class BatchViews {
       boolean allowSafetyReroute,
       Instant eta,
       String atRisk,
-      Instant deferredUntil) {}
+      Instant deferredUntil,
+      List<LearntRates.ModelRate> rates) {}
 
   /**
    * @param done items in a terminal state

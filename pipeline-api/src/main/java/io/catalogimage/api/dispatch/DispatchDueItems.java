@@ -1,6 +1,6 @@
 package io.catalogimage.api.dispatch;
 
-import io.catalogimage.common.calendar.PeakCalendar;
+import io.catalogimage.api.budget.PeakHours;
 import io.catalogimage.common.loop.PollingLoop;
 import io.catalogimage.common.loop.RunsInLoop;
 import io.catalogimage.common.message.GenerateImage;
@@ -37,7 +37,7 @@ public class DispatchDueItems implements RunsInLoop {
   private final DispatchProperties props;
   private final TransactionTemplate tx;
   private final Clock clock;
-  private final PeakCalendar peak;
+  private final PeakHours peak;
   private final PollingLoop loop;
 
   DispatchDueItems(
@@ -47,7 +47,7 @@ public class DispatchDueItems implements RunsInLoop {
       KafkaTopicsProperties topicProps,
       DispatchProperties props,
       TransactionTemplate tx,
-      PeakCalendar peak,
+      PeakHours peak,
       Clock clock) {
     this.peak = peak;
     this.repository = repository;

@@ -274,6 +274,7 @@ class IntakeController {
                 plan.eta(),
                 plan.basis(),
                 plan.atRisk(),
+                plan.rates(),
                 BatchAccepted.links(batch)));
   }
 

@@ -1,9 +1,12 @@
 package io.catalogimage.api.usage;
 
+import io.catalogimage.api.budget.LearntRates;
 import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.common.model.ModelCatalog;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -25,7 +28,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /v1/usage}: what the tenant's provider calls cost, from the ledger (one row per real
- * call), by model, by day (UTC) and by batch, for a range of days.
+ * call), by model, by day (UTC) and by batch, for a range of days; and the rates the providers
+ * really grant, as the budgets learnt them.
  */
 @Tag(name = "Usage")
 @RestController
@@ -47,6 +51,8 @@ class UsageController {
    * @param byBatch the {@value #MAX_BATCHES} most expensive batches of the range
    * @param possiblyBilledUsd the part of {@code costUsd} that is the estimate of calls whose
    *     outcome is unknown: the provider may or may not have charged them
+   * @param rates per model and provider account: the configured rate, the rate learnt from the
+   *     provider now and per hour of the day (UTC): what the provider really grants
    */
   record Report(
       LocalDate from,
@@ -57,7 +63,8 @@ class UsageController {
       BigDecimal possiblyBilledUsd,
       List<Usage> byModel,
       List<Usage> byDay,
-      List<Usage> byBatch) {}
+      List<Usage> byBatch,
+      List<LearntRates.ModelRate> rates) {}
 
   /**
    * The range's calls by model, day and batch: one pass over the ledger for all three views. Date
@@ -79,11 +86,20 @@ class UsageController {
 
   private final JdbcClient jdbc;
   private final Clock clock;
+  private final LearntRates rates;
+  private final ModelCatalog catalog;
   private final BudgetProperties budgets;
 
-  UsageController(JdbcClient jdbc, Clock clock, BudgetProperties budgets) {
+  UsageController(
+      JdbcClient jdbc,
+      Clock clock,
+      LearntRates rates,
+      ModelCatalog catalog,
+      BudgetProperties budgets) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.rates = rates;
+    this.catalog = catalog;
     this.budgets = budgets;
   }
 
@@ -211,7 +227,9 @@ class UsageController {
     BigDecimal cost = byModel.stream().map(Usage::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
     BigDecimal possibly =
         byModel.stream().map(Usage::possiblyBilledUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
-    return new Report(first, last, calls, images, cost, possibly, byModel, byDay, byBatch);
+    List<String> ids = catalog.models().stream().map(ImageModel::id).toList();
+    return new Report(
+        first, last, calls, images, cost, possibly, byModel, byDay, byBatch, rates.of(ids));
   }
 
   private static void add(

@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     is answered "wait", and the worker asks again then
  * @param handBackAfter a budget wait longer than this hands the item back to the queue with a
  *     {@code not_before} instead of holding it in memory (default 60s)
- * @param aimd how the rate follows the provider's 429s
+ * @param learning how the rate in use follows what the provider really grants
  */
 @ConfigurationProperties("pipeline.budgets")
 public record BudgetProperties(
@@ -26,7 +26,7 @@ public record BudgetProperties(
     Double utilization,
     Duration reservationHorizon,
     Duration handBackAfter,
-    Aimd aimd) {
+    Learning learning) {
 
   public BudgetProperties {
     defaults = defaults == null ? new ModelBudget(null, null, null, null, null, null) : defaults;
@@ -34,7 +34,7 @@ public record BudgetProperties(
     utilization = utilization == null ? 0.99 : utilization;
     reservationHorizon = reservationHorizon == null ? Duration.ofSeconds(3) : reservationHorizon;
     handBackAfter = handBackAfter == null ? Duration.ofSeconds(60) : handBackAfter;
-    aimd = aimd == null ? new Aimd(null, null, null, null, null, null, null) : aimd;
+    learning = learning == null ? Learning.defaults() : learning;
     if (utilization <= 0 || utilization > 1) {
       throw new IllegalArgumentException("pipeline.budgets.utilization must be in (0, 1]");
     }
@@ -66,49 +66,68 @@ public record BudgetProperties(
   }
 
   /**
-   * Additive increase, multiplicative decrease of the rate in use. A 429 cuts the rate only when
-   * 429s have become dense: their share over about the last {@code window} calls reaches {@code
-   * threshold}. Stray 429s (a provider overloaded at peak answers some calls 429 whatever the
-   * quota) then cost a retry, not half the throughput.
+   * How a budget learns the rate the provider really grants (docs/decisions.md, 2026-12-05): the
+   * configured rate is the ceiling; below it the budget holds just under the limit it last measured
+   * (the calls the provider accepted in the 60 s before its 429s became dense), probes above it now
+   * and then, and follows it down and up. Isolated 429s (a provider that refuses a few percent of
+   * calls whatever the quota) only delay the call that got them.
    *
-   * @param decrease factor applied on a cut (default 0.5)
-   * @param floor lowest share of the configured rate (default 0.1)
-   * @param step share added back after {@code recoverAfter} successes in a row (default 0.05)
-   * @param recoverAfter successes without a 429 that earn one step (default 20)
-   * @param cooldown 429s within this long of a decrease count as the same event (default 5s): a
-   *     burst of answers to calls already in flight must not halve the rate ten times
-   * @param window calls the share of 429s is averaged over (default 20)
-   * @param threshold share of 429s that cuts the rate (default 0.12)
+   * @param enabled false: always the configured rate; every 429's retry delay holds back every
+   *     caller (default true)
+   * @param margin how far below the measured limit the budget holds (default 0.02)
+   * @param probeEvery how long after a measurement the budget probes above the limit again (default
+   *     15s); doubled each time a probe finds the same limit, up to {@code probeEveryMax}
+   * @param probeEveryMax the longest pause between probes (default 60s): how late a recovered quota
+   *     can be noticed
+   * @param probeStep a probe fills the 60 s window towards the limit x (1 + probeStep), and climbs
+   *     by as much again each time the window holds 2% more than the limit without 429s (default
+   *     0.75)
+   * @param randomShare share of calls a provider answers 429 whatever its quota, assumed until
+   *     measured (default 0.1; measured while the budget holds below the limit)
+   * @param strictness standard deviations above the random share that make 429s a quota (default
+   *     4.0)
+   * @param historyWeight weight of each busy minute in the learnt rate per hour of the day (default
+   *     0.05: one hour of today weighs 95%)
    */
-  public record Aimd(
-      Double decrease,
-      Double floor,
-      Double step,
-      Integer recoverAfter,
-      Duration cooldown,
-      Integer window,
-      Double threshold) {
-    public Aimd {
-      decrease = decrease == null ? 0.5 : decrease;
-      floor = floor == null ? 0.1 : floor;
-      step = step == null ? 0.05 : step;
-      recoverAfter = recoverAfter == null ? 20 : recoverAfter;
-      cooldown = cooldown == null ? Duration.ofSeconds(5) : cooldown;
-      window = window == null ? 20 : window;
-      threshold = threshold == null ? 0.12 : threshold;
-      if (window < 1 || threshold <= 0 || threshold > 1) {
-        throw new IllegalArgumentException(
-            "pipeline.budgets.aimd: window at least 1, threshold in (0,1]");
+  public record Learning(
+      Boolean enabled,
+      Double margin,
+      Duration probeEvery,
+      Duration probeEveryMax,
+      Double probeStep,
+      Double randomShare,
+      Double strictness,
+      Double historyWeight) {
+    public Learning {
+      enabled = enabled == null || enabled;
+      margin = margin == null ? 0.02 : margin;
+      probeEvery = probeEvery == null ? Duration.ofSeconds(15) : probeEvery;
+      probeEveryMax = probeEveryMax == null ? Duration.ofSeconds(60) : probeEveryMax;
+      probeStep = probeStep == null ? 0.75 : probeStep;
+      randomShare = randomShare == null ? 0.1 : randomShare;
+      strictness = strictness == null ? 4.0 : strictness;
+      historyWeight = historyWeight == null ? 0.05 : historyWeight;
+      if (margin < 0 || margin >= 0.5) {
+        throw new IllegalArgumentException("pipeline.budgets.learning.margin must be in [0, 0.5)");
       }
-      if (decrease <= 0 || decrease >= 1 || floor <= 0 || floor > 1 || step <= 0) {
+      if (probeEvery.isNegative()
+          || probeEvery.isZero()
+          || probeEveryMax.compareTo(probeEvery) < 0) {
         throw new IllegalArgumentException(
-            "pipeline.budgets.aimd: decrease in (0,1), floor in (0,1], step > 0");
+            "pipeline.budgets.learning: probe-every must be positive and at most probe-every-max");
+      }
+      if (probeStep <= 0 || randomShare < 0 || randomShare >= 1 || strictness <= 0) {
+        throw new IllegalArgumentException(
+            "pipeline.budgets.learning: probe-step > 0, random-share in [0, 1), strictness > 0");
+      }
+      if (historyWeight <= 0 || historyWeight > 1) {
+        throw new IllegalArgumentException(
+            "pipeline.budgets.learning.history-weight must be in (0, 1]");
       }
     }
 
-    /** Weight of one call in the moving share of 429s. */
-    public double alpha() {
-      return 1.0 / window;
+    public static Learning defaults() {
+      return new Learning(null, null, null, null, null, null, null, null);
     }
   }
 }

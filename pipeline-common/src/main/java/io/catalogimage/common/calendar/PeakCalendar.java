@@ -24,6 +24,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param days days the windows apply to (default every day)
  * @param deferLanes lanes whose work waits out the peak unless its deadline needs the time (default
  *     bulk, scheduled)
+ * @param learnt also treat as peak the hours (UTC) in which a model's rate learnt on earlier days
+ *     is below {@code learntBelow} of its best hour (default true; the api's dispatch and plans)
+ * @param learntBelow see {@code learnt} (default 0.75)
  */
 @ConfigurationProperties("pipeline.peak")
 public record PeakCalendar(
@@ -31,7 +34,9 @@ public record PeakCalendar(
     ZoneId zone,
     List<String> windows,
     Set<DayOfWeek> days,
-    List<String> deferLanes) {
+    List<String> deferLanes,
+    Boolean learnt,
+    Double learntBelow) {
 
   public PeakCalendar {
     enabled = enabled == null || enabled;
@@ -39,6 +44,11 @@ public record PeakCalendar(
     windows = windows == null ? List.of("10:00-14:00") : List.copyOf(windows);
     days = days == null || days.isEmpty() ? EnumSet.allOf(DayOfWeek.class) : EnumSet.copyOf(days);
     deferLanes = deferLanes == null ? List.of("bulk", "scheduled") : List.copyOf(deferLanes);
+    learnt = learnt == null || learnt;
+    learntBelow = learntBelow == null ? 0.75 : learntBelow;
+    if (learntBelow <= 0 || learntBelow > 1) {
+      throw new IllegalArgumentException("pipeline.peak.learnt-below must be in (0, 1]");
+    }
     for (String w : windows) {
       parse(w);
     }
@@ -46,12 +56,12 @@ public record PeakCalendar(
 
   /** The default windows, switched off. */
   public static PeakCalendar never() {
-    return new PeakCalendar(false, null, null, null, null);
+    return new PeakCalendar(false, null, null, null, null, null, null);
   }
 
   /** The default lanes and days with these windows in UTC. */
   public static PeakCalendar utc(String... windows) {
-    return new PeakCalendar(true, null, List.of(windows), null, null);
+    return new PeakCalendar(true, null, List.of(windows), null, null, null, null);
   }
 
   public boolean isPeak(Instant at) {

@@ -41,6 +41,15 @@ public final class Benchmarks {
           new BudgetUtilizationBenchmark(
                   intOption(args, "--items", 3000), intOption(args, "--per-minute", 1500))
               .run();
+      case "hiddenquota" ->
+          new HiddenQuotaBenchmark(
+                  option(args, "--shape", "all"),
+                  intOption(args, "--minutes", 9),
+                  intOption(args, "--per-minute", 600),
+                  intOption(args, "--hidden", 300),
+                  Double.parseDouble(option(args, "--random-429", "0.04")),
+                  !"off".equals(option(args, "--learning", "on")))
+              .run();
       case "peakday" ->
           new PeakDayBenchmark(
                   intOption(args, "--items", 400), intOption(args, "--naive-threads", 16))
@@ -80,6 +89,9 @@ public final class Benchmarks {
               status      [--batches 100] [--items-per-batch 10000] [--clients 8] [--seconds 30] [--rate 0]
                                                                batch summary and item listing p50/p99 with 1M items
               budget      [--items 3000] [--per-minute 1500]   two worker processes sharing one model's budget
+              hiddenquota [--shape constant|step|sawtooth|all] [--minutes 9] [--per-minute 600] [--hidden 300]
+                          [--random-429 0.04] [--learning on|off]
+                                                               a quota lower than configured, moving, not told
               peakday     [--items 400] [--naive-threads 16]   the pipeline vs the naive NB2-then-Pro loop at peak
               quota       [--items 400] [--per-day 200] [--policy park|reroute] [--seconds-before-reset 90]
                                                                the daily quota runs out mid-batch

@@ -5,9 +5,20 @@ import java.time.Duration;
 /** What a budget says to a call that wants to go: a value, never an exception. */
 public sealed interface BudgetAnswer {
 
-  /** Go after {@code delay} (zero = now): the slot is booked, nobody else gets it. */
-  record Go(Duration delay) implements BudgetAnswer {
+  /**
+   * Go after {@code delay} (zero = now): the slot is booked, nobody else gets it.
+   *
+   * @param measuredAtMs the budget's last measurement of the provider's limit when the slot was
+   *     booked: a later one means the slot was booked at a pace that is no longer right ({@link
+   *     Budgets#stillDue})
+   * @param slotAtMs when the slot is (epoch ms)
+   */
+  record Go(Duration delay, long measuredAtMs, long slotAtMs) implements BudgetAnswer {
     public static final Go NOW = new Go(Duration.ZERO);
+
+    public Go(Duration delay) {
+      this(delay, 0, 0);
+    }
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.catalogimage.worker.budget;
 
-import io.catalogimage.common.budget.BudgetProperties;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -8,8 +10,10 @@ import org.springframework.stereotype.Repository;
 
 /**
  * The shared state of the budgets: one row per model x account, changed only by single atomic
- * statements, so any number of worker replicas together keep to a limit. Times are epoch
- * milliseconds from the workers' clocks (replicas need synchronised clocks, as for leases).
+ * statements, so any number of worker replicas together keep to a limit, plus the calls of each
+ * budget second by second ({@code budget_seconds}) and the rate learnt per hour of the day ({@code
+ * learnt_rates}). Times are epoch milliseconds from the workers' clocks (replicas need synchronised
+ * clocks, as for leases).
  */
 @Repository
 public class BudgetStore {
@@ -18,31 +22,27 @@ public class BudgetStore {
       "INSERT INTO budget_state (budget_key) VALUES (:key) ON CONFLICT DO NOTHING";
 
   /**
-   * GCRA (the token bucket as a single timestamp) plus the daily count and the AIMD recovery, in
-   * one statement that locks the row only for itself. A call may book a slot up to {@code horizon}
-   * ahead; the slot is then its own, so waiting callers never stampede for the same one.
+   * GCRA (the token bucket as a single timestamp) at the learner's pace (never faster than the
+   * configured rate) plus the daily count, in one statement that locks the row only for itself; a
+   * granted slot is counted in its second. A call may book a slot up to {@code horizon} ahead; the
+   * slot is then its own, so waiting callers never stampede for the same one.
    */
   private static final String ACQUIRE =
       """
+      WITH a AS (
       UPDATE budget_state s
-         SET rate_factor = f.factor,
-             success_streak = CASE WHEN r.recovers OR f.factor >= 1.0 THEN 0
-                                   ELSE c.success_streak + :successes END,
-             limited_share = c.limited_share * power(1.0 - :alpha, :successes),
-             day = :day,
+         SET day = :day,
              day_count = f.counted + CASE WHEN q.granted THEN 1 ELSE 0 END,
              day_exhausted = f.told_exhausted,
              tat_ms = CASE WHEN q.granted THEN greatest(g.t0, h.allowed) + g.spacing
                            ELSE c.tat_ms END,
              updated_at = now()
         FROM (SELECT * FROM budget_state WHERE budget_key = :key FOR UPDATE) c
-       CROSS JOIN LATERAL (SELECT c.rate_factor < 1.0
-                                  AND c.success_streak + :successes >= :recoverAfter AS recovers) r
-       CROSS JOIN LATERAL (SELECT CASE WHEN r.recovers THEN least(1.0, c.rate_factor + :step)
-                                       ELSE c.rate_factor END AS factor,
-                                  CASE WHEN c.day = :day THEN c.day_count ELSE 0 END AS counted,
+       CROSS JOIN LATERAL (SELECT CASE WHEN c.day = :day THEN c.day_count ELSE 0 END AS counted,
                                   c.day = :day AND c.day_exhausted AS told_exhausted) f
-       CROSS JOIN LATERAL (SELECT :interval / f.factor AS spacing,
+       CROSS JOIN LATERAL (SELECT CASE WHEN :learn AND c.pace_rpm > 0
+                                       THEN greatest(:interval, 60000.0 / c.pace_rpm)
+                                       ELSE :interval END AS spacing,
                                   greatest(c.tat_ms, CAST(:now AS double precision)) AS t0) g
        CROSS JOIN LATERAL (SELECT greatest(g.t0 - g.spacing * (:burst - 1), c.blocked_until_ms)
                                     AS allowed,
@@ -51,31 +51,88 @@ public class BudgetStore {
        CROSS JOIN LATERAL (SELECT greatest(0, h.allowed - :now) AS delay) d
        CROSS JOIN LATERAL (SELECT NOT h.exhausted AND d.delay <= :horizon AS granted) q
        WHERE s.budget_key = c.budget_key
-      RETURNING q.granted, CAST(ceil(d.delay) AS bigint), h.exhausted, f.factor
+      RETURNING q.granted, CAST(ceil(d.delay) AS bigint) AS delay, h.exhausted,
+                s.learnt_rpm, s.limit_rpm, s.pace_rpm, s.learnt_at_ms, s.cut_at_ms,
+                s.blocked_until_ms, floor((:now + d.delay) / 1000.0) AS sec),
+      b AS (
+      INSERT INTO budget_seconds (budget_key, sec, sent)
+      SELECT :key, CAST(a.sec AS bigint), 1 FROM a WHERE a.granted
+          ON CONFLICT (budget_key, sec) DO UPDATE SET sent = budget_seconds.sent + 1)
+      SELECT * FROM a
+      """;
+
+  /** A 429: counted in the second its call went, with the delay the provider asked for. */
+  private static final String RATE_LIMITED =
+      """
+      WITH a AS (
+      UPDATE budget_state
+         SET retry_delay_ms = :retryMs, retry_at_ms = :now, updated_at = now()
+       WHERE budget_key = :key
+      RETURNING learnt_at_ms)
+      INSERT INTO budget_seconds (budget_key, sec, limited)
+      SELECT :key, :sec, 1 FROM a
+          ON CONFLICT (budget_key, sec) DO UPDATE SET limited = budget_seconds.limited + 1
+      """;
+
+  /** The learner's turn: one replica at a time, at most every {@code gap} ms. */
+  private static final String CLAIM =
+      """
+      UPDATE budget_state SET learnt_at_ms = :now
+       WHERE budget_key = :key AND learnt_at_ms <= :now - :gap
+      RETURNING phase, phase_since_ms, limit_rpm, target_rpm, cut_at_ms, settle_at_ms,
+                measured_from_ms, probe_every_ms,
+                top_since_ms, random_calls, random_limited, random_upto_sec, learnt_hour,
+                history_minute, retry_delay_ms, retry_at_ms, told_limit_rpm, told_at_ms
+      """;
+
+  private static final String SECONDS =
+      """
+      SELECT sec, sent, limited FROM budget_seconds
+       WHERE budget_key = :key AND sec >= :from AND sec <= :to
       """;
 
   /**
-   * A 429: everyone waits the provider's delay; when 429s have become dense (their recent share
-   * reaches the threshold) the rate is cut, at most once per cooldown.
+   * The learner's answer. A measurement also drops the slots booked ahead (they are asked again)
+   * and holds everyone back until the window has room or the provider's retry delay is over.
    */
-  private static final String RATE_LIMITED =
+  private static final String SAVE =
       """
-      UPDATE budget_state s
-         SET rate_factor = CASE WHEN d.cut THEN greatest(:floor, s.rate_factor * :decrease)
-                                ELSE s.rate_factor END,
-             last_decrease_ms = CASE WHEN d.cut THEN :now ELSE s.last_decrease_ms END,
-             limited_share = d.share,
-             success_streak = 0,
-             blocked_until_ms = greatest(s.blocked_until_ms, :blockedUntil),
+      UPDATE budget_state
+         SET phase = :phase, phase_since_ms = :phaseSince, limit_rpm = :limit,
+             target_rpm = :target, learnt_rpm = :learnt, cut_at_ms = :cutAt,
+             settle_at_ms = :settleAt, measured_from_ms = :measuredFrom,
+             probe_every_ms = :probeEvery,
+             top_since_ms = :topSince, random_calls = :randomCalls,
+             random_limited = :randomLimited, random_upto_sec = :randomUpto,
+             learnt_hour = :hour, history_minute = :minute, pace_rpm = :pace,
+             blocked_until_ms = greatest(blocked_until_ms, :block),
+             tat_ms = CASE WHEN :cut THEN greatest(CAST(:now AS double precision), :block)
+                           ELSE tat_ms END,
              updated_at = now()
-        FROM (SELECT budget_key, limited_share * (1.0 - :alpha) + :alpha AS share,
-                     last_decrease_ms
-                FROM budget_state WHERE budget_key = :key FOR UPDATE) c
-       CROSS JOIN LATERAL (SELECT c.share AS share,
-                                  c.share >= :threshold
-                                  AND :now - c.last_decrease_ms >= :cooldown AS cut) d
-       WHERE s.budget_key = c.budget_key
-      RETURNING s.rate_factor
+       WHERE budget_key = :key
+      """;
+
+  private static final String UNSENT =
+      """
+      UPDATE budget_seconds SET sent = greatest(0, sent - 1)
+       WHERE budget_key = :key AND sec = :sec
+      """;
+
+  private static final String FORGET_SECONDS =
+      "DELETE FROM budget_seconds WHERE budget_key = :key AND sec < :before";
+
+  /** Everyone waits until then (the provider's retry delay when learning is off). */
+  private static final String BLOCK =
+      """
+      UPDATE budget_state SET blocked_until_ms = greatest(blocked_until_ms, :until),
+                              updated_at = now()
+       WHERE budget_key = :key
+      """;
+
+  private static final String TOLD =
+      """
+      UPDATE budget_state SET told_limit_rpm = :limit, told_at_ms = :now
+       WHERE budget_key = :key AND told_at_ms < :now
       """;
 
   private static final String DAY_EXHAUSTED =
@@ -86,8 +143,43 @@ public class BudgetStore {
        WHERE budget_key = :key
       """;
 
+  /** One busy minute folded into the hour's learnt rate (a moving average across days). */
+  private static final String LEARNT_MINUTE =
+      """
+      INSERT INTO learnt_rates (endpoint, model, hour, rpm, minutes, updated_at)
+      VALUES (:endpoint, :model, :hour, :rpm, 1, now())
+      ON CONFLICT (endpoint, model, hour) DO UPDATE
+         SET rpm = learnt_rates.rpm * (1 - :weight) + :rpm * :weight,
+             minutes = learnt_rates.minutes + 1, updated_at = now()
+      """;
+
+  private static final String LEARNT_HOUR =
+      """
+      SELECT rpm FROM learnt_rates
+       WHERE endpoint = :endpoint AND model = :model AND hour = :hour AND minutes >= :minMinutes
+      """;
+
   /** The state a budget answer came from. */
-  public record Acquired(boolean granted, long delayMs, boolean exhausted, double factor) {}
+  public record Acquired(
+      boolean granted,
+      long delayMs,
+      boolean exhausted,
+      double learntRpm,
+      double limitRpm,
+      double paceRpm,
+      long learntAtMs,
+      long cutAtMs,
+      long blockedUntilMs) {}
+
+  /** The learner's state as claimed, with what the provider said lately. */
+  record Claimed(
+      QuotaLearner.State state,
+      int hour,
+      long historyMinute,
+      long retryDelayMs,
+      long retryAtMs,
+      double toldLimitRpm,
+      long toldAtMs) {}
 
   private final JdbcClient jdbc;
   private final Set<String> known = ConcurrentHashMap.newKeySet();
@@ -97,54 +189,181 @@ public class BudgetStore {
   }
 
   /**
-   * @param intervalMs spacing between calls at the full configured rate (0 = no rate limit)
+   * @param intervalMs spacing between calls at the configured rate (0 = no rate limit)
+   * @param learn whether the learner's pace applies
    * @param dayLimit calls allowed in {@code day} (0 = no daily limit)
-   * @param successes calls that succeeded since this replica last asked (for AIMD recovery)
    */
   public Acquired acquire(
       String key,
       long nowMs,
       double intervalMs,
+      boolean learn,
       int burst,
       long horizonMs,
       String day,
-      int dayLimit,
-      int successes,
-      BudgetProperties.Aimd aimd) {
+      int dayLimit) {
     ensure(key);
     return jdbc.sql(ACQUIRE)
         .param("key", key)
         .param("now", nowMs)
         .param("interval", intervalMs)
+        .param("learn", learn)
         .param("burst", burst)
         .param("horizon", horizonMs)
         .param("day", day)
         .param("dayLimit", dayLimit)
-        .param("successes", successes)
-        .param("recoverAfter", aimd.recoverAfter())
-        .param("step", aimd.step())
-        .param("alpha", aimd.alpha())
         .query(
             (rs, i) ->
-                new Acquired(rs.getBoolean(1), rs.getLong(2), rs.getBoolean(3), rs.getDouble(4)))
+                new Acquired(
+                    rs.getBoolean("granted"),
+                    rs.getLong("delay"),
+                    rs.getBoolean("exhausted"),
+                    rs.getDouble("learnt_rpm"),
+                    rs.getDouble("limit_rpm"),
+                    rs.getDouble("pace_rpm"),
+                    rs.getLong("learnt_at_ms"),
+                    rs.getLong("cut_at_ms"),
+                    rs.getLong("blocked_until_ms")))
         .single();
   }
 
-  /** Returns the rate factor after the decrease. */
-  public double rateLimited(
-      String key, long nowMs, long blockedUntilMs, BudgetProperties.Aimd aimd) {
+  /**
+   * Counts a 429 and keeps its retry delay (null = none given).
+   *
+   * @param sentAtMs when its call went
+   */
+  public void rateLimited(String key, long nowMs, long sentAtMs, Long retryDelayMs) {
     ensure(key);
-    return jdbc.sql(RATE_LIMITED)
+    jdbc.sql(RATE_LIMITED)
         .param("key", key)
         .param("now", nowMs)
-        .param("cooldown", aimd.cooldown().toMillis())
-        .param("floor", aimd.floor())
-        .param("decrease", aimd.decrease())
-        .param("blockedUntil", blockedUntilMs)
-        .param("alpha", aimd.alpha())
-        .param("threshold", aimd.threshold())
+        .param("sec", Math.floorDiv(sentAtMs, 1000))
+        .param("retryMs", retryDelayMs == null ? -1L : retryDelayMs)
+        .update();
+  }
+
+  /** Holds back every caller until {@code untilMs}. */
+  public void block(String key, long untilMs) {
+    ensure(key);
+    jdbc.sql(BLOCK).param("key", key).param("until", untilMs).update();
+  }
+
+  /** The provider stated its per-minute limit (an {@code x-ratelimit-limit-requests} header). */
+  public void told(String key, long nowMs, double limitRpm) {
+    ensure(key);
+    jdbc.sql(TOLD).param("key", key).param("now", nowMs).param("limit", limitRpm).update();
+  }
+
+  /** The learner's state if it is this replica's turn (none evaluated it for {@code gapMs}). */
+  Optional<Claimed> claim(String key, long nowMs, long gapMs) {
+    ensure(key);
+    return jdbc.sql(CLAIM)
+        .param("key", key)
+        .param("now", nowMs)
+        .param("gap", gapMs)
+        .query((rs, i) -> claimed(rs))
+        .optional();
+  }
+
+  private static Claimed claimed(ResultSet rs) throws SQLException {
+    String phase = rs.getString("phase");
+    QuotaLearner.State state =
+        phase == null
+            ? null
+            : new QuotaLearner.State(
+                QuotaLearner.Phase.valueOf(phase),
+                rs.getLong("phase_since_ms"),
+                rs.getDouble("limit_rpm"),
+                rs.getDouble("target_rpm"),
+                rs.getLong("cut_at_ms"),
+                rs.getLong("settle_at_ms"),
+                rs.getLong("measured_from_ms"),
+                rs.getLong("probe_every_ms"),
+                rs.getLong("top_since_ms"),
+                rs.getDouble("random_calls"),
+                rs.getDouble("random_limited"),
+                rs.getLong("random_upto_sec"));
+    return new Claimed(
+        state,
+        rs.getInt("learnt_hour"),
+        rs.getLong("history_minute"),
+        rs.getLong("retry_delay_ms"),
+        rs.getLong("retry_at_ms"),
+        rs.getDouble("told_limit_rpm"),
+        rs.getLong("told_at_ms"));
+  }
+
+  /** Every replica's calls from {@code fromSec} to {@code toSec}. */
+  CallWindow seconds(String key, long fromSec, long toSec) {
+    CallWindow w = CallWindow.between(fromSec, toSec);
+    jdbc.sql(SECONDS)
+        .param("key", key)
+        .param("from", fromSec)
+        .param("to", toSec)
+        .query(
+            (ResultSet rs) -> {
+              w.add(rs.getLong("sec"), rs.getInt("sent"), rs.getInt("limited"));
+            });
+    return w;
+  }
+
+  void save(
+      String key, long nowMs, int hour, long historyMinute, double learnt, QuotaLearner.Outcome o) {
+    QuotaLearner.State s = o.state();
+    // no limit below the configured rate: the configured rate paces (it may change with peaks)
+    boolean configured = s.phase() == QuotaLearner.Phase.ESCALATE && s.limitRpm() <= 0;
+    jdbc.sql(SAVE)
+        .param("key", key)
+        .param("now", nowMs)
+        .param("phase", s.phase().name())
+        .param("phaseSince", s.phaseSinceMs())
+        .param("limit", s.limitRpm())
+        .param("target", s.targetRpm())
+        .param("learnt", learnt)
+        .param("cutAt", s.cutAtMs())
+        .param("settleAt", s.settleAtMs())
+        .param("measuredFrom", s.measuredFromMs())
+        .param("probeEvery", s.probeEveryMs())
+        .param("topSince", s.topSinceMs())
+        .param("randomCalls", s.randomCalls())
+        .param("randomLimited", s.randomLimited())
+        .param("randomUpto", s.randomUptoSec())
+        .param("hour", hour)
+        .param("minute", historyMinute)
+        .param("pace", configured ? 0 : o.paceRpm())
+        .param("block", o.blockUntilMs())
+        .param("cut", o.cut())
+        .update();
+  }
+
+  /** A booked slot that was not used after all. */
+  void unsent(String key, long sec) {
+    jdbc.sql(UNSENT).param("key", key).param("sec", sec).update();
+  }
+
+  void forgetSecondsBefore(String key, long sec) {
+    jdbc.sql(FORGET_SECONDS).param("key", key).param("before", sec).update();
+  }
+
+  void learntMinute(String endpoint, String model, int hour, double rpm, double weight) {
+    jdbc.sql(LEARNT_MINUTE)
+        .param("endpoint", endpoint)
+        .param("model", model)
+        .param("hour", hour)
+        .param("rpm", rpm)
+        .param("weight", weight)
+        .update();
+  }
+
+  /** The rate learnt for this hour of the day on earlier days, once it has enough minutes. */
+  Optional<Double> learntHour(String endpoint, String model, int hour, int minMinutes) {
+    return jdbc.sql(LEARNT_HOUR)
+        .param("endpoint", endpoint)
+        .param("model", model)
+        .param("hour", hour)
+        .param("minMinutes", minMinutes)
         .query(Double.class)
-        .single();
+        .optional();
   }
 
   public void dayExhausted(String key, String day) {

@@ -3,6 +3,8 @@ package io.catalogimage.worker.budget;
 import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.budget.ModelBudget;
 import io.catalogimage.common.calendar.PeakCalendar;
+import io.catalogimage.worker.provider.CallInfo;
+import io.catalogimage.worker.provider.ProviderOutcome;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -10,28 +12,62 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * The budgets of all models on all provider accounts, as this worker sees them: asks the shared
- * store whether a call may go, and tells it what the provider answered (429s lower the rate,
- * successes raise it back, a used-up daily quota parks everyone until the reset).
+ * store whether a call may go, and tells it what the provider answered. The rate in use is learnt
+ * from those answers for every replica together ({@link QuotaLearner}: the configured rate is the
+ * ceiling), a used-up daily quota parks everyone until the reset, and the rate learnt per hour of
+ * the day is kept for tomorrow's plans.
  */
 @Component
 public class Budgets {
+
+  private static final Logger log = LoggerFactory.getLogger(Budgets.class);
+
+  /** One replica evaluates the learner at most this often (and right after a 429). */
+  private static final long LEARN_EVERY_MS = 250;
+
+  private static final long LEARN_AFTER_429_MS = 50;
+
+  /** A limit stated in every answer's headers is written to the shared row at most this often. */
+  private static final long TOLD_REFRESH_MS = 5_000;
+
+  /** Seconds of history the learner reads: the 60 s window, and the one before it. */
+  private static final int HISTORY_SECONDS = 130;
+
+  /** Minutes of earlier days an hour needs before its learnt rate plans anything. */
+  private static final int PLANNED_AFTER_MINUTES = 30;
 
   private final BudgetProperties props;
   private final PeakCalendar peak;
   private final BudgetStore store;
   private final Clock clock;
   private final MeterRegistry meters;
-  private final Map<String, AtomicInteger> successes = new ConcurrentHashMap<>();
-  private final Map<String, double[]> rates = new ConcurrentHashMap<>();
+  private final QuotaLearner learner;
+  private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final Map<String, Instant> exhaustedUntil = new ConcurrentHashMap<>();
+
+  /** What this replica last learnt about one budget (gauges, the check of booked slots). */
+  private static final class Known {
+    volatile double configuredRpm = Double.NaN;
+    volatile double learntRpm = Double.NaN;
+    volatile double limitRpm = Double.NaN;
+    volatile double paceRpm = Double.NaN;
+    volatile double randomShare = Double.NaN;
+    volatile long measuredAtMs;
+    volatile int plannedHour = -1;
+    volatile double plannedRpm;
+    volatile int toldRpm;
+    volatile long toldAtMs;
+  }
 
   public Budgets(
       BudgetProperties props,
@@ -44,6 +80,7 @@ public class Budgets {
     this.store = store;
     this.clock = clock;
     this.meters = meters;
+    this.learner = new QuotaLearner(props.learning());
   }
 
   public ModelBudget budgetOf(String model) {
@@ -56,25 +93,26 @@ public class Budgets {
     Instant now = clock.instant();
     Integer rpm = budget.rateAt(peak.isPeak(now));
     double interval = rpm == null ? 0 : 60_000.0 / (rpm * props.utilization());
+    boolean learning = learns(rpm);
     String key = key(endpoint, model);
-    AtomicInteger counter = successes.get(key);
-    int reported = counter == null ? 0 : counter.getAndSet(0);
     BudgetStore.Acquired a =
         store.acquire(
             key,
             now.toEpochMilli(),
             interval,
+            learning,
             budget.burstOrOne(),
             props.reservationHorizon().toMillis(),
             day(budget, now),
-            budget.requestsPerDay() == null ? 0 : budget.requestsPerDay(),
-            reported,
-            props.aimd());
-    observe(key, endpoint, model, rpm, a.factor());
+            budget.requestsPerDay() == null ? 0 : budget.requestsPerDay());
+    Known k = observe(key, endpoint, model, rpm, a);
+    long bookedUnder = k.measuredAtMs; // a measurement by the learn below makes this slot stale
+    if (learning && now.toEpochMilli() - a.learntAtMs() >= LEARN_EVERY_MS) {
+      learn(key, endpoint, model, rpm, now, LEARN_EVERY_MS);
+    }
     if (a.granted()) {
-      return a.delayMs() == 0
-          ? BudgetAnswer.Go.NOW
-          : new BudgetAnswer.Go(Duration.ofMillis(a.delayMs()));
+      return new BudgetAnswer.Go(
+          Duration.ofMillis(a.delayMs()), bookedUnder, now.toEpochMilli() + a.delayMs());
     }
     if (a.exhausted()) {
       Instant reset = nextReset(budget, now);
@@ -94,26 +132,91 @@ public class Budgets {
         false);
   }
 
-  /** A call succeeded: counts towards raising a lowered rate (reported with the next acquire). */
+  /**
+   * Whether a slot booked earlier may still be used now: not when the budget measured the
+   * provider's limit since (the slot was booked at a pace that has proved too fast). The caller
+   * then asks again. Answered from what this replica knows; others learn it at their next ask.
+   */
+  public boolean stillDue(String endpoint, String model, BudgetAnswer.Go go) {
+    String key = key(endpoint, model);
+    Known k = known.get(key);
+    if (k == null || k.measuredAtMs <= go.measuredAtMs()) {
+      return true;
+    }
+    store.unsent(key, Math.floorDiv(go.slotAtMs(), 1000)); // the window must not count it
+    return false;
+  }
+
+  /** A call succeeded. Nothing to count: the learner counts what went and what was refused. */
   public void succeeded(String endpoint, String model) {
-    successes.computeIfAbsent(key(endpoint, model), k -> new AtomicInteger()).incrementAndGet();
+    // the accepted calls are the booked ones minus the 429s
   }
 
   /**
-   * The provider answered 429 with this retry delay (or none): every replica lowers its rate and
-   * waits that long before the next call to this model.
+   * A provider's answer, heard as soon as it arrives (on the HTTP client's thread, before the
+   * result is stored): a 429 goes to the learner at once, since every second it waits is a second
+   * of calls at a rate the provider refuses; an {@code x-ratelimit-limit-requests} header states
+   * the per-minute limit outright. Never throws.
+   */
+  public void answered(String endpoint, String model, ProviderOutcome outcome) {
+    if (outcome == null) {
+      return;
+    }
+    try {
+      CallInfo info = outcome.info();
+      if (info != null && info.limitPerMinute() != null && props.learning().enabled()) {
+        told(endpoint, model, info.limitPerMinute());
+      }
+      if (outcome instanceof ProviderOutcome.RateLimited r) {
+        Instant sentAt =
+            info == null || info.latency() == null ? null : clock.instant().minus(info.latency());
+        rateLimited(endpoint, model, r.retryAfter(), sentAt);
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "could not tell the budget of {} about a {}: {}", model, outcome.kind(), e.toString());
+    }
+  }
+
+  /**
+   * The provider answered 429 with this retry delay (or none). The learner decides whether it was
+   * the quota (429s denser than the provider's random ones): then everyone holds back and the rate
+   * follows the limit the window shows; an isolated 429 only delays the call that got it. With
+   * learning off, the retry delay holds back every caller.
    */
   public void rateLimited(String endpoint, String model, Duration retryAfter) {
+    rateLimited(endpoint, model, retryAfter, null);
+  }
+
+  /**
+   * As {@link #rateLimited(String, String, Duration)}, for a call that went at {@code sentAt}: the
+   * 429 counts in the second its call went, whose window the provider judged (a busy worker may
+   * hear of it seconds later).
+   */
+  public void rateLimited(String endpoint, String model, Duration retryAfter, Instant sentAt) {
     Instant now = clock.instant();
-    long until = retryAfter == null ? 0 : now.plus(retryAfter).toEpochMilli();
     String key = key(endpoint, model);
-    AtomicInteger counter = successes.get(key);
-    if (counter != null) {
-      counter.set(0);
+    Long retryMs = retryAfter == null ? null : retryAfter.toMillis();
+    long went = sentAt == null || sentAt.isAfter(now) ? now.toEpochMilli() : sentAt.toEpochMilli();
+    store.rateLimited(key, now.toEpochMilli(), went, retryMs);
+    Integer rpm = props.forModel(model).rateAt(peak.isPeak(now));
+    if (learns(rpm)) {
+      learn(key, endpoint, model, rpm, now, LEARN_AFTER_429_MS);
+    } else if (retryMs != null) {
+      store.block(key, now.toEpochMilli() + retryMs);
     }
-    double factor = store.rateLimited(key, now.toEpochMilli(), until, props.aimd());
-    ModelBudget budget = props.forModel(model);
-    observe(key, endpoint, model, budget.rateAt(peak.isPeak(now)), factor);
+  }
+
+  /** Keeps a stated limit in the shared row when it changed, or every few seconds (freshness). */
+  private void told(String endpoint, String model, int limit) {
+    String key = key(endpoint, model);
+    Known k = known(key, endpoint, model);
+    long now = clock.millis();
+    if (k.toldRpm != limit || now - k.toldAtMs >= TOLD_REFRESH_MS) {
+      store.told(key, now, limit);
+      k.toldRpm = limit;
+      k.toldAtMs = now;
+    }
   }
 
   /** The provider says the daily quota is used up: every replica parks until the reset. */
@@ -144,6 +247,12 @@ public class Budgets {
             true));
   }
 
+  /** The rate this worker last knew to be in use for {@code model} (calls per minute), if any. */
+  public Optional<Double> learntRpm(String endpoint, String model) {
+    Known k = known.get(key(endpoint, model));
+    return k == null || Double.isNaN(k.learntRpm) ? Optional.empty() : Optional.of(k.learntRpm);
+  }
+
   /** When the daily quota of {@code model} is next reset. */
   public Instant nextReset(String model) {
     return nextReset(props.forModel(model), clock.instant());
@@ -163,32 +272,185 @@ public class Budgets {
     return endpoint + "/" + model;
   }
 
+  /** Learning needs a ceiling: a model with no configured rate is not paced at all. */
+  private boolean learns(Integer rpm) {
+    return rpm != null && props.learning().enabled();
+  }
+
   /**
-   * Gauges per model: the AIMD factor, the rate in use and the configured one (requests per
-   * minute).
+   * Evaluates the learner if it is this replica's turn: every replica's calls of the last two
+   * minutes, the provider's latest retry delay and stated limit, and the rate learnt for this hour
+   * on earlier days. Once a minute it also folds the rate in use into that hour's learnt rate and
+   * forgets old seconds.
    */
-  private void observe(String key, String endpoint, String model, Integer rpm, double factor) {
-    double[] state =
-        rates.computeIfAbsent(
+  private void learn(String key, String endpoint, String model, int rpm, Instant at, long gapMs) {
+    long now = at.toEpochMilli();
+    try {
+      Optional<BudgetStore.Claimed> claimed = store.claim(key, now, gapMs);
+      if (claimed.isEmpty()) {
+        return;
+      }
+      BudgetStore.Claimed c = claimed.get();
+      int hour = at.atZone(ZoneOffset.UTC).getHour();
+      Known k = known(key, endpoint, model);
+      double planned = planned(k, endpoint, model, hour);
+      QuotaLearner.State state =
+          c.state() != null
+              ? c.state()
+              : QuotaLearner.State.initial(
+                  now, rpm, planned, props.learning().probeEvery().toMillis());
+      long nowSec = Math.floorDiv(now, 1000);
+      CallWindow window = store.seconds(key, nowSec - HISTORY_SECONDS, nowSec + 5);
+      QuotaLearner.Outcome o =
+          learner.evaluate(
+              state,
+              window,
+              new QuotaLearner.Inputs(
+                  now,
+                  rpm,
+                  props.utilization(),
+                  c.retryDelayMs(),
+                  c.retryAtMs(),
+                  c.toldLimitRpm(),
+                  c.toldAtMs(),
+                  planned,
+                  c.hour() != hour && c.state() != null));
+      long minute = Math.floorDiv(now, 60_000);
+      double learnt = learner.learntRpm(o.state(), rpm);
+      store.save(key, now, hour, Math.max(minute, c.historyMinute()), learnt, o);
+      k.learntRpm = learnt;
+      k.limitRpm = o.state().limitRpm() > 0 ? o.state().limitRpm() : Double.NaN;
+      k.paceRpm = o.paceRpm();
+      k.randomShare = learner.randomShare(o.state());
+      k.measuredAtMs = Math.max(k.measuredAtMs, o.state().cutAtMs());
+      if (log.isDebugEnabled() && (state.phase() != o.state().phase() || o.blockUntilMs() > now)) {
+        long[] last = window.countsBetween(now - 1000, now);
+        log.debug(
+            "{}: {} -> {}, limit {}, target {}, pace {}, window {}, last second {} calls {} 429s,"
+                + " block {} ms",
             key,
-            k -> {
-              double[] s = new double[3];
-              Gauge.builder("pipeline.budget.rate_factor", s, v -> v[0])
-                  .tags("model", model, "endpoint", endpoint)
-                  .description("share of the configured rate in use after 429s (AIMD)")
-                  .register(meters);
-              Gauge.builder("pipeline.budget.effective_rpm", s, v -> v[1])
-                  .tags("model", model, "endpoint", endpoint)
-                  .description("requests per minute the budget allows now (NaN = unlimited)")
-                  .register(meters);
-              Gauge.builder("pipeline.budget.configured_rpm", s, v -> v[2])
-                  .tags("model", model, "endpoint", endpoint)
-                  .description("the model's configured requests per minute (NaN = unlimited)")
-                  .register(meters);
-              return s;
-            });
-    state[0] = factor;
-    state[1] = rpm == null ? Double.NaN : rpm * props.utilization() * factor;
-    state[2] = rpm == null ? Double.NaN : rpm;
+            state.phase(),
+            o.state().phase(),
+            Math.round(o.state().limitRpm()),
+            Math.round(o.state().targetRpm()),
+            Math.round(o.paceRpm()),
+            Math.round(window.acceptedInLastMinute(now)),
+            last[0],
+            last[1],
+            Math.max(0, o.blockUntilMs() - now));
+      }
+      if (o.cut()) {
+        log.info(
+            "{}: the provider's limit measured at {} calls/min; holding at {}",
+            key,
+            Math.round(o.state().limitRpm()),
+            Math.round(o.state().targetRpm()));
+      }
+      if (minute > c.historyMinute()) {
+        store.forgetSecondsBefore(key, nowSec - 2 * HISTORY_SECONDS);
+        // a minute with calls says something about the hour; an idle one does not
+        if (window.acceptedInLastMinute(now) >= learnt * 0.5) {
+          store.learntMinute(endpoint, model, hour, learnt, props.learning().historyWeight());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("could not learn the rate of {}: {}", key, e.toString());
+    }
+  }
+
+  /** The rate learnt for this hour on earlier days (0 = not enough yet), asked once per hour. */
+  private double planned(Known k, String endpoint, String model, int hour) {
+    if (k.plannedHour != hour) {
+      k.plannedRpm = store.learntHour(endpoint, model, hour, PLANNED_AFTER_MINUTES).orElse(0.0);
+      k.plannedHour = hour;
+    }
+    return k.plannedRpm;
+  }
+
+  /** What this replica knows of one budget, with its gauges (per model and endpoint). */
+  private Known known(String key, String endpoint, String model) {
+    return known.computeIfAbsent(
+        key,
+        x -> {
+          Known fresh = new Known();
+          register(
+              "pipeline.budget.learnt_rpm",
+              endpoint,
+              model,
+              fresh,
+              v -> v.learntRpm,
+              "calls per minute the budget plans for: the learnt rate (the configured one"
+                  + " until a lower limit is measured)");
+          register(
+              "pipeline.budget.limit_rpm",
+              endpoint,
+              model,
+              fresh,
+              v -> v.limitRpm,
+              "the provider's per-minute limit as last measured (NaN: none below the"
+                  + " configured rate)");
+          register(
+              "pipeline.budget.effective_rpm",
+              endpoint,
+              model,
+              fresh,
+              v -> v.paceRpm,
+              "calls per minute booked now (NaN = unlimited)");
+          register(
+              "pipeline.budget.rate_factor",
+              endpoint,
+              model,
+              fresh,
+              v -> v.learntRpm / v.configuredRpm,
+              "share of the configured rate the budget plans for");
+          register(
+              "pipeline.budget.configured_rpm",
+              endpoint,
+              model,
+              fresh,
+              v -> v.configuredRpm,
+              "the model's configured requests per minute (NaN = unlimited)");
+          register(
+              "pipeline.budget.random_429_share",
+              endpoint,
+              model,
+              fresh,
+              v -> v.randomShare,
+              "share of calls the provider refuses whatever its quota, as measured");
+          return fresh;
+        });
+  }
+
+  /** Updates what this replica knows from the answer of the shared row. */
+  private Known observe(
+      String key, String endpoint, String model, Integer rpm, BudgetStore.Acquired a) {
+    Known k = known(key, endpoint, model);
+    k.configuredRpm = rpm == null ? Double.NaN : rpm;
+    if (rpm == null) {
+      k.learntRpm = Double.NaN;
+      k.paceRpm = Double.NaN;
+    } else if (!learns(rpm)) {
+      k.learntRpm = rpm;
+      k.paceRpm = rpm * props.utilization();
+    } else {
+      k.learntRpm = a.learntRpm() > 0 ? Math.min(rpm, a.learntRpm()) : rpm;
+      k.limitRpm = a.limitRpm() > 0 ? a.limitRpm() : Double.NaN;
+      k.paceRpm = a.paceRpm() > 0 ? Math.min(a.paceRpm(), rpm * props.utilization()) : rpm;
+    }
+    k.measuredAtMs = Math.max(k.measuredAtMs, a.cutAtMs());
+    return k;
+  }
+
+  private void register(
+      String name,
+      String endpoint,
+      String model,
+      Known k,
+      java.util.function.ToDoubleFunction<Known> value,
+      String description) {
+    Gauge.builder(name, k, value)
+        .tags("model", model, "endpoint", endpoint)
+        .description(description)
+        .register(meters);
   }
 }

@@ -138,7 +138,10 @@ final class BudgetGate {
         if (go.delay().isZero()) {
           io.execute(start);
         } else {
-          timer.schedule(() -> io.execute(start), go.delay().toMillis(), TimeUnit.MILLISECONDS);
+          timer.schedule(
+              () -> io.execute(() -> due(waiter, go, permit)),
+              go.delay().toMillis(),
+              TimeUnit.MILLISECONDS);
         }
       } else {
         BudgetAnswer.Wait wait = (BudgetAnswer.Wait) answer;
@@ -152,6 +155,25 @@ final class BudgetGate {
         return;
       }
     }
+  }
+
+  /**
+   * A booked slot came due: it goes, unless the budget has measured the provider's limit since it
+   * was booked (the slot was booked at a pace that proved too fast); then the item asks again.
+   */
+  private void due(Waiter waiter, BudgetAnswer.Go go, Permit permit) {
+    boolean still;
+    try {
+      still = budgets.stillDue(endpoint, model, go);
+    } catch (RuntimeException e) {
+      still = true;
+    }
+    if (still) {
+      waiter.go(permit);
+      return;
+    }
+    line.add(waiter);
+    permit.release(); // the call was never made; the drain asks again for the item
   }
 
   private void later(Duration wait) {

@@ -23,9 +23,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The call itself: sends the request (asynchronously, with the model's timeout), and tells the
- * shared budget, the model's circuit breaker, its learnt timeout and the metrics what the provider
- * answered. Also prices the answer: the provider's usage at the endpoint's prices; for an unknown
- * outcome (timeout, connection lost) the reserved estimate, flagged possibly billed.
+ * shared budget (whose quota learner hears 429s and stated limits as soon as they arrive), the
+ * model's circuit breaker, its learnt timeout and the metrics what the provider answered. Also
+ * prices the answer: the provider's usage at the endpoint's prices; for an unknown outcome
+ * (timeout, connection lost) the reserved estimate, flagged possibly billed.
  */
 @Component
 class CallStep {
@@ -94,13 +95,15 @@ class CallStep {
     String model = call.model();
     Duration latency = outcome.info().latency();
     job.breakerModel = null; // reported below, one way or another
+    // first, and on the thread the answer arrived on: a 429 (counted in the second its call went)
+    // and a stated x-ratelimit limit reach the quota learner before anything else is done
+    budgets.answered(endpoint, model, outcome);
     try {
       if (outcome instanceof ProviderOutcome.Generated) {
         budgets.succeeded(endpoint, model);
         breakers.succeeded(model, latency);
         timeouts.observe(model, call.request().size(), latency);
       } else if (outcome instanceof ProviderOutcome.RateLimited r) {
-        budgets.rateLimited(endpoint, model, r.retryAfter());
         if (r.retryAfter() == null) {
           // a throttle that never says when is a health signal: counted like a failure
           breakers.failed(model, latency, outcome.kind());

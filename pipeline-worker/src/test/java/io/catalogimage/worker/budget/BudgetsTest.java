@@ -52,7 +52,7 @@ class BudgetsTest {
   void callsAreSpacedEvenlyAtTheConfiguredRate() {
     Budgets b = budgets(TestDatabase.fresh(), props(perMinute(60), Duration.ZERO));
 
-    assertThat(b.acquire(EP, NB2)).isEqualTo(BudgetAnswer.Go.NOW);
+    assertThat(delayOf(b.acquire(EP, NB2))).isEqualTo(Duration.ZERO);
     BudgetAnswer second = b.acquire(EP, NB2);
     assertThat(second).isInstanceOf(BudgetAnswer.Wait.class);
     assertThat(((BudgetAnswer.Wait) second).after()).isEqualTo(Duration.ofSeconds(1));
@@ -61,7 +61,7 @@ class BudgetsTest {
     clock.advance(Duration.ofMillis(999));
     assertThat(b.acquire(EP, NB2)).isInstanceOf(BudgetAnswer.Wait.class);
     clock.advance(Duration.ofMillis(1));
-    assertThat(b.acquire(EP, NB2)).isEqualTo(BudgetAnswer.Go.NOW);
+    assertThat(delayOf(b.acquire(EP, NB2))).isEqualTo(Duration.ZERO);
   }
 
   @Test
@@ -74,11 +74,9 @@ class BudgetsTest {
     }
 
     assertThat(answers.subList(0, 4))
+        .extracting(BudgetsTest::delayOf)
         .containsExactly(
-            BudgetAnswer.Go.NOW,
-            new BudgetAnswer.Go(Duration.ofSeconds(1)),
-            new BudgetAnswer.Go(Duration.ofSeconds(2)),
-            new BudgetAnswer.Go(Duration.ofSeconds(3)));
+            Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3));
     // the next free slot is 4 s away: ask again when it is within the 3 s horizon
     assertThat(answers.get(4)).isInstanceOf(BudgetAnswer.Wait.class);
     assertThat(((BudgetAnswer.Wait) answers.get(4)).after()).isEqualTo(Duration.ofSeconds(1));
@@ -95,62 +93,120 @@ class BudgetsTest {
   }
 
   @Test
-  void aRunOf429sHalvesTheRateAndSuccessesWinItBackStepByStep() {
+  void twoReplicasOnOneRowLearnTheProvidersLimitTogetherAndDoNotDoubleIt() {
     JdbcClient db = TestDatabase.fresh();
-    Budgets b = budgets(db, props(perMinute(60), Duration.ZERO));
-    b.acquire(EP, NB2);
+    // configured at 240 a minute; the provider grants 60 in any 60 s and says so only by 429s
+    Budgets replica1 = budgets(db, props(perMinute(240), Duration.ZERO));
+    Budgets replica2 = budgets(db, props(perMinute(240), Duration.ZERO));
+    SlidingWindowProvider provider = new SlidingWindowProvider(60);
 
-    b.rateLimited(EP, NB2, null);
-    b.rateLimited(EP, NB2, null);
-    assertThat(factor(db)).as("two 429s are not yet a run").isEqualTo(1.0);
-    b.rateLimited(EP, NB2, null);
-    assertThat(factor(db)).isEqualTo(0.5);
-    // more 429s from calls that were already in flight are the same event: no second halving
-    b.rateLimited(EP, NB2, null);
-    assertThat(factor(db)).isEqualTo(0.5);
-    clock.advance(Duration.ofSeconds(1));
-    assertThat(b.acquire(EP, NB2)).isEqualTo(BudgetAnswer.Go.NOW);
-    assertThat(b.acquire(EP, NB2))
-        .as("at half the rate the spacing is 2 s")
-        .isEqualTo(new BudgetAnswer.Wait(Duration.ofSeconds(2), waitReason(b), false));
+    drive(List.of(replica1, replica2), provider, Duration.ofSeconds(120));
 
-    for (int i = 0; i < 20; i++) {
-      b.succeeded(EP, NB2);
+    assertThat(learnt(db)).as("the learnt rate").isBetween(55.0, 60.0);
+    SlidingWindowProvider.Counts before = provider.counts();
+    drive(List.of(replica1, replica2), provider, Duration.ofSeconds(60));
+    SlidingWindowProvider.Counts lastMinute = provider.counts().minus(before);
+    assertThat(lastMinute.accepted())
+        .as("calls both replicas made in the last minute")
+        .isBetween(52L, 60L);
+    assertThat(lastMinute.refused()).as("429s in the last minute (a probe)").isLessThanOrEqualTo(6);
+    assertThat(replica1.learntRpm(EP, NB2)).hasValueSatisfying(r -> assertThat(r).isLessThan(61));
+    assertThat(replica2.learntRpm(EP, NB2)).hasValueSatisfying(r -> assertThat(r).isLessThan(61));
+  }
+
+  @Test
+  void theRateLearntForAnHourOnEarlierDaysIsPlannedForFromItsFirstSecond() {
+    JdbcClient db = TestDatabase.fresh();
+    // earlier days taught that the provider grants 60 a minute from 10:00 (configured: 240)
+    db.sql(
+            "INSERT INTO learnt_rates (endpoint, model, hour, rpm, minutes)"
+                + " VALUES (:e, :m, 10, 60, 240)")
+        .param("e", EP)
+        .param("m", NB2)
+        .update();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Budgets b =
+        new Budgets(
+            props(perMinute(240), Duration.ZERO),
+            PeakCalendar.never(),
+            new BudgetStore(db),
+            clock,
+            meters);
+    clock.set(Instant.parse("2026-12-02T09:58:00Z"));
+    SlidingWindowProvider provider = new SlidingWindowProvider(100_000);
+    drive(List.of(b), provider, Duration.ofMinutes(2));
+    assertThat(learnt(db))
+        .as("before 10:00: nothing refused, the configured rate")
+        .isEqualTo(240.0);
+
+    // 10:00: the provider grants a quarter, and says so only by 429s
+    provider.limit(60);
+    SlidingWindowProvider.Counts before = provider.counts();
+    drive(List.of(b), provider, Duration.ofSeconds(10));
+
+    SlidingWindowProvider.Counts first = provider.counts().minus(before);
+    assertThat(learnt(db))
+        .as("the hour's rate, planned before any 429 could measure it")
+        .isEqualTo(60.0);
+    // the call booked at 10:00:00 under the old rate is refused; no other goes while the
+    // provider's window still holds the last minute's 240 calls
+    assertThat(first.refused()).as("429s in the first 10 s of the hour").isLessThanOrEqualTo(1);
+    assertThat(first.accepted()).isZero();
+    assertThat(meters.get("pipeline.budget.learnt_rpm").tag("model", NB2).gauge().value())
+        .isBetween(58.0, 61.0);
+    assertThat(meters.get("pipeline.budget.rate_factor").tag("endpoint", EP).gauge().value())
+        .isBetween(0.24, 0.26);
+
+    // today's busy minutes are folded into the hour's rate for tomorrow
+    for (int m = 0; m < 4; m++) {
+      drive(List.of(b), provider, Duration.ofMinutes(1));
     }
-    clock.advance(Duration.ofSeconds(2));
-    b.acquire(EP, NB2); // the successes travel with the next ask
-    assertThat(factor(db)).isCloseTo(0.55, org.assertj.core.data.Offset.offset(1e-9));
-
-    clock.advance(Duration.ofSeconds(6)); // past the cooldown, a new run of 429s: halved again
-    b.rateLimited(EP, NB2, null);
-    assertThat(factor(db)).as("the successes diluted the earlier 429s").isEqualTo(0.55);
-    b.rateLimited(EP, NB2, null);
-    assertThat(factor(db)).isCloseTo(0.275, org.assertj.core.data.Offset.offset(1e-9));
+    Map<String, Object> hour10 =
+        db.sql("SELECT rpm, minutes FROM learnt_rates WHERE hour = 10").query().singleRow();
+    assertThat((Integer) hour10.get("minutes")).isGreaterThan(240);
+    assertThat((Double) hour10.get("rpm")).isBetween(55.0, 62.0);
   }
 
   @Test
   void stray429sAmongManySuccessesDoNotLowerTheRate() {
     JdbcClient db = TestDatabase.fresh();
-    Budgets b = budgets(db, props(perMinute(6000), Duration.ZERO));
+    Budgets b = budgets(db, props(perMinute(240), Duration.ZERO));
+    SlidingWindowProvider provider = new SlidingWindowProvider(100_000);
+    provider.refuseEvery(20); // one call in 20 answered 429, as an overloaded provider does
 
-    // one call in 25 answered 429, as an overloaded provider does at peak
-    for (int round = 0; round < 20; round++) {
-      for (int i = 0; i < 24; i++) {
-        b.succeeded(EP, NB2);
-      }
-      clock.advance(Duration.ofSeconds(6));
-      b.acquire(EP, NB2);
-      b.rateLimited(EP, NB2, null);
-    }
+    drive(List.of(b), provider, Duration.ofSeconds(75));
 
-    assertThat(factor(db)).isEqualTo(1.0);
+    assertThat(provider.counts().randomRefusals()).isGreaterThan(12);
+    assertThat(learnt(db)).isEqualTo(240.0);
+    assertThat(provider.counts().offered()).as("calls in 75 s at 240/min").isGreaterThan(295);
   }
 
   @Test
-  void theProvidersRetryDelayHoldsBackEveryCaller() {
+  void anIsolated429sRetryDelayHoldsBackOnlyItsOwnCall() {
     JdbcClient db = TestDatabase.fresh();
     Budgets first = budgets(db, props(perMinute(600), Duration.ZERO));
     Budgets second = budgets(db, props(perMinute(600), Duration.ZERO));
+    second.acquire(EP, NB2);
+    clock.advance(Duration.ofSeconds(1));
+
+    first.rateLimited(EP, NB2, Duration.ofSeconds(20));
+
+    assertThat(second.acquire(EP, NB2)).isInstanceOf(BudgetAnswer.Go.class);
+  }
+
+  @Test
+  void withLearningOffTheProvidersRetryDelayHoldsBackEveryCaller() {
+    JdbcClient db = TestDatabase.fresh();
+    BudgetProperties off =
+        new BudgetProperties(
+            null,
+            Map.of(NB2, perMinute(600)),
+            1.0,
+            Duration.ZERO,
+            Duration.ofSeconds(60),
+            new BudgetProperties.Learning(false, null, null, null, null, null, null, null));
+    Budgets first = budgets(db, off);
+    Budgets second = budgets(db, off);
 
     first.rateLimited(EP, NB2, Duration.ofSeconds(20));
 
@@ -158,7 +214,29 @@ class BudgetsTest {
     assertThat(answer).isInstanceOf(BudgetAnswer.Wait.class);
     assertThat(((BudgetAnswer.Wait) answer).after()).isEqualTo(Duration.ofSeconds(20));
     clock.advance(Duration.ofSeconds(20));
-    assertThat(second.acquire(EP, NB2)).isEqualTo(BudgetAnswer.Go.NOW);
+    assertThat(second.acquire(EP, NB2)).isInstanceOf(BudgetAnswer.Go.class);
+  }
+
+  @Test
+  void aSlotBookedBeforeTheLimitWasMeasuredIsAskedAgain() {
+    JdbcClient db = TestDatabase.fresh();
+    Budgets b = budgets(db, props(perMinute(600), Duration.ofSeconds(3)));
+    BudgetAnswer.Go first = (BudgetAnswer.Go) b.acquire(EP, NB2);
+    BudgetAnswer.Go booked = (BudgetAnswer.Go) b.acquire(EP, NB2);
+    assertThat(booked.delay()).isEqualTo(Duration.ofMillis(100));
+    assertThat(b.stillDue(EP, NB2, first)).isTrue();
+
+    // every call is refused: the provider's window is full
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofMillis(60));
+      b.rateLimited(EP, NB2, Duration.ofMillis(500));
+    }
+
+    assertThat(b.stillDue(EP, NB2, booked)).as("booked at the old pace").isFalse();
+    BudgetAnswer.Go again = (BudgetAnswer.Go) b.acquire(EP, NB2);
+    assertThat(again.delay())
+        .as("held back as long as the provider's retry delay says")
+        .isGreaterThan(Duration.ofMillis(300));
   }
 
   @Test
@@ -169,8 +247,8 @@ class BudgetsTest {
         ZonedDateTime.parse("2026-12-03T00:00:00-08:00[America/Los_Angeles]").toInstant();
     clock.set(midnightPacific.minusSeconds(10));
 
-    assertThat(b.acquire(EP, NB2)).isEqualTo(BudgetAnswer.Go.NOW);
-    assertThat(b.acquire(EP, NB2)).isEqualTo(BudgetAnswer.Go.NOW);
+    assertThat(delayOf(b.acquire(EP, NB2))).isEqualTo(Duration.ZERO);
+    assertThat(delayOf(b.acquire(EP, NB2))).isEqualTo(Duration.ZERO);
     BudgetAnswer third = b.acquire(EP, NB2);
     assertThat(third).isInstanceOf(BudgetAnswer.Wait.class);
     assertThat(((BudgetAnswer.Wait) third).dailyQuota()).isTrue();
@@ -181,7 +259,7 @@ class BudgetsTest {
         .as("one millisecond before the reset")
         .isInstanceOf(BudgetAnswer.Wait.class);
     clock.set(midnightPacific);
-    assertThat(b.acquire(EP, NB2)).as("at the reset").isEqualTo(BudgetAnswer.Go.NOW);
+    assertThat(delayOf(b.acquire(EP, NB2))).as("at the reset").isEqualTo(Duration.ZERO);
     // 08:00 UTC is midnight Pacific: the UTC date did not change, the quota did
     assertThat(midnightPacific).isEqualTo(Instant.parse("2026-12-03T08:00:00Z"));
   }
@@ -202,7 +280,7 @@ class BudgetsTest {
     assertThat(((BudgetAnswer.Wait) answer).dailyQuota()).isTrue();
     assertThat(((BudgetAnswer.Wait) answer).after()).isEqualTo(Duration.ofHours(12));
     clock.set(reset);
-    assertThat(worker2.acquire(EP, NB2)).isEqualTo(BudgetAnswer.Go.NOW);
+    assertThat(delayOf(worker2.acquire(EP, NB2))).isEqualTo(Duration.ZERO);
   }
 
   @Test
@@ -264,14 +342,51 @@ class BudgetsTest {
     return granted;
   }
 
-  private static double factor(JdbcClient db) {
-    return db.sql("SELECT rate_factor FROM budget_state WHERE budget_key = :k")
+  /** How long until a granted call goes; null when the answer is "wait". */
+  private static Duration delayOf(BudgetAnswer answer) {
+    return answer instanceof BudgetAnswer.Go go ? go.delay() : null;
+  }
+
+  private static double learnt(JdbcClient db) {
+    return db.sql("SELECT learnt_rpm FROM budget_state WHERE budget_key = :k")
         .param("k", EP + "/" + NB2)
         .query(Double.class)
         .single();
   }
 
-  private static String waitReason(Budgets b) {
-    return "budget of " + NB2 + " is booked 2s ahead";
+  /**
+   * Replicas asking for slots as their gates do (horizon 0: a call goes when its answer is "go
+   * now", else the replica asks again after the wait), each call decided by the provider at once,
+   * the clock moved from one event to the next.
+   */
+  private void drive(List<Budgets> replicas, SlidingWindowProvider provider, Duration span) {
+    Instant end = clock.instant().plus(span);
+    Instant[] next = new Instant[replicas.size()];
+    java.util.Arrays.fill(next, clock.instant());
+    while (true) {
+      int r = 0;
+      for (int i = 1; i < next.length; i++) {
+        if (next[i].isBefore(next[r])) {
+          r = i;
+        }
+      }
+      if (!next[r].isBefore(end)) {
+        clock.set(end);
+        return;
+      }
+      clock.set(next[r]);
+      Budgets replica = replicas.get(r);
+      BudgetAnswer answer = replica.acquire(EP, NB2);
+      if (answer instanceof BudgetAnswer.Go go && go.delay().isZero()) {
+        Duration retry = provider.call(clock.instant());
+        if (retry != null) {
+          replica.rateLimited(EP, NB2, retry);
+        }
+      } else if (answer instanceof BudgetAnswer.Go go) {
+        next[r] = clock.instant().plus(go.delay());
+      } else {
+        next[r] = clock.instant().plus(((BudgetAnswer.Wait) answer).after());
+      }
+    }
   }
 }

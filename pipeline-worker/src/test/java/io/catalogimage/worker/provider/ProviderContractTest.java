@@ -7,6 +7,7 @@ import io.catalogimage.common.model.Dimensions;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.simulator.ProviderSimulator;
 import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.simulator.config.QuotaShape;
 import io.catalogimage.worker.provider.gemini.GeminiClient;
 import io.catalogimage.worker.provider.openai.OpenAiClient;
 import java.net.URI;
@@ -437,6 +438,40 @@ class ProviderContractTest {
       ProviderOutcome outcome = call(wrongKey, request("gpt-image-1.5", "A shelf", "1:1", "1K"));
 
       assertThat(outcome).isInstanceOf(ProviderOutcome.KeyRefused.class);
+    }
+
+    @Test
+    void a_gateways_stated_limit_per_minute_is_read_from_its_headers() {
+      try (ProviderSimulator gateway =
+          ProviderSimulator.start(
+              SimulatorConfig.defaults()
+                  .withoutPeak()
+                  .withTimeScale(0)
+                  .withQuotas(
+                      SimulatorConfig.defaults()
+                          .quotas()
+                          .withShape("gpt-image-1.5", QuotaShape.constant(1))
+                          .withRateLimitHeaders(true)))) {
+        ImageProvider viaGateway =
+            new OpenAiClient(
+                "gateway",
+                endpoint("openai", gateway.baseUri(), "sim-key", null, null),
+                CATALOG,
+                Json.mapper(),
+                callbacks);
+
+        ProviderOutcome first = call(viaGateway, request("gpt-image-1.5", "A cup", "1:1", "1K"));
+        ProviderOutcome second = call(viaGateway, request("gpt-image-1.5", "A pot", "1:1", "1K"));
+
+        assertThat(first).isInstanceOf(ProviderOutcome.Generated.class);
+        assertThat(first.info().limitPerMinute()).isEqualTo(1);
+        assertThat(second).isInstanceOf(ProviderOutcome.RateLimited.class);
+        assertThat(second.info().limitPerMinute()).isEqualTo(1);
+      }
+      assertThat(call(client, request("gpt-image-1.5", "A bowl", "1:1", "1K")).info())
+          .as("without the headers")
+          .extracting(CallInfo::limitPerMinute)
+          .isNull();
     }
   }
 

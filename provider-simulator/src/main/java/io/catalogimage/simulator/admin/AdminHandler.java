@@ -42,7 +42,7 @@ public final class AdminHandler implements HttpHandler {
       reply =
           switch (route) {
             case "GET /healthz" -> HttpReply.json(200, Json.object().put("status", "ok"));
-            case "GET /sim/stats" -> HttpReply.json(200, stats(simulator.stats()));
+            case "GET /sim/stats" -> HttpReply.json(200, withShapes(stats(simulator.stats())));
             case "POST /sim/stats/reset" -> {
               simulator.resetStats();
               yield HttpReply.json(200, stats(simulator.stats()));
@@ -92,6 +92,22 @@ public final class AdminHandler implements HttpHandler {
     return HttpReply.json(200, ConfigDocument.toTree(simulator.config()));
   }
 
+  /** The hidden quota shapes' current per-minute quotas, next to the counts. */
+  private ObjectNode withShapes(ObjectNode stats) {
+    ObjectNode shapes = stats.putObject("hiddenQuotas");
+    simulator
+        .config()
+        .quotas()
+        .shapes()
+        .forEach(
+            (model, shape) ->
+                shapes
+                    .putObject(model)
+                    .put("shape", shape.toString())
+                    .put("rpmNow", simulator.hiddenQuota(model).orElse(0)));
+    return stats;
+  }
+
   private ObjectNode clock(SimulatorClock clock) {
     ObjectNode n = Json.object();
     n.put("now", clock.now().toString());
@@ -122,6 +138,8 @@ public final class AdminHandler implements HttpHandler {
     n.put("calls", c.calls());
     n.put("accepted", c.accepted());
     n.put("rateLimited", c.rateLimited());
+    n.put("quotaLimited", c.quotaLimited());
+    n.put("injectedLimited", c.injectedLimited());
     ObjectNode outcomes = n.putObject("outcomes");
     for (Map.Entry<String, Long> e : c.outcomes().entrySet()) {
       outcomes.put(e.getKey(), e.getValue());

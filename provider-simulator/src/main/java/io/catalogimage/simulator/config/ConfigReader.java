@@ -3,6 +3,7 @@ package io.catalogimage.simulator.config;
 import io.catalogimage.simulator.SimulatorConfig;
 import io.catalogimage.simulator.fault.FaultKind;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,7 +91,7 @@ final class ConfigReader {
   }
 
   private static QuotaSettings quotas(Node n, QuotaSettings base) {
-    n.only("defaults", "projects");
+    n.only("defaults", "projects", "shapes", "rateLimitHeaders");
     QuotaLimits defaults =
         n.has("defaults") ? limits(n.child("defaults"), base.defaults()) : base.defaults();
     QuotaSettings out = base.withDefaults(defaults);
@@ -101,7 +102,35 @@ final class ConfigReader {
         }
       }
     }
+    if (n.has("shapes")) {
+      for (Map.Entry<String, Node> m : n.child("shapes").entries().entrySet()) {
+        out =
+            out.withShape(
+                m.getKey(),
+                m.getValue().json().isNull()
+                    ? null
+                    : shape(m.getValue(), base.shapes().get(m.getKey())));
+      }
+    }
+    if (n.has("rateLimitHeaders")) {
+      out = out.withRateLimitHeaders(n.bool("rateLimitHeaders"));
+    }
     return out;
+  }
+
+  /** A quota shape; missing fields from the model's current shape, else the defaults. */
+  private static QuotaShape shape(Node n, QuotaShape base) {
+    n.only("shape", "rpm", "low", "period", "since");
+    QuotaShape b = base != null ? base : QuotaShape.constant(1);
+    if (base == null && !n.has("rpm")) {
+      throw new IllegalArgumentException(n.path + ".rpm is required for a new quota shape");
+    }
+    return new QuotaShape(
+        n.has("shape") ? QuotaShape.Kind.parse(n.text("shape")) : b.kind(),
+        n.has("rpm") ? n.longValue("rpm") : b.rpm(),
+        n.has("low") ? n.decimal("low") : b.low(),
+        n.has("period") ? n.duration("period") : b.period(),
+        n.has("since") && !n.isNull("since") ? Instant.parse(n.text("since")) : null);
   }
 
   private static QuotaLimits limits(Node n, QuotaLimits base) {

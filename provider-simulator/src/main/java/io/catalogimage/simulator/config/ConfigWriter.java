@@ -38,6 +38,9 @@ final class ConfigWriter {
               ObjectNode pn = projects.putObject(p);
               byModel.forEach((m, l) -> limitsTree(pn.putObject(m), l));
             });
+    ObjectNode shapes = quotas.putObject("shapes");
+    c.quotas().shapes().forEach((m, s) -> shapeTree(shapes.putObject(m), s));
+    quotas.put("rateLimitHeaders", c.quotas().rateLimitHeaders());
 
     ObjectNode peak = root.putObject("peak");
     peak.put("enabled", c.peak().enabled());
@@ -89,6 +92,18 @@ final class ConfigWriter {
     images.put("pngBytesPerPixel", c.images().pngBytesPerPixel());
     images.put("jpegBytesPerPixel", c.images().jpegBytesPerPixel());
     return root;
+  }
+
+  private static void shapeTree(ObjectNode n, QuotaShape s) {
+    n.put("shape", s.kind().name().toLowerCase(java.util.Locale.ROOT));
+    n.put("rpm", s.rpm());
+    n.put("low", s.low());
+    n.put("period", Durations.format(s.period()));
+    if (s.since() == null) {
+      n.putNull("since");
+    } else {
+      n.put("since", s.since().toString());
+    }
   }
 
   private static void limitsTree(ObjectNode n, QuotaLimits l) {

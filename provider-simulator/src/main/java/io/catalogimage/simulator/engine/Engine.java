@@ -56,17 +56,20 @@ public final class Engine {
     PeakProfile profile = peak ? cfg.peak().profileFor(call.model()) : PeakProfile.NEUTRAL;
     QuotaLimits limits =
         cfg.quotas()
-            .limitsFor(call.project(), call.model())
+            .limitsAt(call.project(), call.model(), now)
             .scaled(profile.quotaFactor(), profile.dailyQuotaFactor());
 
     FaultKind fault;
     QuotaViolation violation;
+    boolean quotaRefused;
+    Verdict.RateWindow window = null;
     long draw = 0;
     QuotaLedger.Bucket bucket = ledger.bucket(call.project(), call.model());
     // One lock per project x model makes "check, decide, record" atomic, so concurrent calls can
     // never overshoot a quota, and a refused call neither consumes quota nor a trigger count.
     synchronized (bucket) {
       Optional<QuotaViolation> refused = bucket.check(limits, call.images(), now);
+      quotaRefused = refused.isPresent();
       if (refused.isPresent()) {
         violation = refused.get();
         fault = kindOf(violation);
@@ -94,6 +97,13 @@ public final class Engine {
           bucket.record(call.images(), now);
         }
       }
+      if (cfg.quotas().rateLimitHeaders()) {
+        window =
+            new Verdict.RateWindow(
+                limits.rpm(),
+                Math.max(0, limits.rpm() - bucket.inWindow(now)),
+                bucket.untilOldestLeaves(now));
+      }
     }
     Duration latency =
         LatencyModel.sample(
@@ -105,14 +115,15 @@ public final class Engine {
             fault == null ? FaultKind.Latency.FULL : fault.latency(),
             draw);
     boolean rejected = fault != null && fault.isQuotaRejection();
-    Verdict verdict = new Verdict(fault, violation, latency, peak, draw);
-    stats.record(call.model(), call.project(), verdict.outcome(), !rejected, rejected);
+    Verdict verdict = new Verdict(fault, violation, latency, peak, draw, window);
+    stats.record(
+        call.model(), call.project(), verdict.outcome(), !rejected, rejected, quotaRefused);
     return verdict;
   }
 
   /** Records a call refused before the decision (bad key, unknown model, invalid argument). */
   public void recordRequestError(String model, String project, String outcome) {
-    stats.record(model, project, outcome, false, false);
+    stats.record(model, project, outcome, false, false, false);
   }
 
   private static FaultKind kindOf(QuotaViolation v) {

@@ -14,9 +14,25 @@ import java.util.Optional;
  * @param latency real time to wait before answering
  * @param peak whether the call arrived in a peak window
  * @param draw the call's deterministic hash, for details such as support codes
+ * @param window the per-minute request window after this call, for {@code x-ratelimit-*} headers
+ *     (null unless {@code quotas.rateLimitHeaders})
  */
 public record Verdict(
-    FaultKind fault, QuotaViolation violation, Duration latency, boolean peak, long draw) {
+    FaultKind fault,
+    QuotaViolation violation,
+    Duration latency,
+    boolean peak,
+    long draw,
+    RateWindow window) {
+
+  /**
+   * The per-minute request window as a gateway reports it.
+   *
+   * @param limit requests per minute allowed now
+   * @param remaining requests left in the current 60 s window
+   * @param reset until the oldest counted request leaves the window
+   */
+  public record RateWindow(long limit, long remaining, Duration reset) {}
 
   public Optional<FaultKind> faultKind() {
     return Optional.ofNullable(fault);

@@ -129,8 +129,7 @@ public final class OpenAiHandler implements HttpHandler {
         exchange,
         verdict.latency(),
         () ->
-            responses
-                .render(ctx, verdict)
+            RateLimitHeaders.add(responses.render(ctx, verdict), verdict.window())
                 .withHeader("x-request-id", requestId)
                 .withHeader("openai-processing-ms", Long.toString(verdict.latency().toMillis()))
                 .withHeader("openai-version", "2020-10-01")

@@ -94,6 +94,18 @@ public final class QuotaLedger {
       return Optional.ofNullable(worst);
     }
 
+    /** Requests counted in the 60 s window at {@code now}. */
+    public int inWindow(Instant now) {
+      prune(now);
+      return minute.size();
+    }
+
+    /** Until the oldest counted request leaves the window (zero when it is empty). */
+    public Duration untilOldestLeaves(Instant now) {
+      prune(now);
+      return minute.isEmpty() ? Duration.ZERO : wait(minute.peekFirst().at(), now);
+    }
+
     public void record(int images, Instant now) {
       minute.addLast(new Entry(now, images));
       imagesInWindow += images;

@@ -11,11 +11,17 @@ final class CounterSet {
   private final LongAdder calls = new LongAdder();
   private final LongAdder accepted = new LongAdder();
   private final LongAdder rateLimited = new LongAdder();
+  private final LongAdder quotaLimited = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> outcomes = new ConcurrentHashMap<>();
   private final SlidingMax callsWindow = new SlidingMax();
   private final SlidingMax acceptedWindow = new SlidingMax();
 
-  void record(String outcome, boolean wasAccepted, boolean wasRateLimited, long epochSecond) {
+  void record(
+      String outcome,
+      boolean wasAccepted,
+      boolean wasRateLimited,
+      boolean wasQuotaRefused,
+      long epochSecond) {
     calls.increment();
     callsWindow.add(epochSecond);
     if (wasAccepted) {
@@ -24,6 +30,9 @@ final class CounterSet {
     }
     if (wasRateLimited) {
       rateLimited.increment();
+    }
+    if (wasQuotaRefused) {
+      quotaLimited.increment();
     }
     outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
   }
@@ -35,6 +44,7 @@ final class CounterSet {
         calls.sum(),
         accepted.sum(),
         rateLimited.sum(),
+        quotaLimited.sum(),
         byOutcome,
         callsWindow.max(),
         acceptedWindow.max());

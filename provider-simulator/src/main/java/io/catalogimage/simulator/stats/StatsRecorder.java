@@ -35,21 +35,28 @@ public final class StatsRecorder {
    *
    * @param model served model id (or the requested id when it was not found)
    * @param project the caller's project, or null when the key was not recognised
+   * @param quotaRefused refused by a real quota window (per minute, per day or limit 0), not an
+   *     injected fault
    */
   public void record(
-      String model, String project, String outcome, boolean accepted, boolean rateLimited) {
+      String model,
+      String project,
+      String outcome,
+      boolean accepted,
+      boolean rateLimited,
+      boolean quotaRefused) {
     long second = System.currentTimeMillis() / 1000;
     Scopes s = scopes.get();
-    s.totals().record(outcome, accepted, rateLimited, second);
+    s.totals().record(outcome, accepted, rateLimited, quotaRefused, second);
     if (model != null) {
       s.models()
           .computeIfAbsent(model, k -> new CounterSet())
-          .record(outcome, accepted, rateLimited, second);
+          .record(outcome, accepted, rateLimited, quotaRefused, second);
     }
     if (project != null) {
       s.projects()
           .computeIfAbsent(project, k -> new CounterSet())
-          .record(outcome, accepted, rateLimited, second);
+          .record(outcome, accepted, rateLimited, quotaRefused, second);
     }
   }
 

@@ -54,13 +54,14 @@ final class OpenAiResponses {
   ProviderOutcome classify(
       int status, HttpHeaders headers, InputStream body, Duration latency, GenerationRequest req) {
     String requestId = headers.firstValue("x-request-id").orElse(null);
+    Integer limit = limitPerMinute(headers);
     StreamedAnswer answer;
     try {
       answer = StreamedAnswer.read(body, json, spool, IMAGE_FIELDS);
     } catch (JacksonIOException e) {
       throw e;
     } catch (JacksonException e) {
-      CallInfo info = new CallInfo(status, latency, null, requestId, null);
+      CallInfo info = new CallInfo(status, latency, null, requestId, null, limit);
       return status >= 500 || status == 200
           ? new ProviderOutcome.ServerError("unreadable answer (HTTP " + status + ")", info)
           : new ProviderOutcome.Rejected("unreadable answer (HTTP " + status + ")", info);
@@ -78,8 +79,9 @@ final class OpenAiResponses {
       String requestId,
       GenerationRequest req) {
     JsonNode root = answer.root();
+    Integer limit = limitPerMinute(headers);
     if (status == 200) {
-      return success(answer, latency, requestId, req);
+      return success(answer, latency, requestId, req, limit);
     }
     JsonNode error = root.path("error");
     String code = text(error, "code");
@@ -88,7 +90,7 @@ final class OpenAiResponses {
         (code != null ? code : type != null ? type : "HTTP " + status)
             + ": "
             + Optional.ofNullable(text(error, "message")).orElse("HTTP " + status);
-    CallInfo info = new CallInfo(status, latency, null, requestId, null);
+    CallInfo info = new CallInfo(status, latency, null, requestId, null, limit);
     if ("moderation_blocked".equals(code) || "image_generation_user_error".equals(type)) {
       return new ProviderOutcome.Blocked(code == null ? type : code, message, info);
     }
@@ -116,7 +118,11 @@ final class OpenAiResponses {
   }
 
   private ProviderOutcome success(
-      StreamedAnswer answer, Duration latency, String requestId, GenerationRequest req) {
+      StreamedAnswer answer,
+      Duration latency,
+      String requestId,
+      GenerationRequest req,
+      Integer limit) {
     JsonNode root = answer.root();
     JsonNode usage = root.path("usage");
     TokenUsage tokens = null;
@@ -134,7 +140,7 @@ final class OpenAiResponses {
           new TokenUsage(Math.max(0, input - inputImage), inputImage, outputText, outputImage, 0);
     }
     String model = text(root, "model");
-    CallInfo info = new CallInfo(200, latency, model, requestId, tokens);
+    CallInfo info = new CallInfo(200, latency, model, requestId, tokens, limit);
     JsonNode data = root.path("data");
     if (data.isEmpty()) {
       return new ProviderOutcome.NoImage("NO_DATA", "the answer had no image data", info);
@@ -165,6 +171,16 @@ final class OpenAiResponses {
             ? "image/png"
             : "image/" + Optional.ofNullable(text(root, "output_format")).orElse("png");
     return new ProviderOutcome.Generated(image, mime, actual.get(), null, info, downgrade);
+  }
+
+  /** {@code x-ratelimit-limit-requests}: the requests per minute the provider allows, if sent. */
+  static Integer limitPerMinute(HttpHeaders headers) {
+    Optional<String> limit = headers.firstValue("x-ratelimit-limit-requests");
+    try {
+      return limit.map(String::trim).map(Integer::valueOf).filter(n -> n > 0).orElse(null);
+    } catch (NumberFormatException unreadable) {
+      return null;
+    }
   }
 
   private static String text(JsonNode node, String field) {

@@ -1,0 +1,152 @@
+package io.catalogimage.worker.budget;
+
+import io.catalogimage.common.budget.BudgetProperties;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.LongToDoubleFunction;
+
+/**
+ * A provider with a hidden sliding-window quota, driven against a pace control on a moved clock (no
+ * sleeps, no threads): the budget books slots at the control's pace, every call is decided at its
+ * slot, 429s come back at once (or {@link #reportingLate late}) into the shared per-second counts,
+ * successes after the generation's latency, and the control is asked every 250 ms and after each
+ * 429, as the budget store does. The provider also refuses a share of the calls at random (they
+ * consume no quota), as the simulator does.
+ */
+final class HiddenQuotaModel {
+
+  /** What a run measured. */
+  record Result(
+      long calls,
+      long accepted,
+      long quota429,
+      long random429,
+      double grantable,
+      List<double[]> learnt /* [ms, learnt rate] every second */) {
+
+    double utilization() {
+      return accepted / grantable;
+    }
+
+    double quotaShare() {
+      return calls == 0 ? 0 : (double) quota429 / calls;
+    }
+
+    /** The learnt rate at {@code ms} (the last sample at or before it). */
+    double learntAt(long ms) {
+      double v = Double.NaN;
+      for (double[] s : learnt) {
+        if (s[0] <= ms) {
+          v = s[1];
+        }
+      }
+      return v;
+    }
+  }
+
+  private static final long START = 1_000_000_000L; // any epoch ms: controls see differences
+  private static final long LATENCY_MS = 350; // Nano Banana 2 at 1K, at 1/20 of real
+
+  private final LongToDoubleFunction hiddenRpm;
+  private final double randomShare;
+  private final double ceiling;
+  private final long seed;
+  private long reportLagMs;
+
+  HiddenQuotaModel(LongToDoubleFunction hiddenRpm, double randomShare, double ceiling, long seed) {
+    this.hiddenRpm = hiddenRpm;
+    this.randomShare = randomShare;
+    this.ceiling = ceiling;
+    this.seed = seed;
+  }
+
+  /** 429s reach the budget this long after their call (a busy worker), in their call's second. */
+  HiddenQuotaModel reportingLate(long lagMs) {
+    this.reportLagMs = lagMs;
+    return this;
+  }
+
+  /** Against the pipeline's learner. */
+  Result run(BudgetProperties.Learning settings, long durationMs) {
+    return run(PaceControl.learner(settings, START, ceiling), durationMs);
+  }
+
+  Result run(PaceControl control, long durationMs) {
+    Random random = new Random(seed);
+    TreeMap<Long, int[]> seconds = new TreeMap<>();
+    ArrayDeque<Long> window = new ArrayDeque<>(); // the provider's accepted calls
+    // answers on their way back: [due, sent, retry delay (-1 = a success)]
+    PriorityQueue<long[]> answers = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+    double tat = START;
+    long nextTick = START;
+    long calls = 0;
+    long accepted = 0;
+    long quota429 = 0;
+    long random429 = 0;
+    List<double[]> learnt = new ArrayList<>();
+    long end = START + durationMs;
+    long t = START;
+    while (t < end) {
+      long slot = (long) Math.max(Math.max(tat, control.blockUntilMs()), t);
+      long next = Math.min(slot, nextTick);
+      if (!answers.isEmpty() && answers.peek()[0] <= next) {
+        long[] a = answers.poll();
+        t = Math.max(t, a[0]);
+        if (a[2] < 0) {
+          control.accepted(t);
+        } else {
+          seconds.get(Math.floorDiv(a[1], 1000))[1]++;
+          control.limited(t, a[1], a[2], counts(seconds, t));
+        }
+      } else if (nextTick <= slot) {
+        t = nextTick;
+        nextTick += 250;
+        if (Math.floorMod(t - START, 1000) == 0) {
+          learnt.add(new double[] {t - START, control.learntRpm()});
+        }
+        if (control.tick(t, counts(seconds, t))) {
+          tat = Math.max(t, control.blockUntilMs()); // slots booked before are asked again
+        }
+      } else {
+        t = slot;
+        tat = t + 60_000.0 / control.paceRpm();
+        calls++;
+        seconds.computeIfAbsent(Math.floorDiv(t, 1000), k -> new int[2])[0]++;
+        while (!window.isEmpty() && window.peekFirst() <= t - 60_000) {
+          window.pollFirst();
+        }
+        double limit = hiddenRpm.applyAsDouble(t - START);
+        if (window.size() >= limit) {
+          quota429++;
+          long frees = window.toArray(new Long[0])[window.size() - (int) limit] + 60_000;
+          answers.add(new long[] {t + reportLagMs, t, Math.max(0, frees - t)});
+        } else if (random.nextDouble() < randomShare) {
+          random429++;
+          long delay = (long) ((1 + 29 * random.nextDouble()) * 50); // the simulator's, scaled
+          answers.add(new long[] {t + reportLagMs, t, delay});
+        } else {
+          window.addLast(t);
+          accepted++;
+          answers.add(new long[] {t + LATENCY_MS, t, -1});
+        }
+      }
+    }
+    double grantable = 0;
+    for (long ms = 0; ms < durationMs; ms += 100) {
+      grantable += hiddenRpm.applyAsDouble(ms) * 100 / 60_000.0;
+    }
+    return new Result(calls, accepted, quota429, random429, grantable, learnt);
+  }
+
+  /** The shared per-second counts as the budget store reads them: the last 130 s. */
+  private static CallWindow counts(TreeMap<Long, int[]> seconds, long t) {
+    long nowSec = Math.floorDiv(t, 1000);
+    CallWindow w = CallWindow.between(nowSec - 130, nowSec);
+    seconds.subMap(nowSec - 130, true, nowSec, true).forEach((s, c) -> w.add(s, c[0], c[1]));
+    return w;
+  }
+}

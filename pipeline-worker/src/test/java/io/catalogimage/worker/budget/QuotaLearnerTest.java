@@ -1,0 +1,115 @@
+package io.catalogimage.worker.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.catalogimage.common.budget.BudgetProperties;
+import java.util.function.LongToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The learner against a provider with a hidden sliding-window quota ({@link HiddenQuotaModel}) on a
+ * moved clock: 9 simulated minutes take milliseconds. The pipeline is configured at 600 calls a
+ * minute; the provider grants less and refuses 4% of the calls at random besides, as the simulator
+ * does at peak.
+ */
+class QuotaLearnerTest {
+
+  private static final double CEILING = 600;
+  private static final long MINUTE = 60_000;
+  private static final BudgetProperties.Learning SETTINGS = BudgetProperties.Learning.defaults();
+
+  private static HiddenQuotaModel.Result run(
+      LongToDoubleFunction hidden, double randomShare, long minutes, long seed) {
+    return new HiddenQuotaModel(hidden, randomShare, CEILING, seed).run(SETTINGS, minutes * MINUTE);
+  }
+
+  @Test
+  void converges_on_a_constant_hidden_rate_within_two_minutes_and_holds_it() {
+    HiddenQuotaModel.Result r = run(ms -> 300, 0.04, 9, 1);
+
+    for (long at = 2 * MINUTE; at < 9 * MINUTE; at += 10_000) {
+      assertThat(r.learntAt(at)).as("learnt rate at %d s", at / 1000).isBetween(270.0, 315.0);
+    }
+    assertThat(r.utilization()).as("accepted / granted").isGreaterThan(0.93);
+    assertThat(r.quotaShare()).as("quota 429s / calls").isLessThan(0.02);
+  }
+
+  @Test
+  void follows_a_step_down_and_back_up_within_a_minute_each_way() {
+    LongToDoubleFunction step = ms -> ms >= 3 * MINUTE && ms < 6 * MINUTE ? 150 : 300;
+    HiddenQuotaModel.Result r = run(step, 0.04, 9, 2);
+
+    assertThat(r.learntAt(3 * MINUTE + 15_000))
+        .as("15 s after the halving")
+        .isBetween(125.0, 157.0);
+    assertThat(r.learntAt(3 * MINUTE + 60_000))
+        .as("a minute after the halving")
+        .isBetween(125.0, 157.0);
+    assertThat(r.learntAt(6 * MINUTE - 5_000)).as("still halved").isBetween(130.0, 157.0);
+    assertThat(r.learntAt(7 * MINUTE + 15_000))
+        .as("75 s after the recovery")
+        .isBetween(270.0, 315.0);
+    assertThat(r.utilization()).isGreaterThan(0.90);
+    assertThat(r.quotaShare()).isLessThan(0.02);
+  }
+
+  @Test
+  void stray_random_429s_are_not_taken_for_a_lower_quota() {
+    // nothing hidden below the ceiling: 6% of the calls refused at random, none for quota
+    HiddenQuotaModel.Result r = run(ms -> 10_000, 0.06, 5, 3);
+
+    assertThat(r.quota429()).isZero();
+    assertThat(r.random429()).isGreaterThan(100);
+    long atCeiling =
+        r.learnt().stream().filter(s -> s[0] >= MINUTE && s[1] >= CEILING * 0.95).count();
+    assertThat(atCeiling).as("seconds at the ceiling, of 240").isGreaterThan(228);
+  }
+
+  @Test
+  void a_busy_worker_hearing_its_429s_late_does_not_measure_a_higher_limit() {
+    HiddenQuotaModel.Result r =
+        new HiddenQuotaModel(ms -> 300, 0.04, CEILING, 5)
+            .reportingLate(1_500)
+            .run(SETTINGS, 6 * MINUTE);
+
+    for (long at = 2 * MINUTE; at < 6 * MINUTE; at += 10_000) {
+      assertThat(r.learntAt(at)).as("learnt rate at %d s", at / 1000).isBetween(270.0, 306.0);
+    }
+    assertThat(r.utilization()).isGreaterThan(0.9);
+  }
+
+  @Test
+  void a_limit_the_provider_states_is_held_without_probing() {
+    QuotaLearner learner = new QuotaLearner(SETTINGS);
+    long t = 1_000_000_000L;
+    QuotaLearner.State s = QuotaLearner.State.initial(t, CEILING, 0, 15_000);
+    for (long ms = 0; ms <= 2 * MINUTE; ms += 250) {
+      QuotaLearner.Outcome o =
+          learner.evaluate(
+              s,
+              CallWindow.empty(),
+              new QuotaLearner.Inputs(t + ms, CEILING, 0.99, -1, 0, 250, t + ms, 0, false));
+      s = o.state();
+      assertThat(s.phase()).isEqualTo(QuotaLearner.Phase.TOLD);
+    }
+    assertThat(learner.learntRpm(s, CEILING)).isEqualTo(245.0);
+    // the headers stop: the budget holds what it was told and probes from there
+    QuotaLearner.Outcome later =
+        learner.evaluate(
+            s,
+            CallWindow.empty(),
+            new QuotaLearner.Inputs(t + 4 * MINUTE, CEILING, 0.99, -1, 0, 250, t, 0, false));
+    assertThat(later.state().phase()).isEqualTo(QuotaLearner.Phase.HOLD);
+    assertThat(later.state().limitRpm()).isEqualTo(250.0);
+  }
+
+  @Test
+  void tracks_a_sawtooth() {
+    // 150 rising to 300 over 3 minutes, then back to 150
+    LongToDoubleFunction saw = ms -> 150 + 150 * ((ms % (3 * MINUTE)) / (3.0 * MINUTE));
+    HiddenQuotaModel.Result r = run(saw, 0.04, 9, 4);
+
+    assertThat(r.utilization()).isGreaterThan(0.90);
+    assertThat(r.quotaShare()).isLessThan(0.025);
+  }
+}
