@@ -90,7 +90,7 @@ public final class ProviderSimulator implements AutoCloseable {
     Responder responder = new Responder(timer, writers);
     Engine engine = new Engine(config::get, clock, ledger, planner, stats);
     ModelRegistry registry = ModelRegistry.builtIn();
-    ImageFactory images = new ImageFactory();
+    ImageFactory images = new ImageFactory(() -> config.get().images());
     GeminiBatchHandler geminiBatches =
         new GeminiBatchHandler(engine, responder, registry, images, batches);
     GeminiHandler gemini = new GeminiHandler(engine, responder, registry, images, geminiBatches);

@@ -4,6 +4,7 @@ import io.catalogimage.simulator.config.AliasMode;
 import io.catalogimage.simulator.config.BatchSettings;
 import io.catalogimage.simulator.config.FaultSettings;
 import io.catalogimage.simulator.config.GeminiSettings;
+import io.catalogimage.simulator.config.ImageSettings;
 import io.catalogimage.simulator.config.LatencyDistribution;
 import io.catalogimage.simulator.config.LatencySettings;
 import io.catalogimage.simulator.config.PeakProfile;
@@ -38,6 +39,7 @@ import java.util.Map;
  * @param faults off-peak fault rates and trigger words
  * @param server threads and binding
  * @param batch the Batch APIs: turnaround distribution, per-line failures, expiry windows
+ * @param images image sizes: small gradients (embedded default) or real-size payloads
  */
 public record SimulatorConfig(
     int port,
@@ -50,7 +52,8 @@ public record SimulatorConfig(
     LatencySettings latency,
     FaultSettings faults,
     ServerSettings server,
-    BatchSettings batch) {
+    BatchSettings batch,
+    ImageSettings images) {
 
   public static final String DEFAULT_KEY = "sim-key";
   public static final String DEFAULT_PROJECT = "default";
@@ -78,7 +81,8 @@ public record SimulatorConfig(
         || latency == null
         || faults == null
         || server == null
-        || batch == null) {
+        || batch == null
+        || images == null) {
       throw new IllegalArgumentException("every config section is required");
     }
   }
@@ -110,6 +114,8 @@ public record SimulatorConfig(
         + server
         + ", batch="
         + batch
+        + ", images="
+        + images
         + "]";
   }
 
@@ -126,28 +132,53 @@ public record SimulatorConfig(
         LatencySettings.standard(),
         FaultSettings.standard(),
         ServerSettings.standard(),
-        BatchSettings.standard());
+        BatchSettings.standard(),
+        ImageSettings.small());
   }
 
   public SimulatorConfig withPort(int newPort) {
     return new SimulatorConfig(
-        newPort, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, batch);
+        newPort, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, batch,
+        images);
   }
 
   public SimulatorConfig withSeed(long newSeed) {
     return new SimulatorConfig(
-        port, newSeed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, batch);
+        port, newSeed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, batch,
+        images);
   }
 
   public SimulatorConfig withTimeScale(double newTimeScale) {
     return new SimulatorConfig(
-        port, seed, newTimeScale, apiKeys, gemini, quotas, peak, latency, faults, server, batch);
+        port,
+        seed,
+        newTimeScale,
+        apiKeys,
+        gemini,
+        quotas,
+        peak,
+        latency,
+        faults,
+        server,
+        batch,
+        images);
   }
 
   /** Replaces all keys: key -> project. */
   public SimulatorConfig withKeys(Map<String, String> keyToProject) {
     return new SimulatorConfig(
-        port, seed, timeScale, keyToProject, gemini, quotas, peak, latency, faults, server, batch);
+        port,
+        seed,
+        timeScale,
+        keyToProject,
+        gemini,
+        quotas,
+        peak,
+        latency,
+        faults,
+        server,
+        batch,
+        images);
   }
 
   /** Adds (or moves) one key to a project; several keys may share a project. */
@@ -159,7 +190,8 @@ public record SimulatorConfig(
 
   public SimulatorConfig withGemini(GeminiSettings newGemini) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, newGemini, quotas, peak, latency, faults, server, batch);
+        port, seed, timeScale, apiKeys, newGemini, quotas, peak, latency, faults, server, batch,
+        images);
   }
 
   public SimulatorConfig withAliasMode(AliasMode mode) {
@@ -180,7 +212,8 @@ public record SimulatorConfig(
 
   public SimulatorConfig withQuotas(QuotaSettings newQuotas) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, newQuotas, peak, latency, faults, server, batch);
+        port, seed, timeScale, apiKeys, gemini, newQuotas, peak, latency, faults, server, batch,
+        images);
   }
 
   /** Quota of {@code project} on {@code model} ({@code "*"} for either = any). 0 = "limit: 0". */
@@ -203,7 +236,8 @@ public record SimulatorConfig(
 
   public SimulatorConfig withFaults(FaultSettings newFaults) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, newFaults, server, batch);
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, newFaults, server, batch,
+        images);
   }
 
   /** Off-peak probability of {@code kind} on every model. */
@@ -232,7 +266,8 @@ public record SimulatorConfig(
 
   public SimulatorConfig withPeak(PeakSettings newPeak) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, newPeak, latency, faults, server, batch);
+        port, seed, timeScale, apiKeys, gemini, quotas, newPeak, latency, faults, server, batch,
+        images);
   }
 
   /** Peak windows (e.g. {@code "10:00-14:00"}) in {@code zone}; profiles unchanged. */
@@ -254,7 +289,18 @@ public record SimulatorConfig(
 
   public SimulatorConfig withLatency(LatencySettings newLatency) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, newLatency, faults, server, batch);
+        port,
+        seed,
+        timeScale,
+        apiKeys,
+        gemini,
+        quotas,
+        peak,
+        newLatency,
+        faults,
+        server,
+        batch,
+        images);
   }
 
   /** Every non-immediate answer takes exactly {@code fixed} x timeScale (null = distributions). */
@@ -269,7 +315,24 @@ public record SimulatorConfig(
 
   public SimulatorConfig withServer(ServerSettings newServer) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, newServer, batch);
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, newServer, batch,
+        images);
+  }
+
+  public SimulatorConfig withImages(ImageSettings newImages) {
+    return new SimulatorConfig(
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, batch,
+        newImages);
+  }
+
+  /** Images as large as real models return (see {@link ImageSettings#realistic()}). */
+  public SimulatorConfig withRealisticImages() {
+    return withImages(ImageSettings.realistic());
+  }
+
+  /** Small gradient images of a few KB. */
+  public SimulatorConfig withSmallImages() {
+    return withImages(ImageSettings.small());
   }
 
   public SimulatorConfig withHost(String host) {
@@ -283,6 +346,7 @@ public record SimulatorConfig(
 
   public SimulatorConfig withBatch(BatchSettings newBatch) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, newBatch);
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, newBatch,
+        images);
   }
 }

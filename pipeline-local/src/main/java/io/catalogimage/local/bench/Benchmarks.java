@@ -3,6 +3,7 @@ package io.catalogimage.local.bench;
 import io.catalogimage.local.ApiClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /** {@code ./pipeline bench <name>}: the benchmark harness; results go into docs/BENCHMARKS.md. */
@@ -63,6 +64,17 @@ public final class Benchmarks {
       case "fuzz" ->
           new FuzzBenchmark(intOption(args, "--cases", 10_000), intOption(args, "--seed", 20261205))
               .run();
+      case "payloads" ->
+          new PayloadBenchmark(
+                  List.of(option(args, "--parts", "throughput,inflight,burst").split(",")),
+                  Map.of(
+                      "1K", intOption(args, "--items-1k", 200),
+                      "2K", intOption(args, "--items-2k", 80),
+                      "4K", intOption(args, "--items-4k", 30)),
+                  intOption(args, "--inflight-items", 5000),
+                  Duration.ofSeconds(intOption(args, "--latency-seconds", 20)),
+                  intOption(args, "--burst-items", 200))
+              .run();
       case "faults" -> runFaults(args);
       case "batchlane" ->
           new BatchLaneBenchmark(
@@ -94,6 +106,11 @@ public final class Benchmarks {
                                                                the provider Batch APIs as a lane: cost per image
                                                                and deadline vs all real time, with and without
                                                                20% late jobs
+              payloads    [--parts throughput,inflight,burst] [--items-1k 200] [--items-2k 80] [--items-4k 30]
+                          [--inflight-items 5000] [--latency-seconds 20] [--burst-items 200]
+                                                               real-size images (simulator: 1.5 bytes/pixel): items/s and
+                                                               MB/s at 1K/2K/4K beside raw S3 PUTs of the same objects;
+                                                               thousands in flight and a 4K burst at a -Xmx512m worker
               faults      [--scenarios a,b,...] [--items 600] [--rows 100000] [--outage-seconds 30]
                           [--workers 3]    worker kill -9, api kill -9 during an upload, PostgreSQL,
                                            S3 and Kafka down, provider storms, the daily quota reset:

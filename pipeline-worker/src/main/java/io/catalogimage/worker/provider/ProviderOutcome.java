@@ -1,6 +1,7 @@
 package io.catalogimage.worker.provider;
 
 import io.catalogimage.common.model.Dimensions;
+import io.catalogimage.worker.result.ResultSpool;
 import java.time.Duration;
 
 /**
@@ -23,16 +24,40 @@ public sealed interface ProviderOutcome {
   }
 
   /**
-   * An image arrived.
+   * An image arrived. Its bytes are held by the worker's spool (memory or a file) until released:
+   * whoever ends up with this outcome stores the image or releases it.
    *
+   * @param image the image's bytes, its SHA-256 and first bytes
    * @param actual decoded dimensions of the image
    * @param text the text part (alt text / caption JSON), or null
    * @param downgrade set when the provider served less than asked: another model version or a
    *     smaller image
    */
   record Generated(
-      byte[] png, String mimeType, Dimensions actual, String text, CallInfo info, String downgrade)
+      ResultSpool.Held image,
+      String mimeType,
+      Dimensions actual,
+      String text,
+      CallInfo info,
+      String downgrade)
       implements ProviderOutcome {
+
+    /** An image already in memory (tests), held by no spool. */
+    public Generated(
+        byte[] png,
+        String mimeType,
+        Dimensions actual,
+        String text,
+        CallInfo info,
+        String downgrade) {
+      this(ResultSpool.unspooled(png), mimeType, actual, text, info, downgrade);
+    }
+
+    /** The image's bytes in one new array: for tests and small images only. */
+    public byte[] png() {
+      return image.bytes();
+    }
+
     @Override
     public String kind() {
       return downgrade == null ? "SUCCEEDED" : "DOWNGRADED";

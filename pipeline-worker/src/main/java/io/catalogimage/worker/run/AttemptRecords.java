@@ -121,7 +121,7 @@ final class AttemptRecords {
                 info.usage().inputTokens(),
                 info.usage().outputTextTokens() + info.usage().outputImageTokens(),
                 info.usage().thinkingTokens()),
-        sha256(g.png()),
+        g.image().sha256(),
         warnings);
   }
 

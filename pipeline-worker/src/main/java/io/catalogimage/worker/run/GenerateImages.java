@@ -121,7 +121,9 @@ public class GenerateImages implements SmartLifecycle {
     this.timer = timer;
     this.clock = clock;
     this.meters = meters;
-    this.inFlight = new InFlight(props.maxInFlight());
+    // the byte budget: while images received and not yet stored fill it, no new call starts
+    this.inFlight = new InFlight(props.maxInFlight(), spool::full);
+    spool.onRoom(this::pump);
     this.discarded =
         Counter.builder("pipeline.results.discarded")
             .description("finished images not used because the item's lease was lost meanwhile")
@@ -129,6 +131,7 @@ public class GenerateImages implements SmartLifecycle {
     meters.gauge("pipeline.worker.in_flight", inFlight, InFlight::started);
     meters.gauge("pipeline.worker.held", inFlight, InFlight::held);
     meters.gauge("pipeline.results.spooled_bytes", spool, ResultSpool::bytesOnDisk);
+    meters.gauge("pipeline.results.pending_bytes", spool, ResultSpool::bytesPending);
   }
 
   public void onCapacityChange(CapacityListener listener) {
@@ -314,6 +317,11 @@ public class GenerateImages implements SmartLifecycle {
   private void answered(Job job, Call c, ProviderOutcome outcome) {
     try (var mdc = ItemLogContext.of(job.item)) {
       answeredInContext(job, c, outcome);
+    } catch (RuntimeException e) {
+      if (outcome instanceof ProviderOutcome.Generated g) {
+        g.image().release(); // failed before the store took it
+      }
+      throw e;
     }
   }
 
@@ -326,6 +334,9 @@ public class GenerateImages implements SmartLifecycle {
     if (outcome instanceof ProviderOutcome.Generated g && decision instanceof Decision.Accept a) {
       storeThenSettle(job, c, g, a, cost, finished);
       return;
+    }
+    if (outcome instanceof ProviderOutcome.Generated g) {
+      g.image().release(); // not used (a downgrade retried by policy): its bytes go now
     }
     settleThenFinish(
         job,
@@ -351,8 +362,8 @@ public class GenerateImages implements SmartLifecycle {
     AttemptResult recorded = AttemptRecords.result(g, accept.describe(), cost);
     String served = g.info().modelVersion() == null ? c.model() : g.info().modelVersion();
     String mimeType = g.mimeType();
-    // from here on only the spool holds the image's bytes: memory stays bounded while storage waits
-    ResultSpool.Held image = spool.hold(g.png());
+    // the spool has held the image's bytes since they arrived (memory or disk, never both)
+    ResultSpool.Held image = g.image();
     store
         .store(
             new ResultWriter.Target(

@@ -33,7 +33,8 @@ final class ConfigReader {
         "latency",
         "faults",
         "server",
-        "batch");
+        "batch",
+        "images");
     SimulatorConfig c = base;
     if (root.has("port")) {
       c = c.withPort(root.integer("port"));
@@ -69,6 +70,9 @@ final class ConfigReader {
     }
     if (root.has("batch")) {
       c = c.withBatch(batch(root.child("batch"), c.batch()));
+    }
+    if (root.has("images")) {
+      c = c.withImages(images(root.child("images"), c.images()));
     }
     return c;
   }
@@ -270,6 +274,14 @@ final class ConfigReader {
         n.has("httpThreads") ? n.integer("httpThreads") : base.httpThreads(),
         n.has("writerThreads") ? n.integer("writerThreads") : base.writerThreads(),
         n.has("backlog") ? n.integer("backlog") : base.backlog());
+  }
+
+  private static ImageSettings images(Node n, ImageSettings base) {
+    n.only("mode", "pngBytesPerPixel", "jpegBytesPerPixel");
+    return new ImageSettings(
+        n.has("mode") ? n.enumValue("mode", ImageSettings.Mode.class) : base.mode(),
+        n.has("pngBytesPerPixel") ? n.decimal("pngBytesPerPixel") : base.pngBytesPerPixel(),
+        n.has("jpegBytesPerPixel") ? n.decimal("jpegBytesPerPixel") : base.jpegBytesPerPixel());
   }
 
   /** A position in the document, for error messages that say where the problem is. */

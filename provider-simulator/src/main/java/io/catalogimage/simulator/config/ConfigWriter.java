@@ -94,6 +94,11 @@ final class ConfigWriter {
     batch.put("lineFailureRate", c.batch().lineFailureRate());
     batch.put("geminiExpireAfter", Durations.format(c.batch().geminiExpireAfter()));
     batch.put("openAiWindow", Durations.format(c.batch().openAiWindow()));
+
+    ObjectNode images = root.putObject("images");
+    images.put("mode", c.images().mode().name().toLowerCase(java.util.Locale.ROOT));
+    images.put("pngBytesPerPixel", c.images().pngBytesPerPixel());
+    images.put("jpegBytesPerPixel", c.images().jpegBytesPerPixel());
     return root;
   }
 

@@ -160,14 +160,19 @@ public final class GeminiHandler implements HttpHandler {
 
   /** {@code alt=sse}: one {@code data:} event carrying the whole response. */
   private static HttpReply asSse(HttpReply reply) {
-    String json = new String(reply.body(), StandardCharsets.UTF_8);
-    return HttpReply.text(200, "text/event-stream", "data: " + json + "\r\n\r\n")
-        .withHeaders(reply.headers());
+    return wrapped(reply, "text/event-stream", "data: ", "\r\n\r\n");
   }
 
   /** Without {@code alt=sse} the stream endpoint answers a JSON array of chunks. */
   private static HttpReply asJsonArray(HttpReply reply) {
-    String json = new String(reply.body(), StandardCharsets.UTF_8);
-    return HttpReply.text(200, HttpReply.JSON, "[" + json + "]").withHeaders(reply.headers());
+    return wrapped(reply, HttpReply.JSON, "[", "]");
+  }
+
+  private static HttpReply wrapped(HttpReply reply, String type, String before, String after) {
+    java.util.List<byte[]> segments = new java.util.ArrayList<>();
+    segments.add(before.getBytes(StandardCharsets.UTF_8));
+    segments.addAll(reply.segments());
+    segments.add(after.getBytes(StandardCharsets.UTF_8));
+    return new HttpReply(200, type, segments, reply.headers());
   }
 }

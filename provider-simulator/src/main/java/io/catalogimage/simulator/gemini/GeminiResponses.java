@@ -11,8 +11,9 @@ import io.catalogimage.simulator.models.GeminiModel;
 import io.catalogimage.simulator.models.ModelRegistry;
 import io.catalogimage.simulator.png.ImageFactory;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -70,13 +71,14 @@ final class GeminiResponses {
     ObjectNode root = Json.object();
     ArrayNode parts = Json.array();
     List<String> finalImages = new ArrayList<>();
+    Map<String, byte[]> blobs = new HashMap<>();
     int imageTokens = 0;
     if (req.wantImage()) {
       if (twoImages) {
-        finalImages.add(pngBase64(served, GeminiModel.DEFAULT_SIZE, ratio, palette));
+        finalImages.add(pngBase64(served, GeminiModel.DEFAULT_SIZE, ratio, palette, blobs));
         imageTokens += served.imageTokens(GeminiModel.DEFAULT_SIZE);
       }
-      finalImages.add(pngBase64(served, servedSize, ratio, palette));
+      finalImages.add(pngBase64(served, servedSize, ratio, palette, blobs));
       // A silent downgrade still bills what was asked for: the caller cannot tell from usage.
       imageTokens += served.imageTokens(served == ctx.model() ? req.imageSize() : servedSize);
     }
@@ -118,7 +120,7 @@ final class GeminiResponses {
     GeminiUsage.write(root, req, served, imageTokens, textTokens, served.thinking());
     root.put("modelVersion", served.id());
     root.put("responseId", responseId);
-    return HttpReply.json(200, root);
+    return HttpReply.jsonWithBlobs(200, root, blobs);
   }
 
   private GeminiModel downgrade(Context ctx) {
@@ -133,9 +135,16 @@ final class GeminiResponses {
     return target;
   }
 
-  private String pngBase64(GeminiModel model, String size, String ratio, long palette) {
+  /**
+   * A placeholder for the image's base64 text, which {@link HttpReply#jsonWithBlobs} splices into
+   * the body: a 30 MB image never goes through the JSON tree.
+   */
+  private String pngBase64(
+      GeminiModel model, String size, String ratio, long palette, Map<String, byte[]> blobs) {
     Dimensions d = model.dimensions(size, ratio).orElseThrow();
-    return Base64.getEncoder().encodeToString(images.png(d, palette));
+    String placeholder = "@@sim-image-" + blobs.size() + "@@";
+    blobs.put(placeholder, images.pngBase64(d, palette));
+    return placeholder;
   }
 
   private static void inlinePng(ObjectNode part, String base64) {
