@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.catalogimage.simulator.SimulatorConfig;
 import io.catalogimage.simulator.config.BatchSettings;
+import io.catalogimage.worker.result.ResultSpool;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -203,6 +204,16 @@ class BatchLaneEndToEndTest {
                 + " WHERE i.batch_id = CAST(:b AS uuid))",
             batchId);
     assertThat(late).isEqualTo(lateCounted).isBetween(1L, 3L);
+    // the late images were read into the worker's spool and thrown away: their bytes go back to
+    // the byte budget (held for good, they would stop the worker once they add up)
+    await("the spool's pending bytes back to 0")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                pipeline.workers().stream()
+                        .mapToLong(w -> w.getBean(ResultSpool.class).bytesPending())
+                        .sum()
+                    == 0);
     assertThat(
             count(
                 "SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)"

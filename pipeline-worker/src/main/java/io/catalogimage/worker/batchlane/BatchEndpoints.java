@@ -8,6 +8,7 @@ import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
 import io.catalogimage.worker.provider.Providers;
 import io.catalogimage.worker.provider.batch.BatchProvider;
+import io.catalogimage.worker.result.ResultSpool;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,10 +20,16 @@ public class BatchEndpoints {
 
   private final List<BatchProvider> endpoints;
 
-  public BatchEndpoints(ProviderProperties props, ModelCatalog catalog, BatchLaneProperties lane) {
+  /**
+   * @param spool the worker's spool: a job's images are held in it, and counted in its byte budget,
+   *     like real-time answers
+   */
+  public BatchEndpoints(
+      ProviderProperties props, ModelCatalog catalog, BatchLaneProperties lane, ResultSpool spool) {
     this.endpoints =
         List.copyOf(
-            Providers.batchClients(props, catalog, Json.mapper(), lane.geminiInlineLimitBytes()));
+            Providers.batchClients(
+                props, catalog, Json.mapper(), lane.geminiInlineLimitBytes(), spool));
   }
 
   public Optional<BatchProvider> forModel(String model) {

@@ -222,42 +222,50 @@ class PollProviderJobs implements RunsInLoop {
     lines.forEach(l -> byItem.put(new ItemId(UUID.fromString(l.key())), l));
     List<ItemId> used = new ArrayList<>();
     List<ItemId> lateOnes = new ArrayList<>();
-    for (BatchLineResult r : results) {
-      ItemId id = new ItemId(UUID.fromString(r.key()));
-      BatchLaneRepository.LineAttempt attempt = attempts.get(id);
-      ClaimedItem item = heldNow.remove(id);
-      if (attempt == null) {
-        continue;
-      }
-      if (item == null) {
-        BigDecimal cost = batchCost(provider, job.model(), byItem.get(id).request(), r.outcome());
-        if (lane.late(job.providerJobId(), id, cost, now)) {
-          lateOnes.add(id);
+    // images of lines not handed on (late, not ours, or left when this fails half-way) go back
+    // to the spool: it is the worker's byte budget
+    List<BatchLineResult> notHandedOn = new ArrayList<>(results);
+    try {
+      for (BatchLineResult r : results) {
+        ItemId id = new ItemId(UUID.fromString(r.key()));
+        BatchLaneRepository.LineAttempt attempt = attempts.get(id);
+        ClaimedItem item = heldNow.remove(id);
+        if (attempt == null) {
+          continue;
         }
-        continue;
+        if (item == null) {
+          BigDecimal cost = batchCost(provider, job.model(), byItem.get(id).request(), r.outcome());
+          if (lane.late(job.providerJobId(), id, cost, now)) {
+            lateOnes.add(id);
+          }
+          continue;
+        }
+        used.add(id);
+        if (!(r.outcome() instanceof ProviderOutcome.Generated)) {
+          // a failed line runs again in real time, never in another day-long job
+          lane.setLaneOfHeld(id, worker.id(), props.fallbackLane());
+        }
+        runner.acceptBatchAnswer(
+            new GenerateImages.BatchAnswer(
+                item,
+                attempt.attempt(),
+                job.model(),
+                ledgerEndpoint,
+                byItem.get(id).request(),
+                attempt.started(),
+                attempt.reserved(),
+                new CapReservations.Reservation(
+                    item,
+                    attempt.reserved(),
+                    item.costCapUsd() != null,
+                    item.tenantMonthlyCapUsd() == null
+                        ? null
+                        : SpendMonth.of(attempt.started()).toString()),
+                r.outcome()));
+        notHandedOn.remove(r);
       }
-      used.add(id);
-      if (!(r.outcome() instanceof ProviderOutcome.Generated)) {
-        // a failed line runs again in real time, never in another day-long job
-        lane.setLaneOfHeld(id, worker.id(), props.fallbackLane());
-      }
-      runner.acceptBatchAnswer(
-          new GenerateImages.BatchAnswer(
-              item,
-              attempt.attempt(),
-              job.model(),
-              ledgerEndpoint,
-              byItem.get(id).request(),
-              attempt.started(),
-              attempt.reserved(),
-              new CapReservations.Reservation(
-                  item,
-                  attempt.reserved(),
-                  item.costCapUsd() != null,
-                  item.tenantMonthlyCapUsd() == null
-                      ? null
-                      : SpendMonth.of(attempt.started()).toString()),
-              r.outcome()));
+    } finally {
+      BatchLineResult.discardAll(notHandedOn);
     }
     // held but without a result: the line never ran (expired, cancelled, failed job)
     List<ItemId> unrun = new ArrayList<>(heldNow.keySet());

@@ -102,7 +102,11 @@ public final class Providers {
    * place that names the vendor clients).
    */
   public static List<io.catalogimage.worker.provider.batch.BatchProvider> batchClients(
-      ProviderProperties props, ModelCatalog catalog, JsonMapper json, long geminiInlineLimit) {
+      ProviderProperties props,
+      ModelCatalog catalog,
+      JsonMapper json,
+      long geminiInlineLimit,
+      ResultSpool spool) {
     List<io.catalogimage.worker.provider.batch.BatchProvider> list = new ArrayList<>();
     props
         .usable()
@@ -111,9 +115,9 @@ public final class Providers {
                 list.add(
                     endpoint.protocol().equals("gemini")
                         ? new io.catalogimage.worker.provider.gemini.GeminiBatchClient(
-                            name, endpoint, catalog, json, geminiInlineLimit)
+                            name, endpoint, catalog, json, geminiInlineLimit, spool)
                         : new io.catalogimage.worker.provider.openai.OpenAiBatchClient(
-                            name, endpoint, catalog, json)));
+                            name, endpoint, catalog, json, spool)));
     return list;
   }
 

@@ -12,6 +12,7 @@ import io.catalogimage.worker.provider.batch.BatchJobState;
 import io.catalogimage.worker.provider.batch.BatchJobStatus;
 import io.catalogimage.worker.provider.batch.BatchLineResult;
 import io.catalogimage.worker.provider.batch.BatchProvider;
+import io.catalogimage.worker.result.ResultSpool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -59,12 +60,13 @@ public final class GeminiBatchClient implements BatchProvider {
       ProviderProperties.Endpoint endpoint,
       ModelCatalog catalog,
       JsonMapper json,
-      long inlineLimitBytes) {
+      long inlineLimitBytes,
+      ResultSpool spool) {
     this.name = name;
     this.endpoint = endpoint;
     this.catalog = catalog;
     this.json = json;
-    this.responses = new GeminiResponses(json, new ModelVersions(catalog));
+    this.responses = new GeminiResponses(json, new ModelVersions(catalog), spool);
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -157,15 +159,17 @@ public final class GeminiBatchClient implements BatchProvider {
     lines.forEach(l -> byKey.put(l.key(), l.request()));
     List<BatchLineResult> out = new ArrayList<>();
     if (status.output() != null) {
-      byte[] file =
-          calls.send(
-              "download " + status.output(),
-              request("/download/v1beta/" + status.output() + ":download?alt=media").GET().build());
-      for (String text : new String(file, StandardCharsets.UTF_8).split("\r?\n")) {
-        if (!text.isBlank()) {
-          JsonNode line = read(text.getBytes(StandardCharsets.UTF_8));
-          add(out, line.path("key").asString(null), line, byKey);
-        }
+      try {
+        calls.eachLine(
+            "download " + status.output(),
+            request("/download/v1beta/" + status.output() + ":download?alt=media").GET().build(),
+            bytes -> {
+              JsonNode line = read(bytes);
+              add(out, line.path("key").asString(null), line, byKey);
+            });
+      } catch (RuntimeException e) {
+        BatchLineResult.discardAll(out); // read again on the next poll
+        throw e;
       }
       return out;
     }

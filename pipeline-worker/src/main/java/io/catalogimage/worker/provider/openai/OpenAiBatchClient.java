@@ -10,6 +10,7 @@ import io.catalogimage.worker.provider.batch.BatchJobState;
 import io.catalogimage.worker.provider.batch.BatchJobStatus;
 import io.catalogimage.worker.provider.batch.BatchLineResult;
 import io.catalogimage.worker.provider.batch.BatchProvider;
+import io.catalogimage.worker.result.ResultSpool;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,12 +53,16 @@ public final class OpenAiBatchClient implements BatchProvider {
   private final BatchHttp calls;
 
   public OpenAiBatchClient(
-      String name, ProviderProperties.Endpoint endpoint, ModelCatalog catalog, JsonMapper json) {
+      String name,
+      ProviderProperties.Endpoint endpoint,
+      ModelCatalog catalog,
+      JsonMapper json,
+      ResultSpool spool) {
     this.name = name;
     this.endpoint = endpoint;
     this.catalog = catalog;
     this.json = json;
-    this.responses = new OpenAiResponses(json);
+    this.responses = new OpenAiResponses(json, spool);
     this.calls =
         new BatchHttp(
             HttpClient.newBuilder()
@@ -157,37 +162,40 @@ public final class OpenAiBatchClient implements BatchProvider {
     Map<String, GenerationRequest> byKey = new HashMap<>();
     lines.forEach(l -> byKey.put(l.key(), l.request()));
     List<BatchLineResult> out = new ArrayList<>();
-    for (String file : new String[] {status.output(), status.errors()}) {
-      if (file == null) {
-        continue;
-      }
-      byte[] content =
-          calls.send("download " + file, request("/v1/files/" + file + "/content").GET().build());
-      for (String text : new String(content, StandardCharsets.UTF_8).split("\r?\n")) {
-        if (text.isBlank()) {
-          continue;
+    try {
+      for (String file : new String[] {status.output(), status.errors()}) {
+        if (file != null) {
+          calls.eachLine(
+              "download " + file,
+              request("/v1/files/" + file + "/content").GET().build(),
+              bytes -> add(out, read(bytes), byKey));
         }
-        JsonNode line = read(text.getBytes(StandardCharsets.UTF_8));
-        String key = line.path("custom_id").asString(null);
-        GenerationRequest req = key == null ? null : byKey.get(key);
-        JsonNode response = line.get("response");
-        if (req == null || response == null || response.isNull()) {
-          continue; // not ours, or never run (batch_expired / batch_cancelled)
-        }
-        String requestId = response.path("request_id").asString("");
-        HttpHeaders headers =
-            HttpHeaders.of(Map.of("x-request-id", List.of(requestId)), (a, b) -> true);
-        ProviderOutcome outcome =
-            responses.classify(
-                response.path("status_code").asInt(500),
-                headers,
-                json.writeValueAsBytes(response.path("body")),
-                Duration.ZERO,
-                req);
-        out.add(new BatchLineResult(key, outcome));
       }
+    } catch (RuntimeException e) {
+      BatchLineResult.discardAll(out); // read again on the next poll
+      throw e;
     }
     return out;
+  }
+
+  private void add(List<BatchLineResult> out, JsonNode line, Map<String, GenerationRequest> byKey) {
+    String key = line.path("custom_id").asString(null);
+    GenerationRequest req = key == null ? null : byKey.get(key);
+    JsonNode response = line.get("response");
+    if (req == null || response == null || response.isNull()) {
+      return; // not ours, or never run (batch_expired / batch_cancelled)
+    }
+    String requestId = response.path("request_id").asString("");
+    HttpHeaders headers =
+        HttpHeaders.of(Map.of("x-request-id", List.of(requestId)), (a, b) -> true);
+    ProviderOutcome outcome =
+        responses.classify(
+            response.path("status_code").asInt(500),
+            headers,
+            json.writeValueAsBytes(response.path("body")),
+            Duration.ZERO,
+            req);
+    out.add(new BatchLineResult(key, outcome));
   }
 
   private BatchJobStatus status(JsonNode b) {

@@ -14,6 +14,8 @@ import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
 import io.catalogimage.worker.provider.gemini.GeminiBatchClient;
 import io.catalogimage.worker.provider.openai.OpenAiBatchClient;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BatchProviderContractTest {
   private static final ModelCatalog CATALOG = ModelCatalog.defaults();
+  private static final ResultSpool SPOOL = new ResultSpool(ResultProperties.defaults());
   private static final Instant T0 = Instant.parse("2026-12-05T01:00:00Z");
   private static ProviderSimulator sim;
 
@@ -75,17 +78,18 @@ class BatchProviderContractTest {
             new Client(
                 "gemini inline",
                 new GeminiBatchClient(
-                    "sim", endpoint("gemini"), CATALOG, Json.mapper(), 15L * 1024 * 1024),
+                    "sim", endpoint("gemini"), CATALOG, Json.mapper(), 15L * 1024 * 1024, SPOOL),
                 "gemini-3.1-flash-image")),
         Arguments.of(
             new Client(
                 "gemini file",
-                new GeminiBatchClient("sim", endpoint("gemini"), CATALOG, Json.mapper(), 0),
+                new GeminiBatchClient("sim", endpoint("gemini"), CATALOG, Json.mapper(), 0, SPOOL),
                 "gemini-3.1-flash-image")),
         Arguments.of(
             new Client(
                 "openai",
-                new OpenAiBatchClient("sim-openai", endpoint("openai"), CATALOG, Json.mapper()),
+                new OpenAiBatchClient(
+                    "sim-openai", endpoint("openai"), CATALOG, Json.mapper(), SPOOL),
                 "gpt-image-1")));
   }
 
@@ -122,9 +126,10 @@ class BatchProviderContractTest {
     assertThat(done.state()).isEqualTo(BatchJobState.SUCCEEDED);
     assertThat(done.total()).isEqualTo(3);
 
+    long heldBefore = SPOOL.bytesPending();
+    List<BatchLineResult> results = c.provider().results(done, lines);
     Map<String, ProviderOutcome> byKey =
-        c.provider().results(done, lines).stream()
-            .collect(Collectors.toMap(BatchLineResult::key, BatchLineResult::outcome));
+        results.stream().collect(Collectors.toMap(BatchLineResult::key, BatchLineResult::outcome));
     assertThat(byKey).containsOnlyKeys("item-0", "item-1", "item-2");
     assertThat(byKey.get("item-0")).isInstanceOf(ProviderOutcome.Generated.class);
     assertThat(byKey.get("item-2")).isInstanceOf(ProviderOutcome.Generated.class);
@@ -133,6 +138,10 @@ class BatchProviderContractTest {
     assertThat(g.png()).isNotEmpty();
     assertThat(g.info().usage()).isNotNull();
     assertThat(g.info().usage().outputImageTokens()).isPositive();
+    // the images wait in the worker's spool (its byte budget) until stored or given back
+    assertThat(SPOOL.bytesPending()).isGreaterThan(heldBefore);
+    BatchLineResult.discardAll(results);
+    assertThat(SPOOL.bytesPending()).isEqualTo(heldBefore);
   }
 
   @ParameterizedTest(name = "{0}")
