@@ -6,6 +6,7 @@ import io.catalogimage.simulator.config.QuotaShape;
 import io.catalogimage.simulator.engine.Engine;
 import io.catalogimage.simulator.fault.FaultPlanner;
 import io.catalogimage.simulator.gemini.GeminiHandler;
+import io.catalogimage.simulator.gemini.ThoughtSignatures;
 import io.catalogimage.simulator.http.HttpReply;
 import io.catalogimage.simulator.http.Json;
 import io.catalogimage.simulator.http.Responder;
@@ -63,6 +64,7 @@ public final class ProviderSimulator implements AutoCloseable {
   private final StatsRecorder stats = new StatsRecorder();
   private final QuotaLedger ledger = new QuotaLedger();
   private final FaultPlanner planner = new FaultPlanner();
+  private final ThoughtSignatures signatures = new ThoughtSignatures();
   private final HttpServer server;
   private final ExecutorService httpPool;
   private final ScheduledExecutorService timer;
@@ -86,7 +88,7 @@ public final class ProviderSimulator implements AutoCloseable {
     Engine engine = new Engine(config::get, clock, ledger, planner, stats);
     ModelRegistry registry = ModelRegistry.builtIn();
     ImageFactory images = new ImageFactory();
-    GeminiHandler gemini = new GeminiHandler(engine, responder, registry, images);
+    GeminiHandler gemini = new GeminiHandler(engine, responder, registry, images, signatures);
     server.createContext("/v1beta/", gemini);
     server.createContext("/v1/models/", gemini); // the longest matching context wins
     server.createContext("/v1/", new OpenAiHandler(engine, responder, registry, images));
@@ -155,6 +157,12 @@ public final class ProviderSimulator implements AutoCloseable {
 
   public void resetStats() {
     stats.reset();
+    signatures.reset();
+  }
+
+  /** Thought signatures issued, echoed intact, and refused (missing or altered), since start. */
+  public ThoughtSignatures.Counts signatures() {
+    return signatures.counts();
   }
 
   /**
