@@ -38,7 +38,8 @@ public enum ItemState {
     ALLOWED.put(DISPATCHED, EnumSet.of(RUNNING, QUEUED, CANCELLED, FAILED));
     // back to QUEUED: retry later, or the lease expired (a worker died)
     ALLOWED.put(RUNNING, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, QUEUED, CANCELLED, CAP_REACHED));
-    ALLOWED.put(SUCCEEDED, EnumSet.noneOf(ItemState.class));
+    // an edit (issue 18): the item runs again to correct its image; the previous one stays
+    ALLOWED.put(SUCCEEDED, EnumSet.of(QUEUED));
     // re-drive: failed, blocked, cancelled and capped items may run again
     ALLOWED.put(FAILED, EnumSet.of(QUEUED));
     ALLOWED.put(BLOCKED, EnumSet.of(QUEUED));

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param routeReason why {@code nextModel} was chosen (written on the next attempt), or null
  * @param failuresByModel failed calls (429 without a retry delay, server error, timeout, connection
  *     lost, no image) per model in the current run: routing bounds the tries on each model
+ * @param edit the edit this run makes, or null for a generation
  * @param rateLimitsByModel 429s with a retry delay per model in the current run: the waits they add
  *     up to weigh against switching
  */
@@ -51,7 +52,62 @@ public record ClaimedItem(
     int version,
     String routeReason,
     Map<String, Integer> failuresByModel,
-    Map<String, Integer> rateLimitsByModel) {
+    Map<String, Integer> rateLimitsByModel,
+    PendingEdit edit) {
+
+  public ClaimedItem(
+      ItemId id,
+      TenantId tenant,
+      BatchId batch,
+      String sku,
+      VariantSpec variant,
+      String tier,
+      List<String> altTextLocales,
+      String styleGuide,
+      String prompt,
+      int attempts,
+      String nextModel,
+      ReferenceImageSource referenceImage,
+      String lane,
+      Instant deadline,
+      BigDecimal costCapUsd,
+      boolean allowSafetyReroute,
+      BigDecimal tenantMonthlyCapUsd,
+      int attemptsBeforeRun,
+      int version,
+      String routeReason,
+      Map<String, Integer> failuresByModel,
+      Map<String, Integer> rateLimitsByModel) {
+    this(
+        id,
+        tenant,
+        batch,
+        sku,
+        variant,
+        tier,
+        altTextLocales,
+        styleGuide,
+        prompt,
+        attempts,
+        nextModel,
+        referenceImage,
+        lane,
+        deadline,
+        costCapUsd,
+        allowSafetyReroute,
+        tenantMonthlyCapUsd,
+        attemptsBeforeRun,
+        version,
+        routeReason,
+        failuresByModel,
+        rateLimitsByModel,
+        null);
+  }
+
+  /** True while the item runs an edit of its image. */
+  public boolean isEdit() {
+    return edit != null;
+  }
 
   public ClaimedItem {
     failuresByModel = failuresByModel == null ? Map.of() : Map.copyOf(failuresByModel);

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param references product photos to base the image on (may be empty)
  * @param timeout how long to wait for this call's answer (the model's timeout, learnt from its
  *     latency); null = the endpoint's {@code request-timeout}. Never longer than that.
+ * @param history for an edit, the conversation so far (the prompt is then the instruction); empty
+ *     for a first generation
  */
 public record GenerationRequest(
     String model,
@@ -23,7 +25,21 @@ public record GenerationRequest(
     Dimensions expected,
     List<String> altTextLocales,
     List<ReferenceImage> references,
-    Duration timeout) {
+    Duration timeout,
+    List<PriorTurn> history) {
+
+  public GenerationRequest(
+      String model,
+      String prompt,
+      String aspectRatio,
+      String size,
+      Dimensions expected,
+      List<String> altTextLocales,
+      List<ReferenceImage> references,
+      Duration timeout) {
+    this(
+        model, prompt, aspectRatio, size, expected, altTextLocales, references, timeout, List.of());
+  }
 
   public GenerationRequest(
       String model,
@@ -41,12 +57,26 @@ public record GenerationRequest(
     Objects.requireNonNull(prompt, "prompt");
     altTextLocales = List.copyOf(altTextLocales);
     references = List.copyOf(references);
+    history = history == null ? List.of() : List.copyOf(history);
+  }
+
+  /** True for an edit: a later turn of a kept conversation. */
+  public boolean isEdit() {
+    return !history.isEmpty();
   }
 
   /** The same request with another timeout. */
   public GenerationRequest withTimeout(Duration newTimeout) {
     return new GenerationRequest(
-        model, prompt, aspectRatio, size, expected, altTextLocales, references, newTimeout);
+        model,
+        prompt,
+        aspectRatio,
+        size,
+        expected,
+        altTextLocales,
+        references,
+        newTimeout,
+        history);
   }
 
   /** The timeout to send: this request's, capped by the endpoint's. */

@@ -29,10 +29,33 @@ public sealed interface ProviderOutcome {
    * @param text the text part (alt text / caption JSON), or null
    * @param downgrade set when the provider served less than asked: another model version or a
    *     smaller image
+   * @param modelTurn the answer's non-thought parts as received (signatures included), kept for
+   *     edits; empty when the protocol has no conversation (OpenAI: the image is the history)
    */
   record Generated(
-      byte[] png, String mimeType, Dimensions actual, String text, CallInfo info, String downgrade)
+      byte[] png,
+      String mimeType,
+      Dimensions actual,
+      String text,
+      CallInfo info,
+      String downgrade,
+      java.util.List<ModelPart> modelTurn)
       implements ProviderOutcome {
+
+    public Generated(
+        byte[] png,
+        String mimeType,
+        Dimensions actual,
+        String text,
+        CallInfo info,
+        String downgrade) {
+      this(png, mimeType, actual, text, info, downgrade, java.util.List.of());
+    }
+
+    public Generated {
+      modelTurn = modelTurn == null ? java.util.List.of() : java.util.List.copyOf(modelTurn);
+    }
+
     @Override
     public String kind() {
       return downgrade == null ? "SUCCEEDED" : "DOWNGRADED";

@@ -5,12 +5,15 @@ import io.catalogimage.common.pricing.TokenUsage;
 import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageHeader;
+import io.catalogimage.worker.provider.ModelPart;
 import io.catalogimage.worker.provider.ModelVersions;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.RetryHints;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -96,20 +99,26 @@ final class GeminiResponses {
     byte[] image = null;
     String mimeType = null;
     StringBuilder text = new StringBuilder();
+    List<ModelPart> modelTurn = new ArrayList<>();
     for (JsonNode part : candidate.path("content").path("parts")) {
       if (part.path("thought").asBoolean(false)) {
-        continue;
+        continue; // thought parts never carry signatures and are not replayed (reference §4)
       }
+      String signature =
+          Optional.ofNullable(text(part, "thoughtSignature"))
+              .orElse(text(part, "thought_signature"));
       JsonNode inline = part.has("inlineData") ? part.get("inlineData") : part.path("inline_data");
       String mime = Optional.ofNullable(text(inline, "mimeType")).orElse(text(inline, "mime_type"));
       if (mime != null && mime.startsWith("image/") && inline.has("data")) {
         image = Base64.getDecoder().decode(inline.get("data").asString());
         mimeType = mime;
+        modelTurn.add(new ModelPart(null, mime, image, signature));
       } else if (part.has("text")) {
         if (!text.isEmpty()) {
           text.append('\n');
         }
         text.append(part.get("text").asString());
+        modelTurn.add(new ModelPart(part.get("text").asString(), null, null, signature));
       }
     }
     if (image == null) {
@@ -126,7 +135,13 @@ final class GeminiResponses {
     }
     String downgrade = downgrade(req, actual.get(), modelVersion);
     return new ProviderOutcome.Generated(
-        image, mimeType, actual.get(), text.isEmpty() ? null : text.toString(), info, downgrade);
+        image,
+        mimeType,
+        actual.get(),
+        text.isEmpty() ? null : text.toString(),
+        info,
+        downgrade,
+        modelTurn);
   }
 
   private String downgrade(GenerationRequest req, Dimensions actual, String modelVersion) {

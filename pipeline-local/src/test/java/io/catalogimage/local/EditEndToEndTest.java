@@ -1,0 +1,245 @@
+package io.catalogimage.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.catalogimage.common.storage.ObjectStore;
+import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.simulator.config.SignatureMode;
+import io.catalogimage.simulator.gemini.ThoughtSignatures;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Edits end to end (issue 18), against a simulator that refuses any missing or altered thought
+ * signature (strict mode): the conversation kept with a succeeded item is replayed byte for byte on
+ * the model that made the image, the new image is a new version, a blocked edit keeps the image,
+ * and versions are listed and restored.
+ */
+class EditEndToEndTest {
+
+  private static final String NB2 = "gemini-3.1-flash-image";
+  private static final String PRO = "gemini-3-pro-image";
+
+  private static LocalPipeline pipeline;
+  private static ApiClient api;
+  private static String batch;
+
+  @BeforeAll
+  static void start() {
+    pipeline =
+        LocalPipeline.start(
+            LocalPipeline.Options.defaults()
+                .withSimulator(
+                    SimulatorConfig.defaults()
+                        .withoutPeak()
+                        .withTimeScale(0)
+                        .withSignatures(SignatureMode.STRICT))
+                .withProperty("pipeline.retry.backoff-base", "100ms"),
+            step -> {});
+    api = pipeline.client();
+    batch =
+        Pipelines.submit(
+            pipeline,
+            """
+            {"name": "edits", "tier": "fast", "allowSafetyReroute": true,
+             "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+             "altTextLocales": ["en"],
+             "items": [{"sku": "WATCH", "title": "Leather watch with a red strap"},
+                       {"sku": "KNIFE", "title": "Chef knife [sim:IMAGE_SAFETY@%s]"},
+                       {"sku": "MUG", "title": "Stoneware mug"}]}
+            """
+                .formatted(NB2)
+                .getBytes(StandardCharsets.UTF_8));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  static void stop() {
+    pipeline.close();
+  }
+
+  private static Map<String, Object> item(String sku) {
+    return Pipelines.jdbc(pipeline)
+        .sql(
+            """
+            SELECT CAST(item_id AS text) AS id, state, image_key, sidecar_key, model_served,
+                   turn_attempt, attempts
+              FROM items WHERE batch_id = CAST(:b AS uuid) AND sku = :sku
+            """)
+        .param("b", batch)
+        .param("sku", sku)
+        .query()
+        .singleRow();
+  }
+
+  private static String path(String sku) {
+    return "/v1/batches/" + batch + "/items/" + item(sku).get("id");
+  }
+
+  private static ApiClient.Answer edit(String sku, String instruction) {
+    return api.post(
+        path(sku) + "/edits", "{\"instruction\": " + SimClientJson.quote(instruction) + "}");
+  }
+
+  /** Queues an edit, waits for it to end, answers its final view. */
+  private static JsonNode editAndWait(String sku, String instruction) {
+    ApiClient.Answer queued = edit(sku, instruction);
+    assertThat(queued.status()).as(String.valueOf(queued.body())).isEqualTo(202);
+    assertThat(queued.body().path("state").asString()).isEqualTo("PENDING");
+    String id = queued.body().path("editId").asString();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> !"PENDING".equals(editView(sku, id).path("state").asString()));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(30));
+    return editView(sku, id);
+  }
+
+  private static JsonNode editView(String sku, String id) {
+    for (JsonNode e : api.get(path(sku) + "/edits").body().path("edits")) {
+      if (e.path("editId").asString().equals(id)) {
+        return e;
+      }
+    }
+    throw new AssertionError("no edit " + id);
+  }
+
+  private static byte[] object(String key) {
+    return pipeline.api().getBean(ObjectStore.class).get(key).orElseThrow();
+  }
+
+  private static List<String> attemptModels(String sku) {
+    return Pipelines.jdbc(pipeline)
+        .sql(
+            "SELECT a.model_requested || ' ' || a.outcome || ' ' || (a.edit_id IS NOT NULL)"
+                + " FROM attempts a WHERE a.item_id = CAST(:i AS uuid) ORDER BY a.attempt_no")
+        .param("i", item(sku).get("id"))
+        .query(String.class)
+        .list();
+  }
+
+  @Test
+  void edits_on_nb2_echo_every_signature_byte_for_byte_and_make_new_versions() {
+    Map<String, Object> before = item("WATCH");
+    assertThat(before.get("model_served")).isEqualTo(NB2);
+    String firstKey = (String) before.get("image_key");
+    ThoughtSignatures.Counts sigs = pipeline.simulator().signatures();
+
+    JsonNode first = editAndWait("WATCH", "Make the strap dark green");
+    assertThat(first.path("state").asString()).as(first.toString()).isEqualTo("SUCCEEDED");
+    assertThat(first.path("turn").asInt()).isEqualTo(1);
+    assertThat(first.path("model").asString()).isEqualTo(NB2);
+    assertThat(first.path("costUsd").decimalValue()).isPositive();
+
+    Map<String, Object> after = item("WATCH");
+    assertThat(after.get("state")).isEqualTo("SUCCEEDED");
+    assertThat((String) after.get("image_key")).isNotEqualTo(firstKey).endsWith(".a2.png");
+    // the previous version stays, and the new one looks different
+    assertThat(Arrays.equals(object(firstKey), object((String) after.get("image_key")))).isFalse();
+    // a second edit replays two model turns: four signatures (text + image each), all intact
+    JsonNode second = editAndWait("WATCH", "Now put it on a marble table");
+    assertThat(second.path("state").asString()).isEqualTo("SUCCEEDED");
+    assertThat(second.path("turn").asInt()).isEqualTo(2);
+    ThoughtSignatures.Counts now = pipeline.simulator().signatures();
+    assertThat(now.refused() - sigs.refused()).as("strict mode refused nothing").isZero();
+    assertThat(now.verified() - sigs.verified()).as("2 echoed, then 4").isEqualTo(6);
+    assertThat(attemptModels("WATCH"))
+        .containsExactly(
+            NB2 + " SUCCEEDED false", NB2 + " SUCCEEDED true", NB2 + " SUCCEEDED true");
+    // the sidecar of the newest version says what it edits
+    JsonNode sidecar =
+        tools.jackson.databind.json.JsonMapper.builder()
+            .build()
+            .readTree(object((String) item("WATCH").get("sidecar_key")));
+    assertThat(sidecar.path("edit").path("instruction").asString())
+        .isEqualTo("Now put it on a marble table");
+
+    JsonNode versions = api.get(path("WATCH") + "/versions").body();
+    assertThat(versions.path("versions")).hasSize(3);
+    assertThat(versions.path("currentVersion").asInt()).isEqualTo(3);
+    assertThat(versions.path("versions").get(2).path("editOf").asInt()).isEqualTo(2);
+
+    // restore the original: the item and the manifest point at it, and the next edit builds on it
+    ApiClient.Answer restored = api.post(path("WATCH") + "/versions/1/restore");
+    assertThat(restored.status()).as(String.valueOf(restored.body())).isEqualTo(200);
+    assertThat(restored.body().path("currentVersion").asInt()).isEqualTo(1);
+    assertThat(item("WATCH").get("image_key")).isEqualTo(firstKey);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              String manifest =
+                  Pipelines.jdbc(pipeline)
+                      .sql("SELECT manifest_key FROM batches WHERE batch_id = CAST(:b AS uuid)")
+                      .param("b", batch)
+                      .query(String.class)
+                      .optional()
+                      .orElse(null);
+              return manifest != null
+                  && new String(object(manifest), StandardCharsets.UTF_8).contains(firstKey);
+            });
+    JsonNode third = editAndWait("WATCH", "Make the strap brown");
+    assertThat(third.path("state").asString()).isEqualTo("SUCCEEDED");
+    assertThat(third.path("editedVersion").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void an_item_made_by_the_fallback_model_is_edited_on_that_model() {
+    Map<String, Object> knife = item("KNIFE");
+    assertThat(knife.get("model_served")).isEqualTo(PRO);
+    JsonNode edit = editAndWait("KNIFE", "Show the blade from the side");
+    assertThat(edit.path("state").asString()).as(edit.toString()).isEqualTo("SUCCEEDED");
+    assertThat(edit.path("model").asString()).isEqualTo(PRO);
+    List<String> calls = attemptModels("KNIFE");
+    assertThat(calls.get(calls.size() - 1)).isEqualTo(PRO + " SUCCEEDED true");
+    assertThat(pipeline.simulator().signatures().refused()).isZero();
+  }
+
+  @Test
+  void a_blocked_edit_ends_blocked_and_keeps_the_previous_image() {
+    Map<String, Object> before = item("MUG");
+    JsonNode edit = editAndWait("MUG", "Print a skull on it [sim:IMAGE_SAFETY]");
+    assertThat(edit.path("state").asString()).as(edit.toString()).isEqualTo("BLOCKED");
+    assertThat(edit.path("errorType").asString()).isEqualTo("IMAGE_SAFETY");
+    assertThat(edit.path("calls").asInt()).as("never retried blindly, never rerouted").isEqualTo(1);
+    Map<String, Object> after = item("MUG");
+    assertThat(after.get("state")).isEqualTo("SUCCEEDED");
+    assertThat(after.get("image_key")).isEqualTo(before.get("image_key"));
+    assertThat(attemptModels("MUG")).last().isEqualTo(NB2 + " BLOCKED true");
+    assertThat(api.get(path("MUG") + "/versions").body().path("versions")).hasSize(1);
+  }
+
+  @Test
+  void bad_edits_get_a_problem_that_says_what_is_wrong() {
+    ApiClient.Answer empty = edit("MUG", "   ");
+    assertThat(empty.status()).isEqualTo(400);
+    assertThat(empty.body().path("parameter").asString()).isEqualTo("instruction");
+    ApiClient.Answer tooLong = edit("MUG", "x".repeat(2001));
+    assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(tooLong.body().path("detail").asString()).contains("2001 characters");
+    ApiClient.Answer missing = api.post(path("MUG") + "/edits", "{}");
+    assertThat(missing.status()).isEqualTo(400);
+    ApiClient.Answer unknown =
+        api.post(
+            "/v1/batches/" + batch + "/items/00000000-0000-0000-0000-000000000000/edits",
+            "{\"instruction\": \"x\"}");
+    assertThat(unknown.status()).isEqualTo(404);
+    ApiClient.Answer noVersion = api.post(path("MUG") + "/versions/99/restore");
+    assertThat(noVersion.status()).isEqualTo(404);
+  }
+
+  /** JSON string quoting for instructions. */
+  private static final class SimClientJson {
+    static String quote(String s) {
+      return tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(s);
+    }
+  }
+}
