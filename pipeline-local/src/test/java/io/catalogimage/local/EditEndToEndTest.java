@@ -42,7 +42,9 @@ class EditEndToEndTest {
                         .withoutPeak()
                         .withTimeScale(0)
                         .withSignatures(SignatureMode.STRICT))
-                .withProperty("pipeline.retry.backoff-base", "100ms"),
+                .withProperty("pipeline.retry.backoff-base", "100ms")
+                // the shared budget paces the bulk edit: 10 calls a second on Nano Banana 2
+                .withProperty("pipeline.budgets.models[" + NB2 + "].requests-per-minute", 600),
             step -> {});
     api = pipeline.client();
     batch =
@@ -50,11 +52,13 @@ class EditEndToEndTest {
             pipeline,
             """
             {"name": "edits", "tier": "fast", "allowSafetyReroute": true,
+             "generation": {"thinkingLevel": "high", "includeThoughts": true, "googleSearch": true},
              "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
              "altTextLocales": ["en"],
              "items": [{"sku": "WATCH", "title": "Leather watch with a red strap"},
                        {"sku": "KNIFE", "title": "Chef knife [sim:IMAGE_SAFETY@%s]"},
-                       {"sku": "MUG", "title": "Stoneware mug"}]}
+                       {"sku": "MUG", "title": "Stoneware mug"},
+                       {"sku": "VASE", "title": "Glass vase"}]}
             """
                 .formatted(NB2)
                 .getBytes(StandardCharsets.UTF_8));
@@ -234,6 +238,78 @@ class EditEndToEndTest {
     assertThat(unknown.status()).isEqualTo(404);
     ApiClient.Answer noVersion = api.post(path("MUG") + "/versions/99/restore");
     assertThat(noVersion.status()).isEqualTo(404);
+  }
+
+  @Test
+  void a_bulk_edit_of_100_items_runs_under_the_shared_budget_each_paid_once() {
+    StringBuilder items = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      items
+          .append(i == 0 ? "" : ",")
+          .append("{\"sku\": \"B-%03d\", \"title\": \"Tote %d\"}".formatted(i, i));
+    }
+    String bulk =
+        Pipelines.submit(
+            pipeline,
+            ("""
+            {"name": "bulk", "tier": "fast",
+             "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+             "items": [%s]}
+            """)
+                .formatted(items)
+                .getBytes(StandardCharsets.UTF_8));
+    Pipelines.awaitCompleted(pipeline, bulk, Duration.ofSeconds(90));
+    long limitedBefore = pipeline.simulator().stats().model(NB2).rateLimited();
+
+    // a bad entry anywhere: nothing is queued
+    ApiClient.Answer refused =
+        api.post(
+            "/v1/batches/" + bulk + "/edits",
+            """
+            {"edits": [{"sku": "B-000", "instruction": "Blue handles"},
+                       {"sku": "NOPE", "instruction": "Blue handles"}]}
+            """);
+    assertThat(refused.status()).as(String.valueOf(refused.body())).isEqualTo(404);
+    assertThat(refused.body().path("at").asString()).isEqualTo("edits[1]");
+    assertThat(Pipelines.states(pipeline, bulk)).containsEntry("SUCCEEDED", 100L);
+
+    ApiClient.Answer queued =
+        api.post(
+            "/v1/batches/" + bulk + "/edits",
+            "{\"instruction\": \"Make the handles blue\", \"filter\": {\"variant\": \"listing\"}}");
+    assertThat(queued.status()).as(String.valueOf(queued.body())).isEqualTo(202);
+    assertThat(queued.body().path("queued").asInt()).isEqualTo(100);
+    Pipelines.awaitCompleted(pipeline, bulk, Duration.ofSeconds(120));
+
+    Map<String, Object> ledger =
+        Pipelines.jdbc(pipeline)
+            .sql(
+                """
+                SELECT count(*) FILTER (WHERE e.state = 'SUCCEEDED') AS succeeded,
+                       count(*) AS edits,
+                       (SELECT count(*) FROM attempts a WHERE a.batch_id = CAST(:b AS uuid)
+                           AND a.edit_id IS NOT NULL) AS calls
+                  FROM item_edits e WHERE e.batch_id = CAST(:b AS uuid)
+                """)
+            .param("b", bulk)
+            .query()
+            .singleRow();
+    assertThat(ledger.get("edits")).isEqualTo(100L);
+    assertThat(ledger.get("succeeded")).isEqualTo(100L);
+    assertThat(ledger.get("calls")).as("one paid call per edit").isEqualTo(100L);
+    assertThat(pipeline.simulator().stats().model(NB2).rateLimited() - limitedBefore)
+        .as("paced by the budget, not by 429s")
+        .isZero();
+    assertThat(pipeline.simulator().signatures().refused()).isZero();
+  }
+
+  @Test
+  void an_edit_after_a_worker_restart_replays_the_conversation_kept_in_postgres() {
+    pipeline.workers().get(pipeline.workers().size() - 1).close();
+    pipeline.startWorker();
+    JsonNode edit = editAndWait("VASE", "Add flowers to it");
+    assertThat(edit.path("state").asString()).as(edit.toString()).isEqualTo("SUCCEEDED");
+    assertThat(pipeline.simulator().signatures().refused()).isZero();
   }
 
   /** JSON string quoting for instructions. */

@@ -114,19 +114,109 @@ class EditController {
    */
   @PostMapping("/v1/batches/{batchId}/items/{itemId}/edits")
   @ApiResponse(responseCode = "202", description = "the edit is queued")
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(
+      content =
+          @io.swagger.v3.oas.annotations.media.Content(
+              schema =
+                  @io.swagger.v3.oas.annotations.media.Schema(implementation = EditRequest.class)))
   ResponseEntity<EditView> edit(
       TenantId tenant,
       @PathVariable String batchId,
       @PathVariable String itemId,
-      @RequestBody(required = false) EditRequest body) {
+      @RequestBody(required = false) tools.jackson.databind.JsonNode body) {
     BatchId batch = batchId(batchId);
     ItemId item = itemId(itemId);
+    if (body != null && body.isObject()) {
+      EditBodies.only(body, "", "instruction");
+    }
     String instruction =
-        QueueEdits.instruction(body == null ? null : body.instruction(), "instruction");
+        QueueEdits.instruction(
+            body != null && body.path("instruction").isString()
+                ? body.get("instruction").asString()
+                : null,
+            "instruction");
     Conversations.Edit edit = edits.queue(tenant, batch, item, instruction, clock.instant());
     return ResponseEntity.accepted()
         .location(URI.create(base(batch, item) + "/edits"))
         .body(view(batch, edit));
+  }
+
+  /** One entry of a bulk list: {@code itemId}, or {@code sku} (and optionally {@code variant}). */
+  record BulkEntry(String itemId, String sku, String variant, String instruction) {}
+
+  /** Which items one instruction edits; every given field must match. */
+  record BulkFilter(String variant, String model, List<String> skus, Boolean blockedThenRerouted) {}
+
+  /** The body of a bulk edit: {@code edits}, or {@code instruction} with {@code filter}. */
+  record BulkRequest(List<BulkEntry> edits, String instruction, BulkFilter filter) {}
+
+  /** At most this many entries in one bulk request, or items one filter edits. */
+  static final int MAX_BULK = 1000;
+
+  /**
+   * The answer of a bulk edit: how many items run an edit now, and which.
+   *
+   * @param edits the edits queued (for a list of entries; empty for a filter)
+   */
+  record BulkAnswer(int queued, List<String> itemIds, List<EditView> edits) {}
+
+  /**
+   * Many edits at once, all or none. Either a list, {@code {"edits": [{"itemId": "...",
+   * "instruction": "..."}, {"sku": "...", "variant": "...", "instruction": "..."}]}} (a SKU without
+   * a variant edits all its variants), or one instruction for a filter, {@code {"instruction":
+   * "...", "filter": {"variant": "...", "model": "...", "skus": [...], "blockedThenRerouted":
+   * true}}} (SUCCEEDED items with a kept conversation that match every given field; {@code
+   * blockedThenRerouted}: blocked on one model, then made by another). At most 1000 items.
+   */
+  @PostMapping("/v1/batches/{batchId}/edits")
+  @ApiResponse(responseCode = "202", description = "the edits are queued")
+  @io.swagger.v3.oas.annotations.parameters.RequestBody(
+      content =
+          @io.swagger.v3.oas.annotations.media.Content(
+              schema =
+                  @io.swagger.v3.oas.annotations.media.Schema(implementation = BulkRequest.class)))
+  ResponseEntity<BulkAnswer> bulk(
+      TenantId tenant,
+      @PathVariable String batchId,
+      @RequestBody(required = false) tools.jackson.databind.JsonNode body) {
+    BatchId batch = batchId(batchId);
+    if (body == null || !body.isObject()) {
+      throw ApiProblem.invalidParameter(
+          "body", "must be {\"edits\": [...]} or {\"instruction\": ..., \"filter\": {...}}");
+    }
+    EditBodies.only(body, "", "edits", "instruction", "filter");
+    if (body.has("edits") == (body.has("filter") || body.has("instruction"))) {
+      throw ApiProblem.invalidParameter(
+          "edits", "give either a list of edits, or one instruction with a filter");
+    }
+    if (body.has("edits")) {
+      List<QueueEdits.Entry> entries = EditBodies.entries(body.get("edits"), MAX_BULK);
+      List<Conversations.Edit> queued = edits.queueAll(tenant, batch, entries, clock.instant());
+      return ResponseEntity.accepted()
+          .body(
+              new BulkAnswer(
+                  queued.size(),
+                  queued.stream().map(e -> e.item().toString()).toList(),
+                  queued.stream().map(e -> view(batch, e)).toList()));
+    }
+    String instruction =
+        QueueEdits.instruction(
+            body.path("instruction").isString() ? body.get("instruction").asString() : null,
+            "instruction");
+    Conversations.EditFilter filter = EditBodies.filter(body.get("filter"));
+    if (!queriesBatch(tenant, batch)) {
+      throw ApiProblem.notFound("no batch " + batchId);
+    }
+    List<ItemId> queued =
+        edits.queueMatching(tenant, batch, filter, instruction, MAX_BULK, clock.instant());
+    return ResponseEntity.accepted()
+        .body(
+            new BulkAnswer(
+                queued.size(), queued.stream().map(ItemId::toString).toList(), List.of()));
+  }
+
+  private boolean queriesBatch(TenantId tenant, BatchId batch) {
+    return conversations.batchExists(tenant, batch);
   }
 
   /** Every edit asked of the item, first first. */

@@ -9,6 +9,8 @@ import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -86,6 +88,59 @@ class QueueEdits {
     }
     batches.reopenResumed(tenant, batch);
     return conversations.edit(tenant, edit).orElseThrow();
+  }
+
+  /** One entry of a bulk edit: an item by id, or every item (or one variant) of a SKU. */
+  record Entry(ItemId item, String sku, String variant, String instruction) {}
+
+  /**
+   * Queues every entry's edit or none: the first entry that cannot be edited is the problem (naming
+   * its index), and the whole request is rolled back.
+   */
+  @Transactional
+  List<Conversations.Edit> queueAll(
+      TenantId tenant, BatchId batch, List<Entry> entries, Instant now) {
+    List<Conversations.Edit> queued = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      try {
+        List<ItemId> targets =
+            e.item() != null
+                ? List.of(e.item())
+                : conversations.itemsBySku(tenant, batch, e.sku(), e.variant());
+        if (targets.isEmpty()) {
+          throw ApiProblem.notFound(
+              "no item with SKU '"
+                  + e.sku()
+                  + "'"
+                  + (e.variant() == null ? "" : " and variant '" + e.variant() + "'")
+                  + " in batch "
+                  + batch);
+        }
+        for (ItemId item : targets) {
+          queued.add(queue(tenant, batch, item, e.instruction(), now));
+        }
+      } catch (ApiProblem p) {
+        throw p.at("edits[" + i + "]");
+      }
+    }
+    return queued;
+  }
+
+  /** One instruction for every matching item; a filter matching nothing queues nothing. */
+  @Transactional
+  List<ItemId> queueMatching(
+      TenantId tenant,
+      BatchId batch,
+      Conversations.EditFilter filter,
+      String instruction,
+      int limit,
+      Instant now) {
+    List<ItemId> queued = items.queueEditsMatching(tenant, batch, filter, instruction, limit, now);
+    if (!queued.isEmpty()) {
+      batches.reopenResumed(tenant, batch);
+    }
+    return queued;
   }
 
   @Transactional

@@ -84,6 +84,45 @@ class SubmissionValidationTest {
   }
 
   @Test
+  void rejects_generation_settings_a_model_of_the_tier_does_not_take_naming_them_and_the_models()
+      throws Exception {
+    JsonNode problem =
+        rejected(
+            VALID.replace(
+                "\"tier\": \"fast\",",
+                "\"tier\": \"fast\", \"generation\": {\"thinkingLevel\": \"high\","
+                    + " \"quality\": \"high\", \"personGeneration\": \"allow_adult\","
+                    + " \"outputFormat\": \"webp\"},"),
+            400);
+    java.util.Map<String, String> errors = new java.util.TreeMap<>();
+    problem
+        .path("errors")
+        .forEach(e -> errors.put(e.path("field").asString(), e.path("message").asString()));
+    assertThat(errors)
+        .containsOnlyKeys(
+            "generation.quality", "generation.personGeneration", "generation.outputFormat");
+    assertThat(errors.get("generation.quality"))
+        .startsWith("is not supported by gemini-3.1-flash-image, gemini-3-pro-image");
+    assertThat(errors.get("generation.outputFormat")).contains("png or jpeg");
+    assertNothingStored();
+
+    HttpResponse<String> ok =
+        post(
+            VALID.replace(
+                "\"tier\": \"fast\",",
+                "\"tier\": \"fast\", \"generation\": {\"thinkingLevel\": \"high\","
+                    + " \"includeThoughts\": true, \"googleSearch\": true},"));
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
+    String spec =
+        jdbc.sql("SELECT spec::text FROM batches WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", Json.mapper().readTree(ok.body()).path("id").asString())
+            .query(String.class)
+            .single();
+    assertThat(Json.mapper().readTree(spec).path("generation").path("thinkingLevel").asString())
+        .isEqualTo("high");
+  }
+
+  @Test
   void rejects_a_missing_sku_naming_the_item_and_stores_nothing() throws Exception {
     JsonNode problem = rejected(VALID.replace("\"sku\": \"TS-002\", ", ""), 400);
     assertThat(problem.path("type").asString()).endsWith("/invalid-submission");

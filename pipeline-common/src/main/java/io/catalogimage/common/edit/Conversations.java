@@ -172,6 +172,16 @@ public class Conversations {
          AND t.item_id = i.item_id AND t.attempt_no = :attempt
       """;
 
+  /** Which items a bulk edit by filter takes (every given field must match). */
+  public record EditFilter(
+      String variant, String model, List<String> skus, boolean blockedThenRerouted) {}
+
+  /** The items of the batch with this SKU (one per variant), for edits addressed by SKU. */
+  private static final String ITEMS_BY_SKU =
+      "SELECT CAST(item_id AS text) FROM items WHERE batch_id = :batch AND tenant_id = :tenant"
+          + " AND sku = :sku AND (CAST(:variant AS text) IS NULL OR variant = :variant)"
+          + " ORDER BY item_no";
+
   /** The batch's manifest lists the item's new image: it is written again. */
   private static final String MANIFEST_STALE =
       "UPDATE batches SET manifest_key = NULL WHERE batch_id = :batch AND tenant_id = :tenant";
@@ -180,6 +190,16 @@ public class Conversations {
 
   public Conversations(JdbcClient jdbc) {
     this.jdbc = jdbc;
+  }
+
+  /** True when the tenant has this batch. */
+  public boolean batchExists(TenantId tenant, BatchId batch) {
+    return jdbc.sql("SELECT count(*) FROM batches WHERE batch_id = :batch AND tenant_id = :tenant")
+            .param("batch", batch.value())
+            .param("tenant", tenant.value())
+            .query(Integer.class)
+            .single()
+        > 0;
   }
 
   /** The item as an edit sees it; empty when the tenant has no such item in the batch. */
@@ -300,6 +320,21 @@ public class Conversations {
         .param("tenant", tenant.value())
         .query(Conversations::edit)
         .optional();
+  }
+
+  /** The batch's items with this SKU (and variant, when given). */
+  public List<ItemId> itemsBySku(TenantId tenant, BatchId batch, String sku, String variant) {
+    return jdbc
+        .sql(ITEMS_BY_SKU)
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .param("sku", sku)
+        .param("variant", variant)
+        .query(String.class)
+        .list()
+        .stream()
+        .map(ItemId::of)
+        .toList();
   }
 
   /** Shows version {@code attempt} again; false when the item is not SUCCEEDED or has no such. */

@@ -322,6 +322,46 @@ public class ItemRepository {
           + RELEASE_LEASE
           + HELD;
 
+  /**
+   * Edits every SUCCEEDED item of a batch that matches the filter and has a kept conversation, with
+   * one instruction, in one statement: the edits' rows and the items' moves to the queue (from
+   * SUCCEEDED only: move EDIT). Answers the items queued.
+   */
+  private static final String EDIT_MATCHING_SQL =
+      """
+      WITH picked AS (
+        SELECT i.item_id, t.attempt_no, t.model
+          FROM items i JOIN item_turns t
+            ON t.item_id = i.item_id AND t.attempt_no = i.turn_attempt
+         WHERE i.batch_id = :batch AND i.tenant_id = :tenant AND i.state = 'SUCCEEDED'
+           AND (CAST(:variant AS text) IS NULL OR i.variant = :variant)
+           AND (CAST(:model AS text) IS NULL OR t.model = :model)
+           AND (cardinality(CAST(:skus AS text[])) = 0 OR i.sku = ANY(CAST(:skus AS text[])))
+           AND (NOT :blockedThenRerouted
+                OR EXISTS (SELECT 1 FROM attempts a WHERE a.item_id = i.item_id
+                              AND a.outcome = 'BLOCKED' AND a.edit_id IS NULL))
+         ORDER BY i.item_no
+         LIMIT :limit
+           FOR UPDATE OF i
+      ), edits AS (
+        INSERT INTO item_edits (edit_id, item_id, tenant_id, batch_id, turn, instruction, model,
+                                base_attempt, state, created_at)
+        SELECT gen_random_uuid(), p.item_id, :tenant, :batch,
+               coalesce((SELECT max(e.turn) FROM item_edits e WHERE e.item_id = p.item_id), 0) + 1,
+               :instruction, p.model, p.attempt_no, 'PENDING', :now
+          FROM picked p
+        RETURNING edit_id, item_id, model
+      )
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, next_model = e.model, route_reason = NULL,
+                       edit_id = e.edit_id, attempts_before_run = items.attempts,
+                       version = items.version + 1, updated_at = :now,
+                       note = 'edit queued at ' || :nowText
+        FROM edits e
+       WHERE items.item_id = e.item_id AND items.state = 'SUCCEEDED'
+      RETURNING CAST(items.item_id AS text)
+      """;
+
   private static final String RESUME_CAPPED_SQL =
       """
       UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
@@ -341,6 +381,7 @@ public class ItemRepository {
     check(CANCEL, CANCEL_SQL, "state IN " + CANCEL.fromSql());
     check(RESUME_CAPPED, RESUME_CAPPED_SQL, "state = 'CAP_REACHED'");
     check(EDIT, EDIT_SQL, "state = 'SUCCEEDED'");
+    check(EDIT, EDIT_MATCHING_SQL, "i.state = 'SUCCEEDED'", "items.state = 'SUCCEEDED'");
   }
 
   private static void check(ItemMove move, String sql, String... guards) {
@@ -612,6 +653,33 @@ public class ItemRepository {
             .param("tenant", tenant.value())
             .update()
         == 1;
+  }
+
+  /** Queues one edit per matching item (at most {@code limit}); answers the items queued. */
+  public List<ItemId> queueEditsMatching(
+      TenantId tenant,
+      BatchId batch,
+      io.catalogimage.common.edit.Conversations.EditFilter filter,
+      String instruction,
+      int limit,
+      Instant now) {
+    return jdbc
+        .sql(EDIT_MATCHING_SQL)
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .param("variant", filter.variant())
+        .param("model", filter.model())
+        .param("skus", filter.skus().toArray(String[]::new))
+        .param("blockedThenRerouted", filter.blockedThenRerouted())
+        .param("limit", limit)
+        .param("instruction", instruction)
+        .param("now", Timestamp.from(now))
+        .param("nowText", now.toString())
+        .query(String.class)
+        .list()
+        .stream()
+        .map(ItemId::of)
+        .toList();
   }
 
   /** The held item's edit ended without a new image: SUCCEEDED again, with its previous image. */

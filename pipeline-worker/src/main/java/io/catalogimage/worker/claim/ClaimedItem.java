@@ -1,5 +1,6 @@
 package io.catalogimage.worker.claim;
 
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.batch.ReferenceImageSource;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.id.BatchId;
@@ -27,6 +28,7 @@ import java.util.Map;
  * @param failuresByModel failed calls (429 without a retry delay, server error, timeout, connection
  *     lost, no image) per model in the current run: routing bounds the tries on each model
  * @param edit the edit this run makes, or null for a generation
+ * @param settings the batch's model settings, passed through to every call
  * @param rateLimitsByModel 429s with a retry delay per model in the current run: the waits they add
  *     up to weigh against switching
  */
@@ -53,7 +55,8 @@ public record ClaimedItem(
     String routeReason,
     Map<String, Integer> failuresByModel,
     Map<String, Integer> rateLimitsByModel,
-    PendingEdit edit) {
+    PendingEdit edit,
+    GenerationSettings settings) {
 
   public ClaimedItem(
       ItemId id,
@@ -101,6 +104,7 @@ public record ClaimedItem(
         routeReason,
         failuresByModel,
         rateLimitsByModel,
+        null,
         null);
   }
 
@@ -110,6 +114,7 @@ public record ClaimedItem(
   }
 
   public ClaimedItem {
+    settings = settings == null ? GenerationSettings.NONE : settings;
     failuresByModel = failuresByModel == null ? Map.of() : Map.copyOf(failuresByModel);
     rateLimitsByModel = rateLimitsByModel == null ? Map.of() : Map.copyOf(rateLimitsByModel);
   }

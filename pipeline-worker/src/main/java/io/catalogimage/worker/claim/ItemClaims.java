@@ -96,7 +96,8 @@ public class ItemClaims {
         rs.getString("route_reason"),
         Json.mapper().readValue(rs.getString("failures_by_model"), FAILURES),
         Json.mapper().readValue(rs.getString("rate_limits_by_model"), FAILURES),
-        edit(rs.getString("edit")));
+        edit(rs.getString("edit")),
+        spec.settings());
   }
 
   /** The pending edit's row, as {@code row_to_json} wrote it; null for a generation. */

@@ -1,5 +1,6 @@
 package io.catalogimage.worker.provider;
 
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.model.Dimensions;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Objects;
  *     latency); null = the endpoint's {@code request-timeout}. Never longer than that.
  * @param history for an edit, the conversation so far (the prompt is then the instruction); empty
  *     for a first generation
+ * @param settings the batch's model settings (sent as each protocol spells them)
  */
 public record GenerationRequest(
     String model,
@@ -26,7 +28,31 @@ public record GenerationRequest(
     List<String> altTextLocales,
     List<ReferenceImage> references,
     Duration timeout,
-    List<PriorTurn> history) {
+    List<PriorTurn> history,
+    GenerationSettings settings) {
+
+  public GenerationRequest(
+      String model,
+      String prompt,
+      String aspectRatio,
+      String size,
+      Dimensions expected,
+      List<String> altTextLocales,
+      List<ReferenceImage> references,
+      Duration timeout,
+      List<PriorTurn> history) {
+    this(
+        model,
+        prompt,
+        aspectRatio,
+        size,
+        expected,
+        altTextLocales,
+        references,
+        timeout,
+        history,
+        GenerationSettings.NONE);
+  }
 
   public GenerationRequest(
       String model,
@@ -58,6 +84,7 @@ public record GenerationRequest(
     altTextLocales = List.copyOf(altTextLocales);
     references = List.copyOf(references);
     history = history == null ? List.of() : List.copyOf(history);
+    settings = settings == null ? GenerationSettings.NONE : settings;
   }
 
   /** True for an edit: a later turn of a kept conversation. */
@@ -76,7 +103,8 @@ public record GenerationRequest(
         altTextLocales,
         references,
         newTimeout,
-        history);
+        history,
+        settings);
   }
 
   /** The timeout to send: this request's, capped by the endpoint's. */

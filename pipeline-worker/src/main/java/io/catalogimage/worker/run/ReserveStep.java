@@ -118,7 +118,8 @@ class ReserveStep {
             references,
             // the client caps it by the endpoint's request-timeout
             timeouts.timeoutFor(model, variant.size(), null),
-            history);
+            history,
+            item.settings());
     BigDecimal reserved =
         providers.estimate(
             provider,

@@ -49,6 +49,20 @@ final class GeminiBodies {
     if (model.sizes().size() > 1) {
       imageConfig.put("imageSize", req.size());
     }
+    // the batch's settings, validated against every model of its tier at intake
+    var settings = req.settings();
+    if (settings.thinkingLevel() != null || settings.includeThoughts() != null) {
+      ObjectNode thinking = config.putObject("thinkingConfig");
+      if (settings.thinkingLevel() != null) {
+        thinking.put("thinkingLevel", settings.thinkingLevel());
+      }
+      if (settings.includeThoughts() != null) {
+        thinking.put("includeThoughts", settings.includeThoughts());
+      }
+    }
+    if (Boolean.TRUE.equals(settings.googleSearch())) {
+      body.putArray("tools").addObject().putObject("google_search");
+    }
     return json.writeValueAsBytes(body);
   }
 
