@@ -58,7 +58,8 @@ class EditEndToEndTest {
              "items": [{"sku": "WATCH", "title": "Leather watch with a red strap"},
                        {"sku": "KNIFE", "title": "Chef knife [sim:IMAGE_SAFETY@%s]"},
                        {"sku": "MUG", "title": "Stoneware mug"},
-                       {"sku": "VASE", "title": "Glass vase"}]}
+                       {"sku": "VASE", "title": "Glass vase"},
+                       {"sku": "LAMP", "title": "Brass desk lamp"}]}
             """
                 .formatted(NB2)
                 .getBytes(StandardCharsets.UTF_8));
@@ -170,6 +171,9 @@ class EditEndToEndTest {
     assertThat(versions.path("versions")).hasSize(3);
     assertThat(versions.path("currentVersion").asInt()).isEqualTo(3);
     assertThat(versions.path("versions").get(2).path("editOf").asInt()).isEqualTo(2);
+    assertThat(versions.path("versions").get(2).path("instruction").asString())
+        .isEqualTo("Now put it on a marble table");
+    assertThat(versions.path("versions").get(0).path("instruction").isNull()).isTrue();
 
     // restore the original: the item and the manifest point at it, and the next edit builds on it
     ApiClient.Answer restored = api.post(path("WATCH") + "/versions/1/restore");
@@ -310,6 +314,89 @@ class EditEndToEndTest {
     JsonNode edit = editAndWait("VASE", "Add flowers to it");
     assertThat(edit.path("state").asString()).as(edit.toString()).isEqualTo("SUCCEEDED");
     assertThat(pipeline.simulator().signatures().refused()).isZero();
+  }
+
+  @Test
+  void a_merchant_edits_an_image_in_the_dashboard_and_sees_the_versions_side_by_side()
+      throws java.io.IOException {
+    java.nio.file.Path chromium = java.nio.file.Path.of("/usr/bin/chromium");
+    java.nio.file.Path driver = java.nio.file.Path.of("/usr/bin/chromedriver");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isExecutable(chromium) && java.nio.file.Files.isExecutable(driver),
+        "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
+    var options = new org.openqa.selenium.chrome.ChromeOptions();
+    options.setBinary(chromium.toFile());
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1200");
+    var service =
+        new org.openqa.selenium.chrome.ChromeDriverService.Builder()
+            .usingDriverExecutable(driver.toFile())
+            .build();
+    org.openqa.selenium.WebDriver browser =
+        new org.openqa.selenium.chrome.ChromeDriver(service, options);
+    try {
+      var wait = new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(60));
+      browser.get(pipeline.apiUri() + "/dashboard");
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
+              org.openqa.selenium.By.id("api-key")));
+      browser.findElement(org.openqa.selenium.By.id("api-key")).sendKeys(pipeline.apiKey());
+      browser.findElement(org.openqa.selenium.By.id("sign-in-button")).click();
+      var images =
+          org.openqa.selenium.By.cssSelector(
+              "tr[data-batch-id='" + batch + "'] button.show-images");
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.elementToBeClickable(images));
+      browser.findElement(images).click();
+      var lamp =
+          org.openqa.selenium.By.cssSelector(
+              "button.image-item[data-item-id='" + item("LAMP").get("id") + "']");
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.elementToBeClickable(lamp));
+      browser.findElement(lamp).click();
+      var figures = org.openqa.selenium.By.cssSelector("#versions figure.version");
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.numberOfElementsToBe(figures, 1));
+
+      browser
+          .findElement(org.openqa.selenium.By.id("edit-instruction"))
+          .sendKeys("Give the lamp a green shade");
+      browser.findElement(org.openqa.selenium.By.id("edit-submit")).click();
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.numberOfElementsToBe(figures, 2));
+      assertThat(browser.findElement(org.openqa.selenium.By.id("edit-status")).getText())
+          .contains("SUCCEEDED");
+      // both images drawn from the api (blob: URLs under the page's strict CSP), newest shown
+      var js = (org.openqa.selenium.JavascriptExecutor) browser;
+      wait.until(
+          b ->
+              Long.valueOf(2)
+                  .equals(
+                      js.executeScript(
+                          "return [...document.querySelectorAll('#versions img')]"
+                              + ".filter(i => i.complete && i.naturalWidth > 0).length")));
+      assertThat(
+              browser
+                  .findElement(org.openqa.selenium.By.cssSelector("figure.version.current"))
+                  .getAttribute("data-version"))
+          .isEqualTo("2");
+
+      // restore the generated image from its figure
+      browser
+          .findElement(
+              org.openqa.selenium.By.cssSelector("figure.version[data-version='1'] button.restore"))
+          .click();
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe(
+              org.openqa.selenium.By.cssSelector("figure.version.current"), "data-version", "1"));
+      assertThat(item("LAMP").get("turn_attempt")).isEqualTo(1);
+      java.nio.file.Path dir = java.nio.file.Path.of("target", "screenshots");
+      java.nio.file.Files.createDirectories(dir);
+      java.nio.file.Files.write(
+          dir.resolve("dashboard-edit.png"),
+          ((org.openqa.selenium.TakesScreenshot) browser)
+              .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+    } finally {
+      browser.quit();
+    }
   }
 
   /** JSON string quoting for instructions. */

@@ -241,6 +241,11 @@ class EditController {
         conversations
             .editable(tenant, batch, item)
             .orElseThrow(() -> ApiProblem.notFound("no item " + itemId + " in batch " + batchId));
+    // the merchant's words, not the prompt sent (which also asks again for alt text)
+    Map<Integer, String> instructions = new java.util.HashMap<>();
+    conversations.edits(tenant, item).stream()
+        .filter(e -> e.attemptNo() != null)
+        .forEach(e -> instructions.put(e.attemptNo(), e.instruction()));
     List<VersionView> versions =
         conversations.turns(tenant, item).stream()
             .map(
@@ -249,7 +254,7 @@ class EditController {
                         t.attemptNo(),
                         t.turn(),
                         t.parentAttempt(),
-                        t.turn() == 0 ? null : t.requestText(),
+                        instructions.get(t.attemptNo()),
                         t.model(),
                         t.modelServed(),
                         row.turnAttempt() != null && row.turnAttempt() == t.attemptNo(),
@@ -282,6 +287,39 @@ class EditController {
     }
     edits.restore(tenant, batch, item, v, clock.instant());
     return versions(tenant, batchId, itemId);
+  }
+
+  /**
+   * The image of one version, from object storage through this api (for the dashboard, which
+   * fetches it with the tenant's key; clients may use the presigned {@code imageUrl} instead).
+   */
+  @GetMapping("/v1/batches/{batchId}/items/{itemId}/versions/{version}/image")
+  ResponseEntity<byte[]> image(
+      TenantId tenant,
+      @PathVariable String batchId,
+      @PathVariable String itemId,
+      @PathVariable String version) {
+    BatchId batch = batchId(batchId);
+    ItemId item = itemId(itemId);
+    conversations
+        .editable(tenant, batch, item)
+        .orElseThrow(() -> ApiProblem.notFound("no item " + itemId + " in batch " + batchId));
+    Conversations.Turn turn =
+        conversations.turns(tenant, item).stream()
+            .filter(t -> String.valueOf(t.attemptNo()).equals(version))
+            .findFirst()
+            .orElseThrow(() -> ApiProblem.notFound("no version " + version + " of item " + itemId));
+    byte[] bytes =
+        store
+            .get(turn.imageKey())
+            .orElseThrow(() -> ApiProblem.notFound("the image of version " + version + " is gone"));
+    return ResponseEntity.ok()
+        .contentType(
+            turn.imageKey().endsWith(".jpg")
+                ? org.springframework.http.MediaType.IMAGE_JPEG
+                : org.springframework.http.MediaType.IMAGE_PNG)
+        .header("Cache-Control", "private, max-age=3600")
+        .body(bytes);
   }
 
   private static EditView view(BatchId batch, Conversations.Edit e) {
