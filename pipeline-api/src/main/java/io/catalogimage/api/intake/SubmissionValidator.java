@@ -138,7 +138,10 @@ class SubmissionValidator {
   private GenerationSettings generation(
       GenerationSettings settings, String tier, Problems problems) {
     if (settings == null) {
-      return null;
+      // the tier's settings (checked against its models at start-up), stored with the batch so that
+      // a later configuration change does not alter what its items send
+      GenerationSettings defaults = tiers.names().contains(tier) ? tiers.settings(tier) : null;
+      return defaults == null || defaults.noneGiven() ? null : defaults;
     }
     for (String invalid : settings.invalidValues()) {
       int colon = invalid.indexOf(':');
@@ -161,7 +164,7 @@ class SubmissionValidator {
                     + "' may route to "
                     + (models.size() == 1 ? "it" : "them")
                     + "); leave it out or use a tier whose models all take it"));
-    return settings;
+    return tiers.names().contains(tier) ? tiers.settings(tier).overriddenBy(settings) : settings;
   }
 
   private ValidSubmission validate(SubmitBatchRequest req, boolean rowsFollow) {

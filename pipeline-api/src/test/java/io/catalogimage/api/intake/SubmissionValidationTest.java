@@ -28,7 +28,9 @@ import tools.jackson.databind.JsonNode;
       "pipeline.intake.max-body-size=64KB",
       "pipeline.catalog.tiers.fast=gemini-3.1-flash-image,gemini-3-pro-image",
       "pipeline.catalog.tiers.quality=gemini-3-pro-image,gemini-3.1-flash-image",
-      "pipeline.catalog.tiers.pro-only=gemini-3-pro-image"
+      "pipeline.catalog.tiers.pro-only=gemini-3-pro-image",
+      "pipeline.catalog.tier-settings.pro-only.thinking-level=low",
+      "pipeline.catalog.tier-settings.pro-only.google-search=true"
     })
 class SubmissionValidationTest {
 
@@ -103,7 +105,8 @@ class SubmissionValidationTest {
             "generation.quality", "generation.personGeneration", "generation.outputFormat");
     assertThat(errors.get("generation.quality"))
         .startsWith("is not supported by gemini-3.1-flash-image, gemini-3-pro-image");
-    assertThat(errors.get("generation.outputFormat")).contains("png or jpeg");
+    // webp is both a value no model path takes and a setting Gemini refuses: both are listed
+    assertThat(problem.path("errors").toString()).contains("png or jpeg");
     assertNothingStored();
 
     HttpResponse<String> ok =
@@ -120,6 +123,24 @@ class SubmissionValidationTest {
             .single();
     assertThat(Json.mapper().readTree(spec).path("generation").path("thinkingLevel").asString())
         .isEqualTo("high");
+
+    // a tier's settings go with each of its batches; the batch's own override them one by one
+    HttpResponse<String> tierDefaults =
+        post(
+            VALID.replace(
+                "\"tier\": \"fast\",",
+                "\"tier\": \"pro-only\", \"generation\": {\"thinkingLevel\": \"high\"},"));
+    assertThat(tierDefaults.statusCode()).as(tierDefaults.body()).isEqualTo(202);
+    JsonNode stored =
+        Json.mapper()
+            .readTree(
+                jdbc.sql("SELECT spec::text FROM batches WHERE batch_id = CAST(:b AS uuid)")
+                    .param("b", Json.mapper().readTree(tierDefaults.body()).path("id").asString())
+                    .query(String.class)
+                    .single())
+            .path("generation");
+    assertThat(stored.path("thinkingLevel").asString()).isEqualTo("high");
+    assertThat(stored.path("googleSearch").asBoolean()).isTrue();
   }
 
   @Test

@@ -36,6 +36,25 @@ public record GenerationSettings(
   public static final GenerationSettings NONE =
       new GenerationSettings(null, null, null, null, null, null);
 
+  /** These settings, with {@code over}'s non-null fields in their place (a batch over its tier). */
+  public GenerationSettings overriddenBy(GenerationSettings over) {
+    if (over == null) {
+      return this;
+    }
+    return new GenerationSettings(
+        over.thinkingLevel != null ? over.thinkingLevel : thinkingLevel,
+        over.includeThoughts != null ? over.includeThoughts : includeThoughts,
+        over.googleSearch != null ? over.googleSearch : googleSearch,
+        over.outputFormat != null ? over.outputFormat : outputFormat,
+        over.quality != null ? over.quality : quality,
+        over.personGeneration != null ? over.personGeneration : personGeneration);
+  }
+
+  /** True when no setting is given. */
+  public boolean noneGiven() {
+    return equals(NONE);
+  }
+
   /** Values outside a setting's allowed set, as "field: why", in field order. */
   public List<String> invalidValues() {
     List<String> problems = new ArrayList<>();
