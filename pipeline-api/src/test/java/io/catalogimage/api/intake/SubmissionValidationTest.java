@@ -29,8 +29,8 @@ import tools.jackson.databind.JsonNode;
       "pipeline.catalog.tiers.fast=gemini-3.1-flash-image,gemini-3-pro-image",
       "pipeline.catalog.tiers.quality=gemini-3-pro-image,gemini-3.1-flash-image",
       "pipeline.catalog.tiers.pro-only=gemini-3-pro-image",
-      "pipeline.catalog.tier-settings.pro-only.thinking-level=low",
-      "pipeline.catalog.tier-settings.pro-only.google-search=true"
+      "pipeline.catalog.tier-settings.quality.thinking-level=low",
+      "pipeline.catalog.tier-settings.quality.google-search=true"
     })
 class SubmissionValidationTest {
 
@@ -129,7 +129,7 @@ class SubmissionValidationTest {
         post(
             VALID.replace(
                 "\"tier\": \"fast\",",
-                "\"tier\": \"pro-only\", \"generation\": {\"thinkingLevel\": \"high\"},"));
+                "\"tier\": \"quality\", \"generation\": {\"thinkingLevel\": \"high\"},"));
     assertThat(tierDefaults.statusCode()).as(tierDefaults.body()).isEqualTo(202);
     JsonNode stored =
         Json.mapper()
