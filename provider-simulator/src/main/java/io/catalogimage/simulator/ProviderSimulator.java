@@ -8,6 +8,7 @@ import io.catalogimage.simulator.engine.Engine;
 import io.catalogimage.simulator.fault.FaultPlanner;
 import io.catalogimage.simulator.gemini.GeminiBatchHandler;
 import io.catalogimage.simulator.gemini.GeminiHandler;
+import io.catalogimage.simulator.gemini.ThoughtSignatures;
 import io.catalogimage.simulator.http.HttpReply;
 import io.catalogimage.simulator.http.Json;
 import io.catalogimage.simulator.http.Responder;
@@ -68,6 +69,7 @@ public final class ProviderSimulator implements AutoCloseable {
   private final QuotaLedger ledger = new QuotaLedger();
   private final FaultPlanner planner = new FaultPlanner();
   private final BatchStore batches = new BatchStore(planner);
+  private final ThoughtSignatures signatures = new ThoughtSignatures();
   private final HttpServer server;
   private final ExecutorService httpPool;
   private final ScheduledExecutorService timer;
@@ -92,8 +94,9 @@ public final class ProviderSimulator implements AutoCloseable {
     ModelRegistry registry = ModelRegistry.builtIn();
     ImageFactory images = new ImageFactory(() -> config.get().images());
     GeminiBatchHandler geminiBatches =
-        new GeminiBatchHandler(engine, responder, registry, images, batches);
-    GeminiHandler gemini = new GeminiHandler(engine, responder, registry, images, geminiBatches);
+        new GeminiBatchHandler(engine, responder, registry, images, batches, signatures);
+    GeminiHandler gemini =
+        new GeminiHandler(engine, responder, registry, images, geminiBatches, signatures);
     server.createContext("/v1beta/", gemini);
     server.createContext("/v1beta/batches", geminiBatches);
     server.createContext("/v1beta/files", geminiBatches);
@@ -170,6 +173,12 @@ public final class ProviderSimulator implements AutoCloseable {
 
   public void resetStats() {
     stats.reset();
+    signatures.reset();
+  }
+
+  /** Thought signatures issued, echoed intact, and refused (missing or altered), since start. */
+  public ThoughtSignatures.Counts signatures() {
+    return signatures.counts();
   }
 
   /**

@@ -194,6 +194,11 @@ public record SimulatorConfig(
         images);
   }
 
+  /** How echoed thought signatures are checked (STRICT: a missing or altered one is a 400). */
+  public SimulatorConfig withSignatures(io.catalogimage.simulator.config.SignatureMode mode) {
+    return withGemini(gemini.withSignatures(mode));
+  }
+
   public SimulatorConfig withAliasMode(AliasMode mode) {
     return withGemini(gemini.withAliasMode(mode));
   }

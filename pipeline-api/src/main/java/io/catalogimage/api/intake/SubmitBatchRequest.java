@@ -1,5 +1,6 @@
 package io.catalogimage.api.intake;
 
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.batch.ReferenceImageSource;
 import java.math.BigDecimal;
 import java.util.List;
@@ -29,6 +30,9 @@ import java.util.Map;
  * @param callbackUrl where the batch's webhook events go (https, public address), instead of the
  *     tenant's webhook URL
  * @param items the products, each with a unique {@code sku}
+ * @param generation model settings passed through to every call (thinkingLevel, includeThoughts,
+ *     googleSearch, outputFormat, quality, personGeneration); each must be taken by every model of
+ *     the tier, else a 400 names it
  */
 record SubmitBatchRequest(
     String name,
@@ -44,7 +48,41 @@ record SubmitBatchRequest(
     BigDecimal costCapUsd,
     Boolean allowSafetyReroute,
     String callbackUrl,
-    List<ProductRequest> items) {
+    List<ProductRequest> items,
+    GenerationSettings generation) {
+
+  SubmitBatchRequest(
+      String name,
+      String tier,
+      List<VariantRequest> variants,
+      String variantPreset,
+      List<String> altTextLocales,
+      String promptTemplate,
+      String styleGuide,
+      String lane,
+      String deadline,
+      String startAfter,
+      BigDecimal costCapUsd,
+      Boolean allowSafetyReroute,
+      String callbackUrl,
+      List<ProductRequest> items) {
+    this(
+        name,
+        tier,
+        variants,
+        variantPreset,
+        altTextLocales,
+        promptTemplate,
+        styleGuide,
+        lane,
+        deadline,
+        startAfter,
+        costCapUsd,
+        allowSafetyReroute,
+        callbackUrl,
+        items,
+        null);
+  }
 
   record VariantRequest(String name, String aspectRatio, String size) {
 
@@ -76,7 +114,8 @@ record SubmitBatchRequest(
         costCapUsd,
         allowSafetyReroute,
         callbackUrl,
-        items);
+        items,
+        generation);
   }
 
   /**

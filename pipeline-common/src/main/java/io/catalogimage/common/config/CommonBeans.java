@@ -5,6 +5,7 @@ import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.CatalogProperties;
 import io.catalogimage.common.catalog.Tiers;
+import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.health.InfrastructureHealth;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.message.KafkaTopicsProperties;
@@ -78,6 +79,12 @@ public class CommonBeans {
   @Bean
   io.catalogimage.common.providerjob.ProviderJobRepository providerJobRepository(JdbcClient jdbc) {
     return new io.catalogimage.common.providerjob.ProviderJobRepository(jdbc);
+  }
+
+  /** Items' kept conversations (their image versions) and the edits asked of them. */
+  @Bean
+  Conversations conversations(JdbcClient jdbc) {
+    return new Conversations(jdbc);
   }
 
   /** Every batch state change. */

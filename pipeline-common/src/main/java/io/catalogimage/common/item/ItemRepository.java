@@ -92,6 +92,13 @@ public class ItemRepository {
       ItemMove.of("re-driven", EnumSet.of(FAILED, BLOCKED, CANCELLED), QUEUED);
   public static final ItemMove RESUME_CAPPED =
       ItemMove.of("its cost cap was raised", EnumSet.of(CAP_REACHED), QUEUED);
+  public static final ItemMove EDIT =
+      ItemMove.of("an edit of its image is queued", EnumSet.of(SUCCEEDED), QUEUED);
+  public static final ItemMove EDIT_ENDED =
+      ItemMove.of(
+          "its edit ended without a new image; the previous one stays",
+          EnumSet.of(RUNNING),
+          SUCCEEDED);
 
   /** Every move a statement here makes (the lifecycle test walks them). */
   public static final List<ItemMove> MOVES =
@@ -110,7 +117,9 @@ public class ItemRepository {
           RESUME_CAPPED,
           PACK,
           TAKE_BATCH_RESULT,
-          BACK_FROM_PROVIDER_BATCH);
+          BACK_FROM_PROVIDER_BATCH,
+          EDIT,
+          EDIT_ENDED);
 
   /** One item a worker holds under its lease, at the version it last wrote or read. */
   public record Held(ItemId item, String worker, int version) {
@@ -158,6 +167,8 @@ public class ItemRepository {
                 i.route_reason, i.attempts_before_run, i.version,
                 b.tier, b.spec, p.data,
                 b.lane, b.deadline, b.cost_cap_usd, b.allow_safety_reroute, t.monthly_cap_usd,
+                (SELECT row_to_json(e)::text FROM item_edits e
+                  WHERE e.edit_id = i.edit_id AND e.state = 'PENDING') AS edit,
                 (SELECT coalesce(jsonb_object_agg(f.model_requested, f.n), '{}'::jsonb)::text
                    FROM (SELECT a.model_requested, count(*) AS n FROM attempts a
                           WHERE a.item_id = i.item_id AND a.attempt_no > i.attempts_before_run
@@ -309,6 +320,67 @@ public class ItemRepository {
        WHERE batch_id = :batch AND tenant_id = :tenant AND state = ANY(:states)
       """;
 
+  /**
+   * An edit: the succeeded item runs again, on the model of its conversation, with its full
+   * retries; its image, sidecar and texts stay on the row until the edit replaces them.
+   */
+  private static final String EDIT_SQL =
+      """
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, next_model = :model, route_reason = NULL,
+                       edit_id = :edit, attempts_before_run = attempts,
+                       version = version + 1, updated_at = :now,
+                       note = 'edit queued at ' || :nowText
+       WHERE item_id = :item AND tenant_id = :tenant AND state = 'SUCCEEDED'
+      """;
+
+  /** An edit that made no new image: back to SUCCEEDED with the image it had. */
+  private static final String EDIT_ENDED_SQL =
+      "UPDATE items SET state = 'SUCCEEDED', finished_at = :now, edit_id = NULL,"
+          + " next_model = NULL, route_reason = NULL, note = :note, "
+          + RELEASE_LEASE
+          + HELD;
+
+  /**
+   * Edits every SUCCEEDED item of a batch that matches the filter and has a kept conversation, with
+   * one instruction, in one statement: the edits' rows and the items' moves to the queue (from
+   * SUCCEEDED only: move EDIT). Answers the items queued.
+   */
+  private static final String EDIT_MATCHING_SQL =
+      """
+      WITH picked AS (
+        SELECT i.item_id, t.attempt_no, t.model
+          FROM items i JOIN item_turns t
+            ON t.item_id = i.item_id AND t.attempt_no = i.turn_attempt
+         WHERE i.batch_id = :batch AND i.tenant_id = :tenant AND i.state = 'SUCCEEDED'
+           AND (CAST(:variant AS text) IS NULL OR i.variant = :variant)
+           AND (CAST(:model AS text) IS NULL OR t.model = :model)
+           AND (cardinality(CAST(:skus AS text[])) = 0 OR i.sku = ANY(CAST(:skus AS text[])))
+           AND (NOT :blockedThenRerouted
+                OR EXISTS (SELECT 1 FROM attempts a WHERE a.item_id = i.item_id
+                              AND a.outcome = 'BLOCKED' AND a.edit_id IS NULL))
+         ORDER BY i.item_no
+         LIMIT :limit
+           FOR UPDATE OF i
+      ), edits AS (
+        INSERT INTO item_edits (edit_id, item_id, tenant_id, batch_id, turn, instruction, model,
+                                base_attempt, state, created_at)
+        SELECT gen_random_uuid(), p.item_id, :tenant, :batch,
+               coalesce((SELECT max(e.turn) FROM item_edits e WHERE e.item_id = p.item_id), 0) + 1,
+               :instruction, p.model, p.attempt_no, 'PENDING', :now
+          FROM picked p
+        RETURNING edit_id, item_id, model
+      )
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, next_model = e.model, route_reason = NULL,
+                       edit_id = e.edit_id, attempts_before_run = items.attempts,
+                       version = items.version + 1, updated_at = :now,
+                       note = 'edit queued at ' || :nowText
+        FROM edits e
+       WHERE items.item_id = e.item_id AND items.state = 'SUCCEEDED'
+      RETURNING CAST(items.item_id AS text)
+      """;
+
   private static final String RESUME_CAPPED_SQL =
       """
       UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
@@ -364,6 +436,8 @@ public class ItemRepository {
     check(UNPROCESSABLE, UNPROCESSABLE_SQL, "state = 'DISPATCHED'");
     check(CANCEL, CANCEL_SQL, "state IN " + CANCEL.fromSql());
     check(RESUME_CAPPED, RESUME_CAPPED_SQL, "state = 'CAP_REACHED'");
+    check(EDIT, EDIT_SQL, "state = 'SUCCEEDED'");
+    check(EDIT, EDIT_MATCHING_SQL, "i.state = 'SUCCEEDED'", "items.state = 'SUCCEEDED'");
   }
 
   private static void check(ItemMove move, String sql, String... guards) {
@@ -681,6 +755,59 @@ public class ItemRepository {
         .param("batch", batch == null ? null : batch.value())
         .param("tenant", tenant.value())
         .update();
+  }
+
+  /** Queues an edit of a SUCCEEDED item on {@code model}; false when it is not SUCCEEDED. */
+  public boolean queueEdit(TenantId tenant, ItemId item, UUID edit, String model, Instant now) {
+    return jdbc.sql(EDIT_SQL)
+            .param("now", Timestamp.from(now))
+            .param("nowText", now.toString())
+            .param("model", model)
+            .param("edit", edit)
+            .param("item", item.value())
+            .param("tenant", tenant.value())
+            .update()
+        == 1;
+  }
+
+  /** Queues one edit per matching item (at most {@code limit}); answers the items queued. */
+  public List<ItemId> queueEditsMatching(
+      TenantId tenant,
+      BatchId batch,
+      io.catalogimage.common.edit.Conversations.EditFilter filter,
+      String instruction,
+      int limit,
+      Instant now) {
+    return jdbc
+        .sql(EDIT_MATCHING_SQL)
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .param("variant", filter.variant())
+        .param("model", filter.model())
+        .param("skus", filter.skus().toArray(String[]::new))
+        .param("blockedThenRerouted", filter.blockedThenRerouted())
+        .param("limit", limit)
+        .param("instruction", instruction)
+        .param("now", Timestamp.from(now))
+        .param("nowText", now.toString())
+        .query(String.class)
+        .list()
+        .stream()
+        .map(ItemId::of)
+        .toList();
+  }
+
+  /** The held item's edit ended without a new image: SUCCEEDED again, with its previous image. */
+  public boolean endEdit(Held held, String note, BigDecimal costDelta, Instant now) {
+    return jdbc.sql(EDIT_ENDED_SQL)
+            .param("note", note)
+            .param("now", Timestamp.from(now))
+            .param("delta", costDelta)
+            .param("item", held.item().value())
+            .param("worker", held.worker())
+            .param("version", held.version())
+            .update()
+        == 1;
   }
 
   private static UUID[] ids(Collection<ItemId> items) {

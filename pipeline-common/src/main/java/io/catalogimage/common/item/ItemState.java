@@ -50,7 +50,8 @@ public enum ItemState {
     // RUNNING: its line came back and is settled like a real-time answer (under a lease);
     // QUEUED: its line failed or never ran, or the job is late (fallback to real time)
     ALLOWED.put(IN_PROVIDER_BATCH, EnumSet.of(RUNNING, QUEUED, CANCELLED));
-    ALLOWED.put(SUCCEEDED, EnumSet.noneOf(ItemState.class));
+    // an edit (issue 18): the item runs again to correct its image; the previous one stays
+    ALLOWED.put(SUCCEEDED, EnumSet.of(QUEUED));
     // re-drive: failed, blocked, cancelled and capped items may run again
     ALLOWED.put(FAILED, EnumSet.of(QUEUED));
     ALLOWED.put(BLOCKED, EnumSet.of(QUEUED));

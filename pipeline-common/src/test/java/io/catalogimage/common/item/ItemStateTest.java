@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 class ItemStateTest {
 
   @Test
-  void a_succeeded_item_never_moves_again() {
+  void a_succeeded_item_moves_only_back_to_the_queue_for_an_edit() {
     for (ItemState next : values()) {
-      assertThat(SUCCEEDED.canMoveTo(next)).as("SUCCEEDED -> " + next).isFalse();
+      assertThat(SUCCEEDED.canMoveTo(next)).as("SUCCEEDED -> " + next).isEqualTo(next == QUEUED);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.catalogimage.worker.claim;
 
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.batch.ReferenceImageSource;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.id.BatchId;
@@ -26,6 +27,8 @@ import java.util.Map;
  * @param routeReason why {@code nextModel} was chosen (written on the next attempt), or null
  * @param failuresByModel failed calls (429 without a retry delay, server error, timeout, connection
  *     lost, no image) per model in the current run: routing bounds the tries on each model
+ * @param edit the edit this run makes, or null for a generation
+ * @param settings the batch's model settings, passed through to every call
  * @param rateLimitsByModel 429s with a retry delay per model in the current run: the waits they add
  *     up to weigh against switching
  */
@@ -51,9 +54,67 @@ public record ClaimedItem(
     int version,
     String routeReason,
     Map<String, Integer> failuresByModel,
-    Map<String, Integer> rateLimitsByModel) {
+    Map<String, Integer> rateLimitsByModel,
+    PendingEdit edit,
+    GenerationSettings settings) {
+
+  public ClaimedItem(
+      ItemId id,
+      TenantId tenant,
+      BatchId batch,
+      String sku,
+      VariantSpec variant,
+      String tier,
+      List<String> altTextLocales,
+      String styleGuide,
+      String prompt,
+      int attempts,
+      String nextModel,
+      ReferenceImageSource referenceImage,
+      String lane,
+      Instant deadline,
+      BigDecimal costCapUsd,
+      boolean allowSafetyReroute,
+      BigDecimal tenantMonthlyCapUsd,
+      int attemptsBeforeRun,
+      int version,
+      String routeReason,
+      Map<String, Integer> failuresByModel,
+      Map<String, Integer> rateLimitsByModel) {
+    this(
+        id,
+        tenant,
+        batch,
+        sku,
+        variant,
+        tier,
+        altTextLocales,
+        styleGuide,
+        prompt,
+        attempts,
+        nextModel,
+        referenceImage,
+        lane,
+        deadline,
+        costCapUsd,
+        allowSafetyReroute,
+        tenantMonthlyCapUsd,
+        attemptsBeforeRun,
+        version,
+        routeReason,
+        failuresByModel,
+        rateLimitsByModel,
+        null,
+        null);
+  }
+
+  /** True while the item runs an edit of its image. */
+  public boolean isEdit() {
+    return edit != null;
+  }
 
   public ClaimedItem {
+    settings = settings == null ? GenerationSettings.NONE : settings;
     failuresByModel = failuresByModel == null ? Map.of() : Map.copyOf(failuresByModel);
     rateLimitsByModel = rateLimitsByModel == null ? Map.of() : Map.copyOf(rateLimitsByModel);
   }

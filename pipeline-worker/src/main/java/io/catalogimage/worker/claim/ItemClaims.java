@@ -120,7 +120,23 @@ public class ItemClaims {
         rs.getInt("version"),
         rs.getString("route_reason"),
         Json.mapper().readValue(rs.getString("failures_by_model"), FAILURES),
-        Json.mapper().readValue(rs.getString("rate_limits_by_model"), FAILURES));
+        Json.mapper().readValue(rs.getString("rate_limits_by_model"), FAILURES),
+        edit(rs.getString("edit")),
+        spec.settings());
+  }
+
+  /** The pending edit's row, as {@code row_to_json} wrote it; null for a generation. */
+  private static PendingEdit edit(String json) {
+    if (json == null) {
+      return null;
+    }
+    tools.jackson.databind.JsonNode e = Json.mapper().readTree(json);
+    return new PendingEdit(
+        UUID.fromString(e.path("edit_id").asString()),
+        e.path("turn").asInt(),
+        e.path("instruction").asString(),
+        e.path("model").asString(),
+        e.path("base_attempt").asInt());
   }
 
   /** Extends these leases while this worker holds them; returns the ones it still holds. */

@@ -1,8 +1,10 @@
 package io.catalogimage.worker.ledger;
 
+import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.item.ItemState;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 /** What happens to the item after a call; applied only while this worker holds its lease. */
 public sealed interface ItemChange {
@@ -11,6 +13,8 @@ public sealed interface ItemChange {
 
   /**
    * @param altText alt text by locale (also in the sidecar; kept on the row for the manifest)
+   * @param turn the conversation turn that made the image, kept for edits (null: none to keep)
+   * @param editId the edit this image answers, or null for a generation
    */
   record Succeeded(
       String modelServed,
@@ -18,7 +22,9 @@ public sealed interface ItemChange {
       String sidecarKey,
       Map<String, String> altText,
       String caption,
-      String note)
+      String note,
+      Conversations.Turn turn,
+      UUID editId)
       implements ItemChange {
     @Override
     public ItemState target() {
@@ -41,6 +47,18 @@ public sealed interface ItemChange {
     @Override
     public ItemState target() {
       return ItemState.QUEUED;
+    }
+  }
+
+  /**
+   * An edit that made no new image (blocked for safety, failed for good): the edit ends in {@code
+   * editState} (BLOCKED or FAILED) and the item is SUCCEEDED again with the image it had.
+   */
+  record EditEnded(UUID editId, String editState, String errorType, String errorMessage)
+      implements ItemChange {
+    @Override
+    public ItemState target() {
+      return ItemState.SUCCEEDED;
     }
   }
 

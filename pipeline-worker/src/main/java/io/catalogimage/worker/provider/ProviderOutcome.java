@@ -32,6 +32,8 @@ public sealed interface ProviderOutcome {
    * @param text the text part (alt text / caption JSON), or null
    * @param downgrade set when the provider served less than asked: another model version or a
    *     smaller image
+   * @param modelTurn the answer's non-thought parts as received (signatures included), kept for
+   *     edits; empty when the protocol has no conversation (OpenAI: the image is the history)
    */
   record Generated(
       ResultSpool.Held image,
@@ -39,8 +41,36 @@ public sealed interface ProviderOutcome {
       Dimensions actual,
       String text,
       CallInfo info,
-      String downgrade)
+      String downgrade,
+      java.util.List<ModelPart> modelTurn)
       implements ProviderOutcome {
+
+    public Generated {
+      modelTurn = modelTurn == null ? java.util.List.of() : java.util.List.copyOf(modelTurn);
+    }
+
+    /** An answer without a conversation to keep. */
+    public Generated(
+        ResultSpool.Held image,
+        String mimeType,
+        Dimensions actual,
+        String text,
+        CallInfo info,
+        String downgrade) {
+      this(image, mimeType, actual, text, info, downgrade, java.util.List.of());
+    }
+
+    /** An image already in memory (tests, edits' own reads), held by no spool. */
+    public Generated(
+        byte[] png,
+        String mimeType,
+        Dimensions actual,
+        String text,
+        CallInfo info,
+        String downgrade,
+        java.util.List<ModelPart> modelTurn) {
+      this(ResultSpool.unspooled(png), mimeType, actual, text, info, downgrade, modelTurn);
+    }
 
     /** An image already in memory (tests), held by no spool. */
     public Generated(

@@ -122,7 +122,14 @@ final class AttemptRecords {
                 info.usage().outputTextTokens() + info.usage().outputImageTokens(),
                 info.usage().thinkingTokens()),
         g.image().sha256(),
-        warnings);
+        warnings,
+        item.isEdit()
+            ? new Sidecar.Edit(
+                item.edit().id().toString(),
+                item.edit().turn(),
+                item.edit().instruction(),
+                item.edit().baseAttempt())
+            : null);
   }
 
   private static String sha256(byte[] bytes) {

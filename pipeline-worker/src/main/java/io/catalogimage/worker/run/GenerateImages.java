@@ -9,6 +9,7 @@ import io.catalogimage.worker.WorkerProperties;
 import io.catalogimage.worker.budget.BudgetAnswer;
 import io.catalogimage.worker.budget.Budgets;
 import io.catalogimage.worker.claim.ClaimedItem;
+import io.catalogimage.worker.edit.ConversationTurns;
 import io.catalogimage.worker.ledger.AttemptResult;
 import io.catalogimage.worker.ledger.ItemChange;
 import io.catalogimage.worker.ledger.Ledger;
@@ -74,6 +75,7 @@ public class GenerateImages implements SmartLifecycle {
   private final RoutingPolicy routing;
   private final ModelBreakers breakers;
   private final Budgets budgets;
+  private final Ledger ledger;
   private final BudgetProperties budgetProps;
   private final ItemRepository items;
   private final ResultSpool spool;
@@ -98,6 +100,7 @@ public class GenerateImages implements SmartLifecycle {
       RoutingPolicy routing,
       ModelBreakers breakers,
       Budgets budgets,
+      Ledger ledger,
       BudgetProperties budgetProps,
       ItemRepository items,
       ResultSpool spool,
@@ -114,6 +117,7 @@ public class GenerateImages implements SmartLifecycle {
     this.routing = routing;
     this.breakers = breakers;
     this.budgets = budgets;
+    this.ledger = ledger;
     this.budgetProps = budgetProps;
     this.items = items;
     this.spool = spool;
@@ -342,7 +346,7 @@ public class GenerateImages implements SmartLifecycle {
         job,
         c,
         AttemptRecords.result(outcome, decision.describe(), cost),
-        change(decision, outcome, c.model()),
+        change(job.item, decision, outcome, c.model()),
         finished);
   }
 
@@ -386,7 +390,21 @@ public class GenerateImages implements SmartLifecycle {
                         s.keys().sidecarKey(),
                         alt.byLocale(),
                         alt.caption(),
-                        accept.note()),
+                        accept.note(),
+                        ConversationTurns.turn(
+                            item,
+                            c.attempt(),
+                            c.model(),
+                            served,
+                            c.request(),
+                            g.modelTurn(),
+                            mimeType,
+                            s.keys().imageKey(),
+                            s.keys().sidecarKey(),
+                            alt.byLocale(),
+                            alt.caption(),
+                            finished),
+                        item.isEdit() ? item.edit().id() : null),
                     finished);
               } else if (stored instanceof StoreResults.GaveUp gaveUp) {
                 log.error("{}: {}", job, gaveUp.reason());
@@ -436,7 +454,13 @@ public class GenerateImages implements SmartLifecycle {
             });
   }
 
-  private static ItemChange change(Decision decision, ProviderOutcome outcome, String calledModel) {
+  private static ItemChange change(
+      ClaimedItem item, Decision decision, ProviderOutcome outcome, String calledModel) {
+    if (item.isEdit() && decision instanceof Decision.GiveUp g) {
+      // an edit that makes no image leaves the item as it was: SUCCEEDED, with its image
+      return new ItemChange.EditEnded(
+          item.edit().id(), g.state().name(), g.errorType(), g.reason());
+    }
     if (decision instanceof Decision.RetryAt r) {
       String routeReason = r.model().equals(calledModel) ? null : r.reason();
       return new ItemChange.Requeued(
@@ -479,6 +503,11 @@ public class GenerateImages implements SmartLifecycle {
   private void failWithoutCall(Job job, String errorType, String reason) {
     try {
       log.warn("{} failed without a call: {}", job, reason);
+      if (job.item.isEdit()) {
+        ledger.endEditWithoutCall(
+            job.held(), job.item.edit().id(), errorType, reason, clock.instant());
+        return;
+      }
       items.finish(
           job.held(), ItemState.FAILED, errorType, reason, null, BigDecimal.ZERO, clock.instant());
     } catch (RuntimeException e) {

@@ -254,6 +254,7 @@ class GenerateImagesAccountingTest {
             routing,
             breakers,
             budgets,
+            mock(io.catalogimage.worker.ledger.Ledger.class),
             new BudgetProperties(null, null, null, null, null, null),
             mock(ItemRepository.class),
             new ResultSpool(ResultProperties.defaults()),

@@ -102,7 +102,8 @@ final class ConfigReader {
         "lenientImageSize",
         "downgradeModel",
         "imageSafetyNullParts",
-        "retryAfterHeader");
+        "retryAfterHeader",
+        "signatures");
     return new GeminiSettings(
         n.has("aliasMode") ? n.enumValue("aliasMode", AliasMode.class) : base.aliasMode(),
         n.has("lenientImageSize") ? n.bool("lenientImageSize") : base.lenientImageSize(),
@@ -110,7 +111,8 @@ final class ConfigReader {
         n.has("imageSafetyNullParts")
             ? n.bool("imageSafetyNullParts")
             : base.imageSafetyNullParts(),
-        n.has("retryAfterHeader") ? n.bool("retryAfterHeader") : base.retryAfterHeader());
+        n.has("retryAfterHeader") ? n.bool("retryAfterHeader") : base.retryAfterHeader(),
+        n.has("signatures") ? n.enumValue("signatures", SignatureMode.class) : base.signatures());
   }
 
   private static QuotaSettings quotas(Node n, QuotaSettings base) {

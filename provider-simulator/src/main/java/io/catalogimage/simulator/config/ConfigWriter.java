@@ -27,6 +27,7 @@ final class ConfigWriter {
     gemini.put("downgradeModel", c.gemini().downgradeModel());
     gemini.put("imageSafetyNullParts", c.gemini().imageSafetyNullParts());
     gemini.put("retryAfterHeader", c.gemini().retryAfterHeader());
+    gemini.put("signatures", c.gemini().signatures().name());
 
     ObjectNode quotas = root.putObject("quotas");
     limitsTree(quotas.putObject("defaults"), c.quotas().defaults());

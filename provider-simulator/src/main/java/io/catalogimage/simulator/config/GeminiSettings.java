@@ -14,13 +14,32 @@ package io.catalogimage.simulator.config;
  * @param retryAfterHeader when true a per-minute 429 also carries its delay in a {@code
  *     Retry-After} header (whole seconds, rounded up), as gateways and Google's front ends may;
  *     default false (body only)
+ * @param signatures what a next turn with a missing or altered {@code thoughtSignature} gets
+ *     (reference §4): STRICT a 400 INVALID_ARGUMENT, LENIENT an answer with a warning header
+ *     (Gemini 3 Pro Image's documented behaviour, the default), OFF no check at all
  */
 public record GeminiSettings(
     AliasMode aliasMode,
     boolean lenientImageSize,
     String downgradeModel,
     boolean imageSafetyNullParts,
-    boolean retryAfterHeader) {
+    boolean retryAfterHeader,
+    SignatureMode signatures) {
+
+  public GeminiSettings(
+      AliasMode aliasMode,
+      boolean lenientImageSize,
+      String downgradeModel,
+      boolean imageSafetyNullParts,
+      boolean retryAfterHeader) {
+    this(
+        aliasMode,
+        lenientImageSize,
+        downgradeModel,
+        imageSafetyNullParts,
+        retryAfterHeader,
+        SignatureMode.LENIENT);
+  }
 
   public GeminiSettings(
       AliasMode aliasMode,
@@ -34,6 +53,9 @@ public record GeminiSettings(
     if (aliasMode == null || downgradeModel == null || downgradeModel.isBlank()) {
       throw new IllegalArgumentException("gemini.aliasMode and gemini.downgradeModel are required");
     }
+    if (signatures == null) {
+      signatures = SignatureMode.LENIENT;
+    }
   }
 
   public static GeminiSettings standard() {
@@ -42,26 +64,31 @@ public record GeminiSettings(
 
   public GeminiSettings withAliasMode(AliasMode mode) {
     return new GeminiSettings(
-        mode, lenientImageSize, downgradeModel, imageSafetyNullParts, retryAfterHeader);
+        mode, lenientImageSize, downgradeModel, imageSafetyNullParts, retryAfterHeader, signatures);
   }
 
   public GeminiSettings withLenientImageSize(boolean lenient) {
     return new GeminiSettings(
-        aliasMode, lenient, downgradeModel, imageSafetyNullParts, retryAfterHeader);
+        aliasMode, lenient, downgradeModel, imageSafetyNullParts, retryAfterHeader, signatures);
   }
 
   public GeminiSettings withDowngradeModel(String model) {
     return new GeminiSettings(
-        aliasMode, lenientImageSize, model, imageSafetyNullParts, retryAfterHeader);
+        aliasMode, lenientImageSize, model, imageSafetyNullParts, retryAfterHeader, signatures);
   }
 
   public GeminiSettings withImageSafetyNullParts(boolean nullParts) {
     return new GeminiSettings(
-        aliasMode, lenientImageSize, downgradeModel, nullParts, retryAfterHeader);
+        aliasMode, lenientImageSize, downgradeModel, nullParts, retryAfterHeader, signatures);
   }
 
   public GeminiSettings withRetryAfterHeader(boolean header) {
     return new GeminiSettings(
-        aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, header);
+        aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, header, signatures);
+  }
+
+  public GeminiSettings withSignatures(SignatureMode mode) {
+    return new GeminiSettings(
+        aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, retryAfterHeader, mode);
   }
 }

@@ -61,11 +61,12 @@ public final class GeminiBatchHandler implements HttpHandler {
       Responder responder,
       ModelRegistry registry,
       ImageFactory images,
-      BatchStore store) {
+      BatchStore store,
+      ThoughtSignatures signatures) {
     this.engine = engine;
     this.responder = responder;
     this.registry = registry;
-    this.responses = new GeminiResponses(images, registry);
+    this.responses = new GeminiResponses(images, registry, signatures);
     this.store = store;
   }
 

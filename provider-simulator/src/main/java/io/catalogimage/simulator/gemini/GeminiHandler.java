@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.catalogimage.simulator.SimulatorConfig;
 import io.catalogimage.simulator.config.AliasMode;
+import io.catalogimage.simulator.config.SignatureMode;
 import io.catalogimage.simulator.engine.Call;
 import io.catalogimage.simulator.engine.Engine;
 import io.catalogimage.simulator.engine.Verdict;
@@ -11,6 +12,7 @@ import io.catalogimage.simulator.fault.FaultKind;
 import io.catalogimage.simulator.fault.TransportFaults;
 import io.catalogimage.simulator.http.Exchanges;
 import io.catalogimage.simulator.http.HttpReply;
+import io.catalogimage.simulator.http.Json;
 import io.catalogimage.simulator.http.Responder;
 import io.catalogimage.simulator.models.GeminiModel;
 import io.catalogimage.simulator.models.ModelRegistry;
@@ -37,17 +39,20 @@ public final class GeminiHandler implements HttpHandler {
   private final ModelRegistry registry;
   private final GeminiResponses responses;
   private final GeminiBatchHandler batches;
+  private final ThoughtSignatures signatures;
 
   public GeminiHandler(
       Engine engine,
       Responder responder,
       ModelRegistry registry,
       ImageFactory images,
-      GeminiBatchHandler batches) {
+      GeminiBatchHandler batches,
+      ThoughtSignatures signatures) {
     this.engine = engine;
     this.responder = responder;
     this.registry = registry;
-    this.responses = new GeminiResponses(images, registry);
+    this.signatures = signatures;
+    this.responses = new GeminiResponses(images, registry, signatures);
     this.batches = batches;
   }
 
@@ -118,6 +123,23 @@ public final class GeminiHandler implements HttpHandler {
       return;
     }
 
+    Optional<String> unsigned;
+    try {
+      unsigned =
+          signatures.check(
+              Json.get(Json.parse(body), "contents"),
+              model.get(),
+              cfg.seed(),
+              cfg.gemini().signatures());
+    } catch (RuntimeException e) {
+      unsigned = Optional.empty(); // the parser above accepted the body
+    }
+    if (unsigned.isPresent() && cfg.gemini().signatures() == SignatureMode.STRICT) {
+      engine.recordRequestError(model.get().id(), project, StatsRecorder.INVALID_ARGUMENT);
+      responder.send(exchange, GeminiErrors.invalidArgument(unsigned.get()));
+      return;
+    }
+    String warning = unsigned.orElse(null);
     Verdict verdict =
         engine.decide(
             new Call(
@@ -143,6 +165,9 @@ public final class GeminiHandler implements HttpHandler {
           HttpReply reply = responses.render(ctx, verdict);
           if (stream && reply.status() == 200) {
             reply = sse ? asSse(reply) : asJsonArray(reply);
+          }
+          if (warning != null) {
+            reply = reply.withHeader("x-sim-signature-warning", warning);
           }
           return reply
               .withHeader("x-sim-outcome", verdict.outcome())

@@ -24,10 +24,12 @@ import tools.jackson.databind.node.ObjectNode;
 final class GeminiResponses {
   private final ImageFactory images;
   private final ModelRegistry registry;
+  private final ThoughtSignatures signatures;
 
-  GeminiResponses(ImageFactory images, ModelRegistry registry) {
+  GeminiResponses(ImageFactory images, ModelRegistry registry, ThoughtSignatures signatures) {
     this.images = images;
     this.registry = registry;
+    this.signatures = signatures;
   }
 
   /** Everything a response depends on besides the verdict. */
@@ -66,7 +68,8 @@ final class GeminiResponses {
     String subject = Captions.subject(req.prompt());
     String ratio = served.aspectRatios().contains(req.aspectRatio()) ? req.aspectRatio() : "1:1";
     String servedSize = served.sizes().containsKey(size) ? size : GeminiModel.DEFAULT_SIZE;
-    long palette = Hashing.of(subject);
+    // a later turn (an edit) is coloured by the whole conversation: visibly not the image before
+    long palette = req.turns() > 1 ? Hashing.of(req.conversation()) : Hashing.of(subject);
 
     ObjectNode root = Json.object();
     ArrayNode parts = Json.array();
@@ -98,18 +101,17 @@ final class GeminiResponses {
       }
     }
     int textTokens = 0;
-    int signatureIndex = 0;
     if (req.wantText()) {
       String text = Captions.textPart(req.prompt());
       textTokens = GeminiRequest.tokens(text);
       ObjectNode part = parts.addObject();
       part.put("text", text);
-      ResponseIds.sign(part, served, ctx.seed(), responseId, signatureIndex++);
+      signatures.sign(part, served, ctx.seed());
     }
     for (String b64 : finalImages) {
       ObjectNode part = parts.addObject();
       inlinePng(part, b64);
-      ResponseIds.sign(part, served, ctx.seed(), responseId, signatureIndex++);
+      signatures.sign(part, served, ctx.seed());
     }
     ObjectNode candidate = root.putArray("candidates").addObject();
     ObjectNode content = candidate.putObject("content");

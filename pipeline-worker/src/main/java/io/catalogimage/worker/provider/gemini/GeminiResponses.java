@@ -5,6 +5,7 @@ import io.catalogimage.common.pricing.TokenUsage;
 import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageHeader;
+import io.catalogimage.worker.provider.ModelPart;
 import io.catalogimage.worker.provider.ModelVersions;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.RetryHints;
@@ -15,6 +16,8 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -126,21 +129,32 @@ final class GeminiResponses {
     StreamedAnswer.Image image = null;
     String mimeType = null;
     StringBuilder text = new StringBuilder();
+    List<ModelPart> modelTurn = new ArrayList<>();
     for (JsonNode part : candidate.path("content").path("parts")) {
       if (part.path("thought").asBoolean(false)) {
-        continue;
+        continue; // thought parts never carry signatures and are not replayed (reference §4)
       }
+      String signature =
+          Optional.ofNullable(text(part, "thoughtSignature"))
+              .orElse(text(part, "thought_signature"));
       JsonNode inline = part.has("inlineData") ? part.get("inlineData") : part.path("inline_data");
       String mime = Optional.ofNullable(text(inline, "mimeType")).orElse(text(inline, "mime_type"));
       if (mime != null && mime.startsWith("image/") && inline.has("data")) {
-        // only the LAST final image counts; an earlier one is released with the answer
+        // only the LAST final image counts; an earlier one is kept in the conversation only
+        // (its bytes inline in the kept turn: an edit sends every image part back) and released
+        if (image != null) {
+          keepInTurn(modelTurn, image);
+        }
         image = answer.take(inline.get("data").asString());
         mimeType = mime;
+        // the last image is kept by its object key once stored: no copy of its bytes here
+        modelTurn.add(new ModelPart(null, mime, LAST_IMAGE, signature));
       } else if (part.has("text")) {
         if (!text.isEmpty()) {
           text.append('\n');
         }
         text.append(part.get("text").asString());
+        modelTurn.add(new ModelPart(part.get("text").asString(), null, null, signature));
       }
     }
     if (image == null) {
@@ -169,7 +183,29 @@ final class GeminiResponses {
         actual.get(),
         text.isEmpty() ? null : text.toString(),
         info,
-        downgrade);
+        downgrade,
+        modelTurn);
+  }
+
+  /** Marks the answer's final image in its model turn (kept by object key, not by bytes). */
+  private static final byte[] LAST_IMAGE = new byte[0];
+
+  /**
+   * An earlier image part, superseded by a later one: its bytes go into the kept turn (in place of
+   * the marker) and its place in the spool is given back.
+   */
+  private static void keepInTurn(List<ModelPart> modelTurn, StreamedAnswer.Image earlier) {
+    for (int i = modelTurn.size() - 1; i >= 0; i--) {
+      ModelPart p = modelTurn.get(i);
+      if (p.image() == LAST_IMAGE) {
+        byte[] bytes = earlier.held() == null ? new byte[0] : earlier.held().bytes();
+        modelTurn.set(i, new ModelPart(null, p.mimeType(), bytes, p.thoughtSignature()));
+        break;
+      }
+    }
+    if (earlier.held() != null) {
+      earlier.held().release();
+    }
   }
 
   private String downgrade(GenerationRequest req, Dimensions actual, String modelVersion) {

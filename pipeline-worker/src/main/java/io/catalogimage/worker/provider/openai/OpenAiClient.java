@@ -106,7 +106,7 @@ public final class OpenAiClient implements ImageProvider {
               .header(
                   "Authorization",
                   "Bearer " + (endpoint.apiKey() == null ? "" : endpoint.apiKey()));
-      if (req.references().isEmpty()) {
+      if (req.references().isEmpty() && !req.isEdit()) {
         builder
             .uri(url("/v1/images/generations"))
             .header("Content-Type", "application/json")
