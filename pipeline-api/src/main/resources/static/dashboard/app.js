@@ -91,7 +91,11 @@
     $('sign-out').hidden = true;
     $('sign-in').hidden = false;
     $('who').textContent = '';
+    $('images').hidden = true;
+    editing = null;
   });
+
+  $('edit-form').addEventListener('submit', submitEdit);
 
   // ---- refresh ----
 
@@ -140,6 +144,7 @@
         byModel.append(el('div', model + ': ' + money(u.costUsd) + ' (' + u.images + ' images)')));
       const actions = el('td');
       actions.append(button('Failures', 'show-failures', () => openFailures(b)));
+      actions.append(button('Images', 'show-images', () => openImages(b)));
       if (b.state !== 'COMPLETED') {
         actions.append(button('Cancel', 'cancel', () => act('POST', '/v1/batches/' + b.id + '/cancel')));
       }
@@ -237,6 +242,105 @@
       $('item-detail').hidden = false;
     } catch (e) {
       $('status').textContent = 'Could not load the item: ' + e.message;
+    }
+  }
+
+  // ---- images of one batch: versions side by side, edits in words ----
+
+  let editing = null;
+  const blobs = [];
+
+  async function openImages(batch) {
+    $('images-name').textContent = batch.name || batch.id;
+    $('images').hidden = false;
+    $('editor').hidden = true;
+    try {
+      const page = await api('GET', '/v1/batches/' + batch.id + '/items?limit=200&state=SUCCEEDED');
+      $('images-empty').hidden = page.items.length > 0;
+      $('image-items').replaceChildren(...page.items.map((item) => {
+        const li = el('li');
+        const link = button(item.sku + ' / ' + item.variant, 'link image-item',
+          () => openEditor(batch.id, item));
+        link.dataset.itemId = item.id;
+        li.append(link);
+        return li;
+      }));
+    } catch (e) {
+      $('status').textContent = 'Could not load the images: ' + e.message;
+    }
+  }
+
+  async function openEditor(batchId, item) {
+    editing = { batchId, itemId: item.id };
+    $('editor-item').textContent = item.sku + ' / ' + item.variant;
+    $('edit-status').textContent = '';
+    $('editor').hidden = false;
+    await showVersions();
+  }
+
+  /** The item's versions, each image fetched with the key and shown from a blob: URL. */
+  async function showVersions() {
+    const { batchId, itemId } = editing;
+    const base = '/v1/batches/' + batchId + '/items/' + itemId;
+    const versions = await api('GET', base + '/versions');
+    blobs.splice(0).forEach((url) => URL.revokeObjectURL(url));
+    const figures = await Promise.all(versions.versions.map(async (v) => {
+      const fig = el('figure', null, 'version' + (v.current ? ' current' : ''));
+      fig.dataset.version = v.version;
+      const response = await fetch(base + '/versions/' + v.version + '/image', {
+        headers: { Authorization: 'Bearer ' + apiKey }, cache: 'no-store', credentials: 'omit'
+      });
+      if (response.ok) {
+        const url = URL.createObjectURL(await response.blob());
+        blobs.push(url);
+        const img = el('img');
+        img.alt = 'version ' + v.version;
+        img.src = url;
+        fig.append(img);
+      }
+      const caption = el('figcaption');
+      caption.append(el('div', 'version ' + v.version + (v.current ? ' (shown)' : '')),
+        el('div', v.instruction || 'generated', 'muted'), el('div', v.model, 'muted'));
+      if (!v.current) {
+        caption.append(button('Restore', 'restore', async () => {
+          try {
+            await api('POST', base + '/versions/' + v.version + '/restore');
+            await showVersions();
+          } catch (e) {
+            $('edit-status').textContent = 'Restore failed: ' + e.message;
+          }
+        }));
+      }
+      fig.append(caption);
+      return fig;
+    }));
+    $('versions').replaceChildren(...figures);
+  }
+
+  async function submitEdit(event) {
+    event.preventDefault();
+    if (!editing) return;
+    const { batchId, itemId } = editing;
+    const base = '/v1/batches/' + batchId + '/items/' + itemId;
+    const instruction = $('edit-instruction').value;
+    try {
+      const edit = await api('POST', base + '/edits', { instruction });
+      $('edit-status').textContent = 'Edit ' + edit.turn + ' queued on ' + edit.model + '…';
+      for (let i = 0; i < 240; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const all = await api('GET', base + '/edits');
+        const now = all.edits.find((e) => e.editId === edit.editId);
+        if (now && now.state !== 'PENDING') {
+          $('edit-status').textContent = 'Edit ' + now.turn + ': ' + now.state
+            + (now.errorMessage ? ' — ' + now.errorMessage : '') + ' (' + money(now.costUsd) + ')';
+          $('edit-instruction').value = '';
+          await showVersions();
+          return;
+        }
+      }
+      $('edit-status').textContent = 'The edit is still running; reopen the item later.';
+    } catch (e) {
+      $('edit-status').textContent = 'Edit refused: ' + e.message;
     }
   }
 

@@ -33,7 +33,7 @@ public final class MerchantCli {
         submit FILE    upload a catalog (.csv, .ndjson/.jsonl, .json) as a batch
                        --variant name:ratio:size (repeat) | --preset NAME, --tier fast|quality,
                        --locales en,de, --template '...{{title}}...', --style-guide TEXT,
-                       --lane bulk|interactive|scheduled, --deadline 2026-12-06T06:00:00Z|8h,
+                       --lane bulk|interactive|scheduled|batch|cost-priority, --deadline 2026-12-06T06:00:00Z|8h,
                        --start-after INSTANT|2h, --cost-cap USD, --allow-safety-reroute,
                        --callback-url URL, --name NAME (default: the file's name),
                        --idempotency-key KEY (default: a new one), --format csv|ndjson|json,

@@ -25,6 +25,7 @@ final class ProgressLine {
     LABELS.put("CAP_REACHED", "capped");
     LABELS.put("CANCELLED", "cancelled");
     LABELS.put("RUNNING", "running");
+    LABELS.put("IN_PROVIDER_BATCH", "in provider batch");
     LABELS.put("QUEUED", "queued"); // DISPATCHED counts as queued: sent to Kafka, not yet taken
   }
 

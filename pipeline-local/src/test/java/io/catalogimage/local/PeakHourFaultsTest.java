@@ -139,7 +139,10 @@ class PeakHourFaultsTest {
 
   @Test
   void rate_limited_calls_wait_and_succeed() {
-    assertThat(item("THROTTLED").get("state")).isEqualTo("SUCCEEDED");
+    Map<String, Object> item = item("THROTTLED");
+    assertThat(item.get("state"))
+        .as("%s, attempts %s", item, outcomes("THROTTLED"))
+        .isEqualTo("SUCCEEDED");
     assertThat(outcomes("THROTTLED")).contains("RATE_LIMITED").endsWith("SUCCEEDED");
   }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -54,10 +55,24 @@ class WorkerBeans {
     return Executors.newFixedThreadPool(4, named("provider-http"));
   }
 
+  /**
+   * Threads that read answers as they stream in and decode their images into the spool: blocking
+   * reads, so not the HTTP client's threads. Few: answers waiting for a reader wait in their
+   * socket, not in the heap.
+   */
+  @Bean(destroyMethod = "shutdown")
+  ExecutorService providerRead() {
+    return Executors.newFixedThreadPool(4, named("provider-read"));
+  }
+
   @Bean
   Providers providers(
-      ProviderProperties props, ModelCatalog catalog, ExecutorService providerHttp) {
-    return new Providers(props, catalog, Json.mapper(), providerHttp);
+      ProviderProperties props,
+      ModelCatalog catalog,
+      @Qualifier("providerHttp") ExecutorService providerHttp,
+      @Qualifier("providerRead") ExecutorService providerRead,
+      ResultSpool spool) {
+    return new Providers(props, catalog, Json.mapper(), providerHttp, providerRead, spool);
   }
 
   /**

@@ -2,14 +2,18 @@ package io.catalogimage.simulator;
 
 import com.sun.net.httpserver.HttpServer;
 import io.catalogimage.simulator.admin.AdminHandler;
+import io.catalogimage.simulator.batch.BatchStore;
 import io.catalogimage.simulator.config.QuotaShape;
 import io.catalogimage.simulator.engine.Engine;
 import io.catalogimage.simulator.fault.FaultPlanner;
+import io.catalogimage.simulator.gemini.GeminiBatchHandler;
 import io.catalogimage.simulator.gemini.GeminiHandler;
+import io.catalogimage.simulator.gemini.ThoughtSignatures;
 import io.catalogimage.simulator.http.HttpReply;
 import io.catalogimage.simulator.http.Json;
 import io.catalogimage.simulator.http.Responder;
 import io.catalogimage.simulator.models.ModelRegistry;
+import io.catalogimage.simulator.openai.OpenAiBatchHandler;
 import io.catalogimage.simulator.openai.OpenAiHandler;
 import io.catalogimage.simulator.png.ImageFactory;
 import io.catalogimage.simulator.quota.QuotaLedger;
@@ -34,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for Google's Gemini image API ({@code /v1beta/models/{m}:generateContent}) and
  * OpenAI's Images API ({@code /v1/images/*}) on one port, with quotas, peak hours, safety blocks,
- * silent downgrades, server errors and latency.
+ * silent downgrades, server errors and latency, plus both Batch APIs (Gemini {@code
+ * batchGenerateContent} with the Files API; OpenAI {@code /v1/files} and {@code /v1/batches}).
  *
  * <pre>{@code
  * try (ProviderSimulator sim = ProviderSimulator.start(SimulatorConfig.defaults().withTimeScale(0))) {
@@ -63,6 +68,8 @@ public final class ProviderSimulator implements AutoCloseable {
   private final StatsRecorder stats = new StatsRecorder();
   private final QuotaLedger ledger = new QuotaLedger();
   private final FaultPlanner planner = new FaultPlanner();
+  private final BatchStore batches = new BatchStore(planner);
+  private final ThoughtSignatures signatures = new ThoughtSignatures();
   private final HttpServer server;
   private final ExecutorService httpPool;
   private final ScheduledExecutorService timer;
@@ -85,11 +92,22 @@ public final class ProviderSimulator implements AutoCloseable {
     Responder responder = new Responder(timer, writers);
     Engine engine = new Engine(config::get, clock, ledger, planner, stats);
     ModelRegistry registry = ModelRegistry.builtIn();
-    ImageFactory images = new ImageFactory();
-    GeminiHandler gemini = new GeminiHandler(engine, responder, registry, images);
+    ImageFactory images = new ImageFactory(() -> config.get().images());
+    GeminiBatchHandler geminiBatches =
+        new GeminiBatchHandler(engine, responder, registry, images, batches, signatures);
+    GeminiHandler gemini =
+        new GeminiHandler(engine, responder, registry, images, geminiBatches, signatures);
     server.createContext("/v1beta/", gemini);
+    server.createContext("/v1beta/batches", geminiBatches);
+    server.createContext("/v1beta/files", geminiBatches);
+    server.createContext("/upload/v1beta/files", geminiBatches);
+    server.createContext("/download/v1beta/files", geminiBatches);
     server.createContext("/v1/models/", gemini); // the longest matching context wins
     server.createContext("/v1/", new OpenAiHandler(engine, responder, registry, images));
+    OpenAiBatchHandler openAiBatches =
+        new OpenAiBatchHandler(engine, responder, registry, images, batches);
+    server.createContext("/v1/files", openAiBatches);
+    server.createContext("/v1/batches", openAiBatches);
     AdminHandler admin = new AdminHandler(this, responder);
     server.createContext("/sim/", admin);
     server.createContext("/healthz", admin);
@@ -155,6 +173,12 @@ public final class ProviderSimulator implements AutoCloseable {
 
   public void resetStats() {
     stats.reset();
+    signatures.reset();
+  }
+
+  /** Thought signatures issued, echoed intact, and refused (missing or altered), since start. */
+  public ThoughtSignatures.Counts signatures() {
+    return signatures.counts();
   }
 
   /**
@@ -165,6 +189,7 @@ public final class ProviderSimulator implements AutoCloseable {
     stats.reset();
     ledger.reset();
     planner.reset();
+    batches.reset();
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.catalogimage.simulator;
 
 import io.catalogimage.simulator.config.AliasMode;
+import io.catalogimage.simulator.config.BatchSettings;
 import io.catalogimage.simulator.config.FaultSettings;
 import io.catalogimage.simulator.config.GeminiSettings;
+import io.catalogimage.simulator.config.ImageSettings;
 import io.catalogimage.simulator.config.LatencyDistribution;
 import io.catalogimage.simulator.config.LatencySettings;
 import io.catalogimage.simulator.config.PeakProfile;
@@ -36,6 +38,8 @@ import java.util.Map;
  * @param latency latency distributions
  * @param faults off-peak fault rates and trigger words
  * @param server threads and binding
+ * @param batch the Batch APIs: turnaround distribution, per-line failures, expiry windows
+ * @param images image sizes: small gradients (embedded default) or real-size payloads
  */
 public record SimulatorConfig(
     int port,
@@ -47,7 +51,9 @@ public record SimulatorConfig(
     PeakSettings peak,
     LatencySettings latency,
     FaultSettings faults,
-    ServerSettings server) {
+    ServerSettings server,
+    BatchSettings batch,
+    ImageSettings images) {
 
   public static final String DEFAULT_KEY = "sim-key";
   public static final String DEFAULT_PROJECT = "default";
@@ -74,7 +80,9 @@ public record SimulatorConfig(
         || peak == null
         || latency == null
         || faults == null
-        || server == null) {
+        || server == null
+        || batch == null
+        || images == null) {
       throw new IllegalArgumentException("every config section is required");
     }
   }
@@ -104,6 +112,10 @@ public record SimulatorConfig(
         + faults
         + ", server="
         + server
+        + ", batch="
+        + batch
+        + ", images="
+        + images
         + "]";
   }
 
@@ -119,28 +131,54 @@ public record SimulatorConfig(
         PeakSettings.standard(),
         LatencySettings.standard(),
         FaultSettings.standard(),
-        ServerSettings.standard());
+        ServerSettings.standard(),
+        BatchSettings.standard(),
+        ImageSettings.small());
   }
 
   public SimulatorConfig withPort(int newPort) {
     return new SimulatorConfig(
-        newPort, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server);
+        newPort, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, batch,
+        images);
   }
 
   public SimulatorConfig withSeed(long newSeed) {
     return new SimulatorConfig(
-        port, newSeed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server);
+        port, newSeed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, batch,
+        images);
   }
 
   public SimulatorConfig withTimeScale(double newTimeScale) {
     return new SimulatorConfig(
-        port, seed, newTimeScale, apiKeys, gemini, quotas, peak, latency, faults, server);
+        port,
+        seed,
+        newTimeScale,
+        apiKeys,
+        gemini,
+        quotas,
+        peak,
+        latency,
+        faults,
+        server,
+        batch,
+        images);
   }
 
   /** Replaces all keys: key -> project. */
   public SimulatorConfig withKeys(Map<String, String> keyToProject) {
     return new SimulatorConfig(
-        port, seed, timeScale, keyToProject, gemini, quotas, peak, latency, faults, server);
+        port,
+        seed,
+        timeScale,
+        keyToProject,
+        gemini,
+        quotas,
+        peak,
+        latency,
+        faults,
+        server,
+        batch,
+        images);
   }
 
   /** Adds (or moves) one key to a project; several keys may share a project. */
@@ -152,7 +190,13 @@ public record SimulatorConfig(
 
   public SimulatorConfig withGemini(GeminiSettings newGemini) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, newGemini, quotas, peak, latency, faults, server);
+        port, seed, timeScale, apiKeys, newGemini, quotas, peak, latency, faults, server, batch,
+        images);
+  }
+
+  /** How echoed thought signatures are checked (STRICT: a missing or altered one is a 400). */
+  public SimulatorConfig withSignatures(io.catalogimage.simulator.config.SignatureMode mode) {
+    return withGemini(gemini.withSignatures(mode));
   }
 
   public SimulatorConfig withAliasMode(AliasMode mode) {
@@ -173,7 +217,8 @@ public record SimulatorConfig(
 
   public SimulatorConfig withQuotas(QuotaSettings newQuotas) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, newQuotas, peak, latency, faults, server);
+        port, seed, timeScale, apiKeys, gemini, newQuotas, peak, latency, faults, server, batch,
+        images);
   }
 
   /** Quota of {@code project} on {@code model} ({@code "*"} for either = any). 0 = "limit: 0". */
@@ -196,7 +241,8 @@ public record SimulatorConfig(
 
   public SimulatorConfig withFaults(FaultSettings newFaults) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, newFaults, server);
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, newFaults, server, batch,
+        images);
   }
 
   /** Off-peak probability of {@code kind} on every model. */
@@ -225,7 +271,8 @@ public record SimulatorConfig(
 
   public SimulatorConfig withPeak(PeakSettings newPeak) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, newPeak, latency, faults, server);
+        port, seed, timeScale, apiKeys, gemini, quotas, newPeak, latency, faults, server, batch,
+        images);
   }
 
   /** Peak windows (e.g. {@code "10:00-14:00"}) in {@code zone}; profiles unchanged. */
@@ -247,7 +294,18 @@ public record SimulatorConfig(
 
   public SimulatorConfig withLatency(LatencySettings newLatency) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, newLatency, faults, server);
+        port,
+        seed,
+        timeScale,
+        apiKeys,
+        gemini,
+        quotas,
+        peak,
+        newLatency,
+        faults,
+        server,
+        batch,
+        images);
   }
 
   /** Every non-immediate answer takes exactly {@code fixed} x timeScale (null = distributions). */
@@ -262,7 +320,24 @@ public record SimulatorConfig(
 
   public SimulatorConfig withServer(ServerSettings newServer) {
     return new SimulatorConfig(
-        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, newServer);
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, newServer, batch,
+        images);
+  }
+
+  public SimulatorConfig withImages(ImageSettings newImages) {
+    return new SimulatorConfig(
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, batch,
+        newImages);
+  }
+
+  /** Images as large as real models return (see {@link ImageSettings#realistic()}). */
+  public SimulatorConfig withRealisticImages() {
+    return withImages(ImageSettings.realistic());
+  }
+
+  /** Small gradient images of a few KB. */
+  public SimulatorConfig withSmallImages() {
+    return withImages(ImageSettings.small());
   }
 
   public SimulatorConfig withHost(String host) {
@@ -272,5 +347,11 @@ public record SimulatorConfig(
   /** Projects in the order their first key was declared. */
   public List<String> projects() {
     return apiKeys.values().stream().distinct().toList();
+  }
+
+  public SimulatorConfig withBatch(BatchSettings newBatch) {
+    return new SimulatorConfig(
+        port, seed, timeScale, apiKeys, gemini, quotas, peak, latency, faults, server, newBatch,
+        images);
   }
 }

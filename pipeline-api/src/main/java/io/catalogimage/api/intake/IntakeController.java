@@ -132,7 +132,7 @@ class IntakeController {
    *
    * @param name a name of yours for the batch
    * @param tier fast (default) or quality
-   * @param lane interactive, bulk (default) or scheduled
+   * @param lane interactive, bulk (default), scheduled, batch or cost-priority
    * @param altTextLocales comma-separated BCP 47 tags, e.g. {@code en,de} (default en)
    * @param promptTemplate e.g. "Studio photo of {{title}} in {{attributes.color}}"
    * @param styleGuide brand style text added to every prompt

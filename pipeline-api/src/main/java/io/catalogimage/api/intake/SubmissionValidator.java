@@ -6,6 +6,7 @@ import io.catalogimage.api.intake.SubmitBatchRequest.ProductRequest;
 import io.catalogimage.api.intake.SubmitBatchRequest.VariantRequest;
 import io.catalogimage.api.webhook.CallbackUrls;
 import io.catalogimage.common.batch.BatchSpec;
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.batch.ProductData;
 import io.catalogimage.common.batch.ReferenceImageSource;
 import io.catalogimage.common.batch.VariantSpec;
@@ -66,13 +67,17 @@ class SubmissionValidator {
   private final Clock clock;
   private final CallbackUrls callbackUrls;
 
+  private final BatchLaneChooser lanes;
+
   SubmissionValidator(
       Tiers tiers,
       ModelCatalog catalog,
       IntakeProperties limits,
       KafkaTopicsProperties topics,
       Clock clock,
-      CallbackUrls callbackUrls) {
+      CallbackUrls callbackUrls,
+      BatchLaneChooser lanes) {
+    this.lanes = lanes;
     this.callbackUrls = callbackUrls;
     this.topics = topics;
     this.clock = clock;
@@ -130,6 +135,42 @@ class SubmissionValidator {
     return variants;
   }
 
+  /**
+   * Settings with allowed values that every model of the tier takes (an item may be routed to any
+   * of them); each problem names the setting and the models that refuse it.
+   */
+  private GenerationSettings generation(
+      GenerationSettings settings, String tier, Problems problems) {
+    if (settings == null) {
+      // the tier's settings (checked against its models at start-up), stored with the batch so that
+      // a later configuration change does not alter what its items send
+      GenerationSettings defaults = tiers.names().contains(tier) ? tiers.settings(tier) : null;
+      return defaults == null || defaults.noneGiven() ? null : defaults;
+    }
+    for (String invalid : settings.invalidValues()) {
+      int colon = invalid.indexOf(':');
+      problems.add("generation." + invalid.substring(0, colon), invalid.substring(colon + 2));
+    }
+    Map<String, List<String>> refusedBy = new java.util.LinkedHashMap<>();
+    for (var model : tiers.chain(tier).orElse(List.of())) {
+      for (String field : settings.unsupportedBy(model)) {
+        refusedBy.computeIfAbsent(field, f -> new java.util.ArrayList<>()).add(model.id());
+      }
+    }
+    refusedBy.forEach(
+        (field, models) ->
+            problems.add(
+                "generation." + field,
+                "is not supported by "
+                    + String.join(", ", models)
+                    + " (tier '"
+                    + tier
+                    + "' may route to "
+                    + (models.size() == 1 ? "it" : "them")
+                    + "); leave it out or use a tier whose models all take it"));
+    return tiers.names().contains(tier) ? tiers.settings(tier).overriddenBy(settings) : settings;
+  }
+
   private ValidSubmission validate(SubmitBatchRequest req, boolean rowsFollow) {
     Problems problems = new Problems(limits.maxReportedErrors());
     String tier = req.tier() == null ? "fast" : req.tier();
@@ -152,8 +193,10 @@ class SubmissionValidator {
       problems.add("styleGuide", "is longer than " + MAX_STYLE_GUIDE + " characters");
     }
     String lane = req.lane() == null ? KafkaTopicsProperties.DEFAULT_LANE : req.lane();
-    if (!topics.lanes().contains(lane)) {
-      problems.add("lane", "unknown lane '" + lane + "': use one of " + topics.lanes());
+    if (!topics.lanes().contains(lane) && !BatchLaneChooser.isBatchLaneName(lane)) {
+      problems.add(
+          "lane",
+          "unknown lane '" + lane + "': use one of " + topics.lanes() + ", batch or cost-priority");
     }
     Instant now = clock.instant();
     Instant deadline = instant("deadline", req.deadline(), problems);
@@ -171,9 +214,14 @@ class SubmissionValidator {
     if (callbackUrl != null && text("callbackUrl", callbackUrl, problems)) {
       callbackUrls.refusal(callbackUrl).ifPresent(why -> problems.add("callbackUrl", why));
     }
+    GenerationSettings generation = generation(req.generation(), tier, problems);
     List<ValidSubmission.Product> products =
         rowsFollow ? List.of() : products(req.items(), template, problems);
     problems.throwIfAny();
+    // the slack a provider job needs counts from when the work may start, not from now
+    lane =
+        lanes.lane(
+            lane, deadline, startAfter != null && startAfter.isAfter(now) ? startAfter : now, tier);
     String templateText =
         req.promptTemplate() == null ? limits.defaultPromptTemplate() : req.promptTemplate();
     return new ValidSubmission(
@@ -181,7 +229,7 @@ class SubmissionValidator {
         tier,
         lane,
         0,
-        new BatchSpec(variants, locales, templateText, styleGuide),
+        new BatchSpec(variants, locales, templateText, styleGuide, generation),
         products,
         deadline,
         startAfter,

@@ -1,5 +1,6 @@
 package io.catalogimage.api.intake;
 
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.batch.ReferenceImageSource;
 import java.math.BigDecimal;
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.Map;
  * @param promptTemplate the prompt per product: {{title}}, {{description}}, {{sku}} and
  *     {{attributes.name}} are filled from the item (a field an item lacks is a 400 naming it)
  * @param styleGuide brand style text added to every prompt of the batch
- * @param lane interactive, bulk (default) or scheduled
+ * @param lane interactive, bulk (default) or scheduled; batch (the providers' Batch APIs at half
+ *     price, real time again before the deadline) or cost-priority (batch if the deadline allows)
  * @param deadline ISO-8601 instant the batch should be done by: routing switches models rather than
  *     wait past it, peak deferral gives way to it, and the answer flags a batch that cannot meet it
  * @param startAfter ISO-8601 instant before which no item runs (nightly runs), default now
@@ -28,6 +30,9 @@ import java.util.Map;
  * @param callbackUrl where the batch's webhook events go (https, public address), instead of the
  *     tenant's webhook URL
  * @param items the products, each with a unique {@code sku}
+ * @param generation model settings passed through to every call (thinkingLevel, includeThoughts,
+ *     googleSearch, outputFormat, quality, personGeneration); each must be taken by every model of
+ *     the tier, else a 400 names it
  */
 record SubmitBatchRequest(
     String name,
@@ -43,7 +48,41 @@ record SubmitBatchRequest(
     BigDecimal costCapUsd,
     Boolean allowSafetyReroute,
     String callbackUrl,
-    List<ProductRequest> items) {
+    List<ProductRequest> items,
+    GenerationSettings generation) {
+
+  SubmitBatchRequest(
+      String name,
+      String tier,
+      List<VariantRequest> variants,
+      String variantPreset,
+      List<String> altTextLocales,
+      String promptTemplate,
+      String styleGuide,
+      String lane,
+      String deadline,
+      String startAfter,
+      BigDecimal costCapUsd,
+      Boolean allowSafetyReroute,
+      String callbackUrl,
+      List<ProductRequest> items) {
+    this(
+        name,
+        tier,
+        variants,
+        variantPreset,
+        altTextLocales,
+        promptTemplate,
+        styleGuide,
+        lane,
+        deadline,
+        startAfter,
+        costCapUsd,
+        allowSafetyReroute,
+        callbackUrl,
+        items,
+        null);
+  }
 
   record VariantRequest(String name, String aspectRatio, String size) {
 
@@ -75,7 +114,8 @@ record SubmitBatchRequest(
         costCapUsd,
         allowSafetyReroute,
         callbackUrl,
-        items);
+        items,
+        generation);
   }
 
   /**

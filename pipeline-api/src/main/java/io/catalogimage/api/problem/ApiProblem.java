@@ -38,6 +38,15 @@ public class ApiProblem extends RuntimeException {
         .with("parameter", name);
   }
 
+  /** The same problem, its detail prefixed with where it is (e.g. an entry of a bulk request). */
+  public ApiProblem at(String where) {
+    ApiProblem located = new ApiProblem(status, type, title, where + ": " + getMessage());
+    located.properties.putAll(properties);
+    located.properties.put("at", where);
+    located.headers.putAll(headers);
+    return located;
+  }
+
   public ApiProblem with(String key, Object value) {
     properties.put(key, value);
     return this;

@@ -34,10 +34,14 @@ class WatchBatches implements RunsInLoop {
              CASE WHEN b.items_pending THEN b.item_count  -- an upload's items being made
                   ELSE (SELECT coalesce(sum(c.n), 0) FROM batch_item_counts c
                          WHERE c.batch_id = b.batch_id
-                           AND c.state IN ('QUEUED', 'DISPATCHED', 'RUNNING')) END AS open,
+                           AND c.state IN ('QUEUED', 'DISPATCHED', 'RUNNING',
+                                           'IN_PROVIDER_BATCH')) END AS open,
              (SELECT min(a.started_at) FROM attempts a WHERE a.batch_id = b.batch_id) AS started
         FROM batches b
        WHERE b.finished_at IS NULL AND b.deadline IS NOT NULL AND b.at_risk IS NULL
+         -- the batch lane shows no progress until its provider job returns; its deadline is kept
+         -- by the fallback to real time at the job's latest safe moment instead
+         AND b.lane <> 'batch'
       """;
 
   private static final String MARK_AT_RISK =

@@ -28,7 +28,9 @@ import tools.jackson.databind.JsonNode;
       "pipeline.intake.max-body-size=64KB",
       "pipeline.catalog.tiers.fast=gemini-3.1-flash-image,gemini-3-pro-image",
       "pipeline.catalog.tiers.quality=gemini-3-pro-image,gemini-3.1-flash-image",
-      "pipeline.catalog.tiers.pro-only=gemini-3-pro-image"
+      "pipeline.catalog.tiers.pro-only=gemini-3-pro-image",
+      "pipeline.catalog.tier-settings.quality.thinking-level=low",
+      "pipeline.catalog.tier-settings.quality.google-search=true"
     })
 class SubmissionValidationTest {
 
@@ -81,6 +83,64 @@ class SubmissionValidationTest {
             .single();
     assertThat(prompt)
         .isEqualTo("Studio product photo of Organic cotton T-shirt in navy, white background");
+  }
+
+  @Test
+  void rejects_generation_settings_a_model_of_the_tier_does_not_take_naming_them_and_the_models()
+      throws Exception {
+    JsonNode problem =
+        rejected(
+            VALID.replace(
+                "\"tier\": \"fast\",",
+                "\"tier\": \"fast\", \"generation\": {\"thinkingLevel\": \"high\","
+                    + " \"quality\": \"high\", \"personGeneration\": \"allow_adult\","
+                    + " \"outputFormat\": \"webp\"},"),
+            400);
+    java.util.Map<String, String> errors = new java.util.TreeMap<>();
+    problem
+        .path("errors")
+        .forEach(e -> errors.put(e.path("field").asString(), e.path("message").asString()));
+    assertThat(errors)
+        .containsOnlyKeys(
+            "generation.quality", "generation.personGeneration", "generation.outputFormat");
+    assertThat(errors.get("generation.quality"))
+        .startsWith("is not supported by gemini-3.1-flash-image, gemini-3-pro-image");
+    // webp is both a value no model path takes and a setting Gemini refuses: both are listed
+    assertThat(problem.path("errors").toString()).contains("png or jpeg");
+    assertNothingStored();
+
+    HttpResponse<String> ok =
+        post(
+            VALID.replace(
+                "\"tier\": \"fast\",",
+                "\"tier\": \"fast\", \"generation\": {\"thinkingLevel\": \"high\","
+                    + " \"includeThoughts\": true, \"googleSearch\": true},"));
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
+    String spec =
+        jdbc.sql("SELECT spec::text FROM batches WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", Json.mapper().readTree(ok.body()).path("id").asString())
+            .query(String.class)
+            .single();
+    assertThat(Json.mapper().readTree(spec).path("generation").path("thinkingLevel").asString())
+        .isEqualTo("high");
+
+    // a tier's settings go with each of its batches; the batch's own override them one by one
+    HttpResponse<String> tierDefaults =
+        post(
+            VALID.replace(
+                "\"tier\": \"fast\",",
+                "\"tier\": \"quality\", \"generation\": {\"thinkingLevel\": \"high\"},"));
+    assertThat(tierDefaults.statusCode()).as(tierDefaults.body()).isEqualTo(202);
+    JsonNode stored =
+        Json.mapper()
+            .readTree(
+                jdbc.sql("SELECT spec::text FROM batches WHERE batch_id = CAST(:b AS uuid)")
+                    .param("b", Json.mapper().readTree(tierDefaults.body()).path("id").asString())
+                    .query(String.class)
+                    .single())
+            .path("generation");
+    assertThat(stored.path("thinkingLevel").asString()).isEqualTo("high");
+    assertThat(stored.path("googleSearch").asBoolean()).isTrue();
   }
 
   @Test
@@ -182,6 +242,49 @@ class SubmissionValidationTest {
             .query(String.class)
             .single();
     assertThat(due).startsWith("2099-01-01 22:00:00");
+  }
+
+  private String planLane(String options) throws Exception {
+    HttpResponse<String> r =
+        post(VALID.replace("\"tier\": \"fast\",", "\"tier\": \"fast\", " + options));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String id = Json.mapper().readTree(r.body()).path("id").asString();
+    HttpResponse<String> view =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/batches/" + id))
+                .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return Json.mapper().readTree(view.body()).path("plan").path("lane").asString();
+  }
+
+  @Test
+  void the_batch_lane_is_chosen_when_the_deadline_leaves_room_for_a_provider_job_and_a_fallback()
+      throws Exception {
+    java.time.Instant now = java.time.Instant.now();
+    // fresh install: a 24 h turnaround is assumed, plus 1 h reserve and 30 min margin
+    assertThat(planLane("\"deadline\": \"" + now.plus(java.time.Duration.ofHours(36)) + "\","))
+        .isEqualTo("batch");
+    assertThat(planLane("\"deadline\": \"" + now.plus(java.time.Duration.ofHours(12)) + "\","))
+        .isEqualTo("bulk");
+    assertThat(
+            planLane(
+                "\"lane\": \"interactive\", \"deadline\": \""
+                    + now.plus(java.time.Duration.ofHours(36))
+                    + "\","))
+        .isEqualTo("interactive");
+    assertThat(planLane("\"lane\": \"batch\",")).isEqualTo("batch");
+    assertThat(
+            planLane(
+                "\"lane\": \"cost-priority\", \"deadline\": \""
+                    + now.plus(java.time.Duration.ofHours(3))
+                    + "\","))
+        .isEqualTo("bulk");
+    JsonNode problem =
+        rejected(
+            VALID.replace("\"tier\": \"fast\",", "\"tier\": \"fast\", \"lane\": \"cheap\","), 400);
+    assertThat(problem.path("errors").path(0).path("message").asString())
+        .contains("batch or cost-priority");
   }
 
   @Test

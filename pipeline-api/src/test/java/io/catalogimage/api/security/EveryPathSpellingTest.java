@@ -165,6 +165,19 @@ class EveryPathSpellingTest {
             .single();
     aIds.put("batchId", batch);
     aIds.put("itemId", item);
+    // a kept version of A's item (issue 18), its image the photo A uploaded
+    jdbc.sql(
+            """
+            INSERT INTO item_turns (item_id, attempt_no, tenant_id, turn, model, request_text,
+                                    model_parts, image_key, sidecar_key, created_at)
+            VALUES (CAST(:item AS uuid), 1, CAST(:tenant AS uuid), 0, 'gemini-3-pro-image', 'x',
+                    '[]'::jsonb, :key, :key, now())
+            """)
+        .param("item", item)
+        .param("tenant", tenantA)
+        .param("key", "tenants/" + tenantA + "/references/" + A_REFERENCE)
+        .update();
+    aIds.put("version", "1");
     aIds.put("tenantId", tenantA);
     aIds.put("keyId", keyId);
     aIds.put("eventId", event);

@@ -46,7 +46,8 @@ public class BatchRepository {
        WHERE b.finished_at IS NULL AND NOT b.items_pending AND b.state IN ('ACCEPTED', 'RUNNING')
          AND NOT EXISTS (SELECT 1 FROM items i
                           WHERE i.batch_id = b.batch_id
-                            AND i.state IN ('QUEUED', 'DISPATCHED', 'RUNNING'))
+                            AND i.state IN ('QUEUED', 'DISPATCHED', 'RUNNING',
+                                            'IN_PROVIDER_BATCH'))
       RETURNING b.batch_id
       """;
 

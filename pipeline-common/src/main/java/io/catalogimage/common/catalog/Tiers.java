@@ -1,5 +1,6 @@
 package io.catalogimage.common.catalog;
 
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.TreeMap;
 public final class Tiers {
 
   private final Map<String, List<ImageModel>> chains;
+  private final Map<String, GenerationSettings> settings;
 
   public Tiers(CatalogProperties props, ModelCatalog catalog) {
     Map<String, List<ImageModel>> resolved = new TreeMap<>();
@@ -37,6 +39,30 @@ public final class Tiers {
               resolved.put(tier, chain);
             });
     this.chains = Map.copyOf(resolved);
+    props
+        .tierSettings()
+        .forEach(
+            (tier, s) -> {
+              for (ImageModel m : chains.get(tier)) {
+                List<String> unsupported = s.unsupportedBy(m);
+                if (!unsupported.isEmpty()) {
+                  throw new IllegalArgumentException(
+                      "pipeline.catalog.tier-settings."
+                          + tier
+                          + ": "
+                          + String.join(", ", unsupported)
+                          + " not supported by "
+                          + m.id()
+                          + ", a model of the tier");
+                }
+              }
+            });
+    this.settings = props.tierSettings();
+  }
+
+  /** The settings every batch of the tier sends (its own override them), never null. */
+  public GenerationSettings settings(String tier) {
+    return settings.getOrDefault(tier, GenerationSettings.NONE);
   }
 
   public Optional<List<ImageModel>> chain(String tier) {

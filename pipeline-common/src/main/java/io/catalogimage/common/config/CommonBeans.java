@@ -5,6 +5,7 @@ import io.catalogimage.common.budget.BudgetProperties;
 import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.common.catalog.CatalogProperties;
 import io.catalogimage.common.catalog.Tiers;
+import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.health.InfrastructureHealth;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.message.KafkaTopicsProperties;
@@ -72,6 +73,18 @@ public class CommonBeans {
   @Bean
   ItemRepository itemRepository(JdbcClient jdbc) {
     return new ItemRepository(jdbc);
+  }
+
+  /** Provider batch jobs (the batch lane). */
+  @Bean
+  io.catalogimage.common.providerjob.ProviderJobRepository providerJobRepository(JdbcClient jdbc) {
+    return new io.catalogimage.common.providerjob.ProviderJobRepository(jdbc);
+  }
+
+  /** Items' kept conversations (their image versions) and the edits asked of them. */
+  @Bean
+  Conversations conversations(JdbcClient jdbc) {
+    return new Conversations(jdbc);
   }
 
   /** Every batch state change. */

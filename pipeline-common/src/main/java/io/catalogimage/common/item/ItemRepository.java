@@ -5,6 +5,7 @@ import static io.catalogimage.common.item.ItemState.CANCELLED;
 import static io.catalogimage.common.item.ItemState.CAP_REACHED;
 import static io.catalogimage.common.item.ItemState.DISPATCHED;
 import static io.catalogimage.common.item.ItemState.FAILED;
+import static io.catalogimage.common.item.ItemState.IN_PROVIDER_BATCH;
 import static io.catalogimage.common.item.ItemState.QUEUED;
 import static io.catalogimage.common.item.ItemState.RUNNING;
 import static io.catalogimage.common.item.ItemState.SUCCEEDED;
@@ -70,12 +71,34 @@ public class ItemRepository {
   public static final ItemMove CANCEL =
       ItemMove.of(
           "its batch is cancelled before it ran",
-          EnumSet.of(QUEUED, DISPATCHED, CAP_REACHED),
+          EnumSet.of(QUEUED, DISPATCHED, IN_PROVIDER_BATCH, CAP_REACHED),
+          CANCELLED);
+  public static final ItemMove PACK =
+      ItemMove.of(
+          "its attempt went out in a provider batch job", EnumSet.of(RUNNING), IN_PROVIDER_BATCH);
+  public static final ItemMove TAKE_BATCH_RESULT =
+      ItemMove.of(
+          "its provider batch line came back: held to settle it like a real-time answer",
+          EnumSet.of(IN_PROVIDER_BATCH),
+          RUNNING);
+  public static final ItemMove BACK_FROM_PROVIDER_BATCH =
+      ItemMove.of(
+          "its provider batch line failed, never ran, or is late: real time now (cancelled if its"
+              + " batch was)",
+          EnumSet.of(IN_PROVIDER_BATCH),
+          QUEUED,
           CANCELLED);
   public static final ItemMove REDRIVE =
       ItemMove.of("re-driven", EnumSet.of(FAILED, BLOCKED, CANCELLED), QUEUED);
   public static final ItemMove RESUME_CAPPED =
       ItemMove.of("its cost cap was raised", EnumSet.of(CAP_REACHED), QUEUED);
+  public static final ItemMove EDIT =
+      ItemMove.of("an edit of its image is queued", EnumSet.of(SUCCEEDED), QUEUED);
+  public static final ItemMove EDIT_ENDED =
+      ItemMove.of(
+          "its edit ended without a new image; the previous one stays",
+          EnumSet.of(RUNNING),
+          SUCCEEDED);
 
   /** Every move a statement here makes (the lifecycle test walks them). */
   public static final List<ItemMove> MOVES =
@@ -91,7 +114,12 @@ public class ItemRepository {
           UNPROCESSABLE,
           CANCEL,
           REDRIVE,
-          RESUME_CAPPED);
+          RESUME_CAPPED,
+          PACK,
+          TAKE_BATCH_RESULT,
+          BACK_FROM_PROVIDER_BATCH,
+          EDIT,
+          EDIT_ENDED);
 
   /** One item a worker holds under its lease, at the version it last wrote or read. */
   public record Held(ItemId item, String worker, int version) {
@@ -139,6 +167,8 @@ public class ItemRepository {
                 i.route_reason, i.attempts_before_run, i.version,
                 b.tier, b.spec, p.data, CAST(i.alt_text_checks AS text) AS alt_text_checks,
                 b.lane, b.deadline, b.cost_cap_usd, b.allow_safety_reroute, t.monthly_cap_usd,
+                (SELECT row_to_json(e)::text FROM item_edits e
+                  WHERE e.edit_id = i.edit_id AND e.state = 'PENDING') AS edit,
                 (SELECT coalesce(jsonb_object_agg(f.model_requested, f.n), '{}'::jsonb)::text
                    FROM (SELECT a.model_requested, count(*) AS n FROM attempts a
                           WHERE a.item_id = i.item_id AND a.attempt_no > i.attempts_before_run
@@ -297,7 +327,7 @@ public class ItemRepository {
       UPDATE items SET state = 'CANCELLED', finished_at = :now, version = version + 1,
                        updated_at = :now, note = 'cancelled by request'
        WHERE batch_id = :batch AND tenant_id = :tenant
-         AND state IN ('QUEUED', 'DISPATCHED', 'CAP_REACHED')
+         AND state IN ('QUEUED', 'DISPATCHED', 'IN_PROVIDER_BATCH', 'CAP_REACHED')
       """;
 
   private static final String REDRIVE_SQL =
@@ -309,6 +339,67 @@ public class ItemRepository {
        WHERE batch_id = :batch AND tenant_id = :tenant AND state = ANY(:states)
       """;
 
+  /**
+   * An edit: the succeeded item runs again, on the model of its conversation, with its full
+   * retries; its image, sidecar and texts stay on the row until the edit replaces them.
+   */
+  private static final String EDIT_SQL =
+      """
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, next_model = :model, route_reason = NULL,
+                       edit_id = :edit, attempts_before_run = attempts,
+                       version = version + 1, updated_at = :now,
+                       note = 'edit queued at ' || :nowText
+       WHERE item_id = :item AND tenant_id = :tenant AND state = 'SUCCEEDED'
+      """;
+
+  /** An edit that made no new image: back to SUCCEEDED with the image it had. */
+  private static final String EDIT_ENDED_SQL =
+      "UPDATE items SET state = 'SUCCEEDED', finished_at = :now, edit_id = NULL,"
+          + " next_model = NULL, route_reason = NULL, note = :note, "
+          + RELEASE_LEASE
+          + HELD;
+
+  /**
+   * Edits every SUCCEEDED item of a batch that matches the filter and has a kept conversation, with
+   * one instruction, in one statement: the edits' rows and the items' moves to the queue (from
+   * SUCCEEDED only: move EDIT). Answers the items queued.
+   */
+  private static final String EDIT_MATCHING_SQL =
+      """
+      WITH picked AS (
+        SELECT i.item_id, t.attempt_no, t.model
+          FROM items i JOIN item_turns t
+            ON t.item_id = i.item_id AND t.attempt_no = i.turn_attempt
+         WHERE i.batch_id = :batch AND i.tenant_id = :tenant AND i.state = 'SUCCEEDED'
+           AND (CAST(:variant AS text) IS NULL OR i.variant = :variant)
+           AND (CAST(:model AS text) IS NULL OR t.model = :model)
+           AND (cardinality(CAST(:skus AS text[])) = 0 OR i.sku = ANY(CAST(:skus AS text[])))
+           AND (NOT :blockedThenRerouted
+                OR EXISTS (SELECT 1 FROM attempts a WHERE a.item_id = i.item_id
+                              AND a.outcome = 'BLOCKED' AND a.edit_id IS NULL))
+         ORDER BY i.item_no
+         LIMIT :limit
+           FOR UPDATE OF i
+      ), edits AS (
+        INSERT INTO item_edits (edit_id, item_id, tenant_id, batch_id, turn, instruction, model,
+                                base_attempt, state, created_at)
+        SELECT gen_random_uuid(), p.item_id, :tenant, :batch,
+               coalesce((SELECT max(e.turn) FROM item_edits e WHERE e.item_id = p.item_id), 0) + 1,
+               :instruction, p.model, p.attempt_no, 'PENDING', :now
+          FROM picked p
+        RETURNING edit_id, item_id, model
+      )
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, next_model = e.model, route_reason = NULL,
+                       edit_id = e.edit_id, attempts_before_run = items.attempts,
+                       version = items.version + 1, updated_at = :now,
+                       note = 'edit queued at ' || :nowText
+        FROM edits e
+       WHERE items.item_id = e.item_id AND items.state = 'SUCCEEDED'
+      RETURNING CAST(items.item_id AS text)
+      """;
+
   private static final String RESUME_CAPPED_SQL =
       """
       UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
@@ -318,8 +409,45 @@ public class ItemRepository {
          AND (CAST(:batch AS uuid) IS NULL OR batch_id = :batch)
       """;
 
+  /** Held items whose attempt a provider job now carries: the job answers for them, no lease. */
+  private static final String PACK_SQL =
+      """
+      UPDATE items i SET state = 'IN_PROVIDER_BATCH', provider_job = :job, version = i.version + 1,
+                         updated_at = :now, lease_owner = NULL, lease_until = NULL,
+                         note = 'in provider batch job ' || :jobText
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:versions AS int[])) AS h(item_id, version)
+       WHERE i.item_id = h.item_id AND i.version = h.version
+         AND i.state = 'RUNNING' AND i.lease_owner = :worker
+      RETURNING i.item_id
+      """;
+
+  private static final String CLAIM_GUARD =
+      "AND (i.state = 'DISPATCHED' OR (i.state = 'QUEUED' AND i.not_before <= :now))";
+
+  /** The claim's statement and answer, for an item whose provider batch line came back. */
+  private static final String TAKE_BATCH_RESULT_SQL =
+      CLAIM_SQL
+          .replace(CLAIM_GUARD, "AND i.state = 'IN_PROVIDER_BATCH' AND i.provider_job = :job")
+          .replace("updated_at = :now", "updated_at = :now, provider_job = NULL");
+
+  private static final String BACK_FROM_PROVIDER_BATCH_SQL =
+      "UPDATE items SET state = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN 'CANCELLED' ELSE 'QUEUED' END,"
+          + " finished_at = CASE WHEN "
+          + BATCH_CANCELLED
+          + " THEN CAST(:now AS timestamptz) END,"
+          + " lane = :lane, not_before = :now, provider_job = NULL, dispatched_at = NULL,"
+          + " version = version + 1, updated_at = :now, note = :note"
+          + " WHERE item_id = ANY(:ids) AND state = 'IN_PROVIDER_BATCH' AND provider_job = :job"
+          + " RETURNING item_id";
+
   static {
     // the guards written above must be the from-states their moves declare
+    check(CLAIM, CLAIM_SQL, CLAIM_GUARD);
+    check(PACK, PACK_SQL, "i.state = 'RUNNING'");
+    check(TAKE_BATCH_RESULT, TAKE_BATCH_RESULT_SQL, "i.state = 'IN_PROVIDER_BATCH'");
+    check(BACK_FROM_PROVIDER_BATCH, BACK_FROM_PROVIDER_BATCH_SQL, "state = 'IN_PROVIDER_BATCH'");
     check(CLAIM, CLAIM_SQL, "i.state = 'DISPATCHED'", "i.state = 'QUEUED'");
     check(DISPATCH, DISPATCH_SQL, "state = 'QUEUED'");
     check(REDISPATCH, REDISPATCH_SQL, "state = 'DISPATCHED'");
@@ -327,6 +455,8 @@ public class ItemRepository {
     check(UNPROCESSABLE, UNPROCESSABLE_SQL, "state = 'DISPATCHED'");
     check(CANCEL, CANCEL_SQL, "state IN " + CANCEL.fromSql());
     check(RESUME_CAPPED, RESUME_CAPPED_SQL, "state = 'CAP_REACHED'");
+    check(EDIT, EDIT_SQL, "state = 'SUCCEEDED'");
+    check(EDIT, EDIT_MATCHING_SQL, "i.state = 'SUCCEEDED'", "items.state = 'SUCCEEDED'");
   }
 
   private static void check(ItemMove move, String sql, String... guards) {
@@ -589,6 +719,65 @@ public class ItemRepository {
     return reclaimed.length;
   }
 
+  // ---- the batch lane: items in provider batch jobs ----
+
+  /**
+   * IN_PROVIDER_BATCH in {@code job}, lease released, for the held items (those still held at their
+   * version); returns them.
+   */
+  public List<ItemId> packIntoProviderJob(Collection<Held> held, UUID job, Instant now) {
+    if (held.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(PACK_SQL)
+        .param("ids", held.stream().map(h -> h.item().value()).toArray(UUID[]::new))
+        .param("versions", held.stream().map(Held::version).toArray(Integer[]::new))
+        .param("worker", held.iterator().next().worker())
+        .param("job", job)
+        .param("jobText", job.toString())
+        .param("now", Timestamp.from(now))
+        .query((rs, i) -> new ItemId(rs.getObject(1, UUID.class)))
+        .list();
+  }
+
+  /**
+   * RUNNING under {@code worker}'s lease for the items of {@code job} still waiting for its answer:
+   * from here their lines are settled exactly like real-time answers. An item that fell back or was
+   * cancelled meanwhile is not returned (its late result is discarded).
+   */
+  public <T> List<T> takeBatchResults(
+      Collection<ItemId> items,
+      UUID job,
+      String worker,
+      Instant now,
+      Instant until,
+      RowMapper<T> mapper) {
+    return jdbc.sql(TAKE_BATCH_RESULT_SQL)
+        .param("ids", ids(items))
+        .param("job", job)
+        .param("worker", worker)
+        .param("now", Timestamp.from(now))
+        .param("until", Timestamp.from(until))
+        .query(mapper)
+        .list();
+  }
+
+  /**
+   * QUEUED in {@code lane} (a real-time lane), due now, for the items of {@code job} still in it
+   * (CANCELLED for those whose batch was cancelled); returns the items moved.
+   */
+  public List<ItemId> backFromProviderJob(
+      Collection<ItemId> items, UUID job, String lane, String note, Instant now) {
+    return jdbc.sql(BACK_FROM_PROVIDER_BATCH_SQL)
+        .param("ids", ids(items))
+        .param("job", job)
+        .param("lane", lane)
+        .param("note", note)
+        .param("now", Timestamp.from(now))
+        .query((rs, i) -> new ItemId(rs.getObject(1, UUID.class)))
+        .list();
+  }
+
   // ---- api: a batch's items ----
 
   /** CANCELLED for the batch's items that have not started; returns how many. */
@@ -626,6 +815,59 @@ public class ItemRepository {
         .param("batch", batch == null ? null : batch.value())
         .param("tenant", tenant.value())
         .update();
+  }
+
+  /** Queues an edit of a SUCCEEDED item on {@code model}; false when it is not SUCCEEDED. */
+  public boolean queueEdit(TenantId tenant, ItemId item, UUID edit, String model, Instant now) {
+    return jdbc.sql(EDIT_SQL)
+            .param("now", Timestamp.from(now))
+            .param("nowText", now.toString())
+            .param("model", model)
+            .param("edit", edit)
+            .param("item", item.value())
+            .param("tenant", tenant.value())
+            .update()
+        == 1;
+  }
+
+  /** Queues one edit per matching item (at most {@code limit}); answers the items queued. */
+  public List<ItemId> queueEditsMatching(
+      TenantId tenant,
+      BatchId batch,
+      io.catalogimage.common.edit.Conversations.EditFilter filter,
+      String instruction,
+      int limit,
+      Instant now) {
+    return jdbc
+        .sql(EDIT_MATCHING_SQL)
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .param("variant", filter.variant())
+        .param("model", filter.model())
+        .param("skus", filter.skus().toArray(String[]::new))
+        .param("blockedThenRerouted", filter.blockedThenRerouted())
+        .param("limit", limit)
+        .param("instruction", instruction)
+        .param("now", Timestamp.from(now))
+        .param("nowText", now.toString())
+        .query(String.class)
+        .list()
+        .stream()
+        .map(ItemId::of)
+        .toList();
+  }
+
+  /** The held item's edit ended without a new image: SUCCEEDED again, with its previous image. */
+  public boolean endEdit(Held held, String note, BigDecimal costDelta, Instant now) {
+    return jdbc.sql(EDIT_ENDED_SQL)
+            .param("note", note)
+            .param("now", Timestamp.from(now))
+            .param("delta", costDelta)
+            .param("item", held.item().value())
+            .param("worker", held.worker())
+            .param("version", held.version())
+            .update()
+        == 1;
   }
 
   private static UUID[] ids(Collection<ItemId> items) {

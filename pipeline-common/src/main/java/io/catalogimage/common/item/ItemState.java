@@ -19,6 +19,12 @@ public enum ItemState {
   DISPATCHED,
   /** Claimed by a worker under a lease; a provider call may be in flight. */
   RUNNING,
+  /**
+   * A line of a provider batch job (the half-price batch lane): the job, tracked in {@code
+   * provider_jobs}, answers for it; if it is not back by its latest safe moment the item goes back
+   * to the queue and runs in real time.
+   */
+  IN_PROVIDER_BATCH,
   SUCCEEDED,
   /** Failed for good: attempts used up, or an error that retrying cannot fix. */
   FAILED,
@@ -37,8 +43,15 @@ public enum ItemState {
     // FAILED: its job record could not be processed and went to the dead-letter topic
     ALLOWED.put(DISPATCHED, EnumSet.of(RUNNING, QUEUED, CANCELLED, FAILED));
     // back to QUEUED: retry later, or the lease expired (a worker died)
-    ALLOWED.put(RUNNING, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, QUEUED, CANCELLED, CAP_REACHED));
-    ALLOWED.put(SUCCEEDED, EnumSet.noneOf(ItemState.class));
+    // IN_PROVIDER_BATCH: the batch lane claimed it, recorded its attempt and sent it in a job
+    ALLOWED.put(
+        RUNNING,
+        EnumSet.of(SUCCEEDED, FAILED, BLOCKED, QUEUED, CANCELLED, CAP_REACHED, IN_PROVIDER_BATCH));
+    // RUNNING: its line came back and is settled like a real-time answer (under a lease);
+    // QUEUED: its line failed or never ran, or the job is late (fallback to real time)
+    ALLOWED.put(IN_PROVIDER_BATCH, EnumSet.of(RUNNING, QUEUED, CANCELLED));
+    // an edit (issue 18): the item runs again to correct its image; the previous one stays
+    ALLOWED.put(SUCCEEDED, EnumSet.of(QUEUED));
     // re-drive: failed, blocked, cancelled and capped items may run again
     ALLOWED.put(FAILED, EnumSet.of(QUEUED));
     ALLOWED.put(BLOCKED, EnumSet.of(QUEUED));
@@ -52,7 +65,7 @@ public enum ItemState {
 
   /** Terminal states are where an item rests until a person (re-drive, cap raise) moves it. */
   public boolean isTerminal() {
-    return this != QUEUED && this != DISPATCHED && this != RUNNING;
+    return this != QUEUED && this != DISPATCHED && this != RUNNING && this != IN_PROVIDER_BATCH;
   }
 
   /** The states {@code from} that may move to {@code to}, for guarded SQL updates. */

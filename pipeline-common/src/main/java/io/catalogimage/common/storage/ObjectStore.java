@@ -12,6 +12,30 @@ public interface ObjectStore {
 
   void put(String key, byte[] content, String contentType);
 
+  /**
+   * Uploads {@code length} bytes read from {@code content} (which opens a new stream on each call,
+   * so a retried request can read again), without holding them in one array.
+   *
+   * @param contentMd5 base64 MD5 of the bytes, checked by the server; null for none
+   */
+  default void putStream(
+      String key,
+      java.util.function.Supplier<java.io.InputStream> content,
+      long length,
+      String contentType,
+      String contentMd5) {
+    try (java.io.InputStream in = content.get()) {
+      put(key, in.readAllBytes(), contentType);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** {@link #putFile(String, java.nio.file.Path, String)} with the file's base64 MD5 (or null). */
+  default void putFile(String key, java.nio.file.Path file, String contentType, String contentMd5) {
+    putFile(key, file, contentType);
+  }
+
   /** The object's bytes, or empty when there is no object under the key. */
   Optional<byte[]> get(String key);
 

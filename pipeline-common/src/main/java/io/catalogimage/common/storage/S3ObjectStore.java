@@ -97,7 +97,28 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   private final long partSize;
 
   @Override
+  public void putStream(
+      String key,
+      java.util.function.Supplier<java.io.InputStream> content,
+      long length,
+      String contentType,
+      String contentMd5) {
+    client.putObject(
+        b -> b.bucket(bucket).key(key).contentType(contentType).contentMD5(contentMd5),
+        RequestBody.fromContentProvider(content::get, length, contentType));
+  }
+
+  @Override
   public void putFile(String key, java.nio.file.Path file, String contentType) {
+    putFile(key, file, contentType, null);
+  }
+
+  /**
+   * A file up to the part size in one PUT (with its Content-MD5 when given), a larger one in parts
+   * read from the file one by one: never a whole file, nor a whole part, in memory.
+   */
+  @Override
+  public void putFile(String key, java.nio.file.Path file, String contentType, String contentMd5) {
     long size;
     try {
       size = java.nio.file.Files.size(file);
@@ -106,25 +127,27 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
     if (size <= partSize) {
       client.putObject(
-          b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromFile(file));
+          b -> b.bucket(bucket).key(key).contentType(contentType).contentMD5(contentMd5),
+          RequestBody.fromFile(file));
       return;
     }
     String upload =
         client
             .createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
             .uploadId();
-    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+    try {
       java.util.List<software.amazon.awssdk.services.s3.model.CompletedPart> parts =
           new java.util.ArrayList<>();
       for (int n = 1; (long) (n - 1) * partSize < size; n++) {
-        // one part in memory at a time: a retried part is sent again from these bytes
-        byte[] part = in.readNBytes((int) Math.min(partSize, size - (n - 1) * partSize));
+        long offset = (n - 1) * partSize;
+        long length = Math.min(partSize, size - offset);
         int partNumber = n;
         String etag =
             client
                 .uploadPart(
                     b -> b.bucket(bucket).key(key).uploadId(upload).partNumber(partNumber),
-                    RequestBody.fromBytes(part))
+                    RequestBody.fromContentProvider(
+                        () -> slice(file, offset, length), length, contentType))
                 .eTag();
         parts.add(
             software.amazon.awssdk.services.s3.model.CompletedPart.builder()
@@ -134,12 +157,47 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       }
       client.completeMultipartUpload(
           b -> b.bucket(bucket).key(key).uploadId(upload).multipartUpload(m -> m.parts(parts)));
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload));
-      if (e instanceof java.io.IOException io) {
-        throw new java.io.UncheckedIOException(io);
-      }
-      throw (RuntimeException) e;
+      throw e;
+    }
+  }
+
+  /** {@code length} bytes of {@code file} from {@code offset}, as a new stream. */
+  private static java.io.InputStream slice(java.nio.file.Path file, long offset, long length) {
+    try {
+      java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file);
+      channel.position(offset);
+      java.io.InputStream in = java.nio.channels.Channels.newInputStream(channel);
+      return new java.io.FilterInputStream(in) {
+        private long left = length;
+
+        @Override
+        public int read() throws java.io.IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int b = super.read();
+          if (b >= 0) {
+            left--;
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws java.io.IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int n = super.read(buf, off, (int) Math.min(len, left));
+          if (n > 0) {
+            left -= n;
+          }
+          return n;
+        }
+      };
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -56,9 +56,9 @@ class ItemLifecycleTest {
   @Test
   void a_move_the_table_refuses_cannot_even_be_declared() {
     assertThatThrownBy(
-            () -> ItemMove.of("resurrect", EnumSet.of(ItemState.SUCCEEDED), ItemState.QUEUED))
+            () -> ItemMove.of("unsucceed", EnumSet.of(ItemState.SUCCEEDED), ItemState.FAILED))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("SUCCEEDED may not move to QUEUED");
+        .hasMessageContaining("SUCCEEDED may not move to FAILED");
   }
 
   @Test
@@ -105,10 +105,10 @@ class ItemLifecycleTest {
     assertThatThrownBy(
             () ->
                 jdbc.sql(
-                        "UPDATE items SET state = 'QUEUED', version = version + 1 WHERE item_id = :i")
+                        "UPDATE items SET state = 'FAILED', version = version + 1 WHERE item_id = :i")
                     .param("i", item)
                     .update())
-        .hasMessageContaining("may not move from SUCCEEDED to QUEUED");
+        .hasMessageContaining("may not move from SUCCEEDED to FAILED");
 
     UUID waiting = Fixtures.item(jdbc, "QUEUED");
     assertThatThrownBy(

@@ -56,4 +56,15 @@ class PriceTableTest {
     assertThat(list.price("google", "gemini-3-pro-image-preview", "1K"))
         .isEqualTo(list.price("google", "gemini-3-pro-image", "1K"));
   }
+
+  @Test
+  void a_provider_batch_job_costs_half_the_standard_price_for_the_same_usage() {
+    Price nb2 = list.price("google", "gemini-3.1-flash-image", "1K");
+    TokenUsage usage = new TokenUsage(20, 0, 40, 1120, 300);
+    java.math.BigDecimal standard = nb2.cost(usage);
+    assertThat(nb2.atBatchRate().cost(usage))
+        .isEqualByComparingTo(standard.divide(java.math.BigDecimal.valueOf(2)));
+    Price flat = new Price.PerImage(new java.math.BigDecimal("0.04"));
+    assertThat(flat.atBatchRate().cost(usage)).isEqualByComparingTo("0.02");
+  }
 }

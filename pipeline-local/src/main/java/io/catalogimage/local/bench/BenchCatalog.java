@@ -8,6 +8,11 @@ final class BenchCatalog {
   private BenchCatalog() {}
 
   static byte[] listingOnly(String name, int products, String tier) {
+    return listingOnly(name, products, tier, "1K");
+  }
+
+  /** As above with the variant at {@code size} (1K, 2K, 4K). */
+  static byte[] listingOnly(String name, int products, String tier, String size) {
     StringBuilder items = new StringBuilder();
     for (int i = 0; i < products; i++) {
       if (i > 0) {
@@ -27,7 +32,9 @@ final class BenchCatalog {
             + "\", \"tier\": \""
             + tier
             + "\","
-            + " \"variants\": [{\"name\": \"listing\", \"aspectRatio\": \"1:1\", \"size\": \"1K\"}],"
+            + " \"variants\": [{\"name\": \"listing\", \"aspectRatio\": \"1:1\", \"size\": \""
+            + size
+            + "\"}],"
             + " \"altTextLocales\": [\"en\"],"
             + " \"promptTemplate\": \"Studio product photo of {{title}} in {{attributes.color}}\","
             + " \"items\": ["

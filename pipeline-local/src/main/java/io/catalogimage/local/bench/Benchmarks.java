@@ -3,6 +3,7 @@ package io.catalogimage.local.bench;
 import io.catalogimage.local.ApiClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /** {@code ./pipeline bench <name>}: the benchmark harness; results go into docs/BENCHMARKS.md. */
@@ -69,7 +70,23 @@ public final class Benchmarks {
                   Double.parseDouble(option(args, "--bad-rate", "0.2")),
                   Double.parseDouble(option(args, "--time-scale", "0")))
               .run();
+      case "payloads" ->
+          new PayloadBenchmark(
+                  List.of(option(args, "--parts", "throughput,inflight,burst").split(",")),
+                  Map.of(
+                      "1K", intOption(args, "--items-1k", 200),
+                      "2K", intOption(args, "--items-2k", 80),
+                      "4K", intOption(args, "--items-4k", 30)),
+                  intOption(args, "--inflight-items", 5000),
+                  Duration.ofSeconds(intOption(args, "--latency-seconds", 20)),
+                  intOption(args, "--burst-items", 200))
+              .run();
       case "faults" -> runFaults(args);
+      case "batchlane" ->
+          new BatchLaneBenchmark(
+                  intOption(args, "--items", 10_000),
+                  Double.parseDouble(option(args, "--seconds-per-hour", "30")))
+              .run();
       default -> {
         System.out.println(
             """
@@ -94,6 +111,15 @@ public final class Benchmarks {
                                                                the daily quota runs out mid-batch
               fuzz        [--cases 10000] [--seed 20261205]    hostile requests on every input surface:
                                                                counts of 5xx, partial batches, altered text
+              batchlane   [--items 10000] [--seconds-per-hour 30]
+                                                               the provider Batch APIs as a lane: cost per image
+                                                               and deadline vs all real time, with and without
+                                                               20% late jobs
+              payloads    [--parts throughput,inflight,burst] [--items-1k 200] [--items-2k 80] [--items-4k 30]
+                          [--inflight-items 5000] [--latency-seconds 20] [--burst-items 200]
+                                                               real-size images (simulator: 1.5 bytes/pixel): items/s and
+                                                               MB/s at 1K/2K/4K beside raw S3 PUTs of the same objects;
+                                                               thousands in flight and a 4K burst at a -Xmx512m worker
               faults      [--scenarios a,b,...] [--items 600] [--rows 100000] [--outage-seconds 30]
                           [--workers 3]    worker kill -9, api kill -9 during an upload, PostgreSQL,
                                            S3 and Kafka down, provider storms, the daily quota reset:

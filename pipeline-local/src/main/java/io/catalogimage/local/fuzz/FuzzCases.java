@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -211,6 +212,18 @@ public final class FuzzCases {
 
   // ---- NDJSON ------------------------------------------------------------------------------
 
+  /**
+   * The body cut short inside a line's object: a cut just after a line's closing brace or its line
+   * break would leave whole lines, which is valid NDJSON that the api rightly accepts.
+   */
+  static byte[] cutInsideALine(byte[] body, Random random) {
+    int n = 1 + random.nextInt(Math.max(1, body.length - 2));
+    while (n > 1 && (body[n - 1] == '}' || body[n - 1] == '\n' || body[n - 1] == '\r')) {
+      n--;
+    }
+    return java.util.Arrays.copyOf(body, n);
+  }
+
   Arbitrary<FuzzRequest> ndjson() {
     Arbitrary<String> mutation =
         Arbitraries.of("none", "none", "crlf-bom", "bad-bytes", "escape", "truncate", "raw-nul");
@@ -237,10 +250,7 @@ public final class FuzzCases {
                     body =
                         utf8(
                             escapeInsideString(text.toString(), pick(random, BAD_ESCAPES), random));
-                case "truncate" ->
-                    body =
-                        java.util.Arrays.copyOf(
-                            body, 1 + random.nextInt(Math.max(1, body.length - 2)));
+                case "truncate" -> body = cutInsideALine(body, random);
                 case "raw-nul" ->
                     body = insertAt(body, new byte[] {0}, random.nextInt(body.length));
                 default -> refuse = false;

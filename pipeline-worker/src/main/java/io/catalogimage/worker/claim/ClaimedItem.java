@@ -1,5 +1,6 @@
 package io.catalogimage.worker.claim;
 
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.batch.ReferenceImageSource;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.id.BatchId;
@@ -30,6 +31,8 @@ import java.util.Map;
  * @param category the product's category attribute ({@code category}, {@code product_type} or
  *     {@code google_product_category}), or null
  * @param merchantAltText locale -> the alt text the merchant set: kept as it is, never captioned
+ * @param edit the edit this run makes, or null for a generation
+ * @param settings the batch's model settings, passed through to every call
  * @param rateLimitsByModel 429s with a retry delay per model in the current run: the waits they add
  *     up to weigh against switching
  */
@@ -58,7 +61,9 @@ public record ClaimedItem(
     Map<String, Integer> rateLimitsByModel,
     String title,
     String category,
-    Map<String, String> merchantAltText) {
+    Map<String, String> merchantAltText,
+    PendingEdit edit,
+    GenerationSettings settings) {
 
   /** An item without product title or category (tests, and rows from before they were read). */
   public ClaimedItem(
@@ -109,10 +114,18 @@ public record ClaimedItem(
         rateLimitsByModel,
         null,
         null,
-        Map.of());
+        Map.of(),
+        null,
+        null);
+  }
+
+  /** True while the item runs an edit of its image. */
+  public boolean isEdit() {
+    return edit != null;
   }
 
   public ClaimedItem {
+    settings = settings == null ? GenerationSettings.NONE : settings;
     failuresByModel = failuresByModel == null ? Map.of() : Map.copyOf(failuresByModel);
     rateLimitsByModel = rateLimitsByModel == null ? Map.of() : Map.copyOf(rateLimitsByModel);
     merchantAltText = merchantAltText == null ? Map.of() : Map.copyOf(merchantAltText);

@@ -70,6 +70,31 @@ public class ItemClaims {
     return new Claimed(ok, bad);
   }
 
+  /**
+   * Holds (RUNNING, leased to {@code worker}) the items of a provider job that still wait for it,
+   * to settle the job's answers for them; those whose data cannot be read are left out.
+   */
+  public List<ClaimedItem> takeBatchResults(
+      List<ItemId> ids, java.util.UUID job, String worker, Instant now, Instant until) {
+    return items
+        .takeBatchResults(
+            ids,
+            job,
+            worker,
+            now,
+            until,
+            (rs, i) -> {
+              try {
+                return read(rs);
+              } catch (RuntimeException e) {
+                return null;
+              }
+            })
+        .stream()
+        .filter(java.util.Objects::nonNull)
+        .toList();
+  }
+
   private static ClaimedItem read(java.sql.ResultSet rs) throws java.sql.SQLException {
     BatchSpec spec = Json.mapper().readValue(rs.getString("spec"), BatchSpec.class);
     ProductData product = Json.mapper().readValue(rs.getString("data"), ProductData.class);
@@ -98,7 +123,9 @@ public class ItemClaims {
         Json.mapper().readValue(rs.getString("rate_limits_by_model"), FAILURES),
         product.title(),
         category(product),
-        merchantTexts(rs.getString("alt_text_checks")));
+        merchantTexts(rs.getString("alt_text_checks")),
+        edit(rs.getString("edit")),
+        spec.settings());
   }
 
   /** The locales whose alt text the merchant set (source merchant), with their text. */
@@ -128,6 +155,20 @@ public class ItemClaims {
       }
     }
     return null;
+  }
+
+  /** The pending edit's row, as {@code row_to_json} wrote it; null for a generation. */
+  private static PendingEdit edit(String json) {
+    if (json == null) {
+      return null;
+    }
+    tools.jackson.databind.JsonNode e = Json.mapper().readTree(json);
+    return new PendingEdit(
+        UUID.fromString(e.path("edit_id").asString()),
+        e.path("turn").asInt(),
+        e.path("instruction").asString(),
+        e.path("model").asString(),
+        e.path("base_attempt").asInt());
   }
 
   /** Extends these leases while this worker holds them; returns the ones it still holds. */

@@ -1,8 +1,10 @@
 package io.catalogimage.worker.ledger;
 
+import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.item.ItemState;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 /** What happens to the item after a call; applied only while this worker holds its lease. */
 public sealed interface ItemChange {
@@ -12,6 +14,8 @@ public sealed interface ItemChange {
   /**
    * @param altText alt text by locale (also in the sidecar; kept on the row for the manifest)
    * @param altTextChecks per locale: source and checks (written as JSON), or null
+   * @param turn the conversation turn that made the image, kept for edits (null: none to keep)
+   * @param editId the edit this image answers, or null for a generation
    */
   record Succeeded(
       String modelServed,
@@ -20,7 +24,9 @@ public sealed interface ItemChange {
       Map<String, String> altText,
       String caption,
       String note,
-      Object altTextChecks)
+      Object altTextChecks,
+      Conversations.Turn turn,
+      UUID editId)
       implements ItemChange {
 
     public Succeeded(
@@ -30,7 +36,32 @@ public sealed interface ItemChange {
         Map<String, String> altText,
         String caption,
         String note) {
-      this(modelServed, imageKey, sidecarKey, altText, caption, note, null);
+      this(modelServed, imageKey, sidecarKey, altText, caption, note, null, null, null);
+    }
+
+    /** A success whose alt text was checked, without a conversation to keep. */
+    public Succeeded(
+        String modelServed,
+        String imageKey,
+        String sidecarKey,
+        Map<String, String> altText,
+        String caption,
+        String note,
+        Object altTextChecks) {
+      this(modelServed, imageKey, sidecarKey, altText, caption, note, altTextChecks, null, null);
+    }
+
+    /** A success with its conversation turn, alt text unchecked. */
+    public Succeeded(
+        String modelServed,
+        String imageKey,
+        String sidecarKey,
+        Map<String, String> altText,
+        String caption,
+        String note,
+        Conversations.Turn turn,
+        UUID editId) {
+      this(modelServed, imageKey, sidecarKey, altText, caption, note, null, turn, editId);
     }
 
     @Override
@@ -54,6 +85,18 @@ public sealed interface ItemChange {
     @Override
     public ItemState target() {
       return ItemState.QUEUED;
+    }
+  }
+
+  /**
+   * An edit that made no new image (blocked for safety, failed for good): the edit ends in {@code
+   * editState} (BLOCKED or FAILED) and the item is SUCCEEDED again with the image it had.
+   */
+  record EditEnded(UUID editId, String editState, String errorType, String errorMessage)
+      implements ItemChange {
+    @Override
+    public ItemState target() {
+      return ItemState.SUCCEEDED;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.catalogimage.worker.ledger;
 
+import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
@@ -34,12 +35,13 @@ public class Ledger {
            AND version = :version
            AND NOT EXISTS (SELECT 1 FROM batches b
                             WHERE b.batch_id = items.batch_id AND b.cancelled_at IS NOT NULL)
-        RETURNING item_id, attempts, tenant_id, batch_id
+        RETURNING item_id, attempts, tenant_id, batch_id, edit_id
       )
       INSERT INTO attempts (item_id, attempt_no, tenant_id, batch_id, worker_id, endpoint,
-                            model_requested, outcome, started_at, reserved_usd, routed, purpose)
+                            model_requested, outcome, started_at, reserved_usd, routed, purpose,
+                            edit_id)
       SELECT item_id, attempts, tenant_id, batch_id, :worker, :endpoint, :model, 'IN_FLIGHT',
-             :now, :reserved, :routed, :purpose
+             :now, :reserved, :routed, :purpose, edit_id
         FROM bumped
       RETURNING attempt_no
       """;
@@ -105,10 +107,12 @@ public class Ledger {
 
   private final JdbcClient jdbc;
   private final ItemRepository items;
+  private final Conversations conversations;
 
-  public Ledger(JdbcClient jdbc, ItemRepository items) {
+  public Ledger(JdbcClient jdbc, ItemRepository items, Conversations conversations) {
     this.jdbc = jdbc;
     this.items = items;
+    this.conversations = conversations;
   }
 
   /**
@@ -170,7 +174,7 @@ public class Ledger {
       return Settled.ALREADY;
     }
     BigDecimal delta = deltas.get()[0];
-    boolean moved = move(held, change, delta, now);
+    boolean moved = move(held, attempt, change, delta, now);
     if (!moved) {
       items.addCost(held.item(), delta);
     }
@@ -227,23 +231,52 @@ public class Ledger {
         .optional();
   }
 
-  private boolean move(ItemRepository.Held held, ItemChange change, BigDecimal delta, Instant now) {
-    if (change instanceof ItemChange.Succeeded s) {
-      return items.succeed(
-          held,
-          new ItemRepository.Success(
-              s.modelServed(),
-              s.imageKey(),
-              s.sidecarKey(),
-              Json.mapper().writeValueAsString(s.altText()),
-              s.caption(),
-              s.note(),
-              s.altTextChecks() == null
-                  ? null
-                  : Json.mapper().writeValueAsString(s.altTextChecks())),
-          delta,
-          now);
+  private boolean move(
+      ItemRepository.Held held, int attempt, ItemChange change, BigDecimal delta, Instant now) {
+    if (change instanceof ItemChange.EditEnded e) {
+      boolean moved =
+          items.endEdit(
+              held,
+              "edit " + e.editState() + " (" + e.errorType() + "); the previous image stays",
+              delta,
+              now);
+      if (moved) {
+        conversations.finishEdit(
+            e.editId(), e.editState(), attempt, e.errorType(), e.errorMessage(), now);
+      }
+      return moved;
     }
+    if (change instanceof ItemChange.Succeeded s) {
+      boolean moved = succeed(held, s, delta, now);
+      if (moved && s.turn() != null) {
+        conversations.saveTurn(s.turn());
+      }
+      if (moved && s.editId() != null) {
+        conversations.finishEdit(s.editId(), "SUCCEEDED", attempt, null, null, now);
+      }
+      return moved;
+    }
+    return moveOther(held, change, delta, now);
+  }
+
+  private boolean succeed(
+      ItemRepository.Held held, ItemChange.Succeeded s, BigDecimal delta, Instant now) {
+    return items.succeed(
+        held,
+        new ItemRepository.Success(
+            s.modelServed(),
+            s.imageKey(),
+            s.sidecarKey(),
+            Json.mapper().writeValueAsString(s.altText()),
+            s.caption(),
+            s.note(),
+            s.altTextChecks() == null ? null : Json.mapper().writeValueAsString(s.altTextChecks())),
+        delta,
+        now);
+  }
+
+  private boolean moveOther(
+      ItemRepository.Held held, ItemChange change, BigDecimal delta, Instant now) {
     if (change instanceof ItemChange.Requeued q) {
       return items.requeue(
           held,
@@ -259,6 +292,29 @@ public class Ledger {
     }
     ItemChange.Finished f = (ItemChange.Finished) change;
     return items.finish(held, f.state(), f.errorType(), f.errorMessage(), f.note(), delta, now);
+  }
+
+  /**
+   * Ends an edit that cannot be made (its conversation cannot be replayed, no endpoint serves its
+   * model) without a call: the edit is FAILED and the item SUCCEEDED again with its image.
+   */
+  @Transactional
+  public boolean endEditWithoutCall(
+      ItemRepository.Held held,
+      java.util.UUID editId,
+      String errorType,
+      String reason,
+      Instant now) {
+    boolean moved =
+        items.endEdit(
+            held,
+            "edit FAILED (" + errorType + "); the previous image stays",
+            BigDecimal.ZERO,
+            now);
+    if (moved) {
+      conversations.finishEdit(editId, "FAILED", null, errorType, reason, now);
+    }
+    return moved;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.catalogimage.worker.provider;
 
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.model.Dimensions;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,9 @@ import java.util.Objects;
  * @param references product photos to base the image on (may be empty)
  * @param timeout how long to wait for this call's answer (the model's timeout, learnt from its
  *     latency); null = the endpoint's {@code request-timeout}. Never longer than that.
+ * @param history for an edit, the conversation so far (the prompt is then the instruction); empty
+ *     for a first generation
+ * @param settings the batch's model settings (sent as each protocol spells them)
  */
 public record GenerationRequest(
     String model,
@@ -23,7 +27,45 @@ public record GenerationRequest(
     Dimensions expected,
     List<String> altTextLocales,
     List<ReferenceImage> references,
-    Duration timeout) {
+    Duration timeout,
+    List<PriorTurn> history,
+    GenerationSettings settings) {
+
+  public GenerationRequest(
+      String model,
+      String prompt,
+      String aspectRatio,
+      String size,
+      Dimensions expected,
+      List<String> altTextLocales,
+      List<ReferenceImage> references,
+      Duration timeout,
+      List<PriorTurn> history) {
+    this(
+        model,
+        prompt,
+        aspectRatio,
+        size,
+        expected,
+        altTextLocales,
+        references,
+        timeout,
+        history,
+        GenerationSettings.NONE);
+  }
+
+  public GenerationRequest(
+      String model,
+      String prompt,
+      String aspectRatio,
+      String size,
+      Dimensions expected,
+      List<String> altTextLocales,
+      List<ReferenceImage> references,
+      Duration timeout) {
+    this(
+        model, prompt, aspectRatio, size, expected, altTextLocales, references, timeout, List.of());
+  }
 
   public GenerationRequest(
       String model,
@@ -41,12 +83,28 @@ public record GenerationRequest(
     Objects.requireNonNull(prompt, "prompt");
     altTextLocales = List.copyOf(altTextLocales);
     references = List.copyOf(references);
+    history = history == null ? List.of() : List.copyOf(history);
+    settings = settings == null ? GenerationSettings.NONE : settings;
+  }
+
+  /** True for an edit: a later turn of a kept conversation. */
+  public boolean isEdit() {
+    return !history.isEmpty();
   }
 
   /** The same request with another timeout. */
   public GenerationRequest withTimeout(Duration newTimeout) {
     return new GenerationRequest(
-        model, prompt, aspectRatio, size, expected, altTextLocales, references, newTimeout);
+        model,
+        prompt,
+        aspectRatio,
+        size,
+        expected,
+        altTextLocales,
+        references,
+        newTimeout,
+        history,
+        settings);
   }
 
   /** The timeout to send: this request's, capped by the endpoint's. */

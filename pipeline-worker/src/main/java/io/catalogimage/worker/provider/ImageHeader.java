@@ -1,8 +1,10 @@
 package io.catalogimage.worker.provider;
 
 import io.catalogimage.common.model.Dimensions;
+import io.catalogimage.worker.result.ResultSpool;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Iterator;
 import java.util.Optional;
 import javax.imageio.ImageIO;
@@ -16,6 +18,10 @@ import javax.imageio.stream.ImageInputStream;
 public final class ImageHeader {
 
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+  static {
+    ImageIO.setUseCache(false); // a header read from a stream must not copy it to a temp file
+  }
 
   private ImageHeader() {}
 
@@ -31,6 +37,28 @@ public final class ImageHeader {
           : Optional.empty();
     }
     return viaImageIo(image);
+  }
+
+  /** Dimensions of a received image: a PNG's from its first bytes, others from their header. */
+  public static Optional<Dimensions> dimensions(ResultSpool.Held image) {
+    byte[] head = image.head();
+    if (isPng(head)) {
+      return dimensions(head);
+    }
+    try (InputStream in = image.open()) {
+      return viaImageIo(in);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** True when the first bytes are a PNG signature or a JPEG start-of-image marker. */
+  public static boolean isPngOrJpeg(byte[] head) {
+    return isPng(head)
+        || (head.length >= 3
+            && (head[0] & 0xff) == 0xFF
+            && (head[1] & 0xff) == 0xD8
+            && (head[2] & 0xff) == 0xFF);
   }
 
   public static boolean isPng(byte[] image) {
@@ -53,7 +81,11 @@ public final class ImageHeader {
   }
 
   private static Optional<Dimensions> viaImageIo(byte[] image) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(image))) {
+    return viaImageIo(new ByteArrayInputStream(image));
+  }
+
+  private static Optional<Dimensions> viaImageIo(InputStream source) {
+    try (ImageInputStream in = ImageIO.createImageInputStream(source)) {
       if (in == null) {
         return Optional.empty();
       }

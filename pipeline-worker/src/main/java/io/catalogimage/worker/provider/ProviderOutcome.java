@@ -1,6 +1,7 @@
 package io.catalogimage.worker.provider;
 
 import io.catalogimage.common.model.Dimensions;
+import io.catalogimage.worker.result.ResultSpool;
 import java.time.Duration;
 
 /**
@@ -23,16 +24,70 @@ public sealed interface ProviderOutcome {
   }
 
   /**
-   * An image arrived.
+   * An image arrived. Its bytes are held by the worker's spool (memory or a file) until released:
+   * whoever ends up with this outcome stores the image or releases it.
    *
+   * @param image the image's bytes, its SHA-256 and first bytes
    * @param actual decoded dimensions of the image
    * @param text the text part (alt text / caption JSON), or null
    * @param downgrade set when the provider served less than asked: another model version or a
    *     smaller image
+   * @param modelTurn the answer's non-thought parts as received (signatures included), kept for
+   *     edits; empty when the protocol has no conversation (OpenAI: the image is the history)
    */
   record Generated(
-      byte[] png, String mimeType, Dimensions actual, String text, CallInfo info, String downgrade)
+      ResultSpool.Held image,
+      String mimeType,
+      Dimensions actual,
+      String text,
+      CallInfo info,
+      String downgrade,
+      java.util.List<ModelPart> modelTurn)
       implements ProviderOutcome {
+
+    public Generated {
+      modelTurn = modelTurn == null ? java.util.List.of() : java.util.List.copyOf(modelTurn);
+    }
+
+    /** An answer without a conversation to keep. */
+    public Generated(
+        ResultSpool.Held image,
+        String mimeType,
+        Dimensions actual,
+        String text,
+        CallInfo info,
+        String downgrade) {
+      this(image, mimeType, actual, text, info, downgrade, java.util.List.of());
+    }
+
+    /** An image already in memory (tests, edits' own reads), held by no spool. */
+    public Generated(
+        byte[] png,
+        String mimeType,
+        Dimensions actual,
+        String text,
+        CallInfo info,
+        String downgrade,
+        java.util.List<ModelPart> modelTurn) {
+      this(ResultSpool.unspooled(png), mimeType, actual, text, info, downgrade, modelTurn);
+    }
+
+    /** An image already in memory (tests), held by no spool. */
+    public Generated(
+        byte[] png,
+        String mimeType,
+        Dimensions actual,
+        String text,
+        CallInfo info,
+        String downgrade) {
+      this(ResultSpool.unspooled(png), mimeType, actual, text, info, downgrade);
+    }
+
+    /** The image's bytes in one new array: for tests and small images only. */
+    public byte[] png() {
+      return image.bytes();
+    }
+
     @Override
     public String kind() {
       return downgrade == null ? "SUCCEEDED" : "DOWNGRADED";

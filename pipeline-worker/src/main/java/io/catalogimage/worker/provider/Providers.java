@@ -5,6 +5,8 @@ import io.catalogimage.common.pricing.Price;
 import io.catalogimage.common.pricing.PriceTable;
 import io.catalogimage.worker.provider.gemini.GeminiClient;
 import io.catalogimage.worker.provider.openai.OpenAiClient;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +34,26 @@ public final class Providers {
 
   public Providers(
       ProviderProperties props, ModelCatalog catalog, JsonMapper json, Executor callbacks) {
+    this(
+        props,
+        catalog,
+        json,
+        callbacks,
+        AnswerReading.SHARED_READERS,
+        new ResultSpool(ResultProperties.defaults()));
+  }
+
+  /**
+   * @param readers threads that read answers as they stream in
+   * @param spool where the clients decode images to
+   */
+  public Providers(
+      ProviderProperties props,
+      ModelCatalog catalog,
+      JsonMapper json,
+      Executor callbacks,
+      Executor readers,
+      ResultSpool spool) {
     List<ImageProvider> list = new ArrayList<>();
     Map<String, Map<String, Map<String, BigDecimal>>> flat = new LinkedHashMap<>();
     props.endpoints().keySet().stream()
@@ -51,7 +73,7 @@ public final class Providers {
         .usable()
         .forEach(
             (name, endpoint) -> {
-              list.add(create(name, endpoint, catalog, json, callbacks));
+              list.add(create(name, endpoint, catalog, json, callbacks, readers, spool));
               Map<String, Map<String, BigDecimal>> byModel = new LinkedHashMap<>();
               // keys: "<model>" for every size, or "<model>@<size>" for one size
               endpoint
@@ -75,15 +97,41 @@ public final class Providers {
     this.prices = prices;
   }
 
+  /**
+   * The batch client of every usable endpoint, in configuration order (this registry is the one
+   * place that names the vendor clients).
+   */
+  public static List<io.catalogimage.worker.provider.batch.BatchProvider> batchClients(
+      ProviderProperties props,
+      ModelCatalog catalog,
+      JsonMapper json,
+      long geminiInlineLimit,
+      ResultSpool spool) {
+    List<io.catalogimage.worker.provider.batch.BatchProvider> list = new ArrayList<>();
+    props
+        .usable()
+        .forEach(
+            (name, endpoint) ->
+                list.add(
+                    endpoint.protocol().equals("gemini")
+                        ? new io.catalogimage.worker.provider.gemini.GeminiBatchClient(
+                            name, endpoint, catalog, json, geminiInlineLimit, spool)
+                        : new io.catalogimage.worker.provider.openai.OpenAiBatchClient(
+                            name, endpoint, catalog, json, spool)));
+    return list;
+  }
+
   private static ImageProvider create(
       String name,
       ProviderProperties.Endpoint endpoint,
       ModelCatalog catalog,
       JsonMapper json,
-      Executor callbacks) {
+      Executor callbacks,
+      Executor readers,
+      ResultSpool spool) {
     return endpoint.protocol().equals("gemini")
-        ? new GeminiClient(name, endpoint, catalog, json, callbacks)
-        : new OpenAiClient(name, endpoint, catalog, json, callbacks);
+        ? new GeminiClient(name, endpoint, catalog, json, callbacks, readers, spool)
+        : new OpenAiClient(name, endpoint, catalog, json, callbacks, readers, spool);
   }
 
   /**

@@ -35,8 +35,13 @@ public class ResultWriter {
 
   /** Throws when the store refuses or cannot be reached; the caller retries. */
   public Stored write(Target target, ResultSpool.Held image, String mimeType, byte[] sidecarJson) {
-    image.putTo(store, target.imageKey(), mimeType);
+    // a JPEG (OpenAI's outputFormat: jpeg) is named as one
+    String imageKey =
+        "image/jpeg".equals(mimeType)
+            ? target.imageKey().replaceFirst("\\.png$", ".jpg")
+            : target.imageKey();
+    image.putTo(store, imageKey, mimeType);
     store.put(target.sidecarKey(), sidecarJson, "application/json");
-    return new Stored(target.imageKey(), target.sidecarKey());
+    return new Stored(imageKey, target.sidecarKey());
   }
 }

@@ -33,10 +33,19 @@ public record Sidecar(
     Timings timings,
     Tokens tokens,
     String imageSha256,
-    List<String> warnings) {
+    List<String> warnings,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Edit edit) {
 
   /** 2: {@code altTextChecks} (per locale: source, checks run and passed, problems) added. */
   public static final int SCHEMA_VERSION = 2;
+
+  /**
+   * Set when the image is an edit of an earlier version (issue 18).
+   *
+   * @param turn the edit's number in the item's history
+   * @param editedAttempt the attempt (version) that was edited
+   */
+  public record Edit(String editId, int turn, String instruction, int editedAttempt) {}
 
   public record Requested(String model, String endpoint, String dimensions) {}
 

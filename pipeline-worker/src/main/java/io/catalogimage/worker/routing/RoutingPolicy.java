@@ -68,6 +68,9 @@ public class RoutingPolicy {
 
   /** The model for the item's next call: the one routing chose, else the chain's first. */
   public String modelFor(ClaimedItem item) {
+    if (item.isEdit()) {
+      return item.edit().model();
+    }
     if (item.nextModel() != null) {
       return item.nextModel();
     }
@@ -378,6 +381,11 @@ public class RoutingPolicy {
   private List<ImageModel> chain(ClaimedItem item) {
     List<ImageModel> capable =
         tiers.capable(item.tier(), item.variant().size(), item.variant().aspectRatio());
+    if (item.isEdit()) {
+      // a conversation does not move between models: an edit's chain is its model alone, so no
+      // rate limit, block or quota ever reroutes it (its signatures would mean nothing elsewhere)
+      return capable.stream().filter(m -> m.answersTo(item.edit().model())).toList();
+    }
     List<String> peakChain = props.interactivePeakChains().get(item.tier());
     if (peakChain == null || !"interactive".equals(item.lane()) || !peak.isPeak(clock.instant())) {
       return capable;

@@ -130,8 +130,15 @@ final class AttemptRecords {
                 info.usage().inputTokens(),
                 info.usage().outputTextTokens() + info.usage().outputImageTokens(),
                 info.usage().thinkingTokens()),
-        sha256(g.png()),
-        warnings);
+        g.image().sha256(),
+        warnings,
+        item.isEdit()
+            ? new Sidecar.Edit(
+                item.edit().id().toString(),
+                item.edit().turn(),
+                item.edit().instruction(),
+                item.edit().baseAttempt())
+            : null);
   }
 
   private static String sha256(byte[] bytes) {

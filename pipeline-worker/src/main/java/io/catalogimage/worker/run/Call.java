@@ -12,6 +12,7 @@ import java.time.Instant;
  * @param attempt the ledger's attempt number
  * @param reserved the estimated cost, reserved against the caps and charged if the outcome turns
  *     out unknown
+ * @param batchRate the call was a line of a provider batch job: priced at the batch rate
  */
 record Call(
     String model,
@@ -20,4 +21,5 @@ record Call(
     GenerationRequest request,
     Instant started,
     BigDecimal reserved,
-    CapReservations.Reservation reservation) {}
+    CapReservations.Reservation reservation,
+    boolean batchRate) {}

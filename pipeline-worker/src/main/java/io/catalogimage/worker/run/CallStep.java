@@ -2,6 +2,7 @@ package io.catalogimage.worker.run;
 
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.common.pricing.Price;
 import io.catalogimage.common.pricing.TokenUsage;
 import io.catalogimage.worker.budget.Budgets;
 import io.catalogimage.worker.provider.CallInfo;
@@ -186,7 +187,8 @@ class CallStep {
                 m.outputTokens(call.request().size()),
                 0);
       }
-      cost = providers.price(call.provider(), call.model(), call.request().size()).cost(usage);
+      Price price = providers.price(call.provider(), call.model(), call.request().size());
+      cost = (call.batchRate() ? price.atBatchRate() : price).cost(usage);
     } else {
       cost = BigDecimal.ZERO;
     }

@@ -9,6 +9,7 @@ import io.catalogimage.worker.WorkerProperties;
 import io.catalogimage.worker.budget.BudgetAnswer;
 import io.catalogimage.worker.budget.Budgets;
 import io.catalogimage.worker.claim.ClaimedItem;
+import io.catalogimage.worker.edit.ConversationTurns;
 import io.catalogimage.worker.ledger.AttemptResult;
 import io.catalogimage.worker.ledger.ItemChange;
 import io.catalogimage.worker.ledger.Ledger;
@@ -75,6 +76,7 @@ public class GenerateImages implements SmartLifecycle {
   private final RoutingPolicy routing;
   private final ModelBreakers breakers;
   private final Budgets budgets;
+  private final Ledger ledger;
   private final BudgetProperties budgetProps;
   private final ItemRepository items;
   private final ResultSpool spool;
@@ -100,6 +102,7 @@ public class GenerateImages implements SmartLifecycle {
       RoutingPolicy routing,
       ModelBreakers breakers,
       Budgets budgets,
+      Ledger ledger,
       BudgetProperties budgetProps,
       ItemRepository items,
       ResultSpool spool,
@@ -117,6 +120,7 @@ public class GenerateImages implements SmartLifecycle {
     this.routing = routing;
     this.breakers = breakers;
     this.budgets = budgets;
+    this.ledger = ledger;
     this.budgetProps = budgetProps;
     this.items = items;
     this.spool = spool;
@@ -124,7 +128,9 @@ public class GenerateImages implements SmartLifecycle {
     this.timer = timer;
     this.clock = clock;
     this.meters = meters;
-    this.inFlight = new InFlight(props.maxInFlight());
+    // the byte budget: while images received and not yet stored fill it, no new call starts
+    this.inFlight = new InFlight(props.maxInFlight(), spool::full);
+    spool.onRoom(this::pump);
     this.discarded =
         Counter.builder("pipeline.results.discarded")
             .description("finished images not used because the item's lease was lost meanwhile")
@@ -132,6 +138,7 @@ public class GenerateImages implements SmartLifecycle {
     meters.gauge("pipeline.worker.in_flight", inFlight, InFlight::started);
     meters.gauge("pipeline.worker.held", inFlight, InFlight::held);
     meters.gauge("pipeline.results.spooled_bytes", spool, ResultSpool::bytesOnDisk);
+    meters.gauge("pipeline.results.pending_bytes", spool, ResultSpool::bytesPending);
   }
 
   public void onCapacityChange(CapacityListener listener) {
@@ -147,6 +154,40 @@ public class GenerateImages implements SmartLifecycle {
     }
     pump();
   }
+
+  /**
+   * A provider batch job's answer for an item taken back from IN_PROVIDER_BATCH (RUNNING under this
+   * worker's lease): decided, stored and settled exactly like a real-time answer, and priced at the
+   * batch rate. The item counts as held until it is settled.
+   */
+  public void acceptBatchAnswer(BatchAnswer answer) {
+    Job job = new Job(answer.item(), props.id());
+    job.called();
+    inFlight.hold(job);
+    Call c =
+        new Call(
+            answer.model(),
+            answer.endpoint(),
+            answer.attempt(),
+            answer.request(),
+            answer.started(),
+            answer.reserved(),
+            answer.reservation(),
+            true);
+    io.execute(() -> answered(job, c, answer.outcome()));
+  }
+
+  /** What {@link #acceptBatchAnswer} needs: the item, its attempt and the line's outcome. */
+  public record BatchAnswer(
+      ClaimedItem item,
+      int attempt,
+      String model,
+      io.catalogimage.worker.provider.ImageProvider endpoint,
+      io.catalogimage.worker.provider.GenerationRequest request,
+      Instant started,
+      BigDecimal reserved,
+      io.catalogimage.worker.ledger.CapReservations.Reservation reservation,
+      ProviderOutcome outcome) {}
 
   public boolean hasRoom() {
     return inFlight.hasRoom();
@@ -283,6 +324,11 @@ public class GenerateImages implements SmartLifecycle {
   private void answered(Job job, Call c, ProviderOutcome outcome) {
     try (var mdc = ItemLogContext.of(job.item)) {
       answeredInContext(job, c, outcome);
+    } catch (RuntimeException e) {
+      if (outcome instanceof ProviderOutcome.Generated g) {
+        g.image().release(); // failed before the store took it
+      }
+      throw e;
     }
   }
 
@@ -296,11 +342,14 @@ public class GenerateImages implements SmartLifecycle {
       storeThenSettle(job, c, g, a, cost, finished);
       return;
     }
+    if (outcome instanceof ProviderOutcome.Generated g) {
+      g.image().release(); // not used (a downgrade retried by policy): its bytes go now
+    }
     settleThenFinish(
         job,
         c,
         AttemptRecords.result(outcome, decision.describe(), cost),
-        change(decision, outcome, c.model()),
+        change(job.item, decision, outcome, c.model()),
         finished);
   }
 
@@ -343,8 +392,8 @@ public class GenerateImages implements SmartLifecycle {
     AttemptResult recorded = AttemptRecords.result(g, accept.describe(), cost);
     String served = g.info().modelVersion() == null ? c.model() : g.info().modelVersion();
     String mimeType = g.mimeType();
-    // from here on only the spool holds the image's bytes: memory stays bounded while storage waits
-    ResultSpool.Held image = spool.hold(g.png());
+    // the spool has held the image's bytes since they arrived (memory or disk, never both)
+    ResultSpool.Held image = g.image();
     store
         .store(
             new ResultWriter.Target(
@@ -368,7 +417,21 @@ public class GenerateImages implements SmartLifecycle {
                         captioned.byLocale(),
                         captioned.caption(),
                         accept.note(),
-                        captioned.texts()),
+                        captioned.texts(),
+                        ConversationTurns.turn(
+                            item,
+                            c.attempt(),
+                            c.model(),
+                            served,
+                            c.request(),
+                            g.modelTurn(),
+                            mimeType,
+                            s.keys().imageKey(),
+                            s.keys().sidecarKey(),
+                            captioned.byLocale(),
+                            captioned.caption(),
+                            finished),
+                        item.isEdit() ? item.edit().id() : null),
                     finished);
               } else if (stored instanceof StoreResults.GaveUp gaveUp) {
                 log.error("{}: {}", job, gaveUp.reason());
@@ -418,7 +481,13 @@ public class GenerateImages implements SmartLifecycle {
             });
   }
 
-  private static ItemChange change(Decision decision, ProviderOutcome outcome, String calledModel) {
+  private static ItemChange change(
+      ClaimedItem item, Decision decision, ProviderOutcome outcome, String calledModel) {
+    if (item.isEdit() && decision instanceof Decision.GiveUp g) {
+      // an edit that makes no image leaves the item as it was: SUCCEEDED, with its image
+      return new ItemChange.EditEnded(
+          item.edit().id(), g.state().name(), g.errorType(), g.reason());
+    }
     if (decision instanceof Decision.RetryAt r) {
       String routeReason = r.model().equals(calledModel) ? null : r.reason();
       return new ItemChange.Requeued(
@@ -461,6 +530,11 @@ public class GenerateImages implements SmartLifecycle {
   private void failWithoutCall(Job job, String errorType, String reason) {
     try {
       log.warn("{} failed without a call: {}", job, reason);
+      if (job.item.isEdit()) {
+        ledger.endEditWithoutCall(
+            job.held(), job.item.edit().id(), errorType, reason, clock.instant());
+        return;
+      }
       items.finish(
           job.held(), ItemState.FAILED, errorType, reason, null, BigDecimal.ZERO, clock.instant());
     } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * What one worker holds: the items it has claimed and the slots of those it has started, at most
@@ -30,9 +31,19 @@ final class InFlight {
   private final ReentrantLock idleLock = new ReentrantLock();
   private final Condition idle = idleLock.newCondition();
   private volatile CapacityListener listener = hasRoom -> {};
+  private final BooleanSupplier bytesFull;
 
   InFlight(int max) {
+    this(max, () -> false);
+  }
+
+  /**
+   * @param bytesFull true while the byte budget (images received, not yet stored) is used up: no
+   *     new item starts then, whatever the slots say
+   */
+  InFlight(int max, BooleanSupplier bytesFull) {
     this.max = max;
+    this.bytesFull = bytesFull;
   }
 
   void onCapacityChange(CapacityListener l) {
@@ -55,8 +66,14 @@ final class InFlight {
     }
   }
 
-  /** A slot to start an item in, or null when {@code max} items are started. */
+  /**
+   * A slot to start an item in, or null when {@code max} items are started or the byte budget is
+   * full.
+   */
   Slot tryStart() {
+    if (bytesFull.getAsBoolean()) {
+      return null;
+    }
     while (true) {
       int current = started.get();
       if (current >= max) {

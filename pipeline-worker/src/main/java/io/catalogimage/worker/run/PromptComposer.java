@@ -12,10 +12,19 @@ final class PromptComposer {
   private PromptComposer() {}
 
   static String compose(ClaimedItem item) {
+    if (item.isEdit()) {
+      // the conversation carries the product and the style guide; the instruction comes first so
+      // that the subject of the turn is the correction, and the alt text is asked for again
+      return withAltTextRequest(item, new StringBuilder(item.edit().instruction().strip()));
+    }
     StringBuilder prompt = new StringBuilder(item.prompt().strip());
     if (item.styleGuide() != null) {
       prompt.append("\n\nBrand style guide: ").append(item.styleGuide().strip());
     }
+    return withAltTextRequest(item, prompt);
+  }
+
+  private static String withAltTextRequest(ClaimedItem item, StringBuilder prompt) {
     if (!item.altTextLocales().isEmpty()) {
       prompt
           .append("\n\nAfter the image, write one JSON object and nothing else: ")

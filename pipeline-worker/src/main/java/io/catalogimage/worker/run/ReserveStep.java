@@ -7,11 +7,13 @@ import io.catalogimage.common.model.Dimensions;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.worker.claim.ClaimedItem;
+import io.catalogimage.worker.edit.ConversationTurns;
 import io.catalogimage.worker.ledger.CapReservations;
 import io.catalogimage.worker.ledger.Ledger;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ModelTimeouts;
+import io.catalogimage.worker.provider.PriorTurn;
 import io.catalogimage.worker.provider.Providers;
 import io.catalogimage.worker.reference.ReferenceImages;
 import java.math.BigDecimal;
@@ -51,6 +53,7 @@ class ReserveStep {
   private final Ledger ledger;
   private final ItemRepository items;
   private final Clock clock;
+  private final ConversationTurns turns;
 
   ReserveStep(
       ModelCatalog catalog,
@@ -60,7 +63,9 @@ class ReserveStep {
       CapReservations caps,
       Ledger ledger,
       ItemRepository items,
-      Clock clock) {
+      Clock clock,
+      ConversationTurns turns) {
+    this.turns = turns;
     this.catalog = catalog;
     this.providers = providers;
     this.timeouts = timeouts;
@@ -78,7 +83,16 @@ class ReserveStep {
     Dimensions expected = imageModel.dimensions(variant.size(), variant.aspectRatio()).orElse(null);
     String prompt = PromptComposer.compose(item);
     List<GenerationRequest.ReferenceImage> references = List.of();
-    if (item.referenceImage() != null) {
+    List<PriorTurn> history = List.of();
+    if (item.isEdit()) {
+      try {
+        history = turns.history(item);
+      } catch (ConversationTurns.Unreplayable | java.util.NoSuchElementException e) {
+        ledger.endEditWithoutCall(
+            job.held(), item.edit().id(), "CONVERSATION", e.getMessage(), clock.instant());
+        return new Ended("edit cannot replay its conversation: " + e.getMessage());
+      }
+    } else if (item.referenceImage() != null) {
       ReferenceImages.Fetched fetched = referenceImages.fetch(item.tenant(), item.referenceImage());
       if (fetched instanceof ReferenceImages.Refused refused) {
         items.finish(
@@ -103,14 +117,26 @@ class ReserveStep {
             item.altTextLocales(),
             references,
             // the client caps it by the endpoint's request-timeout
-            timeouts.timeoutFor(model, variant.size(), null));
+            timeouts.timeoutFor(model, variant.size(), null),
+            history,
+            item.settings());
     BigDecimal reserved =
         providers.estimate(
             provider,
             model,
             variant.size(),
-            PromptComposer.estimateTokens(prompt),
-            references.size());
+            PromptComposer.estimateTokens(prompt)
+                + history.stream().mapToInt(t -> PromptComposer.estimateTokens(t.userText())).sum(),
+            references.size()
+                + history.stream()
+                    .mapToInt(
+                        t ->
+                            t.userImages().size()
+                                + (int)
+                                    t.model().stream()
+                                        .filter(io.catalogimage.worker.provider.ModelPart::isImage)
+                                        .count())
+                    .sum());
     CapReservations.Answer money = caps.reserve(item, reserved, clock.instant());
     if (money instanceof CapReservations.Refused refused) {
       items.finish(
@@ -137,6 +163,6 @@ class ReserveStep {
     }
     job.versionIs(job.held().version() + 1);
     return new Ready(
-        new Call(model, provider, attempt.get(), request, started, reserved, reservation));
+        new Call(model, provider, attempt.get(), request, started, reserved, reservation, false));
   }
 }

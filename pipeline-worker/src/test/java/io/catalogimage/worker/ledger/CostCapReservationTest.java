@@ -43,7 +43,11 @@ class CostCapReservationTest {
   @Test
   void concurrentReservationsNeverPassTheCap() throws Exception {
     JdbcClient db = TestDatabase.fresh();
-    Ledger ledger = new Ledger(db, new io.catalogimage.common.item.ItemRepository(db));
+    Ledger ledger =
+        new Ledger(
+            db,
+            new io.catalogimage.common.item.ItemRepository(db),
+            new io.catalogimage.common.edit.Conversations(db));
     BatchId batch = batchWithCap(db, "1.00");
     BigDecimal perCall = new BigDecimal("0.070000");
 
@@ -66,7 +70,11 @@ class CostCapReservationTest {
   @Test
   void settlingToTheActualCostFreesTheDifferenceForTheNextCall() {
     JdbcClient db = TestDatabase.fresh();
-    Ledger ledger = new Ledger(db, new io.catalogimage.common.item.ItemRepository(db));
+    Ledger ledger =
+        new Ledger(
+            db,
+            new io.catalogimage.common.item.ItemRepository(db),
+            new io.catalogimage.common.edit.Conversations(db));
     BatchId batch = batchWithCap(db, "0.10");
 
     assertThat(ledger.reserveUnderCap(batch, new BigDecimal("0.08"))).isTrue();

@@ -143,15 +143,16 @@ class StoreResultsTest {
   @Test
   void images_beyond_the_memory_bound_wait_on_disk_and_leave_no_file_behind() throws Exception {
     ResultProperties props =
-        new ResultProperties(DataSize.ofBytes(10), spoolDir, Duration.ofMillis(250), null);
+        new ResultProperties(DataSize.ofKilobytes(100), spoolDir, Duration.ofMillis(250), null);
     ResultSpool spool = new ResultSpool(props);
 
+    // memory is taken in 64 KB chunks: the first image takes one, the second finds no room
     ResultSpool.Held small = spool.hold(new byte[8]);
     ResultSpool.Held big = spool.hold(new byte[64]);
 
     assertThat(small.onDisk()).isFalse();
     assertThat(big.onDisk()).isTrue();
-    assertThat(spool.bytesInMemory()).isEqualTo(8);
+    assertThat(spool.bytesInMemory()).isEqualTo(64 * 1024);
     assertThat(spool.bytesOnDisk()).isEqualTo(64);
     FlakyStore store = new FlakyStore();
     store.up.set(true);

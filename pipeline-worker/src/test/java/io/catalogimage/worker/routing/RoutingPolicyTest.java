@@ -43,7 +43,8 @@ class RoutingPolicyTest {
     when(health.usable(org.mockito.ArgumentMatchers.anyString())).thenReturn(true);
   }
 
-  private final Tiers tiers = new Tiers(new CatalogProperties(null, null), ModelCatalog.defaults());
+  private final Tiers tiers =
+      new Tiers(new CatalogProperties(null, null, null), ModelCatalog.defaults());
 
   private RoutingPolicy policy(RoutingProperties props, PeakCalendar peak) {
     return new RoutingPolicy(

@@ -157,7 +157,8 @@ class GenerateImagesAccountingTest {
                                 List.of()),
                             Instant.now(),
                             BigDecimal.ONE,
-                            null)));
+                            null,
+                            false)));
 
     CallStep call = mock(CallStep.class);
     when(call.call(any(), any()))
@@ -262,6 +263,7 @@ class GenerateImagesAccountingTest {
             routing,
             breakers,
             budgets,
+            mock(io.catalogimage.worker.ledger.Ledger.class),
             new BudgetProperties(null, null, null, null, null, null),
             mock(ItemRepository.class),
             new ResultSpool(ResultProperties.defaults()),

@@ -103,7 +103,8 @@ class SettleAndRouteStepsTest {
   }
 
   private static Call call() {
-    return new Call(NB2, mock(ImageProvider.class), 1, null, Instant.now(), BigDecimal.ONE, null);
+    return new Call(
+        NB2, mock(ImageProvider.class), 1, null, Instant.now(), BigDecimal.ONE, null, false);
   }
 
   @Test

@@ -31,7 +31,8 @@ public final class ConfigLoader {
 
   public static SimulatorConfig load(String[] args, Map<String, String> env) {
     Map<String, String> flags = flags(args);
-    SimulatorConfig config = SimulatorConfig.defaults();
+    // standalone, the simulator stands in for a real provider: real-size images unless told
+    SimulatorConfig config = SimulatorConfig.defaults().withRealisticImages();
     String file = flags.getOrDefault("config", env.get("SIM_CONFIG"));
     if (file != null) {
       config = fromFile(Path.of(file), config);
@@ -44,6 +45,9 @@ public final class ConfigLoader {
               env.get("SIM_HOST"),
               env.get("SIM_TIME_SCALE"),
               env.get("SIM_SEED"));
+      if (env.get("SIM_IMAGES") != null) {
+        config = config.withImages(images(config, env.get("SIM_IMAGES")));
+      }
       if (env.get("SIM_API_KEYS") != null) {
         config = config.withKeys(parseKeys(env.get("SIM_API_KEYS")));
       }
@@ -54,6 +58,9 @@ public final class ConfigLoader {
               flags.get("host"),
               flags.get("time-scale"),
               flags.get("seed"));
+      if (flags.get("images") != null) {
+        config = config.withImages(images(config, flags.get("images")));
+      }
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }
@@ -120,6 +127,17 @@ public final class ConfigLoader {
     return c;
   }
 
+  private static ImageSettings images(SimulatorConfig c, String mode) {
+    ImageSettings.Mode m;
+    try {
+      m = ImageSettings.Mode.parse(mode);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("images must be realistic or small: " + mode, e);
+    }
+    ImageSettings i = c.images();
+    return new ImageSettings(m, i.pngBytesPerPixel(), i.jpegBytesPerPixel());
+  }
+
   private static Map<String, String> flags(String[] args) {
     Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
@@ -138,7 +156,7 @@ public final class ConfigLoader {
       } else {
         throw new ConfigException("missing value for --" + name + usage(), null);
       }
-      if (!Map.of("config", 1, "port", 1, "host", 1, "time-scale", 1, "seed", 1)
+      if (!Map.of("config", 1, "port", 1, "host", 1, "time-scale", 1, "seed", 1, "images", 1)
           .containsKey(name)) {
         throw new ConfigException("unknown flag --" + name + usage(), null);
       }
@@ -149,6 +167,6 @@ public final class ConfigLoader {
 
   private static String usage() {
     return "\nusage: java -jar provider-simulator-exec.jar [--config file.yml] [--port N] [--host H]"
-        + " [--time-scale X] [--seed N]";
+        + " [--time-scale X] [--seed N] [--images realistic|small]";
   }
 }

@@ -32,7 +32,9 @@ final class ConfigReader {
         "peak",
         "latency",
         "faults",
-        "server");
+        "server",
+        "batch",
+        "images");
     SimulatorConfig c = base;
     if (root.has("port")) {
       c = c.withPort(root.integer("port"));
@@ -66,7 +68,32 @@ final class ConfigReader {
     if (root.has("server")) {
       c = c.withServer(server(root.child("server"), c.server()));
     }
+    if (root.has("batch")) {
+      c = c.withBatch(batch(root.child("batch"), c.batch()));
+    }
+    if (root.has("images")) {
+      c = c.withImages(images(root.child("images"), c.images()));
+    }
     return c;
+  }
+
+  private static BatchSettings batch(Node n, BatchSettings base) {
+    n.only(
+        "turnaroundMin",
+        "turnaroundMax",
+        "tailShare",
+        "tailTurnaround",
+        "lineFailureRate",
+        "geminiExpireAfter",
+        "openAiWindow");
+    return new BatchSettings(
+        n.has("turnaroundMin") ? n.duration("turnaroundMin") : base.turnaroundMin(),
+        n.has("turnaroundMax") ? n.duration("turnaroundMax") : base.turnaroundMax(),
+        n.has("tailShare") ? n.decimal("tailShare") : base.tailShare(),
+        n.has("tailTurnaround") ? n.duration("tailTurnaround") : base.tailTurnaround(),
+        n.has("lineFailureRate") ? n.decimal("lineFailureRate") : base.lineFailureRate(),
+        n.has("geminiExpireAfter") ? n.duration("geminiExpireAfter") : base.geminiExpireAfter(),
+        n.has("openAiWindow") ? n.duration("openAiWindow") : base.openAiWindow());
   }
 
   private static GeminiSettings gemini(Node n, GeminiSettings base) {
@@ -76,7 +103,8 @@ final class ConfigReader {
         "downgradeModel",
         "imageSafetyNullParts",
         "retryAfterHeader",
-        "altTextFaultRate");
+        "altTextFaultRate",
+        "signatures");
     return new GeminiSettings(
         n.has("aliasMode") ? n.enumValue("aliasMode", AliasMode.class) : base.aliasMode(),
         n.has("lenientImageSize") ? n.bool("lenientImageSize") : base.lenientImageSize(),
@@ -85,7 +113,8 @@ final class ConfigReader {
             ? n.bool("imageSafetyNullParts")
             : base.imageSafetyNullParts(),
         n.has("retryAfterHeader") ? n.bool("retryAfterHeader") : base.retryAfterHeader(),
-        n.has("altTextFaultRate") ? n.child("altTextFaultRate").number() : base.altTextFaultRate());
+        n.has("altTextFaultRate") ? n.child("altTextFaultRate").number() : base.altTextFaultRate(),
+        n.has("signatures") ? n.enumValue("signatures", SignatureMode.class) : base.signatures());
   }
 
   private static QuotaSettings quotas(Node n, QuotaSettings base) {
@@ -249,6 +278,14 @@ final class ConfigReader {
         n.has("httpThreads") ? n.integer("httpThreads") : base.httpThreads(),
         n.has("writerThreads") ? n.integer("writerThreads") : base.writerThreads(),
         n.has("backlog") ? n.integer("backlog") : base.backlog());
+  }
+
+  private static ImageSettings images(Node n, ImageSettings base) {
+    n.only("mode", "pngBytesPerPixel", "jpegBytesPerPixel");
+    return new ImageSettings(
+        n.has("mode") ? n.enumValue("mode", ImageSettings.Mode.class) : base.mode(),
+        n.has("pngBytesPerPixel") ? n.decimal("pngBytesPerPixel") : base.pngBytesPerPixel(),
+        n.has("jpegBytesPerPixel") ? n.decimal("jpegBytesPerPixel") : base.jpegBytesPerPixel());
   }
 
   /** A position in the document, for error messages that say where the problem is. */

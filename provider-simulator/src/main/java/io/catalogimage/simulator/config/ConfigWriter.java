@@ -28,6 +28,7 @@ final class ConfigWriter {
     gemini.put("imageSafetyNullParts", c.gemini().imageSafetyNullParts());
     gemini.put("retryAfterHeader", c.gemini().retryAfterHeader());
     gemini.put("altTextFaultRate", c.gemini().altTextFaultRate());
+    gemini.put("signatures", c.gemini().signatures().name());
 
     ObjectNode quotas = root.putObject("quotas");
     limitsTree(quotas.putObject("defaults"), c.quotas().defaults());
@@ -87,6 +88,19 @@ final class ConfigWriter {
     server.put("httpThreads", c.server().httpThreads());
     server.put("writerThreads", c.server().writerThreads());
     server.put("backlog", c.server().backlog());
+    ObjectNode batch = root.putObject("batch");
+    batch.put("turnaroundMin", Durations.format(c.batch().turnaroundMin()));
+    batch.put("turnaroundMax", Durations.format(c.batch().turnaroundMax()));
+    batch.put("tailShare", c.batch().tailShare());
+    batch.put("tailTurnaround", Durations.format(c.batch().tailTurnaround()));
+    batch.put("lineFailureRate", c.batch().lineFailureRate());
+    batch.put("geminiExpireAfter", Durations.format(c.batch().geminiExpireAfter()));
+    batch.put("openAiWindow", Durations.format(c.batch().openAiWindow()));
+
+    ObjectNode images = root.putObject("images");
+    images.put("mode", c.images().mode().name().toLowerCase(java.util.Locale.ROOT));
+    images.put("pngBytesPerPixel", c.images().pngBytesPerPixel());
+    images.put("jpegBytesPerPixel", c.images().jpegBytesPerPixel());
     return root;
   }
 

@@ -16,6 +16,9 @@ package io.catalogimage.simulator.config;
  * @param retryAfterHeader when true a per-minute 429 also carries its delay in a {@code
  *     Retry-After} header (whole seconds, rounded up), as gateways and Google's front ends may;
  *     default false (body only)
+ * @param signatures what a next turn with a missing or altered {@code thoughtSignature} gets
+ *     (reference §4): STRICT a 400 INVALID_ARGUMENT, LENIENT an answer with a warning header
+ *     (Gemini 3 Pro Image's documented behaviour, the default), OFF no check at all
  */
 public record GeminiSettings(
     AliasMode aliasMode,
@@ -23,15 +26,8 @@ public record GeminiSettings(
     String downgradeModel,
     boolean imageSafetyNullParts,
     boolean retryAfterHeader,
-    double altTextFaultRate) {
-
-  public GeminiSettings(
-      AliasMode aliasMode,
-      boolean lenientImageSize,
-      String downgradeModel,
-      boolean imageSafetyNullParts) {
-    this(aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, false, 0);
-  }
+    double altTextFaultRate,
+    SignatureMode signatures) {
 
   public GeminiSettings(
       AliasMode aliasMode,
@@ -39,7 +35,22 @@ public record GeminiSettings(
       String downgradeModel,
       boolean imageSafetyNullParts,
       boolean retryAfterHeader) {
-    this(aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, retryAfterHeader, 0);
+    this(
+        aliasMode,
+        lenientImageSize,
+        downgradeModel,
+        imageSafetyNullParts,
+        retryAfterHeader,
+        0,
+        SignatureMode.LENIENT);
+  }
+
+  public GeminiSettings(
+      AliasMode aliasMode,
+      boolean lenientImageSize,
+      String downgradeModel,
+      boolean imageSafetyNullParts) {
+    this(aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, false);
   }
 
   public GeminiSettings {
@@ -48,6 +59,9 @@ public record GeminiSettings(
     }
     if (!(altTextFaultRate >= 0 && altTextFaultRate <= 1)) {
       throw new IllegalArgumentException("gemini.altTextFaultRate must be in 0..1");
+    }
+    if (signatures == null) {
+      signatures = SignatureMode.LENIENT;
     }
   }
 
@@ -62,7 +76,8 @@ public record GeminiSettings(
         downgradeModel,
         imageSafetyNullParts,
         retryAfterHeader,
-        altTextFaultRate);
+        altTextFaultRate,
+        signatures);
   }
 
   public GeminiSettings withLenientImageSize(boolean lenient) {
@@ -72,7 +87,8 @@ public record GeminiSettings(
         downgradeModel,
         imageSafetyNullParts,
         retryAfterHeader,
-        altTextFaultRate);
+        altTextFaultRate,
+        signatures);
   }
 
   public GeminiSettings withDowngradeModel(String model) {
@@ -82,12 +98,19 @@ public record GeminiSettings(
         model,
         imageSafetyNullParts,
         retryAfterHeader,
-        altTextFaultRate);
+        altTextFaultRate,
+        signatures);
   }
 
   public GeminiSettings withImageSafetyNullParts(boolean nullParts) {
     return new GeminiSettings(
-        aliasMode, lenientImageSize, downgradeModel, nullParts, retryAfterHeader, altTextFaultRate);
+        aliasMode,
+        lenientImageSize,
+        downgradeModel,
+        nullParts,
+        retryAfterHeader,
+        altTextFaultRate,
+        signatures);
   }
 
   public GeminiSettings withRetryAfterHeader(boolean header) {
@@ -97,11 +120,29 @@ public record GeminiSettings(
         downgradeModel,
         imageSafetyNullParts,
         header,
-        altTextFaultRate);
+        altTextFaultRate,
+        signatures);
   }
 
   public GeminiSettings withAltTextFaultRate(double rate) {
     return new GeminiSettings(
-        aliasMode, lenientImageSize, downgradeModel, imageSafetyNullParts, retryAfterHeader, rate);
+        aliasMode,
+        lenientImageSize,
+        downgradeModel,
+        imageSafetyNullParts,
+        retryAfterHeader,
+        rate,
+        signatures);
+  }
+
+  public GeminiSettings withSignatures(SignatureMode mode) {
+    return new GeminiSettings(
+        aliasMode,
+        lenientImageSize,
+        downgradeModel,
+        imageSafetyNullParts,
+        retryAfterHeader,
+        altTextFaultRate,
+        mode);
   }
 }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.catalogimage.simulator.SimulatorConfig;
 import io.catalogimage.simulator.config.AliasMode;
+import io.catalogimage.simulator.config.SignatureMode;
 import io.catalogimage.simulator.engine.Call;
 import io.catalogimage.simulator.engine.Engine;
 import io.catalogimage.simulator.engine.Verdict;
@@ -11,6 +12,7 @@ import io.catalogimage.simulator.fault.FaultKind;
 import io.catalogimage.simulator.fault.TransportFaults;
 import io.catalogimage.simulator.http.Exchanges;
 import io.catalogimage.simulator.http.HttpReply;
+import io.catalogimage.simulator.http.Json;
 import io.catalogimage.simulator.http.Responder;
 import io.catalogimage.simulator.models.GeminiModel;
 import io.catalogimage.simulator.models.ModelRegistry;
@@ -37,13 +39,22 @@ public final class GeminiHandler implements HttpHandler {
   private final ModelRegistry registry;
   private final GeminiResponses responses;
   private final TextFaults textFaults = new TextFaults();
+  private final GeminiBatchHandler batches;
+  private final ThoughtSignatures signatures;
 
   public GeminiHandler(
-      Engine engine, Responder responder, ModelRegistry registry, ImageFactory images) {
+      Engine engine,
+      Responder responder,
+      ModelRegistry registry,
+      ImageFactory images,
+      GeminiBatchHandler batches,
+      ThoughtSignatures signatures) {
     this.engine = engine;
     this.responder = responder;
     this.registry = registry;
-    this.responses = new GeminiResponses(images, registry);
+    this.signatures = signatures;
+    this.responses = new GeminiResponses(images, registry, signatures);
+    this.batches = batches;
   }
 
   @Override
@@ -58,7 +69,8 @@ public final class GeminiHandler implements HttpHandler {
     String requested = route.group(2);
     String method = route.group(3);
     boolean stream = method.equals("streamGenerateContent");
-    if (!method.equals("generateContent") && !stream) {
+    boolean batch = method.equals("batchGenerateContent");
+    if (!method.equals("generateContent") && !stream && !batch) {
       responder.send(exchange, GeminiErrors.modelNotFound(version, requested, method));
       return;
     }
@@ -73,6 +85,10 @@ public final class GeminiHandler implements HttpHandler {
       body = Exchanges.body(exchange);
     } catch (Exchanges.BodyTooLargeException e) {
       responder.send(exchange, GeminiErrors.status(413, "INVALID_ARGUMENT", e.getMessage()));
+      return;
+    }
+    if (batch) {
+      batches.create(exchange, version, requested, body);
       return;
     }
 
@@ -112,6 +128,23 @@ public final class GeminiHandler implements HttpHandler {
       return;
     }
 
+    Optional<String> unsigned;
+    try {
+      unsigned =
+          signatures.check(
+              Json.get(Json.parse(body), "contents"),
+              model.get(),
+              cfg.seed(),
+              cfg.gemini().signatures());
+    } catch (RuntimeException e) {
+      unsigned = Optional.empty(); // the parser above accepted the body
+    }
+    if (unsigned.isPresent() && cfg.gemini().signatures() == SignatureMode.STRICT) {
+      engine.recordRequestError(model.get().id(), project, StatsRecorder.INVALID_ARGUMENT);
+      responder.send(exchange, GeminiErrors.invalidArgument(unsigned.get()));
+      return;
+    }
+    String warning = unsigned.orElse(null);
     Verdict verdict =
         engine.decide(
             new Call(
@@ -144,6 +177,9 @@ public final class GeminiHandler implements HttpHandler {
           HttpReply reply = responses.render(ctx, verdict);
           if (stream && reply.status() == 200) {
             reply = sse ? asSse(reply) : asJsonArray(reply);
+          }
+          if (warning != null) {
+            reply = reply.withHeader("x-sim-signature-warning", warning);
           }
           return reply
               .withHeader("x-sim-outcome", verdict.outcome())
@@ -201,14 +237,19 @@ public final class GeminiHandler implements HttpHandler {
 
   /** {@code alt=sse}: one {@code data:} event carrying the whole response. */
   private static HttpReply asSse(HttpReply reply) {
-    String json = new String(reply.body(), StandardCharsets.UTF_8);
-    return HttpReply.text(200, "text/event-stream", "data: " + json + "\r\n\r\n")
-        .withHeaders(reply.headers());
+    return wrapped(reply, "text/event-stream", "data: ", "\r\n\r\n");
   }
 
   /** Without {@code alt=sse} the stream endpoint answers a JSON array of chunks. */
   private static HttpReply asJsonArray(HttpReply reply) {
-    String json = new String(reply.body(), StandardCharsets.UTF_8);
-    return HttpReply.text(200, HttpReply.JSON, "[" + json + "]").withHeaders(reply.headers());
+    return wrapped(reply, HttpReply.JSON, "[", "]");
+  }
+
+  private static HttpReply wrapped(HttpReply reply, String type, String before, String after) {
+    java.util.List<byte[]> segments = new java.util.ArrayList<>();
+    segments.add(before.getBytes(StandardCharsets.UTF_8));
+    segments.addAll(reply.segments());
+    segments.add(after.getBytes(StandardCharsets.UTF_8));
+    return new HttpReply(200, type, segments, reply.headers());
   }
 }

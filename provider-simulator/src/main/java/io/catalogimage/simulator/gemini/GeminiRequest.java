@@ -11,6 +11,9 @@ package io.catalogimage.simulator.gemini;
  * @param imageSize the size to serve (default 1K)
  * @param aspectRatio the ratio to serve (default 1:1)
  * @param includeThoughts thinkingConfig.includeThoughts
+ * @param conversation every user turn's text, in order: what the image depends on, so that an edit
+ *     (a later turn) looks different from the image before it
+ * @param turns user turns in {@code contents} (1 for a first request, more for an edit)
  */
 record GeminiRequest(
     String prompt,
@@ -20,7 +23,9 @@ record GeminiRequest(
     boolean wantImage,
     String imageSize,
     String aspectRatio,
-    boolean includeThoughts) {
+    boolean includeThoughts,
+    String conversation,
+    int turns) {
 
   /** Rough tokens of a text: ~4 characters per token, at least 1 for non-empty text. */
   static int tokens(String text) {

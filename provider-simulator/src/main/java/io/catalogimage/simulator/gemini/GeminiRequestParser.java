@@ -44,6 +44,8 @@ final class GeminiRequestParser {
     int textTokens = 0;
     int images = 0;
     List<String> lastUserText = List.of();
+    StringBuilder conversation = new StringBuilder();
+    int userTurns = 0;
     for (int i = 0; i < contents.size(); i++) {
       JsonNode content = contents.get(i);
       JsonNode parts = Json.get(content, "parts");
@@ -72,6 +74,8 @@ final class GeminiRequestParser {
       String role = Json.string(content, "role");
       if (role == null || role.equals("user")) {
         lastUserText = texts;
+        userTurns++;
+        conversation.append(String.join("\n\n", texts)).append('\u0000');
       }
     }
     String prompt = String.join("\n\n", lastUserText);
@@ -144,7 +148,16 @@ final class GeminiRequestParser {
       }
     }
     return new GeminiRequest(
-        prompt, textTokens, images, wantText, wantImage, size, ratio, includeThoughts);
+        prompt,
+        textTokens,
+        images,
+        wantText,
+        wantImage,
+        size,
+        ratio,
+        includeThoughts,
+        conversation.toString(),
+        userTurns);
   }
 
   private static String list(Set<String> values) {

@@ -11,8 +11,9 @@ import io.catalogimage.simulator.models.GeminiModel;
 import io.catalogimage.simulator.models.ModelRegistry;
 import io.catalogimage.simulator.png.ImageFactory;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -23,10 +24,12 @@ import tools.jackson.databind.node.ObjectNode;
 final class GeminiResponses {
   private final ImageFactory images;
   private final ModelRegistry registry;
+  private final ThoughtSignatures signatures;
 
-  GeminiResponses(ImageFactory images, ModelRegistry registry) {
+  GeminiResponses(ImageFactory images, ModelRegistry registry, ThoughtSignatures signatures) {
     this.images = images;
     this.registry = registry;
+    this.signatures = signatures;
   }
 
   /** Everything a response depends on besides the verdict. */
@@ -74,18 +77,20 @@ final class GeminiResponses {
     String subject = Captions.subject(req.prompt());
     String ratio = served.aspectRatios().contains(req.aspectRatio()) ? req.aspectRatio() : "1:1";
     String servedSize = served.sizes().containsKey(size) ? size : GeminiModel.DEFAULT_SIZE;
-    long palette = Hashing.of(subject);
+    // a later turn (an edit) is coloured by the whole conversation: visibly not the image before
+    long palette = req.turns() > 1 ? Hashing.of(req.conversation()) : Hashing.of(subject);
 
     ObjectNode root = Json.object();
     ArrayNode parts = Json.array();
     List<String> finalImages = new ArrayList<>();
+    Map<String, byte[]> blobs = new HashMap<>();
     int imageTokens = 0;
     if (req.wantImage()) {
       if (twoImages) {
-        finalImages.add(pngBase64(served, GeminiModel.DEFAULT_SIZE, ratio, palette));
+        finalImages.add(pngBase64(served, GeminiModel.DEFAULT_SIZE, ratio, palette, blobs));
         imageTokens += served.imageTokens(GeminiModel.DEFAULT_SIZE);
       }
-      finalImages.add(pngBase64(served, servedSize, ratio, palette));
+      finalImages.add(pngBase64(served, servedSize, ratio, palette, blobs));
       // A silent downgrade still bills what was asked for: the caller cannot tell from usage.
       imageTokens += served.imageTokens(served == ctx.model() ? req.imageSize() : servedSize);
     }
@@ -105,18 +110,17 @@ final class GeminiResponses {
       }
     }
     int textTokens = 0;
-    int signatureIndex = 0;
     if (req.wantText()) {
       String text = Captions.textPart(req.prompt(), ctx.textFault());
       textTokens = GeminiRequest.tokens(text);
       ObjectNode part = parts.addObject();
       part.put("text", text);
-      ResponseIds.sign(part, served, ctx.seed(), responseId, signatureIndex++);
+      signatures.sign(part, served, ctx.seed());
     }
     for (String b64 : finalImages) {
       ObjectNode part = parts.addObject();
       inlinePng(part, b64);
-      ResponseIds.sign(part, served, ctx.seed(), responseId, signatureIndex++);
+      signatures.sign(part, served, ctx.seed());
     }
     ObjectNode candidate = root.putArray("candidates").addObject();
     ObjectNode content = candidate.putObject("content");
@@ -127,7 +131,7 @@ final class GeminiResponses {
     GeminiUsage.write(root, req, served, imageTokens, textTokens, served.thinking());
     root.put("modelVersion", served.id());
     root.put("responseId", responseId);
-    return HttpReply.json(200, root);
+    return HttpReply.jsonWithBlobs(200, root, blobs);
   }
 
   private GeminiModel downgrade(Context ctx) {
@@ -142,9 +146,16 @@ final class GeminiResponses {
     return target;
   }
 
-  private String pngBase64(GeminiModel model, String size, String ratio, long palette) {
+  /**
+   * A placeholder for the image's base64 text, which {@link HttpReply#jsonWithBlobs} splices into
+   * the body: a 30 MB image never goes through the JSON tree.
+   */
+  private String pngBase64(
+      GeminiModel model, String size, String ratio, long palette, Map<String, byte[]> blobs) {
     Dimensions d = model.dimensions(size, ratio).orElseThrow();
-    return Base64.getEncoder().encodeToString(images.png(d, palette));
+    String placeholder = "@@sim-image-" + blobs.size() + "@@";
+    blobs.put(placeholder, images.pngBase64(d, palette));
+    return placeholder;
   }
 
   private static void inlinePng(ObjectNode part, String base64) {

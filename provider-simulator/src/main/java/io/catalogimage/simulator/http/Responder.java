@@ -80,11 +80,11 @@ public final class Responder {
     try {
       exchange.getResponseHeaders().set("Content-Type", reply.contentType());
       reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-      byte[] body = reply.body();
-      exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
-      if (body.length > 0) {
+      long length = reply.length();
+      exchange.sendResponseHeaders(reply.status(), length == 0 ? -1 : length);
+      if (length > 0) {
         try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
+          reply.writeTo(out);
         }
       }
     } catch (IOException e) {

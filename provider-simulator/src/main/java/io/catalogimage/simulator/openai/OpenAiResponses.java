@@ -10,7 +10,7 @@ import io.catalogimage.simulator.models.OpenAiModel;
 import io.catalogimage.simulator.png.ImageFactory;
 import io.catalogimage.simulator.quota.QuotaViolation;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.node.ArrayNode;
@@ -79,11 +79,16 @@ final class OpenAiResponses {
     ObjectNode root = Json.object();
     root.put("created", ctx.createdEpochSecond());
     ArrayNode data = root.putArray("data");
-    Base64.Encoder b64 = Base64.getEncoder();
+    Map<String, byte[]> blobs = new HashMap<>();
     for (int i = 0; i < req.n(); i++) {
-      byte[] bytes =
-          req.outputFormat().equals("jpeg") ? images.jpeg(served) : images.png(served, palette + i);
-      data.addObject().put("b64_json", b64.encodeToString(bytes));
+      byte[] b64 =
+          req.outputFormat().equals("jpeg")
+              ? images.jpegBase64(served)
+              : images.pngBase64(served, palette + i);
+      // spliced in by jsonWithBlobs: a real-size image never goes through the JSON tree
+      String placeholder = "@@sim-image-" + i + "@@";
+      blobs.put(placeholder, b64);
+      data.addObject().put("b64_json", placeholder);
     }
     root.put("background", req.background());
     root.put("output_format", req.outputFormat());
@@ -102,7 +107,7 @@ final class OpenAiResponses {
     outDetails.put("image_tokens", output);
     outDetails.put("text_tokens", 0);
     usage.put("total_tokens", textTokens + imageInput + output);
-    return HttpReply.json(200, root);
+    return HttpReply.jsonWithBlobs(200, root, blobs);
   }
 
   private HttpReply moderation(Context ctx, Verdict verdict, String stage) {

@@ -1,10 +1,13 @@
 package io.catalogimage.simulator.png;
 
+import io.catalogimage.simulator.config.ImageSettings;
 import io.catalogimage.simulator.models.Dimensions;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Base64;
+import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -16,6 +19,81 @@ import javax.imageio.ImageIO;
  * distinct size is deflated once and cached; only the 16-colour palette is derived per prompt.
  */
 public final class ImageFactory {
+  /** Real-size images kept as base64, at most this much in all (a 4K PNG is about 33 MB). */
+  private static final long REALISTIC_CACHE_BYTES = 256L * 1024 * 1024;
+
+  private static final ConcurrentMap<RealisticKey, Memo<byte[]>> realistic =
+      new ConcurrentHashMap<>();
+
+  private record RealisticKey(Dimensions size, String format, double bytesPerPixel) {}
+
+  private final Supplier<ImageSettings> settings;
+
+  /** Small gradient images only (the library default). */
+  public ImageFactory() {
+    this(ImageSettings::small);
+  }
+
+  /** Image sizes as the current settings say (read per call: a reconfigure takes effect). */
+  public ImageFactory(Supplier<ImageSettings> settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * A PNG of exactly {@code size} as base64 text, ready to go into a JSON string: a real-size one
+   * (shared by every call for that size) or a small one coloured by {@code paletteSeed}.
+   */
+  public byte[] pngBase64(Dimensions size, long paletteSeed) {
+    ImageSettings s = settings.get();
+    if (!s.realisticSizes()) {
+      return Base64.getEncoder().encode(png(size, paletteSeed));
+    }
+    return cachedBase64(
+        new RealisticKey(size, "png", s.pngBytesPerPixel()),
+        k -> NoiseImages.png(size.width(), size.height(), k.bytesPerPixel(), 17L));
+  }
+
+  /** A JPEG of exactly {@code size} as base64 text. */
+  public byte[] jpegBase64(Dimensions size) {
+    ImageSettings s = settings.get();
+    if (!s.realisticSizes()) {
+      return Base64.getEncoder().encode(jpeg(size));
+    }
+    return cachedBase64(
+        new RealisticKey(size, "jpeg", s.jpegBytesPerPixel()),
+        k -> NoiseImages.jpeg(size.width(), size.height(), k.bytesPerPixel(), 17L));
+  }
+
+  private static byte[] cachedBase64(
+      RealisticKey key, java.util.function.Function<RealisticKey, byte[]> encode) {
+    byte[] b64 =
+        realistic
+            .computeIfAbsent(
+                key, k -> new Memo<>(() -> Base64.getEncoder().encode(encode.apply(k))))
+            .get();
+    evictBeyondCap(key);
+    return b64;
+  }
+
+  /** Drops other sizes while the cache holds more than its cap (rarely more than 3 sizes used). */
+  private static void evictBeyondCap(RealisticKey keep) {
+    long total = 0;
+    for (Memo<byte[]> m : realistic.values()) {
+      byte[] v = m.value;
+      total += v == null ? 0 : v.length;
+    }
+    Iterator<RealisticKey> keys = realistic.keySet().iterator();
+    while (total > REALISTIC_CACHE_BYTES && keys.hasNext()) {
+      RealisticKey k = keys.next();
+      Memo<byte[]> m = realistic.get(k);
+      if (k.equals(keep) || m == null || m.value == null) {
+        continue;
+      }
+      total -= m.value.length;
+      keys.remove();
+    }
+  }
+
   // JVM-wide: the bytes depend only on the size, so every simulator in a test JVM shares them.
   // Bounded by the number of distinct sizes in the model tables (about a hundred).
   private static final ConcurrentMap<Dimensions, Memo<PngEncoder.Tail>> pngTails =

@@ -119,6 +119,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void standalone_answers_with_real_size_images_unless_told_small() {
+    assertThat(ConfigLoader.load(new String[0], Map.of()).images())
+        .isEqualTo(ImageSettings.realistic());
+    assertThat(ConfigLoader.load(new String[] {"--images", "small"}, Map.of()).images().mode())
+        .isEqualTo(ImageSettings.Mode.SMALL);
+    assertThat(ConfigLoader.load(new String[0], Map.of("SIM_IMAGES", "small")).images().mode())
+        .isEqualTo(ImageSettings.Mode.SMALL);
+    assertThat(
+            ConfigLoader.fromYaml(
+                    "images: {mode: realistic, pngBytesPerPixel: 0.8}", SimulatorConfig.defaults())
+                .images())
+        .isEqualTo(new ImageSettings(ImageSettings.Mode.REALISTIC, 0.8, 0.35));
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.fromYaml("images: {pngBytesPerPixel: 9}", SimulatorConfig.defaults()))
+        .hasMessageContaining("images.pngBytesPerPixel must be in 0.05..3");
+  }
+
+  @Test
   void time_scale_flag_is_accepted() {
     assertThat(ConfigLoader.load(new String[] {"--time-scale", "0"}, Map.of()).timeScale())
         .isZero();

@@ -157,6 +157,26 @@ class GeminiSuccessResponseTest {
   }
 
   @Test
+  void realistic_mode_answers_a_real_size_png_in_the_same_json_shape() {
+    sim.reconfigure(sim.config().withRealisticImages());
+    try {
+      SimClient.Reply r =
+          client.gemini("gemini-3.1-flash-image", SimClient.image("A blue backpack", "1:1", "1K"));
+
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.parts()).hasSize(2);
+      byte[] image = r.finalImages().get(0);
+      var png = PngTestSupport.read(image);
+      assertThat(png.width()).isEqualTo(1024);
+      assertThat(png.height()).isEqualTo(1024);
+      assertThat(image.length).isBetween(1_400_000, 1_700_000);
+      assertThat(r.body().path("usageMetadata").path("candidatesTokenCount").asInt()).isPositive();
+    } finally {
+      sim.reconfigure(sim.config().withSmallImages());
+    }
+  }
+
+  @Test
   void image_only_modality_has_no_text_part() {
     ObjectNode body = SimClient.prompt("A yellow kettle");
     body.putObject("generationConfig").putArray("responseModalities").add("IMAGE");

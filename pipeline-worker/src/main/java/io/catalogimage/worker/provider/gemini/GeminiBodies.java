@@ -3,6 +3,8 @@ package io.catalogimage.worker.provider.gemini;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.ModelPart;
+import io.catalogimage.worker.provider.PriorTurn;
 import java.util.Base64;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -31,15 +33,27 @@ final class GeminiBodies {
 
   static byte[] generateContent(JsonMapper json, GenerationRequest req, ImageModel model) {
     ObjectNode body = json.createObjectNode();
-    ObjectNode content = body.putArray("contents").addObject();
-    content.put("role", "user");
-    ArrayNode parts = content.putArray("parts");
-    parts.addObject().put("text", req.prompt());
-    for (GenerationRequest.ReferenceImage ref : req.references()) {
-      ObjectNode inline = parts.addObject().putObject("inlineData");
-      inline.put("mimeType", ref.mimeType());
-      inline.put("data", Base64.getEncoder().encodeToString(ref.bytes()));
+    ArrayNode contents = body.putArray("contents");
+    // an edit replays the conversation: each earlier model turn's non-thought parts exactly as
+    // received, thoughtSignature included, in order (reference §4, the echo rule)
+    for (PriorTurn turn : req.history()) {
+      userTurn(contents, turn.userText(), turn.userImages());
+      ObjectNode answer = contents.addObject();
+      answer.put("role", "model");
+      ArrayNode parts = answer.putArray("parts");
+      for (ModelPart p : turn.model()) {
+        ObjectNode part = parts.addObject();
+        if (p.isImage()) {
+          inline(part, p.mimeType(), p.image());
+        } else {
+          part.put("text", p.text());
+        }
+        if (p.thoughtSignature() != null) {
+          part.put("thoughtSignature", p.thoughtSignature());
+        }
+      }
     }
+    userTurn(contents, req.prompt(), req.references());
     ObjectNode config = body.putObject("generationConfig");
     ArrayNode modalities = config.putArray("responseModalities");
     if (!req.altTextLocales().isEmpty()) {
@@ -52,6 +66,37 @@ final class GeminiBodies {
     if (model.sizes().size() > 1) {
       imageConfig.put("imageSize", req.size());
     }
+    // the batch's settings, validated against every model of its tier at intake
+    var settings = req.settings();
+    if (settings.thinkingLevel() != null || settings.includeThoughts() != null) {
+      ObjectNode thinking = config.putObject("thinkingConfig");
+      if (settings.thinkingLevel() != null) {
+        thinking.put("thinkingLevel", settings.thinkingLevel());
+      }
+      if (settings.includeThoughts() != null) {
+        thinking.put("includeThoughts", settings.includeThoughts());
+      }
+    }
+    if (Boolean.TRUE.equals(settings.googleSearch())) {
+      body.putArray("tools").addObject().putObject("google_search");
+    }
     return json.writeValueAsBytes(body);
+  }
+
+  private static void userTurn(
+      ArrayNode contents, String text, java.util.List<GenerationRequest.ReferenceImage> images) {
+    ObjectNode content = contents.addObject();
+    content.put("role", "user");
+    ArrayNode parts = content.putArray("parts");
+    parts.addObject().put("text", text);
+    for (GenerationRequest.ReferenceImage ref : images) {
+      inline(parts.addObject(), ref.mimeType(), ref.bytes());
+    }
+  }
+
+  private static void inline(ObjectNode part, String mimeType, byte[] bytes) {
+    ObjectNode inline = part.putObject("inlineData");
+    inline.put("mimeType", mimeType);
+    inline.put("data", Base64.getEncoder().encodeToString(bytes));
   }
 }

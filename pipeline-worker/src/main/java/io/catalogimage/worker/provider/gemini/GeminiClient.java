@@ -2,6 +2,7 @@ package io.catalogimage.worker.provider.gemini;
 
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.worker.provider.AnswerReading;
 import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
@@ -10,6 +11,8 @@ import io.catalogimage.worker.provider.ModelVersions;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
 import io.catalogimage.worker.provider.TransportFailures;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -33,6 +36,7 @@ public final class GeminiClient implements ImageProvider {
   private final ProviderProperties.Endpoint endpoint;
   private final ModelCatalog catalog;
   private final HttpClient http;
+  private final Executor readers;
   private final JsonMapper json;
   private final GeminiResponses responses;
 
@@ -42,11 +46,35 @@ public final class GeminiClient implements ImageProvider {
       ModelCatalog catalog,
       JsonMapper json,
       Executor callbacks) {
+    this(
+        name,
+        endpoint,
+        catalog,
+        json,
+        callbacks,
+        AnswerReading.SHARED_READERS,
+        new ResultSpool(ResultProperties.defaults()));
+  }
+
+  /**
+   * @param callbacks the HTTP client's own threads (never blocked)
+   * @param readers the threads that read answers as they stream in (blocking reads, bounded pool)
+   * @param spool where images are decoded to as they arrive
+   */
+  public GeminiClient(
+      String name,
+      ProviderProperties.Endpoint endpoint,
+      ModelCatalog catalog,
+      JsonMapper json,
+      Executor callbacks,
+      Executor readers,
+      ResultSpool spool) {
     this.name = name;
+    this.readers = readers;
     this.endpoint = endpoint;
     this.catalog = catalog;
     this.json = json;
-    this.responses = new GeminiResponses(json, new ModelVersions(catalog));
+    this.responses = new GeminiResponses(json, new ModelVersions(catalog), spool);
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -70,7 +98,6 @@ public final class GeminiClient implements ImageProvider {
 
   @Override
   public CompletableFuture<ProviderOutcome> generate(GenerationRequest req) {
-    long started = System.nanoTime();
     ImageModel model = catalog.require(req.model());
     Duration timeout = req.timeoutWithin(endpoint.requestTimeout());
     HttpRequest request;
@@ -89,16 +116,13 @@ public final class GeminiClient implements ImageProvider {
           new ProviderOutcome.Rejected(
               "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
     }
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-        .handle(
-            (response, failure) -> {
-              Duration latency = Duration.ofNanos(System.nanoTime() - started);
-              if (failure != null) {
-                return TransportFailures.classify(failure, latency, timeout);
-              }
-              return responses.classify(
-                  response.statusCode(), response.headers(), response.body(), latency, req);
-            });
+    return AnswerReading.send(
+        http,
+        request,
+        timeout,
+        readers,
+        (status, headers, body, latency) ->
+            responses.classify(status, headers, body, latency, req));
   }
 
   /**

@@ -5,17 +5,26 @@ import io.catalogimage.common.pricing.TokenUsage;
 import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageHeader;
+import io.catalogimage.worker.provider.ModelPart;
 import io.catalogimage.worker.provider.ModelVersions;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.RetryHints;
+import io.catalogimage.worker.provider.StreamedAnswer;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.JacksonIOException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,12 +50,21 @@ final class GeminiResponses {
   private static final Pattern RETRY_IN = Pattern.compile("(?i)retry in ([0-9.]+)s");
   private static final Pattern DURATION = Pattern.compile("^([0-9]+(?:\\.[0-9]+)?)s$");
 
+  /** Where Gemini puts an image's base64 ({@code inlineData.data}, REST and proto spelling). */
+  private static final Set<String> IMAGE_FIELDS = Set.of("inlineData.data", "inline_data.data");
+
   private final JsonMapper json;
   private final ModelVersions versions;
+  private final ResultSpool spool;
 
   GeminiResponses(JsonMapper json, ModelVersions versions) {
+    this(json, versions, new ResultSpool(ResultProperties.defaults()));
+  }
+
+  GeminiResponses(JsonMapper json, ModelVersions versions, ResultSpool spool) {
     this.json = json;
     this.versions = versions;
+    this.spool = spool;
   }
 
   ProviderOutcome classify(int status, byte[] body, Duration latency, GenerationRequest req) {
@@ -55,20 +73,35 @@ final class GeminiResponses {
 
   ProviderOutcome classify(
       int status, HttpHeaders headers, byte[] body, Duration latency, GenerationRequest req) {
-    JsonNode root;
+    return classify(status, headers, new ByteArrayInputStream(body), latency, req);
+  }
+
+  /**
+   * Reads and classifies an answer as it streams in; the image is decoded into the spool on the
+   * way. An I/O failure while reading (connection lost, the body deadline) is thrown as a {@link
+   * JacksonIOException} for the caller to classify as a transport failure.
+   */
+  ProviderOutcome classify(
+      int status, HttpHeaders headers, InputStream body, Duration latency, GenerationRequest req) {
+    StreamedAnswer.Head head = new StreamedAnswer.Head(body);
+    StreamedAnswer answer;
     try {
-      root = body.length == 0 ? json.createObjectNode() : json.readTree(body);
+      answer = StreamedAnswer.read(head, json, spool, IMAGE_FIELDS);
+    } catch (JacksonIOException e) {
+      throw e;
     } catch (JacksonException e) {
       CallInfo info = new CallInfo(status, latency, null, null, null);
-      String text = "unreadable answer (HTTP " + status + "): " + snippet(body);
+      String text = "unreadable answer (HTTP " + status + "): " + head.snippet();
       return status >= 500 || status == 200
           ? new ProviderOutcome.ServerError(text, info)
           : new ProviderOutcome.Rejected(text, info);
     }
-    if (status == 200) {
-      return success(root, latency, req);
+    try (answer) {
+      if (status == 200) {
+        return success(answer, latency, req);
+      }
+      return error(status, headers, answer.root(), latency);
     }
-    return error(status, headers, root, latency);
   }
 
   /**
@@ -81,7 +114,11 @@ final class GeminiResponses {
       root = body.length == 0 ? json.createObjectNode() : json.readTree(body);
     } catch (JacksonException e) {
       CallInfo info = new CallInfo(status, latency, null, null, null);
-      String text = "unreadable answer (HTTP " + status + "): " + snippet(body);
+      String text =
+          "unreadable answer (HTTP "
+              + status
+              + "): "
+              + new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8);
       return status >= 500 || status == 200
           ? new ProviderOutcome.ServerError(text, info)
           : new ProviderOutcome.Rejected(text, info);
@@ -106,7 +143,8 @@ final class GeminiResponses {
     return new ProviderOutcome.Described(text.toString(), info);
   }
 
-  private ProviderOutcome success(JsonNode root, Duration latency, GenerationRequest req) {
+  private ProviderOutcome success(StreamedAnswer answer, Duration latency, GenerationRequest req) {
+    JsonNode root = answer.root();
     String modelVersion = text(root, "modelVersion");
     CallInfo info = new CallInfo(200, latency, modelVersion, text(root, "responseId"), usage(root));
     JsonNode feedback = root.path("promptFeedback");
@@ -128,23 +166,35 @@ final class GeminiResponses {
       return new ProviderOutcome.Rejected(
           "MAX_TOKENS: the request's token limit stopped the model before the image", info);
     }
-    byte[] image = null;
+    StreamedAnswer.Image image = null;
     String mimeType = null;
     StringBuilder text = new StringBuilder();
+    List<ModelPart> modelTurn = new ArrayList<>();
     for (JsonNode part : candidate.path("content").path("parts")) {
       if (part.path("thought").asBoolean(false)) {
-        continue;
+        continue; // thought parts never carry signatures and are not replayed (reference §4)
       }
+      String signature =
+          Optional.ofNullable(text(part, "thoughtSignature"))
+              .orElse(text(part, "thought_signature"));
       JsonNode inline = part.has("inlineData") ? part.get("inlineData") : part.path("inline_data");
       String mime = Optional.ofNullable(text(inline, "mimeType")).orElse(text(inline, "mime_type"));
       if (mime != null && mime.startsWith("image/") && inline.has("data")) {
-        image = Base64.getDecoder().decode(inline.get("data").asString());
+        // only the LAST final image counts; an earlier one is kept in the conversation only
+        // (its bytes inline in the kept turn: an edit sends every image part back) and released
+        if (image != null) {
+          keepInTurn(modelTurn, image);
+        }
+        image = answer.take(inline.get("data").asString());
         mimeType = mime;
+        // the last image is kept by its object key once stored: no copy of its bytes here
+        modelTurn.add(new ModelPart(null, mime, LAST_IMAGE, signature));
       } else if (part.has("text")) {
         if (!text.isEmpty()) {
           text.append('\n');
         }
         text.append(part.get("text").asString());
+        modelTurn.add(new ModelPart(part.get("text").asString(), null, null, signature));
       }
     }
     if (image == null) {
@@ -154,14 +204,48 @@ final class GeminiResponses {
               : (finishMessage == null ? finish : finishMessage);
       return new ProviderOutcome.NoImage(finish, why, info);
     }
-    Optional<Dimensions> actual = ImageHeader.dimensions(image);
+    if (image.held() == null) {
+      return new ProviderOutcome.NoImage(
+          "UNREADABLE_IMAGE",
+          "the image part is not a readable " + mimeType + ": " + image.refused(),
+          info);
+    }
+    Optional<Dimensions> actual = ImageHeader.dimensions(image.held());
     if (actual.isEmpty()) {
+      image.held().release();
       return new ProviderOutcome.NoImage(
           "UNREADABLE_IMAGE", "the image part is not a readable " + mimeType, info);
     }
     String downgrade = downgrade(req, actual.get(), modelVersion);
     return new ProviderOutcome.Generated(
-        image, mimeType, actual.get(), text.isEmpty() ? null : text.toString(), info, downgrade);
+        image.held(),
+        mimeType,
+        actual.get(),
+        text.isEmpty() ? null : text.toString(),
+        info,
+        downgrade,
+        modelTurn);
+  }
+
+  /** Marks the answer's final image in its model turn (kept by object key, not by bytes). */
+  private static final byte[] LAST_IMAGE = new byte[0];
+
+  /**
+   * An earlier image part, superseded by a later one: its bytes go into the kept turn (in place of
+   * the marker) and its place in the spool is given back.
+   */
+  private static void keepInTurn(List<ModelPart> modelTurn, StreamedAnswer.Image earlier) {
+    for (int i = modelTurn.size() - 1; i >= 0; i--) {
+      ModelPart p = modelTurn.get(i);
+      if (p.image() == LAST_IMAGE) {
+        byte[] bytes = earlier.held() == null ? new byte[0] : earlier.held().bytes();
+        modelTurn.set(i, new ModelPart(null, p.mimeType(), bytes, p.thoughtSignature()));
+        break;
+      }
+    }
+    if (earlier.held() != null) {
+      earlier.held().release();
+    }
   }
 
   private String downgrade(GenerationRequest req, Dimensions actual, String modelVersion) {
@@ -284,11 +368,5 @@ final class GeminiResponses {
   private static String text(JsonNode node, String field) {
     JsonNode v = node.path(field);
     return v.isMissingNode() || v.isNull() ? null : v.asString();
-  }
-
-  private static String snippet(byte[] body) {
-    String s =
-        new String(body, 0, Math.min(body.length, 200), java.nio.charset.StandardCharsets.UTF_8);
-    return s.replaceAll("\\s+", " ");
   }
 }

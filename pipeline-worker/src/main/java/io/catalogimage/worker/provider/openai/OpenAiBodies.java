@@ -12,9 +12,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Request bodies of the OpenAI Images API (reference §5): JSON for {@code /images/generations},
- * multipart for {@code /images/edits} (reference photos). Gemini models behind an OpenAI-compatible
- * gateway get the gateway convention (reference §6): {@code size} carries the aspect ratio and
- * {@code quality: high} asks for 2K.
+ * multipart for {@code /images/edits} (reference photos, or the image an edit corrects). Gemini
+ * models behind an OpenAI-compatible gateway get the gateway convention (reference §6): {@code
+ * size} carries the aspect ratio and {@code quality: high} asks for 2K.
  */
 final class OpenAiBodies {
 
@@ -28,9 +28,11 @@ final class OpenAiBodies {
     fields.put("prompt", req.prompt());
     fields.put("n", "1");
     if (model.family().equals("openai")) {
+      var settings = req.settings();
       fields.put("size", req.expected() == null ? "auto" : req.expected().toString());
-      fields.put("quality", quality);
-      fields.put("output_format", "png");
+      fields.put("quality", settings.quality() != null ? settings.quality() : quality);
+      fields.put(
+          "output_format", settings.outputFormat() != null ? settings.outputFormat() : "png");
     } else {
       fields.put("size", req.aspectRatio());
       fields.put(
@@ -69,7 +71,7 @@ final class OpenAiBodies {
           write(out, v + "\r\n");
         });
     int i = 0;
-    for (GenerationRequest.ReferenceImage ref : req.references()) {
+    for (GenerationRequest.ReferenceImage ref : images(req)) {
       String extension = ref.mimeType().substring(ref.mimeType().indexOf('/') + 1);
       write(out, "--" + boundary + "\r\n");
       write(
@@ -85,6 +87,20 @@ final class OpenAiBodies {
     }
     write(out, "--" + boundary + "--\r\n");
     return new Multipart(boundary, out.toByteArray());
+  }
+
+  /**
+   * The images an edits call sends: the reference photos of a generation; for an edit, the image
+   * being edited. OpenAI's images API keeps no conversation and has no thought signatures: the
+   * image is the whole history (reference §5.2), so a Gemini model behind an OpenAI-shaped gateway
+   * is edited the same way.
+   */
+  static java.util.List<GenerationRequest.ReferenceImage> images(GenerationRequest req) {
+    if (!req.isEdit()) {
+      return req.references();
+    }
+    var last = req.history().get(req.history().size() - 1).lastImage();
+    return java.util.List.of(new GenerationRequest.ReferenceImage(last.mimeType(), last.image()));
   }
 
   private static void write(ByteArrayOutputStream out, String text) {

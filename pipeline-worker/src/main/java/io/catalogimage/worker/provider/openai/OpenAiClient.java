@@ -2,6 +2,7 @@ package io.catalogimage.worker.provider.openai;
 
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.worker.provider.AnswerReading;
 import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
@@ -9,6 +10,8 @@ import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
 import io.catalogimage.worker.provider.TransportFailures;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +38,7 @@ public final class OpenAiClient implements ImageProvider {
   private final ModelCatalog catalog;
   private final JsonMapper json;
   private final HttpClient http;
+  private final Executor readers;
   private final OpenAiResponses responses;
 
   public OpenAiClient(
@@ -43,11 +47,35 @@ public final class OpenAiClient implements ImageProvider {
       ModelCatalog catalog,
       JsonMapper json,
       Executor callbacks) {
+    this(
+        name,
+        endpoint,
+        catalog,
+        json,
+        callbacks,
+        AnswerReading.SHARED_READERS,
+        new ResultSpool(ResultProperties.defaults()));
+  }
+
+  /**
+   * @param callbacks the HTTP client's own threads (never blocked)
+   * @param readers the threads that read answers as they stream in (blocking reads, bounded pool)
+   * @param spool where images are decoded to as they arrive
+   */
+  public OpenAiClient(
+      String name,
+      ProviderProperties.Endpoint endpoint,
+      ModelCatalog catalog,
+      JsonMapper json,
+      Executor callbacks,
+      Executor readers,
+      ResultSpool spool) {
     this.name = name;
+    this.readers = readers;
     this.endpoint = endpoint;
     this.catalog = catalog;
     this.json = json;
-    this.responses = new OpenAiResponses(json);
+    this.responses = new OpenAiResponses(json, spool);
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -71,7 +99,6 @@ public final class OpenAiClient implements ImageProvider {
 
   @Override
   public CompletableFuture<ProviderOutcome> generate(GenerationRequest req) {
-    long started = System.nanoTime();
     Duration timeout = req.timeoutWithin(endpoint.requestTimeout());
     HttpRequest request;
     try {
@@ -85,7 +112,7 @@ public final class OpenAiClient implements ImageProvider {
               .header(
                   "Authorization",
                   "Bearer " + (endpoint.apiKey() == null ? "" : endpoint.apiKey()));
-      if (req.references().isEmpty()) {
+      if (req.references().isEmpty() && !req.isEdit()) {
         builder
             .uri(url("/v1/images/generations"))
             .header("Content-Type", "application/json")
@@ -104,16 +131,13 @@ public final class OpenAiClient implements ImageProvider {
           new ProviderOutcome.Rejected(
               "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
     }
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-        .handle(
-            (response, failure) -> {
-              Duration latency = Duration.ofNanos(System.nanoTime() - started);
-              if (failure != null) {
-                return TransportFailures.classify(failure, latency, timeout);
-              }
-              return responses.classify(
-                  response.statusCode(), response.headers(), response.body(), latency, req);
-            });
+    return AnswerReading.send(
+        http,
+        request,
+        timeout,
+        readers,
+        (status, headers, body, latency) ->
+            responses.classify(status, headers, body, latency, req));
   }
 
   /**

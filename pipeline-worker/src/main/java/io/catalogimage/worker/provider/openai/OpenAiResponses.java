@@ -7,11 +7,17 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageHeader;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.RetryHints;
+import io.catalogimage.worker.provider.StreamedAnswer;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.JacksonIOException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,27 +28,60 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class OpenAiResponses {
 
+  private static final Set<String> IMAGE_FIELDS = Set.of("b64_json");
+
   private final JsonMapper json;
+  private final ResultSpool spool;
 
   OpenAiResponses(JsonMapper json) {
+    this(json, new ResultSpool(ResultProperties.defaults()));
+  }
+
+  OpenAiResponses(JsonMapper json, ResultSpool spool) {
     this.json = json;
+    this.spool = spool;
   }
 
   ProviderOutcome classify(
       int status, HttpHeaders headers, byte[] body, Duration latency, GenerationRequest req) {
+    return classify(status, headers, new ByteArrayInputStream(body), latency, req);
+  }
+
+  /**
+   * Reads and classifies an answer as it streams in, the image decoded into the spool on the way;
+   * an I/O failure while reading is thrown ({@link JacksonIOException}) for the caller to classify.
+   */
+  ProviderOutcome classify(
+      int status, HttpHeaders headers, InputStream body, Duration latency, GenerationRequest req) {
     String requestId = headers.firstValue("x-request-id").orElse(null);
     Integer limit = limitPerMinute(headers);
-    JsonNode root;
+    StreamedAnswer answer;
     try {
-      root = body.length == 0 ? json.createObjectNode() : json.readTree(body);
+      answer = StreamedAnswer.read(body, json, spool, IMAGE_FIELDS);
+    } catch (JacksonIOException e) {
+      throw e;
     } catch (JacksonException e) {
       CallInfo info = new CallInfo(status, latency, null, requestId, null, limit);
       return status >= 500 || status == 200
           ? new ProviderOutcome.ServerError("unreadable answer (HTTP " + status + ")", info)
           : new ProviderOutcome.Rejected("unreadable answer (HTTP " + status + ")", info);
     }
+    try (answer) {
+      return classify(status, headers, answer, latency, requestId, req);
+    }
+  }
+
+  private ProviderOutcome classify(
+      int status,
+      HttpHeaders headers,
+      StreamedAnswer answer,
+      Duration latency,
+      String requestId,
+      GenerationRequest req) {
+    JsonNode root = answer.root();
+    Integer limit = limitPerMinute(headers);
     if (status == 200) {
-      return success(root, latency, requestId, req, limit);
+      return success(answer, latency, requestId, req, limit);
     }
     JsonNode error = root.path("error");
     String code = text(error, "code");
@@ -118,7 +157,12 @@ final class OpenAiResponses {
   }
 
   private ProviderOutcome success(
-      JsonNode root, Duration latency, String requestId, GenerationRequest req, Integer limit) {
+      StreamedAnswer answer,
+      Duration latency,
+      String requestId,
+      GenerationRequest req,
+      Integer limit) {
+    JsonNode root = answer.root();
     JsonNode usage = root.path("usage");
     TokenUsage tokens = null;
     if (!usage.isMissingNode() && !usage.isNull()) {
@@ -144,9 +188,17 @@ final class OpenAiResponses {
     if (b64 == null) {
       return new ProviderOutcome.NoImage("NO_B64", "the answer had no b64_json image", info);
     }
-    byte[] image = Base64.getDecoder().decode(b64);
+    StreamedAnswer.Image received = answer.take(b64);
+    if (received == null || received.held() == null) {
+      return new ProviderOutcome.NoImage(
+          "UNREADABLE_IMAGE",
+          "the image is not readable" + (received == null ? "" : ": " + received.refused()),
+          info);
+    }
+    ResultSpool.Held image = received.held();
     Optional<Dimensions> actual = ImageHeader.dimensions(image);
     if (actual.isEmpty()) {
+      image.release();
       return new ProviderOutcome.NoImage("UNREADABLE_IMAGE", "the image is not readable", info);
     }
     String downgrade =
@@ -154,7 +206,7 @@ final class OpenAiResponses {
             ? "asked " + req.expected() + " (" + req.size() + "), got " + actual.get()
             : null;
     String mime =
-        ImageHeader.isPng(image)
+        ImageHeader.isPng(image.head())
             ? "image/png"
             : "image/" + Optional.ofNullable(text(root, "output_format")).orElse("png");
     return new ProviderOutcome.Generated(image, mime, actual.get(), null, info, downgrade);

@@ -1,0 +1,486 @@
+package io.catalogimage.local.bench;
+
+import io.catalogimage.common.json.Json;
+import io.catalogimage.common.storage.ObjectStore;
+import io.catalogimage.local.ApiClient;
+import io.catalogimage.local.LocalPipeline;
+import io.catalogimage.local.WorkerProcess;
+import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Issue 17: the pipeline on images as large as the providers return (the simulator's realistic
+ * payloads, about 1.5 bytes per pixel). Three parts, each on its own local pipeline:
+ *
+ * <ul>
+ *   <li>{@code throughput}: zero-latency simulator, 1K, 2K and 4K images; items/s and MB/s beside
+ *       the raw PUT rate of the same objects through the same S3 client and server;
+ *   <li>{@code inflight}: thousands of calls held by one worker process with {@code -Xmx512m} at 20
+ *       s latency with 1K images: peak in flight, heap peak, GC pause time;
+ *   <li>{@code burst}: 200 4K answers arriving within about a second at one worker process with
+ *       {@code -Xmx512m}: no OutOfMemoryError, every image stored, heap peak.
+ * </ul>
+ *
+ * Heap peaks come from the worker's GC log (heap used before each collection), not from sampling.
+ */
+final class PayloadBenchmark {
+
+  private static final java.util.regex.Pattern GC_PAUSE =
+      java.util.regex.Pattern.compile("Pause.* (\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
+
+  /**
+   * The worker's storage and database threads in the throughput part (-Dbench.io-threads=N): with
+   * real-size images a PUT waits on the S3 server for most of its time, so more threads than the
+   * default 8 keep the store busy; the raw PUT rate beside it uses as many.
+   */
+  private static final int IO_THREADS = Integer.getInteger("bench.io-threads", 16);
+
+  private final List<String> parts;
+  private final Map<String, Integer> throughputItems;
+  private final int inFlightItems;
+  private final Duration inFlightLatency;
+  private final int burstItems;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  PayloadBenchmark(
+      List<String> parts,
+      Map<String, Integer> throughputItems,
+      int inFlightItems,
+      Duration inFlightLatency,
+      int burstItems) {
+    this.parts = parts;
+    this.throughputItems = throughputItems;
+    this.inFlightItems = inFlightItems;
+    this.inFlightLatency = inFlightLatency;
+    this.burstItems = burstItems;
+  }
+
+  void run() throws Exception {
+    System.out.println("Payload benchmark (real-size images), parts " + parts);
+    System.out.println("Machine: " + Machine.describe());
+    List<String> rows = new ArrayList<>();
+    if (parts.contains("throughput")) {
+      rows.addAll(throughput());
+    }
+    if (parts.contains("inflight")) {
+      rows.add(inFlight());
+    }
+    if (parts.contains("burst")) {
+      rows.add(burst());
+    }
+    System.out.println();
+    System.out.println("Machine: " + Machine.describe());
+    rows.forEach(System.out::println);
+  }
+
+  // ---------------------------------------------------------------- throughput
+
+  /** One pipeline for the three sizes, each measured after a warm-up batch of its own size. */
+  private List<String> throughput() throws Exception {
+    Path s3 = Files.createTempDirectory("bench-payload-s3-");
+    System.out.printf(
+        "%nThroughput: simulator latency 0, real-size PNGs, S3 on disk, %s%n", throughputItems);
+    try (LocalPipeline pipeline =
+        LocalPipeline.start(
+            LocalPipeline.Options.defaults()
+                .withS3Directory(s3)
+                .withSimulator(
+                    SimulatorConfig.defaults()
+                        .withoutPeak()
+                        .withTimeScale(0.0)
+                        .withRealisticImages())
+                .withProperty("pipeline.dispatch.batch-size", 1000)
+                .withProperty("pipeline.dispatch.max-outstanding-per-lane", 20000)
+                .withProperty("pipeline.worker.max-in-flight", 64)
+                .withProperty("pipeline.worker.io-threads", IO_THREADS)
+                .withProperty("spring.kafka.consumer.max-poll-records", 500),
+            step -> System.out.println("  " + step + "..."))) {
+      List<String> rows = new ArrayList<>();
+      for (String size : List.of("1K", "2K", "4K")) {
+        int items = throughputItems.getOrDefault(size, 0);
+        if (items > 0) {
+          rows.add(throughputAt(pipeline, size, items));
+        }
+      }
+      return rows;
+    } finally {
+      deleteTree(s3);
+    }
+  }
+
+  /**
+   * A warm-up batch as large as the measured one (the JIT is still compiling after a few hundred
+   * items), the raw PUT rate of its objects, the measured batch, the raw rate again: on this shared
+   * machine the load moves within minutes, so the pipeline is compared with the mean of the raw
+   * rates taken just before and just after it.
+   */
+  private String throughputAt(LocalPipeline pipeline, String size, int items) throws Exception {
+    System.out.printf("%n  %s: %d items%n", size, items);
+    ApiClient api = pipeline.client();
+    System.out.println("  warm-up: " + items + " items");
+    timeBatch(api, "warm-" + size, items, size);
+    ObjectStore store = pipeline.api().getBean(ObjectStore.class);
+    byte[][] objects = storedObjects(pipeline, store, "warm-" + size);
+    double mb = objects[0].length / 1e6;
+    double rawBefore = rawPutRate(store, objects[0], objects[1], items, IO_THREADS);
+    System.out.printf("  raw S3 PUT before: %.1f items/s%n", rawBefore);
+    System.out.println("  measured: " + items + " items");
+    double seconds = timeBatch(api, "bench-" + size, items, size);
+    double rate = items / seconds;
+    System.out.printf(
+        "  pipeline: %d items of %.2f MB in %.1f s = %.1f items/s, %.0f MB/s%n",
+        items, mb, seconds, rate, rate * mb);
+    double rawAfter = rawPutRate(store, objects[0], objects[1], items, IO_THREADS);
+    double raw = (rawBefore + rawAfter) / 2;
+    System.out.printf(
+        "  raw S3 PUT (image + sidecar, same client and server, %d threads): before %.1f, after"
+            + " %.1f items/s; mean %.1f items/s, %.0f MB/s%n",
+        IO_THREADS, rawBefore, rawAfter, raw, raw * mb);
+    System.out.printf("  ratio pipeline / raw S3: %.2f%n", rate / raw);
+    return String.format(
+        "| throughput | %s | %.2f MB | %d | %.1f s | %.1f items/s (%.0f MB/s) | %.1f / %.1f items/s"
+            + " (mean %.0f MB/s) | %.2f |",
+        size, mb, items, seconds, rate, rate * mb, rawBefore, rawAfter, raw * mb, rate / raw);
+  }
+
+  private static byte[][] storedObjects(LocalPipeline pipeline, ObjectStore store, String batch) {
+    var jdbc = pipeline.api().getBean(org.springframework.jdbc.core.simple.JdbcClient.class);
+    List<String> keys =
+        jdbc.sql(
+                "SELECT i.image_key, i.sidecar_key FROM items i JOIN batches b ON b.batch_id ="
+                    + " i.batch_id WHERE i.image_key IS NOT NULL AND b.name = ? LIMIT 1")
+            .param(batch)
+            .query((rs, i) -> List.of(rs.getString(1), rs.getString(2)))
+            .single();
+    return new byte[][] {
+      store.get(keys.get(0)).orElseThrow(), store.get(keys.get(1)).orElseThrow()
+    };
+  }
+
+  /**
+   * PUTs of the image and sidecar the pipeline wrote, through the worker's own path (the spool's
+   * streamed PUT: from memory or from a file, multipart above 16 MB) and the same S3 client.
+   */
+  private static double rawPutRate(
+      ObjectStore store, byte[] image, byte[] sidecar, int items, int threads) throws Exception {
+    Path spoolDir = Files.createTempDirectory("bench-raw-spool-");
+    ResultSpool spool =
+        new ResultSpool(new ResultProperties(null, spoolDir, null, null, null, null));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      long start = System.nanoTime();
+      List<Future<?>> puts = new ArrayList<>();
+      for (int i = 0; i < items; i++) {
+        String base = "raw-s3-bench/" + image.length + "/" + i;
+        puts.add(
+            pool.submit(
+                () -> {
+                  ResultSpool.Held held = spool.hold(image);
+                  try {
+                    held.putTo(store, base + ".png", "image/png");
+                  } finally {
+                    held.release();
+                  }
+                  store.put(base + ".json", sidecar, "application/json");
+                }));
+      }
+      for (Future<?> f : puts) {
+        f.get();
+      }
+      return items / ((System.nanoTime() - start) / 1e9);
+    } finally {
+      pool.shutdown();
+      deleteTree(spoolDir);
+    }
+  }
+
+  private static double timeBatch(ApiClient api, String name, int n, String size)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    ApiClient.Answer accepted = api.submit(BenchCatalog.listingOnly(name, n, "fast", size));
+    if (accepted.status() != 202) {
+      throw new IllegalStateException("submission refused: " + accepted.body());
+    }
+    JsonNode batch = Benchmarks.awaitCompleted(api, accepted.body().path("id").asString());
+    int ok = batch.path("counts").path("SUCCEEDED").asInt();
+    if (ok != n) {
+      System.out.println("  warning: " + ok + " of " + n + " succeeded: " + batch.path("counts"));
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  // ---------------------------------------------------------------- worker process parts
+
+  private String inFlight() throws Exception {
+    System.out.printf(
+        "%nIn flight: %d items, latency %s, 1K real-size PNGs, one worker process -Xmx512m%n",
+        inFlightItems, inFlightLatency);
+    Measured m =
+        withWorkerProcess(
+            "inflight",
+            SimulatorConfig.defaults()
+                .withoutPeak()
+                .withFixedLatency(inFlightLatency)
+                .withRealisticImages(),
+            inFlightItems,
+            "1K");
+    return String.format(
+        "| in flight | 1K | %d items, %s latency | peak in flight %.0f | heap peak %d MB before GC,"
+            + " %d MB after | GC pauses %d, %.0f ms | %d of %d stored, %.1f s |",
+        inFlightItems,
+        inFlightLatency.toSeconds() + " s",
+        m.peakInFlight(),
+        m.gc().peakMb(),
+        m.gc().peakLiveMb(),
+        m.gc().pauses(),
+        m.gc().pauseMs(),
+        m.succeeded(),
+        inFlightItems,
+        m.seconds());
+  }
+
+  private String burst() throws Exception {
+    // every call is started within about a second, then all answer together after the latency
+    Duration latency = Duration.ofSeconds(15);
+    System.out.printf(
+        "%nBurst: %d 4K real-size answers after %s, one worker process -Xmx512m%n",
+        burstItems, latency);
+    Measured m =
+        withWorkerProcess(
+            "burst",
+            SimulatorConfig.defaults()
+                .withoutPeak()
+                .withFixedLatency(latency)
+                .withRealisticImages(),
+            burstItems,
+            "4K");
+    return String.format(
+        "| burst | 4K | %d answers | peak in flight %.0f | heap peak %d MB before GC, %d MB"
+            + " after | GC pauses %d, %.0f ms | %d of %d stored, %.1f s, OOM: %s |",
+        burstItems,
+        m.peakInFlight(),
+        m.gc().peakMb(),
+        m.gc().peakLiveMb(),
+        m.gc().pauses(),
+        m.gc().pauseMs(),
+        m.succeeded(),
+        burstItems,
+        m.seconds(),
+        m.outOfMemory() ? "YES" : "no");
+  }
+
+  private record Measured(
+      double peakInFlight,
+      double sampledHeapMb,
+      GcLog gc,
+      int succeeded,
+      double seconds,
+      boolean outOfMemory) {}
+
+  private Measured withWorkerProcess(String part, SimulatorConfig sim, int items, String size)
+      throws Exception {
+    int workerPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      workerPort = s.getLocalPort();
+    }
+    Path s3 = Files.createTempDirectory("bench-payload-s3-");
+    Path gcLog = Path.of("target", "bench-payloads-" + part + "-gc.log").toAbsolutePath();
+    Path log = Path.of("target", "bench-payloads-" + part + "-worker.log").toAbsolutePath();
+    Files.deleteIfExists(gcLog);
+    Files.deleteIfExists(log);
+    try (LocalPipeline pipeline =
+        LocalPipeline.start(
+            LocalPipeline.Options.defaults()
+                .withWorkers(0)
+                .withS3Directory(s3)
+                .withSimulator(sim)
+                .withProperty("pipeline.dispatch.batch-size", 1000)
+                .withProperty("pipeline.dispatch.max-outstanding-per-lane", 20000),
+            step -> System.out.println("  " + step + "..."))) {
+      // the simulator encodes each size once: do it before the clock starts
+      warmSimulator(pipeline, size);
+      try (WorkerProcess worker =
+          WorkerProcess.start(
+              pipeline,
+              List.of(
+                  "-Xmx512m",
+                  "-XX:+HeapDumpOnOutOfMemoryError",
+                  "-XX:HeapDumpPath=target",
+                  "-Xlog:gc:file=" + gcLog),
+              Map.of(
+                  "server.port",
+                  workerPort,
+                  "pipeline.worker.max-in-flight",
+                  items,
+                  "spring.kafka.consumer.max-poll-records",
+                  1000,
+                  "pipeline.worker.id",
+                  "bench-" + part),
+              log)) {
+        URI actuator = URI.create("http://127.0.0.1:" + workerPort + "/actuator/metrics/");
+        awaitUp(actuator, pipeline.adminToken(), log);
+        ApiClient api = pipeline.client();
+        long start = System.nanoTime();
+        String id =
+            api.submit(BenchCatalog.listingOnly(part, items, "fast", size))
+                .body()
+                .path("id")
+                .asString();
+        double peakInFlight = 0;
+        double peakHeapMb = 0;
+        double peakPendingMb = 0;
+        JsonNode batch;
+        while (true) {
+          String token = pipeline.adminToken();
+          peakInFlight =
+              Math.max(peakInFlight, metric(actuator, token, "pipeline.worker.in_flight", ""));
+          peakHeapMb =
+              Math.max(
+                  peakHeapMb,
+                  metric(actuator, token, "jvm.memory.used", "?tag=area:heap") / (1024 * 1024));
+          peakPendingMb =
+              Math.max(
+                  peakPendingMb,
+                  metric(actuator, token, "pipeline.results.pending_bytes", "") / (1024 * 1024));
+          batch = api.get("/v1/batches/" + id).body();
+          if ("COMPLETED".equals(batch.path("state").asString()) || !worker.isAlive()) {
+            break;
+          }
+          Thread.sleep(100);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        boolean oom = Files.readString(log).contains("OutOfMemoryError");
+        int ok = batch.path("counts").path("SUCCEEDED").asInt();
+        GcLog gc = GcLog.read(gcLog);
+        System.out.printf(
+            "  %d of %d stored in %.1f s; peak in flight %.0f; pending images peak %.0f MB%n",
+            ok, items, seconds, peakInFlight, peakPendingMb);
+        System.out.printf(
+            "  worker heap peak %d MB before a collection, %d MB after one (GC log; limit 512 MB),"
+                + " sampled %.0f MB; %d GC pauses (%d full), %.0f ms in all; OutOfMemoryError:"
+                + " %s%n",
+            gc.peakMb(),
+            gc.peakLiveMb(),
+            peakHeapMb,
+            gc.pauses(),
+            gc.fullPauses(),
+            gc.pauseMs(),
+            oom ? "YES" : "no");
+        return new Measured(peakInFlight, peakHeapMb, gc, ok, seconds, oom);
+      }
+    } finally {
+      deleteTree(s3);
+    }
+  }
+
+  private static void warmSimulator(LocalPipeline pipeline, String size) throws Exception {
+    SimulatorConfig real = pipeline.simulator().config();
+    pipeline.simulator().reconfigure(real.withTimeScale(0));
+    try {
+      String body =
+          "{\"contents\":[{\"parts\":[{\"text\":\"warm-up\"}]}],\"generationConfig\":"
+              + "{\"responseModalities\":[\"IMAGE\"],\"imageConfig\":{\"aspectRatio\":\"1:1\","
+              + "\"imageSize\":\""
+              + size
+              + "\"}}}";
+      HttpResponse<Void> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          pipeline
+                              .simulator()
+                              .baseUri()
+                              .resolve("/v1beta/models/gemini-3.1-flash-image:generateContent"))
+                      .header("x-goog-api-key", "sim-key")
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(body))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+      System.out.println("  simulator warmed up for " + size + " (HTTP " + r.statusCode() + ")");
+    } finally {
+      pipeline.simulator().reconfigure(real);
+      pipeline.simulator().resetState();
+    }
+  }
+
+  /** Heap used before each collection (its peak) and pause time, from {@code -Xlog:gc}. */
+  record GcLog(long peakMb, long peakLiveMb, int pauses, double pauseMs, int fullPauses) {
+    static GcLog read(Path file) throws IOException {
+      long peak = 0;
+      long live = 0;
+      int full = 0;
+      int pauses = 0;
+      double ms = 0;
+      if (!Files.exists(file)) {
+        return new GcLog(0, 0, 0, 0, 0);
+      }
+      for (String line : Files.readAllLines(file)) {
+        Matcher m = GC_PAUSE.matcher(line);
+        if (m.find()) {
+          peak = Math.max(peak, Long.parseLong(m.group(1)));
+          live = Math.max(live, Long.parseLong(m.group(2)));
+          full += line.contains("Pause Full") ? 1 : 0;
+          pauses++;
+          ms += Double.parseDouble(m.group(4));
+        }
+      }
+      return new GcLog(peak, live, pauses, ms, full);
+    }
+  }
+
+  private void awaitUp(URI actuator, String token, Path log) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (metric(actuator, token, "jvm.memory.used", "") > 0) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("the worker process did not come up; see " + log);
+  }
+
+  private double metric(URI actuator, String token, String name, String query) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(actuator.resolve(name + query))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        return 0;
+      }
+      return Json.mapper().readTree(r.body()).path("measurements").path(0).path("value").asDouble();
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.out.println("  could not delete " + dir + ": " + e);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package io.catalogimage.worker.edit;
+
+import io.catalogimage.common.edit.Conversations;
+import io.catalogimage.common.json.Json;
+import io.catalogimage.common.storage.ObjectStore;
+import io.catalogimage.worker.claim.ClaimedItem;
+import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.ModelPart;
+import io.catalogimage.worker.provider.PriorTurn;
+import io.catalogimage.worker.reference.ReferenceImages;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns a model's answer into a kept conversation turn, and kept turns back into the history an
+ * edit sends. A kept model turn is its non-thought parts exactly as received, {@code
+ * thoughtSignature} included; the final image is kept as its object key (it is already stored
+ * there, byte for byte) and read back for the replay; any other image part (3.1 Flash sometimes
+ * sends a 1K default before the requested size) stays inline, because its signature must be echoed
+ * with exactly its bytes.
+ */
+@Component
+public class ConversationTurns {
+
+  private final Conversations conversations;
+  private final ObjectStore store;
+  private final ReferenceImages referenceImages;
+
+  public ConversationTurns(
+      Conversations conversations, ObjectStore store, ReferenceImages referenceImages) {
+    this.conversations = conversations;
+    this.store = store;
+    this.referenceImages = referenceImages;
+  }
+
+  /** Thrown when a kept conversation cannot be replayed (an image gone from storage). */
+  public static final class Unreplayable extends RuntimeException {
+    Unreplayable(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The conversation up to the edit's base version, oldest turn first, images read back from
+   * storage; the first turn's product photo is fetched again from its source (and left out, with
+   * the model's own answer still replayed, if it is no longer available).
+   */
+  public List<PriorTurn> history(ClaimedItem item) {
+    List<Conversations.Turn> chain = conversations.chain(item.id(), item.edit().baseAttempt());
+    if (chain.isEmpty()) {
+      throw new Unreplayable(
+          "no kept conversation for version " + item.edit().baseAttempt() + " of the item");
+    }
+    List<PriorTurn> turns = new ArrayList<>();
+    for (Conversations.Turn t : chain) {
+      List<GenerationRequest.ReferenceImage> photos = List.of();
+      if (t.referenceImages() > 0 && item.referenceImage() != null) {
+        ReferenceImages.Fetched f = referenceImages.fetch(item.tenant(), item.referenceImage());
+        if (f instanceof ReferenceImages.Image image) {
+          photos = List.of(image.image());
+        }
+      }
+      turns.add(new PriorTurn(t.requestText(), photos, modelParts(t)));
+    }
+    return turns;
+  }
+
+  private List<ModelPart> modelParts(Conversations.Turn t) {
+    List<ModelPart> parts = new ArrayList<>();
+    for (JsonNode p : Json.mapper().readTree(t.modelPartsJson())) {
+      String signature =
+          p.hasNonNull("thoughtSignature") ? p.get("thoughtSignature").asString() : null;
+      if (p.hasNonNull("text")) {
+        parts.add(new ModelPart(p.get("text").asString(), null, null, signature));
+        continue;
+      }
+      byte[] bytes;
+      if (p.hasNonNull("imageKey")) {
+        String key = p.get("imageKey").asString();
+        bytes =
+            store
+                .get(key)
+                .orElseThrow(() -> new Unreplayable("the image " + key + " is gone from storage"));
+      } else {
+        bytes = Base64.getDecoder().decode(p.get("data").asString());
+      }
+      parts.add(new ModelPart(null, p.get("mimeType").asString(), bytes, signature));
+    }
+    return parts;
+  }
+
+  /**
+   * The turn to keep for a stored answer: the model's non-thought parts as received (the last image
+   * as {@code imageKey}); an answer without a conversation (OpenAI) keeps its image alone.
+   */
+  public static Conversations.Turn turn(
+      ClaimedItem item,
+      int attempt,
+      String model,
+      String modelServed,
+      GenerationRequest request,
+      List<ModelPart> modelTurn,
+      String mimeType,
+      String imageKey,
+      String sidecarKey,
+      Map<String, String> altText,
+      String caption,
+      Instant at) {
+    ArrayNode parts = Json.mapper().createArrayNode();
+    int lastImage = -1;
+    for (int i = 0; i < modelTurn.size(); i++) {
+      if (modelTurn.get(i).isImage()) {
+        lastImage = i;
+      }
+    }
+    if (lastImage < 0) {
+      ObjectNode image = parts.addObject();
+      image.put("mimeType", mimeType);
+      image.put("imageKey", imageKey);
+    }
+    for (int i = 0; i < modelTurn.size(); i++) {
+      ModelPart p = modelTurn.get(i);
+      ObjectNode part = parts.addObject();
+      if (!p.isImage()) {
+        part.put("text", p.text());
+      } else {
+        part.put("mimeType", p.mimeType());
+        if (i == lastImage) {
+          part.put("imageKey", imageKey);
+        } else {
+          part.put("data", Base64.getEncoder().encodeToString(p.image()));
+        }
+      }
+      if (p.thoughtSignature() != null) {
+        part.put("thoughtSignature", p.thoughtSignature());
+      }
+    }
+    boolean edit = item.isEdit();
+    return new Conversations.Turn(
+        item.id(),
+        attempt,
+        item.tenant(),
+        edit ? item.edit().baseAttempt() : null,
+        edit ? item.edit().turn() : 0,
+        model,
+        modelServed,
+        request.prompt(),
+        edit ? 0 : request.references().size(),
+        Json.mapper().writeValueAsString(parts),
+        imageKey,
+        sidecarKey,
+        Json.mapper().writeValueAsString(altText),
+        caption,
+        at);
+  }
+}

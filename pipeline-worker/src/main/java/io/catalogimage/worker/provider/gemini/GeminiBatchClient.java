@@ -1,0 +1,308 @@
+package io.catalogimage.worker.provider.gemini;
+
+import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.ModelVersions;
+import io.catalogimage.worker.provider.ProviderOutcome;
+import io.catalogimage.worker.provider.ProviderProperties;
+import io.catalogimage.worker.provider.batch.BatchCallFailed;
+import io.catalogimage.worker.provider.batch.BatchHttp;
+import io.catalogimage.worker.provider.batch.BatchJobState;
+import io.catalogimage.worker.provider.batch.BatchJobStatus;
+import io.catalogimage.worker.provider.batch.BatchLineResult;
+import io.catalogimage.worker.provider.batch.BatchProvider;
+import io.catalogimage.worker.result.ResultSpool;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Gemini's Batch API (reference §3): {@code models/{m}:batchGenerateContent} with the requests
+ * inline when they fit, else a JSONL file uploaded through the Files API (resumable protocol);
+ * {@code batches/{id}} to poll, {@code :cancel}, and the results inline or from the responses file.
+ * Each line carries its item's key ({@code metadata.key} inline, {@code key} in the file); each
+ * result is classified by the same code as a real-time answer.
+ */
+public final class GeminiBatchClient implements BatchProvider {
+  /** Inline requests must total under 20 MB; keep a margin for the envelope. */
+  public static final long INLINE_LIMIT_BYTES = 15L * 1024 * 1024;
+
+  /** Lines per job we submit (our choice; the provider caps jobs by bytes and enqueued tokens). */
+  static final int MAX_LINES = 5_000;
+
+  private final String name;
+  private final ProviderProperties.Endpoint endpoint;
+  private final ModelCatalog catalog;
+  private final JsonMapper json;
+  private final GeminiResponses responses;
+  private final HttpClient http;
+  private final BatchHttp calls;
+  private final long inlineLimitBytes;
+
+  public GeminiBatchClient(
+      String name,
+      ProviderProperties.Endpoint endpoint,
+      ModelCatalog catalog,
+      JsonMapper json,
+      long inlineLimitBytes,
+      ResultSpool spool) {
+    this.name = name;
+    this.endpoint = endpoint;
+    this.catalog = catalog;
+    this.json = json;
+    this.responses = new GeminiResponses(json, new ModelVersions(catalog), spool);
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(endpoint.connectTimeout())
+            .build();
+    this.calls = new BatchHttp(http);
+    this.inlineLimitBytes = inlineLimitBytes;
+  }
+
+  @Override
+  public String endpoint() {
+    return name;
+  }
+
+  @Override
+  public boolean serves(String model) {
+    if (!endpoint.models().isEmpty()) {
+      return endpoint.models().contains(model);
+    }
+    return catalog.find(model).map(m -> m.family().equals("gemini")).orElse(false);
+  }
+
+  @Override
+  public int maxLines() {
+    return MAX_LINES;
+  }
+
+  @Override
+  public BatchJobStatus submit(String model, String displayName, List<BatchLine> lines) {
+    ImageModel catalogModel = catalog.require(model);
+    List<JsonNode> requests = new ArrayList<>(lines.size());
+    long bytes = 0;
+    for (BatchLine line : lines) {
+      byte[] body = GeminiBodies.generateContent(json, line.request(), catalogModel);
+      bytes += body.length;
+      requests.add(json.readTree(body));
+    }
+    ObjectNode root = json.createObjectNode();
+    ObjectNode batch = root.putObject("batch");
+    batch.put("displayName", displayName);
+    ObjectNode input = batch.putObject("inputConfig");
+    if (bytes <= inlineLimitBytes) {
+      ArrayNode inline = input.putObject("requests").putArray("requests");
+      for (int i = 0; i < lines.size(); i++) {
+        ObjectNode entry = inline.addObject();
+        entry.set("request", requests.get(i));
+        entry.putObject("metadata").put("key", lines.get(i).key());
+      }
+    } else {
+      ByteArrayOutputStream jsonl = new ByteArrayOutputStream();
+      for (int i = 0; i < lines.size(); i++) {
+        ObjectNode line = json.createObjectNode();
+        line.put("key", lines.get(i).key());
+        line.set("request", requests.get(i));
+        jsonl.writeBytes(json.writeValueAsBytes(line));
+        jsonl.write('\n');
+      }
+      input.put("fileName", upload(displayName, jsonl.toByteArray()));
+    }
+    String wire = URLEncoder.encode(endpoint.wireModelId(model), StandardCharsets.UTF_8);
+    byte[] answer =
+        calls.send(
+            "batchGenerateContent",
+            request("/v1beta/models/" + wire + ":batchGenerateContent")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(root)))
+                .build());
+    return status(read(answer));
+  }
+
+  @Override
+  public BatchJobStatus poll(String jobId) {
+    return status(operation(jobId));
+  }
+
+  @Override
+  public BatchJobStatus cancel(String jobId) {
+    calls.send(
+        "cancel " + jobId,
+        request("/v1beta/" + jobId + ":cancel")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build());
+    return poll(jobId);
+  }
+
+  @Override
+  public List<BatchLineResult> results(BatchJobStatus status, List<BatchLine> lines) {
+    Map<String, GenerationRequest> byKey = new HashMap<>();
+    lines.forEach(l -> byKey.put(l.key(), l.request()));
+    List<BatchLineResult> out = new ArrayList<>();
+    if (status.output() != null) {
+      try {
+        calls.eachLine(
+            "download " + status.output(),
+            request("/download/v1beta/" + status.output() + ":download?alt=media").GET().build(),
+            bytes -> {
+              JsonNode line = read(bytes);
+              add(out, line.path("key").asString(null), line, byKey);
+            });
+      } catch (RuntimeException e) {
+        BatchLineResult.discardAll(out); // read again on the next poll
+        throw e;
+      }
+      return out;
+    }
+    JsonNode inline =
+        operation(status.jobId())
+            .path("metadata")
+            .path("output")
+            .path("inlinedResponses")
+            .path("inlinedResponses");
+    int i = 0;
+    for (JsonNode item : inline) {
+      String key = item.path("metadata").path("key").asString(null);
+      if (key == null && i < lines.size()) {
+        key = lines.get(i).key(); // inline responses come in request order
+      }
+      add(out, key, item, byKey);
+      i++;
+    }
+    return out;
+  }
+
+  private void add(
+      List<BatchLineResult> out, String key, JsonNode line, Map<String, GenerationRequest> byKey) {
+    GenerationRequest req = key == null ? null : byKey.get(key);
+    if (req == null) {
+      return; // not one of ours: nothing to settle
+    }
+    ProviderOutcome outcome;
+    if (line.hasNonNull("response")) {
+      outcome =
+          responses.classify(200, json.writeValueAsBytes(line.get("response")), Duration.ZERO, req);
+    } else {
+      JsonNode error = line.path("error");
+      ObjectNode envelope = json.createObjectNode();
+      envelope.set("error", error);
+      outcome =
+          responses.classify(
+              error.path("code").asInt(500), json.writeValueAsBytes(envelope), Duration.ZERO, req);
+    }
+    out.add(new BatchLineResult(key, outcome));
+  }
+
+  private JsonNode operation(String jobId) {
+    return read(calls.send("get " + jobId, request("/v1beta/" + jobId).GET().build()));
+  }
+
+  private BatchJobStatus status(JsonNode op) {
+    JsonNode meta = op.path("metadata");
+    String state = meta.path("state").asString("BATCH_STATE_PENDING");
+    state = state.replaceFirst("^(BATCH|JOB)_STATE_", "");
+    BatchJobState ours =
+        switch (state) {
+          case "RUNNING" -> BatchJobState.RUNNING;
+          case "SUCCEEDED" -> BatchJobState.SUCCEEDED;
+          case "FAILED" -> BatchJobState.FAILED;
+          case "CANCELLED" -> BatchJobState.CANCELLED;
+          case "CANCELLING" -> BatchJobState.CANCELLING;
+          case "EXPIRED" -> BatchJobState.EXPIRED;
+          default -> BatchJobState.PENDING;
+        };
+    JsonNode stats = meta.path("batchStats");
+    String file = meta.path("output").path("responsesFile").asString(null);
+    String name = op.path("name").asString(meta.path("name").asString(null));
+    return new BatchJobStatus(
+        name,
+        ours,
+        stats.path("requestCount").asInt(0),
+        stats.path("successfulRequestCount").asInt(0),
+        stats.path("failedRequestCount").asInt(0),
+        file,
+        null,
+        op.path("error").path("message").asString(null));
+  }
+
+  /** The resumable upload: {@code start} answers the session URL, then one upload+finalize. */
+  private String upload(String displayName, byte[] jsonl) {
+    ObjectNode meta = json.createObjectNode();
+    meta.putObject("file").put("displayName", displayName);
+    HttpRequest start =
+        request("/upload/v1beta/files")
+            .header("X-Goog-Upload-Protocol", "resumable")
+            .header("X-Goog-Upload-Command", "start")
+            .header("X-Goog-Upload-Header-Content-Length", Integer.toString(jsonl.length))
+            .header("X-Goog-Upload-Header-Content-Type", "application/jsonl")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(meta)))
+            .build();
+    HttpResponse<String> started;
+    try {
+      started = http.send(start, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new BatchCallFailed("upload start: " + e, false, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BatchCallFailed("upload start: interrupted", false, e);
+    }
+    if (started.statusCode() / 100 != 2) {
+      throw BatchCallFailed.ofStatus("upload start", started.statusCode(), started.body());
+    }
+    String session =
+        started
+            .headers()
+            .firstValue("X-Goog-Upload-URL")
+            .orElseThrow(() -> new BatchCallFailed("upload start: no session URL", false, null));
+    byte[] answer =
+        calls.send(
+            "upload",
+            HttpRequest.newBuilder(URI.create(session))
+                .timeout(endpoint.requestTimeout())
+                .header("x-goog-api-key", key())
+                .header("X-Goog-Upload-Command", "upload, finalize")
+                .header("X-Goog-Upload-Offset", "0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jsonl))
+                .build());
+    return read(answer).path("file").path("name").asString();
+  }
+
+  private HttpRequest.Builder request(String path) {
+    String base = endpoint.baseUrl().toString().replaceAll("/+$", "");
+    return HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(endpoint.requestTimeout())
+        .header("x-goog-api-key", key());
+  }
+
+  private String key() {
+    return endpoint.apiKey() == null ? "" : endpoint.apiKey();
+  }
+
+  private JsonNode read(byte[] body) {
+    try {
+      return json.readTree(body);
+    } catch (JacksonException e) {
+      throw new BatchCallFailed("unreadable answer: " + e.getOriginalMessage(), false, e);
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package io.catalogimage.worker.provider.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.catalogimage.common.json.Json;
+import io.catalogimage.common.model.Dimensions;
+import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.simulator.ProviderSimulator;
+import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.simulator.config.BatchSettings;
+import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.ProviderOutcome;
+import io.catalogimage.worker.provider.ProviderProperties;
+import io.catalogimage.worker.provider.gemini.GeminiBatchClient;
+import io.catalogimage.worker.provider.openai.OpenAiBatchClient;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every batch client, over real HTTP against the provider simulator on a moved clock: submit, poll,
+ * results mapped back by key (successes, a failed line), expiry with partial results, and cancel.
+ * One contract, each implementation.
+ */
+class BatchProviderContractTest {
+  private static final ModelCatalog CATALOG = ModelCatalog.defaults();
+  private static final ResultSpool SPOOL = new ResultSpool(ResultProperties.defaults());
+  private static final Instant T0 = Instant.parse("2026-12-05T01:00:00Z");
+  private static ProviderSimulator sim;
+
+  @BeforeAll
+  static void start() {
+    sim =
+        ProviderSimulator.start(
+            SimulatorConfig.defaults()
+                .withoutPeak()
+                .withTimeScale(1.0)
+                .withFixedLatency(Duration.ZERO)
+                .withBatch(
+                    BatchSettings.standard()
+                        .withTurnaround(Duration.ofHours(2), Duration.ofHours(2))
+                        .withTail(0, Duration.ZERO)
+                        .withLineFailureRate(0)));
+  }
+
+  @AfterAll
+  static void stop() {
+    sim.close();
+  }
+
+  private static ProviderProperties.Endpoint endpoint(String protocol) {
+    return new ProviderProperties.Endpoint(
+        protocol, sim.baseUri(), "sim-key", null, null, null, null, null, null, null);
+  }
+
+  record Client(String label, BatchProvider provider, String model) {
+    @Override
+    public String toString() {
+      return label;
+    }
+  }
+
+  static Stream<Arguments> clients() {
+    return Stream.of(
+        Arguments.of(
+            new Client(
+                "gemini inline",
+                new GeminiBatchClient(
+                    "sim", endpoint("gemini"), CATALOG, Json.mapper(), 15L * 1024 * 1024, SPOOL),
+                "gemini-3.1-flash-image")),
+        Arguments.of(
+            new Client(
+                "gemini file",
+                new GeminiBatchClient("sim", endpoint("gemini"), CATALOG, Json.mapper(), 0, SPOOL),
+                "gemini-3.1-flash-image")),
+        Arguments.of(
+            new Client(
+                "openai",
+                new OpenAiBatchClient(
+                    "sim-openai", endpoint("openai"), CATALOG, Json.mapper(), SPOOL),
+                "gpt-image-1")));
+  }
+
+  private static List<BatchProvider.BatchLine> lines(String model, List<String> prompts) {
+    List<BatchProvider.BatchLine> out = new ArrayList<>();
+    String ratio = "1:1";
+    String size = "1K";
+    Dimensions expected = CATALOG.require(model).dimensions(size, ratio).orElse(null);
+    for (int i = 0; i < prompts.size(); i++) {
+      out.add(
+          new BatchProvider.BatchLine(
+              "item-" + i,
+              new GenerationRequest(
+                  model, prompts.get(i), ratio, size, expected, List.of("en"), List.of())));
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void results_map_back_to_their_keys_with_only_the_failed_line_failing(Client c) {
+    sim.clock().fixAt(T0);
+    List<BatchProvider.BatchLine> lines =
+        lines(c.model(), List.of("red mug", "blue lamp [sim:HTTP_500]", "green chair"));
+    BatchJobStatus submitted = c.provider().submit(c.model(), "contract", lines);
+    assertThat(submitted.jobId()).isNotBlank();
+    assertThat(submitted.state()).isEqualTo(BatchJobState.PENDING);
+
+    sim.clock().advanceBy(Duration.ofHours(1));
+    assertThat(c.provider().poll(submitted.jobId()).state()).isEqualTo(BatchJobState.RUNNING);
+
+    sim.clock().advanceBy(Duration.ofHours(1).plusMinutes(1));
+    BatchJobStatus done = c.provider().poll(submitted.jobId());
+    assertThat(done.state()).isEqualTo(BatchJobState.SUCCEEDED);
+    assertThat(done.total()).isEqualTo(3);
+
+    long heldBefore = SPOOL.bytesPending();
+    List<BatchLineResult> results = c.provider().results(done, lines);
+    Map<String, ProviderOutcome> byKey =
+        results.stream().collect(Collectors.toMap(BatchLineResult::key, BatchLineResult::outcome));
+    assertThat(byKey).containsOnlyKeys("item-0", "item-1", "item-2");
+    assertThat(byKey.get("item-0")).isInstanceOf(ProviderOutcome.Generated.class);
+    assertThat(byKey.get("item-2")).isInstanceOf(ProviderOutcome.Generated.class);
+    assertThat(byKey.get("item-1")).isInstanceOf(ProviderOutcome.ServerError.class);
+    ProviderOutcome.Generated g = (ProviderOutcome.Generated) byKey.get("item-0");
+    assertThat(g.png()).isNotEmpty();
+    assertThat(g.info().usage()).isNotNull();
+    assertThat(g.info().usage().outputImageTokens()).isPositive();
+    // the images wait in the worker's spool (its byte budget) until stored or given back
+    assertThat(SPOOL.bytesPending()).isGreaterThan(heldBefore);
+    BatchLineResult.discardAll(results);
+    assertThat(SPOOL.bytesPending()).isEqualTo(heldBefore);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void an_expired_job_returns_the_finished_lines_and_leaves_the_rest_to_the_caller(Client c) {
+    sim.reconfigure(
+        sim.config()
+            .withBatch(
+                sim.config().batch().withTurnaround(Duration.ofHours(60), Duration.ofHours(60))));
+    try {
+      sim.clock().fixAt(T0);
+      List<String> prompts = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        prompts.add("product " + i);
+      }
+      List<BatchProvider.BatchLine> lines = lines(c.model(), prompts);
+      BatchJobStatus submitted = c.provider().submit(c.model(), "slow", lines);
+      sim.clock().advanceBy(Duration.ofHours(49)); // past both windows (24 h, 48 h)
+      BatchJobStatus expired = c.provider().poll(submitted.jobId());
+      assertThat(expired.state()).isEqualTo(BatchJobState.EXPIRED);
+      List<BatchLineResult> results = c.provider().results(expired, lines);
+      assertThat(results).hasSizeBetween(1, 29);
+      assertThat(results)
+          .allSatisfy(r -> assertThat(r.outcome()).isInstanceOf(ProviderOutcome.Generated.class));
+      assertThat(results.stream().map(BatchLineResult::key).distinct()).hasSize(results.size());
+    } finally {
+      sim.reconfigure(
+          sim.config()
+              .withBatch(
+                  sim.config().batch().withTurnaround(Duration.ofHours(2), Duration.ofHours(2))));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void a_cancelled_job_ends_cancelled_with_no_more_lines_than_were_finished(Client c) {
+    sim.clock().fixAt(T0);
+    List<String> prompts = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      prompts.add("lamp " + i);
+    }
+    List<BatchProvider.BatchLine> lines = lines(c.model(), prompts);
+    BatchJobStatus submitted = c.provider().submit(c.model(), "cancel-me", lines);
+    sim.clock().advanceBy(Duration.ofHours(1));
+    BatchJobStatus cancelling = c.provider().cancel(submitted.jobId());
+    assertThat(cancelling.state()).isIn(BatchJobState.CANCELLING, BatchJobState.CANCELLED);
+    sim.clock().advanceBy(Duration.ofHours(3));
+    BatchJobStatus cancelled = c.provider().poll(submitted.jobId());
+    assertThat(cancelled.state()).isEqualTo(BatchJobState.CANCELLED);
+    List<BatchLineResult> results = c.provider().results(cancelled, lines);
+    assertThat(results).hasSizeLessThan(30);
+    assertThat(results.stream().map(BatchLineResult::key))
+        .allMatch(k -> lines.stream().map(BatchProvider.BatchLine::key).toList().contains(k));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void an_unknown_job_is_a_permanent_failure_not_a_retry(Client c) {
+    String unknown = c.label().startsWith("gemini") ? "batches/nope" : "batch_nope";
+    assertThatThrownBy(() -> c.provider().poll(unknown))
+        .isInstanceOfSatisfying(BatchCallFailed.class, e -> assertThat(e.permanent()).isTrue());
+  }
+}
