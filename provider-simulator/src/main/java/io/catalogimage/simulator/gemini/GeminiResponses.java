@@ -120,7 +120,9 @@ final class GeminiResponses {
     for (String b64 : finalImages) {
       ObjectNode part = parts.addObject();
       inlinePng(part, b64);
-      signatures.sign(part, served, ctx.seed());
+      // the signature covers the base64 the client receives, not the placeholder in the tree
+      signatures.signImage(
+          part, "image/png", blobs.getOrDefault(b64, ascii(b64)), served, ctx.seed());
     }
     ObjectNode candidate = root.putArray("candidates").addObject();
     ObjectNode content = candidate.putObject("content");
@@ -156,6 +158,10 @@ final class GeminiResponses {
     String placeholder = "@@sim-image-" + blobs.size() + "@@";
     blobs.put(placeholder, images.pngBase64(d, palette));
     return placeholder;
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   private static void inlinePng(ObjectNode part, String base64) {

@@ -51,12 +51,24 @@ public final class ThoughtSignatures {
 
   /** Signs {@code part} (a final image or the first post-thought text) for a 3.x model. */
   void sign(ObjectNode part, GeminiModel model, long seed) {
+    signDigest(part, model, seed, digest(part));
+  }
+
+  /**
+   * Signs an image part whose data in the tree is a placeholder: {@code base64} is the text the
+   * client receives in its place (and will echo back).
+   */
+  void signImage(ObjectNode part, String mimeType, byte[] base64, GeminiModel model, long seed) {
+    signDigest(part, model, seed, imageDigest(mimeType, base64));
+  }
+
+  private void signDigest(ObjectNode part, GeminiModel model, long seed, byte[] digest) {
     if (!model.thinking()) {
       return;
     }
     byte[] nonce = new byte[NONCE];
     ThreadLocalRandom.current().nextBytes(nonce);
-    byte[] mac = mac(seed, nonce, model.id(), digest(part));
+    byte[] mac = mac(seed, nonce, model.id(), digest);
     byte[] signature = ByteBuffer.allocate(NONCE + mac.length).put(nonce).put(mac).array();
     part.put("thoughtSignature", Base64.getEncoder().encodeToString(signature));
     issued.incrementAndGet();
@@ -146,13 +158,24 @@ public final class ThoughtSignatures {
         sha.update("text:".getBytes(StandardCharsets.UTF_8));
         sha.update(text.getBytes(StandardCharsets.UTF_8));
       } else if (inline != null) {
-        sha.update("image:".getBytes(StandardCharsets.UTF_8));
-        sha.update(
-            String.valueOf(Json.string(inline, "mimeType")).getBytes(StandardCharsets.UTF_8));
-        sha.update(String.valueOf(Json.string(inline, "data")).getBytes(StandardCharsets.UTF_8));
+        return imageDigest(
+            String.valueOf(Json.string(inline, "mimeType")),
+            String.valueOf(Json.string(inline, "data")).getBytes(StandardCharsets.UTF_8));
       } else {
         sha.update(part.toString().getBytes(StandardCharsets.UTF_8));
       }
+      return sha.digest();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] imageDigest(String mimeType, byte[] base64) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update("image:".getBytes(StandardCharsets.UTF_8));
+      sha.update(mimeType.getBytes(StandardCharsets.UTF_8));
+      sha.update(base64);
       return sha.digest();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
