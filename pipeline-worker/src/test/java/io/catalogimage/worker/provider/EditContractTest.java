@@ -67,14 +67,21 @@ class EditContractTest {
     assertThat(first.modelTurn().stream().filter(ModelPart::isImage)).hasSize(2);
     assertThat(first.modelTurn()).allMatch(p -> p.thoughtSignature() != null);
 
+    // the pipeline keeps the final image by its object key and reads it back for an edit
+    List<ModelPart> kept =
+        first.modelTurn().stream()
+            .map(
+                p ->
+                    p.isFinalImage()
+                        ? new ModelPart(null, p.mimeType(), first.png(), p.thoughtSignature())
+                        : p)
+            .toList();
     long verified = simulator.signatures().verified();
     ProviderOutcome edited =
         gemini
             .generate(
                 request(
-                    NB2,
-                    "Make the handles black",
-                    List.of(new PriorTurn(prompt, List.of(), first.modelTurn()))))
+                    NB2, "Make the handles black", List.of(new PriorTurn(prompt, List.of(), kept))))
             .join();
     assertThat(edited).as(edited.toString()).isInstanceOf(ProviderOutcome.Generated.class);
     assertThat(simulator.signatures().verified() - verified).isEqualTo(3);
@@ -87,7 +94,7 @@ class EditContractTest {
         first.modelTurn().stream()
             .map(
                 p ->
-                    p.isImage() && Arrays.equals(p.image(), first.png())
+                    p.isFinalImage()
                         ? new ModelPart(null, p.mimeType(), tampered, p.thoughtSignature())
                         : p)
             .toList();

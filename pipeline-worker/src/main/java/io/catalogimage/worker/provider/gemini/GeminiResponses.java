@@ -188,7 +188,7 @@ final class GeminiResponses {
         image = answer.take(inline.get("data").asString());
         mimeType = mime;
         // the last image is kept by its object key once stored: no copy of its bytes here
-        modelTurn.add(new ModelPart(null, mime, LAST_IMAGE, signature));
+        modelTurn.add(ModelPart.finalImage(mime, signature));
       } else if (part.has("text")) {
         if (!text.isEmpty()) {
           text.append('\n');
@@ -227,9 +227,6 @@ final class GeminiResponses {
         modelTurn);
   }
 
-  /** Marks the answer's final image in its model turn (kept by object key, not by bytes). */
-  private static final byte[] LAST_IMAGE = new byte[0];
-
   /**
    * An earlier image part, superseded by a later one: its bytes go into the kept turn (in place of
    * the marker) and its place in the spool is given back.
@@ -237,7 +234,7 @@ final class GeminiResponses {
   private static void keepInTurn(List<ModelPart> modelTurn, StreamedAnswer.Image earlier) {
     for (int i = modelTurn.size() - 1; i >= 0; i--) {
       ModelPart p = modelTurn.get(i);
-      if (p.image() == LAST_IMAGE) {
+      if (p.isFinalImage()) {
         byte[] bytes = earlier.held() == null ? new byte[0] : earlier.held().bytes();
         modelTurn.set(i, new ModelPart(null, p.mimeType(), bytes, p.thoughtSignature()));
         break;
