@@ -335,7 +335,11 @@ class EditEndToEndTest {
     org.openqa.selenium.WebDriver browser =
         new org.openqa.selenium.chrome.ChromeDriver(service, options);
     try {
-      var wait = new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(60));
+      // the page re-renders the versions after each action: an element found just before that is
+      // stale, and the next poll finds the new one
+      var wait =
+          new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(60))
+              .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
       browser.get(pipeline.apiUri() + "/dashboard");
       wait.until(
           org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
