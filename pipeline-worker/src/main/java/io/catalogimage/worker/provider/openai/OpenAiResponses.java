@@ -67,7 +67,7 @@ final class OpenAiResponses {
           : new ProviderOutcome.Rejected("unreadable answer (HTTP " + status + ")", info);
     }
     try (answer) {
-      return classify(status, headers, answer, latency, requestId, req);
+      return classify(status, headers, answer, latency, requestId, limit, req);
     }
   }
 
@@ -77,9 +77,9 @@ final class OpenAiResponses {
       StreamedAnswer answer,
       Duration latency,
       String requestId,
+      Integer limit,
       GenerationRequest req) {
     JsonNode root = answer.root();
-    Integer limit = limitPerMinute(headers);
     if (status == 200) {
       return success(answer, latency, requestId, req, limit);
     }
