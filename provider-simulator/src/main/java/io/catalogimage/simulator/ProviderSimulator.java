@@ -166,6 +166,11 @@ public final class ProviderSimulator implements AutoCloseable {
     return clock;
   }
 
+  /** How many times each batch line key has run (been billed) so far, over every batch job. */
+  public java.util.Map<String, Integer> batchLinesRunByKey() {
+    return batches.linesRunByKey(clock.now());
+  }
+
   /** The same data as {@code GET /sim/stats}. */
   public StatsSnapshot stats() {
     return stats.snapshot(clock.now());

@@ -10,12 +10,15 @@ import io.catalogimage.simulator.fault.Hashing;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 /**
  * The batch jobs and uploaded files of both protocols, in memory (a restarted simulator forgets
@@ -32,7 +35,11 @@ public final class BatchStore {
   /** A line as the protocol parsed it, before its outcome is drawn. */
   public record Draft(String key, Object request, String prompt, String invalid) {}
 
+  /** The trigger word that makes a job's create call go unanswered once. */
+  public static final String ANSWER_LOST = "[sim:BATCH_ANSWER_LOST]";
+
   private final Map<String, BatchJob> jobs = new ConcurrentHashMap<>();
+  private final Set<String> answersLost = ConcurrentHashMap.newKeySet();
   private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
   private final FaultPlanner planner;
 
@@ -115,10 +122,50 @@ public final class BatchStore {
     return jobs.remove(id) != null;
   }
 
+  /**
+   * One page of a project's jobs, newest first, that {@code include} accepts: the jobs after {@code
+   * afterId} (the last job of the previous page; null = from the newest), at most {@code size}. A
+   * cursor of a job id, not an offset, so jobs created while a caller pages do not shift the pages
+   * (as the providers' own list calls behave).
+   */
+  public Page page(String project, String afterId, int size, Predicate<BatchJob> include) {
+    List<BatchJob> all = jobsOf(project).stream().filter(include).toList();
+    int from = 0;
+    if (afterId != null) {
+      from = all.size();
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).id().equals(afterId)) {
+          from = i + 1;
+          break;
+        }
+      }
+    }
+    int to = Math.min(all.size(), from + size);
+    return new Page(all.subList(from, to), to < all.size());
+  }
+
+  /** A page of jobs and whether more follow. */
+  public record Page(List<BatchJob> jobs, boolean hasMore) {}
+
+  /**
+   * True once per prompt for a job holding a line with the trigger word {@code
+   * [sim:BATCH_ANSWER_LOST]}: the job is created and its create call then goes unanswered (the
+   * connection is held for {@code faults.hangFor}, then closed), as when a provider accepts a job
+   * and the client never hears of it (a reset, a timeout, a client killed while it waits).
+   */
+  public boolean loseCreateAnswer(List<Draft> drafts) {
+    for (Draft d : drafts) {
+      if (d.prompt() != null && d.prompt().contains(ANSWER_LOST) && answersLost.add(d.prompt())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public List<BatchJob> jobsOf(String project) {
     return jobs.values().stream()
         .filter(j -> j.project().equals(project))
-        .sorted((a, b) -> b.created().compareTo(a.created()))
+        .sorted(Comparator.comparing(BatchJob::created).thenComparing(BatchJob::id).reversed())
         .toList();
   }
 
@@ -140,10 +187,27 @@ public final class BatchStore {
     return Optional.ofNullable(files.get(id));
   }
 
+  /**
+   * How many times each line key has run (and so been billed) in any job up to {@code now}: what a
+   * provider's invoice would show per request. A key above 1 was paid for twice.
+   */
+  public Map<String, Integer> linesRunByKey(Instant now) {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    for (BatchJob job : jobs.values()) {
+      for (int i = 0; i < job.lines().size(); i++) {
+        if (job.lines().get(i).invalid() == null && job.finished(i, now)) {
+          out.merge(job.lines().get(i).key(), 1, Integer::sum);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Forgets every job and file. */
   public void reset() {
     jobs.clear();
     files.clear();
+    answersLost.clear();
   }
 
   /**

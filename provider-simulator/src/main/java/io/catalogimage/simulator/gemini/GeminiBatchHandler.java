@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +49,8 @@ public final class GeminiBatchHandler implements HttpHandler {
   private static final Pattern FILE =
       Pattern.compile("^/(?:download/)?v1beta/files/([A-Za-z0-9_-]+)(:download)?$");
   private static final String OUTPUT_PREFIX = "batch-";
+  private static final int DEFAULT_PAGE = 50;
+  private static final int MAX_PAGE = 1000;
 
   private final Engine engine;
   private final Responder responder;
@@ -90,7 +93,7 @@ public final class GeminiBatchHandler implements HttpHandler {
     if (path.equals("/upload/v1beta/files") && method.equals("POST")) {
       reply = upload(exchange, project, body, now);
     } else if (path.equals("/v1beta/batches") && method.equals("GET")) {
-      reply = list(project, now);
+      reply = list(project, Exchanges.query(exchange), now);
     } else {
       Matcher b = BATCH.matcher(path);
       Matcher f = FILE.matcher(path);
@@ -178,6 +181,10 @@ public final class GeminiBatchHandler implements HttpHandler {
             drafts,
             cfg.batch().geminiExpireAfter(),
             now);
+    if (store.loseCreateAnswer(drafts)) {
+      responder.closeUnansweredLater(exchange, cfg.faults().hangFor());
+      return;
+    }
     responder.send(exchange, HttpReply.json(200, operation(job, now, true)));
   }
 
@@ -272,11 +279,41 @@ public final class GeminiBatchHandler implements HttpHandler {
     return GeminiErrors.status(405, "METHOD_NOT_ALLOWED", "Method not allowed.");
   }
 
-  private HttpReply list(String project, Instant now) {
+  /**
+   * {@code GET batches?pageSize=&pageToken=}: newest first, {@code nextPageToken} while more follow
+   * (the Operations list shape). The token is opaque to the caller; here it names the last job of
+   * the page, so jobs created meanwhile do not shift the pages.
+   */
+  private HttpReply list(String project, Map<String, String> query, Instant now) {
+    int size;
+    try {
+      size = Integer.parseInt(query.getOrDefault("pageSize", "0"));
+    } catch (NumberFormatException e) {
+      return GeminiErrors.invalidArgument("Invalid value at 'page_size' (TYPE_INT32)");
+    }
+    size = size <= 0 ? DEFAULT_PAGE : Math.min(size, MAX_PAGE);
+    String after = null;
+    String token = query.get("pageToken");
+    if (token != null && !token.isEmpty()) {
+      try {
+        after = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return GeminiErrors.invalidArgument("Invalid page token.");
+      }
+    }
+    BatchStore.Page page = store.page(project, after, size, j -> !j.id().startsWith("batch_"));
     ObjectNode root = Json.object();
     ArrayNode ops = root.putArray("operations");
-    for (BatchJob job : store.jobsOf(project)) {
+    for (BatchJob job : page.jobs()) {
       ops.add(operation(job, now, false)); // list never carries inlined responses
+    }
+    if (page.hasMore()) {
+      String last = page.jobs().get(page.jobs().size() - 1).id();
+      root.put(
+          "nextPageToken",
+          Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString(last.getBytes(StandardCharsets.UTF_8)));
     }
     return HttpReply.json(200, root);
   }

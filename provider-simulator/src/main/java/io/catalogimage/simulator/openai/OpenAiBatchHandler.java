@@ -99,7 +99,7 @@ public final class OpenAiBatchHandler implements HttpHandler {
       } else if (path.equals("/v1/batches") && method.equals("POST")) {
         reply = create(project, body, now);
       } else if (path.equals("/v1/batches") && method.equals("GET")) {
-        reply = list(project, now);
+        reply = list(project, Exchanges.query(exchange), now);
       } else {
         Matcher b = BATCH.matcher(path);
         Matcher f = FILE.matcher(path);
@@ -118,6 +118,11 @@ public final class OpenAiBatchHandler implements HttpHandler {
       }
     } catch (OpenAiError e) {
       reply = e.reply();
+    }
+    if (reply == null) {
+      // the job was created; its answer is held for faults.hangFor, then the connection closes
+      responder.closeUnansweredLater(exchange, engine.config().faults().hangFor());
+      return;
     }
     responder.send(exchange, reply.withHeader("x-request-id", requestId()));
   }
@@ -178,6 +183,7 @@ public final class OpenAiBatchHandler implements HttpHandler {
       throw OpenAiError.invalidValue(
           "endpoint", "Invalid value for 'endpoint': this simulator batches " + ENDPOINTS + ".");
     }
+    ObjectNode metadata = metadata(root.get("metadata"));
     if (!window.equals("24h")) {
       throw OpenAiError.invalidValue(
           "completion_window", "Invalid value for 'completion_window': only '24h' is supported.");
@@ -270,10 +276,17 @@ public final class OpenAiBatchHandler implements HttpHandler {
             "batch_",
             project,
             model,
-            endpoint + "\n" + inputFileId,
+            endpoint
+                + "\n"
+                + inputFileId
+                + "\n"
+                + new String(Json.bytes(metadata), StandardCharsets.UTF_8),
             drafts,
             cfg.batch().openAiWindow(),
             now);
+    if (store.loseCreateAnswer(drafts)) {
+      return null;
+    }
     return HttpReply.json(200, batchObject(job, now, false));
   }
 
@@ -301,22 +314,69 @@ public final class OpenAiBatchHandler implements HttpHandler {
     return HttpReply.json(200, batchObject(job, now, false));
   }
 
-  private HttpReply list(String project, Instant now) {
+  /**
+   * {@code GET /v1/batches?limit=&after=}: newest first, 1..100 per page (default 20), {@code
+   * first_id}, {@code last_id}, {@code has_more}; {@code after} is the last id of the previous
+   * page.
+   */
+  private HttpReply list(String project, Map<String, String> query, Instant now) {
+    int limit;
+    try {
+      limit = Integer.parseInt(query.getOrDefault("limit", "20"));
+    } catch (NumberFormatException e) {
+      throw OpenAiError.invalidValue("limit", "Invalid 'limit': expected an integer.");
+    }
+    if (limit < 1 || limit > 100) {
+      throw OpenAiError.invalidValue(
+          "limit", "Invalid 'limit': integer below minimum value or above maximum value (1-100).");
+    }
+    BatchStore.Page page =
+        store.page(project, query.get("after"), limit, j -> j.id().startsWith("batch_"));
     ObjectNode root = Json.object();
     root.put("object", "list");
     var data = root.putArray("data");
-    for (BatchJob job : store.jobsOf(project)) {
-      if (job.id().startsWith("batch_")) {
-        data.add(batchObject(job, now, false));
-      }
+    for (BatchJob job : page.jobs()) {
+      data.add(batchObject(job, now, false));
     }
-    root.put("has_more", false);
+    if (page.jobs().isEmpty()) {
+      root.putNull("first_id");
+      root.putNull("last_id");
+    } else {
+      root.put("first_id", page.jobs().get(0).id());
+      root.put("last_id", page.jobs().get(page.jobs().size() - 1).id());
+    }
+    root.put("has_more", page.hasMore());
     return HttpReply.json(200, root);
   }
 
+  /** {@code metadata}: at most 16 string pairs, keys up to 64 and values up to 512 characters. */
+  private static ObjectNode metadata(JsonNode given) {
+    ObjectNode out = Json.object();
+    if (given == null || given.isNull()) {
+      return out;
+    }
+    if (!given.isObject() || given.size() > 16) {
+      throw OpenAiError.invalidValue(
+          "metadata", "Invalid 'metadata': an object of at most 16 key-value pairs.");
+    }
+    for (var e : given.properties()) {
+      if (e.getKey().length() > 64
+          || !e.getValue().isString()
+          || e.getValue().asString().length() > 512) {
+        throw OpenAiError.invalidValue(
+            "metadata", "Invalid 'metadata': keys up to 64 characters, string values up to 512.");
+      }
+      out.put(e.getKey(), e.getValue().asString());
+    }
+    return out;
+  }
+
   private ObjectNode batchObject(BatchJob job, Instant now, boolean justCancelled) {
-    String[] meta = job.displayName().split("\n", 2);
+    String[] meta = job.displayName().split("\n", 3);
     ObjectNode b = skeleton(job.id(), meta[0], job.model(), meta[1], job.created());
+    if (meta.length == 3) {
+      b.set("metadata", Json.parse(meta[2].getBytes(StandardCharsets.UTF_8)));
+    }
     BatchJob.Phase phase = job.phase(now);
     String status =
         switch (phase) {

@@ -201,4 +201,43 @@ class GeminiBatchApiTest {
       assertThat(bad.status()).isEqualTo(400);
     }
   }
+
+  @Test
+  void the_list_pages_newest_first_with_page_tokens_and_names_each_job() {
+    try (BatchTestSupport t =
+        new BatchTestSupport(BatchTestSupport.turnaround(Duration.ofHours(2)))) {
+      List<String> created = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        String body =
+            inline(List.of("k"), List.of("mug " + i))
+                .replace("\"displayName\":\"t\"", "\"displayName\":\"job-" + i + "\"");
+        created.add(
+            t.geminiPost("/v1beta/models/" + MODEL + ":batchGenerateContent", body)
+                .json()
+                .path("name")
+                .asString());
+        t.advance(Duration.ofSeconds(1));
+      }
+      List<String> seen = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      String token = null;
+      int pages = 0;
+      do {
+        JsonNode page =
+            t.geminiGet("/v1beta/batches?pageSize=2" + (token == null ? "" : "&pageToken=" + token))
+                .json();
+        pages++;
+        assertThat(page.path("operations").size()).isLessThanOrEqualTo(2);
+        for (JsonNode op : page.path("operations")) {
+          seen.add(op.path("name").asString());
+          names.add(op.path("metadata").path("displayName").asString());
+        }
+        token = page.path("nextPageToken").asString(null);
+      } while (token != null);
+      assertThat(pages).isEqualTo(3);
+      java.util.Collections.reverse(created);
+      assertThat(seen).isEqualTo(created);
+      assertThat(names).containsExactly("job-4", "job-3", "job-2", "job-1", "job-0");
+    }
+  }
 }

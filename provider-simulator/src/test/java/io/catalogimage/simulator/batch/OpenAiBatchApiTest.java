@@ -153,4 +153,51 @@ class OpenAiBatchApiTest {
       }
     }
   }
+
+  @Test
+  void the_list_pages_newest_first_with_after_and_has_more_and_keeps_each_batchs_metadata() {
+    try (BatchTestSupport t =
+        new BatchTestSupport(BatchTestSupport.turnaround(Duration.ofHours(3)))) {
+      List<String> created = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        String fileId = t.openAiUpload(line("k", "mug " + i)).json().path("id").asString();
+        created.add(
+            t.openAiPost(
+                    "/v1/batches",
+                    "{\"input_file_id\":\""
+                        + fileId
+                        + "\",\"endpoint\":\"/v1/images/generations\",\"completion_window\":\"24h\","
+                        + "\"metadata\":{\"name\":\"job-"
+                        + i
+                        + "\"}}")
+                .json()
+                .path("id")
+                .asString());
+        t.advance(Duration.ofSeconds(1));
+      }
+      List<String> seen = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      String after = null;
+      int pages = 0;
+      while (true) {
+        JsonNode page =
+            t.openAiGet("/v1/batches?limit=2" + (after == null ? "" : "&after=" + after)).json();
+        pages++;
+        assertThat(page.path("object").asString()).isEqualTo("list");
+        assertThat(page.path("data").size()).isLessThanOrEqualTo(2);
+        page.path("data").forEach(b -> seen.add(b.path("id").asString()));
+        page.path("data").forEach(b -> names.add(b.path("metadata").path("name").asString()));
+        assertThat(page.path("last_id").asString()).isEqualTo(seen.get(seen.size() - 1));
+        if (!page.path("has_more").asBoolean()) {
+          break;
+        }
+        after = page.path("last_id").asString();
+      }
+      assertThat(pages).isEqualTo(3);
+      java.util.Collections.reverse(created);
+      assertThat(seen).isEqualTo(created);
+      assertThat(names).containsExactly("job-4", "job-3", "job-2", "job-1", "job-0");
+      assertThat(t.openAiGet("/v1/batches?limit=101").status()).isEqualTo(400);
+    }
+  }
 }

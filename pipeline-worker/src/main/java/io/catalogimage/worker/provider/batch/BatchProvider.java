@@ -1,7 +1,9 @@
 package io.catalogimage.worker.provider.batch;
 
 import io.catalogimage.worker.provider.GenerationRequest;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The batch port: one configured endpoint that runs many image requests as one provider job at the
@@ -24,6 +26,15 @@ public interface BatchProvider {
   BatchJobStatus submit(String model, String displayName, List<BatchLine> lines);
 
   BatchJobStatus poll(String jobId);
+
+  /**
+   * The job this endpoint holds under {@code displayName} (Gemini's {@code displayName}, OpenAI's
+   * {@code metadata.name}), looked up through the provider's list call, newest first, stopping at
+   * jobs created before {@code createdAfter}: how a worker learns whether a submit whose answer was
+   * lost (a crash, a reset connection) reached the provider. Empty when the provider has no such
+   * job.
+   */
+  Optional<BatchJobStatus> find(String displayName, Instant createdAfter);
 
   /** Asks the provider to cancel; lines finished before the cancel still come back. */
   BatchJobStatus cancel(String jobId);

@@ -22,10 +22,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,6 +47,11 @@ public final class GeminiBatchClient implements BatchProvider {
 
   /** Lines per job we submit (our choice; the provider caps jobs by bytes and enqueued tokens). */
   static final int MAX_LINES = 5_000;
+
+  /** Jobs per page of the list call, and the pages read before giving up (asked again later). */
+  private static final int LIST_PAGE = 100;
+
+  private static final int MAX_LIST_PAGES = 50;
 
   private final String name;
   private final ProviderProperties.Endpoint endpoint;
@@ -140,6 +147,42 @@ public final class GeminiBatchClient implements BatchProvider {
   @Override
   public BatchJobStatus poll(String jobId) {
     return status(operation(jobId));
+  }
+
+  /**
+   * Pages through {@code GET batches} (newest first, {@code nextPageToken}) matching {@code
+   * metadata.displayName} here: the list's {@code filter} parameter is not documented for batches,
+   * and an unsupported filter would fail the very call that decides whether to pay again.
+   */
+  @Override
+  public Optional<BatchJobStatus> find(String displayName, Instant createdAfter) {
+    String token = null;
+    for (int page = 0; page < MAX_LIST_PAGES; page++) {
+      String query =
+          "?pageSize=" + LIST_PAGE + (token == null ? "" : "&pageToken=" + encode(token));
+      JsonNode list =
+          read(calls.send("list batches", request("/v1beta/batches" + query).GET().build()));
+      for (JsonNode op : list.path("operations")) {
+        JsonNode meta = op.path("metadata");
+        if (displayName.equals(meta.path("displayName").asString(null))) {
+          return Optional.of(status(op));
+        }
+        String created = meta.path("createTime").asString(null);
+        if (created != null && Instant.parse(created).isBefore(createdAfter)) {
+          return Optional.empty(); // newest first: older jobs cannot be ours
+        }
+      }
+      token = list.path("nextPageToken").asString(null);
+      if (token == null || token.isEmpty()) {
+        return Optional.empty();
+      }
+    }
+    throw new BatchCallFailed(
+        "list batches: no answer within " + MAX_LIST_PAGES + " pages", false, null);
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   @Override

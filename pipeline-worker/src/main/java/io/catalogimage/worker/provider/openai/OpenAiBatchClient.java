@@ -18,11 +18,13 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +43,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class OpenAiBatchClient implements BatchProvider {
   /** At most 50,000 requests per batch (reference §5.7). */
   static final int MAX_LINES = 50_000;
+
+  /** Pages of 100 read by {@link #find} before giving up (the lookup is asked again later). */
+  private static final int MAX_LIST_PAGES = 50;
 
   private static final String GENERATIONS = "/v1/images/generations";
   private static final String EDITS = "/v1/images/edits";
@@ -144,6 +149,34 @@ public final class OpenAiBatchClient implements BatchProvider {
   @Override
   public BatchJobStatus poll(String jobId) {
     return status(read(calls.send("get " + jobId, request("/v1/batches/" + jobId).GET().build())));
+  }
+
+  /**
+   * Pages through {@code GET /v1/batches} (newest first, {@code after} = the last id, {@code
+   * has_more}) matching {@code metadata.name}: the list takes no metadata filter.
+   */
+  @Override
+  public Optional<BatchJobStatus> find(String displayName, Instant createdAfter) {
+    String after = null;
+    for (int page = 0; page < MAX_LIST_PAGES; page++) {
+      String query = "?limit=100" + (after == null ? "" : "&after=" + after);
+      JsonNode list =
+          read(calls.send("list batches", request("/v1/batches" + query).GET().build()));
+      for (JsonNode b : list.path("data")) {
+        if (displayName.equals(b.path("metadata").path("name").asString(null))) {
+          return Optional.of(status(b));
+        }
+        if (b.path("created_at").asLong(Long.MAX_VALUE) < createdAfter.getEpochSecond()) {
+          return Optional.empty(); // newest first: older jobs cannot be ours
+        }
+      }
+      after = list.path("last_id").asString(null);
+      if (!list.path("has_more").asBoolean(false) || after == null) {
+        return Optional.empty();
+      }
+    }
+    throw new io.catalogimage.worker.provider.batch.BatchCallFailed(
+        "list batches: no answer within " + MAX_LIST_PAGES + " pages", false, null);
   }
 
   @Override

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -203,5 +204,33 @@ class BatchProviderContractTest {
     String unknown = c.label().startsWith("gemini") ? "batches/nope" : "batch_nope";
     assertThatThrownBy(() -> c.provider().poll(unknown))
         .isInstanceOfSatisfying(BatchCallFailed.class, e -> assertThat(e.permanent()).isTrue());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void a_job_is_found_by_its_display_name_across_list_pages_and_a_job_never_sent_is_not(Client c) {
+    Instant start = T0.plus(Duration.ofDays(30));
+    sim.resetState(); // no jobs of other tests hold the concurrent-job limit
+    sim.clock().fixAt(start);
+    String name = "row-" + java.util.UUID.randomUUID();
+    BatchJobStatus target = c.provider().submit(c.model(), name, lines(c.model(), List.of("mug")));
+    // more jobs than one page of the list call holds (100), created after it: it is on page 2
+    for (int i = 0; i < 120; i++) {
+      if (i % 50 == 49) {
+        sim.clock().advanceBy(Duration.ofHours(3)); // the provider's concurrent-job limit
+      }
+      sim.clock().advanceBy(Duration.ofSeconds(1));
+      c.provider().submit(c.model(), "filler-" + i, lines(c.model(), List.of("lamp " + i)));
+    }
+    Optional<BatchJobStatus> found = c.provider().find(name, start.minusSeconds(60));
+    assertThat(found).isPresent();
+    assertThat(found.get().jobId()).isEqualTo(target.jobId());
+    assertThat(found.get().state()).isEqualTo(BatchJobState.SUCCEEDED);
+    assertThat(found.get().total()).isEqualTo(1);
+
+    assertThat(c.provider().find("row-" + java.util.UUID.randomUUID(), start.minusSeconds(60)))
+        .as("a submit that never reached the provider")
+        .isEmpty();
+    sim.resetState(); // these jobs were created "in the future" of the other tests' clock
   }
 }
