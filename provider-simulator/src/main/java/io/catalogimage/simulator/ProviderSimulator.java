@@ -166,6 +166,11 @@ public final class ProviderSimulator implements AutoCloseable {
     return clock;
   }
 
+  /** True when the simulator holds a batch job of this display name (Gemini) or metadata name. */
+  public boolean holdsBatchJobNamed(String name) {
+    return batches.holdsJobNamed(name);
+  }
+
   /** How many times each batch line key has run (been billed) so far, over every batch job. */
   public java.util.Map<String, Integer> batchLinesRunByKey() {
     return batches.linesRunByKey(clock.now());

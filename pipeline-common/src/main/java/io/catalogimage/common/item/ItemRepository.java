@@ -76,6 +76,18 @@ public class ItemRepository {
   public static final ItemMove PACK =
       ItemMove.of(
           "its attempt went out in a provider batch job", EnumSet.of(RUNNING), IN_PROVIDER_BATCH);
+  public static final ItemMove ADOPT_INTO_PROVIDER_JOB =
+      ItemMove.of(
+          "its submitter was lost, and the provider holds its job: it waits for that job",
+          EnumSet.of(RUNNING),
+          IN_PROVIDER_BATCH);
+  public static final ItemMove RELEASE_UNSUBMITTED =
+      ItemMove.of(
+          "its submitter was lost, and the provider holds no job for it: queued again (cancelled"
+              + " if its batch was)",
+          EnumSet.of(RUNNING),
+          QUEUED,
+          CANCELLED);
   public static final ItemMove TAKE_BATCH_RESULT =
       ItemMove.of(
           "its provider batch line came back: held to settle it like a real-time answer",
@@ -116,6 +128,8 @@ public class ItemRepository {
           REDRIVE,
           RESUME_CAPPED,
           PACK,
+          ADOPT_INTO_PROVIDER_JOB,
+          RELEASE_UNSUBMITTED,
           TAKE_BATCH_RESULT,
           BACK_FROM_PROVIDER_BATCH,
           EDIT,
@@ -297,6 +311,8 @@ public class ItemRepository {
                        lease_owner = NULL, lease_until = NULL
         FROM batches b
        WHERE b.batch_id = items.batch_id AND items.state = 'RUNNING' AND items.lease_until < :now
+         AND NOT EXISTS (SELECT 1 FROM provider_job_items l JOIN provider_jobs j USING (job_id)
+                          WHERE l.item_id = items.item_id AND j.state = 'SUBMITTING')
       RETURNING item_id
       """;
 
@@ -421,6 +437,39 @@ public class ItemRepository {
       RETURNING i.item_id
       """;
 
+  /**
+   * The items of a job whose submitter was lost, still RUNNING on the attempt their line carries
+   * (whoever's lease that was): the job the provider holds answers for them from now on.
+   */
+  private static final String ADOPT_SQL =
+      """
+      UPDATE items SET state = 'IN_PROVIDER_BATCH', provider_job = :job,
+                       version = items.version + 1, updated_at = :now, lease_owner = NULL,
+                       lease_until = NULL,
+                       note = 'in provider batch job ' || :jobText || ' (found at the provider'
+                              || ' after its submitter was lost)'
+        FROM provider_job_items l, attempts a
+       WHERE l.job_id = :job AND items.item_id = l.item_id AND a.item_id = l.item_id
+         AND a.attempt_no = l.attempt_no AND a.outcome = 'IN_FLIGHT'
+         AND items.state = 'RUNNING'
+      RETURNING items.item_id
+      """;
+
+  /** As {@link #ADOPT_SQL}'s items, but the provider holds no job for them: queued again. */
+  private static final String RELEASE_UNSUBMITTED_SQL =
+      """
+      UPDATE items SET state = CASE WHEN b.cancelled_at IS NULL THEN 'QUEUED' ELSE 'CANCELLED' END,
+                       finished_at = CASE WHEN b.cancelled_at IS NULL THEN NULL
+                                        ELSE CAST(:now AS timestamptz) END,
+                       not_before = :now, dispatched_at = NULL, version = items.version + 1,
+                       updated_at = :now, lease_owner = NULL, lease_until = NULL, note = :note
+        FROM provider_job_items l, attempts a, batches b
+       WHERE l.job_id = :job AND items.item_id = l.item_id AND a.item_id = l.item_id
+         AND a.attempt_no = l.attempt_no AND a.outcome = 'IN_FLIGHT'
+         AND b.batch_id = items.batch_id AND items.state = 'RUNNING'
+      RETURNING items.item_id
+      """;
+
   private static final String CLAIM_GUARD =
       "AND (i.state = 'DISPATCHED' OR (i.state = 'QUEUED' AND i.not_before <= :now))";
 
@@ -446,6 +495,8 @@ public class ItemRepository {
     // the guards written above must be the from-states their moves declare
     check(CLAIM, CLAIM_SQL, CLAIM_GUARD);
     check(PACK, PACK_SQL, "i.state = 'RUNNING'");
+    check(ADOPT_INTO_PROVIDER_JOB, ADOPT_SQL, "items.state = 'RUNNING'");
+    check(RELEASE_UNSUBMITTED, RELEASE_UNSUBMITTED_SQL, "items.state = 'RUNNING'");
     check(TAKE_BATCH_RESULT, TAKE_BATCH_RESULT_SQL, "i.state = 'IN_PROVIDER_BATCH'");
     check(BACK_FROM_PROVIDER_BATCH, BACK_FROM_PROVIDER_BATCH_SQL, "state = 'IN_PROVIDER_BATCH'");
     check(CLAIM, CLAIM_SQL, "i.state = 'DISPATCHED'", "i.state = 'QUEUED'");
@@ -759,6 +810,32 @@ public class ItemRepository {
         .param("now", Timestamp.from(now))
         .param("until", Timestamp.from(until))
         .query(mapper)
+        .list();
+  }
+
+  /**
+   * IN_PROVIDER_BATCH in {@code job} for its items still RUNNING on their line's attempt, whichever
+   * worker's lease that was: the provider holds the job a lost worker submitted. Returns them.
+   */
+  public List<ItemId> adoptIntoProviderJob(UUID job, Instant now) {
+    return jdbc.sql(ADOPT_SQL)
+        .param("job", job)
+        .param("jobText", job.toString())
+        .param("now", Timestamp.from(now))
+        .query((rs, i) -> new ItemId(rs.getObject(1, UUID.class)))
+        .list();
+  }
+
+  /**
+   * QUEUED (due now, in their lane) for the items of {@code job} still RUNNING on their line's
+   * attempt: the provider holds no such job, so they were never sent. Returns them.
+   */
+  public List<ItemId> releaseUnsubmitted(UUID job, String note, Instant now) {
+    return jdbc.sql(RELEASE_UNSUBMITTED_SQL)
+        .param("job", job)
+        .param("note", note)
+        .param("now", Timestamp.from(now))
+        .query((rs, i) -> new ItemId(rs.getObject(1, UUID.class)))
         .list();
   }
 

@@ -41,8 +41,11 @@ public class ProviderJobRepository {
     }
   }
 
-  /** One line of a job: its item and key, and what became of it (null while out). */
-  public record Line(ItemId item, String key, String outcome) {}
+  /**
+   * One line of a job: its item and key, the ledger attempt it carries (null on rows written before
+   * V61), and what became of it (null while out).
+   */
+  public record Line(ItemId item, String key, Integer attempt, String outcome) {}
 
   private static final String COLUMNS =
       "job_id, endpoint, model, provider_job_id, state, provider_state, items, submitted_at,"
@@ -58,8 +61,9 @@ public class ProviderJobRepository {
 
   private static final String INSERT_LINES_SQL =
       """
-      INSERT INTO provider_job_items (job_id, item_id, line_key)
-      SELECT :id, i, i::text FROM unnest(CAST(:items AS uuid[])) AS i
+      INSERT INTO provider_job_items (job_id, item_id, line_key, attempt_no)
+      SELECT :id, l.i, l.i::text, l.a
+        FROM unnest(CAST(:items AS uuid[]), CAST(:attempts AS int[])) AS l(i, a)
       """;
 
   private static final String SUBMITTED_SQL =
@@ -104,6 +108,14 @@ public class ProviderJobRepository {
        WHERE job_id = :id AND state IN ('SUBMITTING', 'SUBMITTED')
       """;
 
+  /** A SUBMITTING row the provider has no job for: it never reached the provider. */
+  private static final String NEVER_SUBMITTED_SQL =
+      """
+      UPDATE provider_jobs SET state = 'ABANDONED', ended_at = :now, lease_owner = NULL,
+                               lease_until = NULL, note = :note, version = version + 1
+       WHERE job_id = :id AND state = 'SUBMITTING'
+      """;
+
   private static final String LINE_OUTCOME_SQL =
       """
       UPDATE provider_job_items SET outcome = :outcome
@@ -122,7 +134,7 @@ public class ProviderJobRepository {
       """;
 
   private static final String LINES_SQL =
-      "SELECT item_id, line_key, outcome FROM provider_job_items WHERE job_id = :id"
+      "SELECT item_id, line_key, attempt_no, outcome FROM provider_job_items WHERE job_id = :id"
           + " ORDER BY line_key";
 
   private static final String WAITING_ITEMS_SQL =
@@ -148,12 +160,16 @@ public class ProviderJobRepository {
     this.jdbc = jdbc;
   }
 
-  /** Writes a job SUBMITTING, leased to {@code worker}, with its lines keyed by item id. */
+  /**
+   * Writes a job SUBMITTING, leased to {@code worker}, with its lines keyed by item id; {@code
+   * attempts} are the lines' ledger attempt numbers, in the order of {@code items}.
+   */
   public void create(
       UUID id,
       String endpoint,
       String model,
-      Collection<ItemId> items,
+      List<ItemId> items,
+      List<Integer> attempts,
       Instant latestSafe,
       String worker,
       Instant leaseUntil,
@@ -168,10 +184,18 @@ public class ProviderJobRepository {
         .param("worker", worker)
         .param("until", Timestamp.from(leaseUntil))
         .update();
-    jdbc.sql(INSERT_LINES_SQL).param("id", id).param("items", uuids(items)).update();
+    jdbc.sql(INSERT_LINES_SQL)
+        .param("id", id)
+        .param("items", uuids(items))
+        .param("attempts", attempts.toArray(Integer[]::new))
+        .update();
   }
 
-  /** The provider took the job: its id, and when to ask again. */
+  /**
+   * The provider took the job: its id, and when to ask again. Guarded by SUBMITTING, so of a slow
+   * submitter and a worker that found the job by its display name only the first writes; false for
+   * the other.
+   */
   public boolean submitted(UUID id, String providerJobId, String providerState, Instant nextPoll) {
     return jdbc.sql(SUBMITTED_SQL)
             .param("id", id)
@@ -229,6 +253,19 @@ public class ProviderJobRepository {
   }
 
   /**
+   * ABANDONED for a row still SUBMITTING (its submitter lost, the provider holding no such job);
+   * false when its submitter stored the provider's answer meanwhile: the first to write wins.
+   */
+  public boolean neverSubmitted(UUID id, String note, Instant now) {
+    return jdbc.sql(NEVER_SUBMITTED_SQL)
+            .param("id", id)
+            .param("note", note)
+            .param("now", Timestamp.from(now))
+            .update()
+        == 1;
+  }
+
+  /**
    * Records what became of these lines (USED, RERUN, LATE), once per line; a line sent to real time
    * (RERUN) whose result comes back after all becomes LATE.
    */
@@ -251,6 +288,7 @@ public class ProviderJobRepository {
                 new Line(
                     new ItemId(rs.getObject("item_id", UUID.class)),
                     rs.getString("line_key"),
+                    rs.getObject("attempt_no", Integer.class),
                     rs.getString("outcome")))
         .list();
   }

@@ -58,6 +58,7 @@ class ProviderBatchItemsTest {
         "sim",
         "gemini-3.1-flash-image",
         ids,
+        ids.stream().map(i -> 1).toList(),
         now.plus(Duration.ofHours(6)),
         worker,
         now.plusSeconds(60),
@@ -168,6 +169,7 @@ class ProviderBatchItemsTest {
           "sim",
           model,
           List.of(),
+          List.of(),
           submitted.plus(Duration.ofDays(1)),
           "w",
           submitted,
@@ -177,5 +179,97 @@ class ProviderBatchItemsTest {
     }
     assertThat(jobs.turnaround(model, 50, 3, fallback))
         .isBetween(Duration.ofHours(9), Duration.ofHours(10));
+  }
+
+  /**
+   * A job whose submitter claimed its items, recorded their attempts and wrote the row, then was
+   * lost before storing the provider's answer (no pack): its items are RUNNING under the dead
+   * worker's lease, which has expired.
+   */
+  private UUID lostSubmit(List<ItemId> ids, String worker) {
+    items.claim(ids, worker, now, now.plusSeconds(60), (rs, i) -> 1);
+    for (ItemId id : ids) {
+      jdbc.sql(
+              """
+              INSERT INTO attempts (item_id, attempt_no, tenant_id, batch_id, worker_id, endpoint,
+                                    model_requested, outcome, started_at, reserved_usd)
+              SELECT item_id, 1, tenant_id, batch_id, :w, 'sim', 'nb2', 'IN_FLIGHT', now(), 0.03
+                FROM items WHERE item_id = :i
+              """)
+          .param("w", worker)
+          .param("i", id.value())
+          .update();
+    }
+    UUID job = UUID.randomUUID();
+    jobs.create(
+        job,
+        "sim",
+        "gemini-3.1-flash-image",
+        ids,
+        ids.stream().map(i -> 1).toList(),
+        now.plus(Duration.ofHours(6)),
+        worker,
+        now.plusSeconds(60),
+        now);
+    jdbc.sql("UPDATE items SET lease_until = :t WHERE item_id = ANY(:ids)")
+        .param("t", java.sql.Timestamp.from(now.minusSeconds(1)))
+        .param("ids", ids.stream().map(ItemId::value).toArray(UUID[]::new))
+        .update();
+    return job;
+  }
+
+  @Test
+  void a_lost_submitters_items_are_left_to_the_job_lookup_not_to_the_lease_reclaim() {
+    UUID batch = Fixtures.batch(jdbc);
+    ItemId a = new ItemId(Fixtures.item(jdbc, batch, "QUEUED", 0));
+    UUID job = lostSubmit(List.of(a), "lost-worker");
+    // the lease reclaim would send the item again (and pay its line twice if the provider has it)
+    items.reclaimExpired(now);
+    assertThat(state(a.value())).isEqualTo("RUNNING");
+    // once the row is settled (here: the provider had no such job), leases are reclaimed again
+    assertThat(jobs.neverSubmitted(job, "none", now)).isTrue();
+    items.reclaimExpired(now);
+    assertThat(state(a.value())).isEqualTo("QUEUED");
+  }
+
+  @Test
+  void a_job_found_at_the_provider_is_adopted_once_and_its_items_wait_for_it() {
+    UUID batch = Fixtures.batch(jdbc);
+    ItemId a = new ItemId(Fixtures.item(jdbc, batch, "QUEUED", 0));
+    ItemId b = new ItemId(Fixtures.item(jdbc, batch, "QUEUED", 1));
+    UUID job = lostSubmit(List.of(a, b), "lost-worker");
+    assertThat(jobs.lines(job)).extracting(ProviderJobRepository.Line::attempt).containsOnly(1);
+
+    assertThat(jobs.submitted(job, "batches/found-" + job, "RUNNING", now)).isTrue();
+    assertThat(items.adoptIntoProviderJob(job, now)).containsExactlyInAnyOrder(a, b);
+    assertThat(state(a.value())).isEqualTo("IN_PROVIDER_BATCH");
+    assertThat(jobs.waitingItems(job)).isEqualTo(2);
+    // the slow submitter's answer arrives after: the row is no longer its to write
+    assertThat(jobs.submitted(job, "batches/found-" + job, "RUNNING", now)).isFalse();
+    assertThat(jobs.neverSubmitted(job, "late lookup", now)).isFalse();
+    assertThat(items.adoptIntoProviderJob(job, now)).as("adopted once").isEmpty();
+  }
+
+  @Test
+  void a_job_the_provider_never_got_releases_only_items_still_on_its_lines_attempt() {
+    UUID batch = Fixtures.batch(jdbc);
+    ItemId a = new ItemId(Fixtures.item(jdbc, batch, "QUEUED", 0));
+    ItemId b = new ItemId(Fixtures.item(jdbc, batch, "QUEUED", 1));
+    UUID job = lostSubmit(List.of(a, b), "lost-worker");
+    // b's attempt was settled some other way meanwhile: it is not this row's to release
+    jdbc.sql("UPDATE attempts SET outcome = 'SUCCEEDED' WHERE item_id = :i")
+        .param("i", b.value())
+        .update();
+    assertThat(jobs.neverSubmitted(job, "none", now)).isTrue();
+    assertThat(items.releaseUnsubmitted(job, "never sent", now)).containsExactly(a);
+    Map<String, Object> row =
+        jdbc.sql("SELECT state, lease_owner, note FROM items WHERE item_id = :i")
+            .param("i", a.value())
+            .query()
+            .singleRow();
+    assertThat(row).containsEntry("state", "QUEUED").containsEntry("note", "never sent");
+    assertThat(row.get("lease_owner")).isNull();
+    assertThat(state(b.value())).isEqualTo("RUNNING");
+    assertThat(jobs.find(job).orElseThrow().state()).isEqualTo("ABANDONED");
   }
 }

@@ -1,6 +1,9 @@
 package io.catalogimage.worker.batchlane;
 
+import io.catalogimage.common.batch.BatchSpec;
+import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.json.Json;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -52,6 +55,14 @@ class BatchLaneRepository {
        WHERE a.item_id = l.item_id AND a.attempt_no = l.attempt_no
       """;
 
+  /** The same tag, for every line of our job row (the attempts its lines carry). */
+  private static final String TAG_LINES_SQL =
+      """
+      UPDATE attempts a SET provider_job_id = :providerJob, batch_price = true
+        FROM provider_job_items l
+       WHERE l.job_id = :job AND a.item_id = l.item_id AND a.attempt_no = l.attempt_no
+      """;
+
   private static final String LINE_ATTEMPTS_SQL =
       """
       SELECT item_id, attempt_no, reserved_usd, started_at, outcome FROM attempts
@@ -86,6 +97,16 @@ class BatchLaneRepository {
       """;
 
   /**
+   * The lines of a job the provider never received (its submitter was lost and the provider's list
+   * holds no such job): their attempts end unbilled, as {@link #CLOSE_UNRUN_SQL}'s.
+   */
+  private static final String CLOSE_UNSUBMITTED_SQL =
+      CLOSE_UNRUN_SQL.replace(
+          "WHERE provider_job_id = :providerJob AND item_id = ANY(:items)",
+          "WHERE (item_id, attempt_no) IN (SELECT item_id, attempt_no FROM provider_job_items"
+              + " WHERE job_id = :job AND item_id = ANY(:items))");
+
+  /**
    * A result that came back after its item was done elsewhere: the provider billed it, so the
    * ledger charges it (at the batch rate) and says it was discarded.
    */
@@ -96,6 +117,12 @@ class BatchLaneRepository {
                                      || ' (fell back to real time, or cancelled): paid, discarded'
        WHERE provider_job_id = :providerJob AND item_id = :item AND outcome <> 'LATE_DISCARDED'
       RETURNING cost_usd
+      """;
+
+  private static final String VARIANTS_SQL =
+      """
+      SELECT i.item_id, i.variant, b.spec FROM items i JOIN batches b ON b.batch_id = i.batch_id
+       WHERE i.item_id = ANY(:ids)
       """;
 
   private static final String ADD_ITEM_COST_SQL =
@@ -146,6 +173,27 @@ class BatchLaneRepository {
         .update();
   }
 
+  void tagLines(String providerJob, UUID job) {
+    jdbc.sql(TAG_LINES_SQL).param("providerJob", providerJob).param("job", job).update();
+  }
+
+  int closeUnsubmitted(UUID job, Collection<ItemId> items, Instant now) {
+    if (items.isEmpty()) {
+      return 0;
+    }
+    return jdbc.sql(CLOSE_UNSUBMITTED_SQL)
+        .param("job", job)
+        .param("items", items.stream().map(ItemId::value).toArray(UUID[]::new))
+        .param("outcome", "NOT_SUBMITTED")
+        .param(
+            "decision",
+            "its submitter was lost before storing the provider's answer, and the provider's list"
+                + " holds no such job: never sent, not billed; the item is queued again")
+        .param("now", Timestamp.from(now))
+        .query(Integer.class)
+        .single();
+  }
+
   Map<ItemId, LineAttempt> lineAttempts(String providerJob) {
     Map<ItemId, LineAttempt> out = new HashMap<>();
     jdbc.sql(LINE_ATTEMPTS_SQL)
@@ -176,6 +224,32 @@ class BatchLaneRepository {
         .param("now", Timestamp.from(now))
         .query(Integer.class)
         .single();
+  }
+
+  /**
+   * The variant (size, aspect ratio) each item asked for, read without holding the item: a late
+   * result is priced at its real size (a flat-priced gateway charges a 4K image as 4K). Items whose
+   * batch spec cannot be read are left out.
+   */
+  Map<ItemId, VariantSpec> variants(Collection<ItemId> items) {
+    Map<ItemId, VariantSpec> out = new HashMap<>();
+    if (items.isEmpty()) {
+      return out;
+    }
+    jdbc.sql(VARIANTS_SQL)
+        .param("ids", items.stream().map(ItemId::value).toArray(UUID[]::new))
+        .query(
+            rs -> {
+              try {
+                BatchSpec spec = Json.mapper().readValue(rs.getString("spec"), BatchSpec.class);
+                out.put(
+                    new ItemId(rs.getObject("item_id", UUID.class)),
+                    spec.variant(rs.getString("variant")));
+              } catch (RuntimeException e) {
+                // priced at the default size below; the ledger row says which
+              }
+            });
+    return out;
   }
 
   /** Records a late result as paid; false when it was already recorded. */

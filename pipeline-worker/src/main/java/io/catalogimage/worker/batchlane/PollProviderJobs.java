@@ -1,5 +1,6 @@
 package io.catalogimage.worker.batchlane;
 
+import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.loop.PollingLoop;
@@ -27,6 +28,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +39,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Follows the open provider jobs (any worker's: a job whose poller died is leased again): polls
@@ -65,6 +68,14 @@ class PollProviderJobs implements RunsInLoop {
   private final Clock clock;
   private final Counter fellBack;
   private final Counter late;
+  private final Counter adopted;
+  private final TransactionTemplate tx;
+
+  /**
+   * Jobs created this long before our row (clocks of the provider and of Postgres differ) still
+   * count as candidates when looking a lost submit up.
+   */
+  private static final Duration LIST_CLOCK_SKEW = Duration.ofMinutes(10);
 
   PollProviderJobs(
       BatchLaneProperties props,
@@ -78,7 +89,9 @@ class PollProviderJobs implements RunsInLoop {
       GenerateImages runner,
       Providers providers,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      TransactionTemplate tx) {
+    this.tx = tx;
     this.props = props;
     this.worker = worker;
     this.lane = lane;
@@ -97,6 +110,10 @@ class PollProviderJobs implements RunsInLoop {
     this.late =
         Counter.builder("pipeline.batch_lane.late_discarded")
             .description("provider job results for items already done elsewhere: paid, discarded")
+            .register(meters);
+    this.adopted =
+        Counter.builder("pipeline.batch_lane.adopted")
+            .description("provider jobs of a lost submitter found at the provider and adopted")
             .register(meters);
     this.loop = new PollingLoop("PollProviderJobs", props.pollEvery(), this::pollOnce);
   }
@@ -127,14 +144,7 @@ class PollProviderJobs implements RunsInLoop {
   private void follow(ProviderJobRepository.ProviderJob job) {
     Instant now = clock.instant();
     if (job.state().equals("SUBMITTING")) {
-      // its submitter died before storing the provider's answer: the items return to the queue
-      // when their leases run out (their attempts ABANDONED, possibly billed)
-      jobs.ended(
-          job.id(),
-          "ABANDONED",
-          null,
-          "the submit's answer was never stored (worker lost); the items were queued again",
-          now);
+      resolveLostSubmit(job);
       return;
     }
     Optional<BatchProvider> endpoint = endpoints.named(job.endpoint());
@@ -155,6 +165,65 @@ class PollProviderJobs implements RunsInLoop {
       provider.cancel(job.providerJobId());
     }
     jobs.polled(job.id(), worker.id(), status.state().name(), now.plus(props.pollEvery()));
+  }
+
+  /**
+   * A row its submitter never completed (the worker was lost, or the submit's answer was): the
+   * provider is asked for a job by the row's display name. Found, the job is adopted (its items
+   * wait for it as if the submit had answered); not found, it never reached the provider, so the
+   * lines' attempts end unbilled and the items are queued again. Either way nothing is paid twice.
+   */
+  private void resolveLostSubmit(ProviderJobRepository.ProviderJob job) {
+    Instant now = clock.instant();
+    Optional<BatchProvider> endpoint = endpoints.named(job.endpoint());
+    if (endpoint.isEmpty()) {
+      jobs.polled(job.id(), worker.id(), null, now.plus(props.pollEvery()));
+      return;
+    }
+    // a failed lookup throws: the row stays SUBMITTING and is asked again at the next poll
+    Optional<BatchJobStatus> found =
+        endpoint.get().find(job.id().toString(), job.submittedAt().minus(LIST_CLOCK_SKEW));
+    if (found.isPresent()) {
+      BatchJobStatus status = found.get();
+      List<ItemId> adopted =
+          tx.execute(
+              s -> {
+                if (!jobs.submitted(job.id(), status.jobId(), status.state().name(), now)) {
+                  return null; // its submitter stored the answer meanwhile
+                }
+                lane.tagLines(status.jobId(), job.id());
+                return items.adoptIntoProviderJob(job.id(), now);
+              });
+      jobs.polled(job.id(), worker.id(), status.state().name(), now);
+      if (adopted != null) {
+        this.adopted.increment();
+        log.info(
+            "provider job {}: its submitter was lost; found at the provider as {} and adopted"
+                + " ({} of {} items wait for it)",
+            job.id(),
+            status.jobId(),
+            adopted.size(),
+            job.items());
+      }
+      return;
+    }
+    String note =
+        "its submitter was lost before storing the provider's answer, and the provider holds no"
+            + " job named "
+            + job.id()
+            + ": never sent; its items were queued again";
+    List<ItemId> released =
+        tx.execute(
+            s -> {
+              if (!jobs.neverSubmitted(job.id(), note, now)) {
+                return List.<ItemId>of();
+              }
+              List<ItemId> back = items.releaseUnsubmitted(job.id(), note, now);
+              lane.closeUnsubmitted(job.id(), back, now);
+              jobs.lineOutcome(job.id(), back, "RERUN");
+              return back;
+            });
+    log.info("provider job {}: {}; {} items", job.id(), note, released.size());
   }
 
   /** The job is late: cancel it, and run its unfinished items in real time from now. */
@@ -208,12 +277,23 @@ class PollProviderJobs implements RunsInLoop {
     Map<ItemId, ClaimedItem> heldNow = new HashMap<>();
     taken.forEach(i -> heldNow.put(i.id(), i));
     List<BatchProvider.BatchLine> lines = new ArrayList<>();
+    // items that moved on: their late lines are still priced at the size they asked for
+    Map<ItemId, VariantSpec> movedOn =
+        lane.variants(lineItems.stream().filter(id -> !heldNow.containsKey(id)).toList());
     for (ItemId id : lineItems) {
       ClaimedItem item = heldNow.get(id);
+      VariantSpec asked = movedOn.get(id);
       GenerationRequest request =
           item != null
               ? calls.requestFor(item, job.model())
-              : new GenerationRequest(job.model(), "", "1:1", "1K", null, List.of(), List.of());
+              : new GenerationRequest(
+                  job.model(),
+                  "",
+                  asked == null ? "1:1" : asked.aspectRatio(),
+                  asked == null ? "1K" : asked.size(),
+                  null,
+                  List.of(),
+                  List.of());
       lines.add(new BatchProvider.BatchLine(id.value().toString(), request));
     }
     List<BatchLineResult> results = provider.results(status, lines);

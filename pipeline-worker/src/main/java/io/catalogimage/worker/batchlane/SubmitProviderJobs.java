@@ -32,8 +32,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Packs due items of the {@code batch} lane into provider jobs: claims them, records each line's
  * attempt in the ledger (reserved at the batch rate), writes the job (SUBMITTING) with its lines,
- * submits it, then in one transaction stores the provider's job id and moves the items to
- * IN_PROVIDER_BATCH. An item whose deadline leaves no room for a job goes to real time instead.
+ * submits it under our row's id as its display name, then in one transaction stores the provider's
+ * job id and moves the items to IN_PROVIDER_BATCH. A submit whose outcome is unknown leaves the row
+ * SUBMITTING for {@link PollProviderJobs} to look up at the provider. An item whose deadline leaves
+ * no room for a job goes to real time instead.
  */
 @Component
 class SubmitProviderJobs implements RunsInLoop {
@@ -156,12 +158,15 @@ class SubmitProviderJobs implements RunsInLoop {
         endpoint.endpoint(),
         model,
         ids,
+        lines.stream().map(BatchCalls.Prepared::attempt).toList(),
         latestSafe,
         worker.id(),
         now.plus(props.jobLease()),
         now);
     BatchJobStatus status;
     try {
+      // the display name is our row's id: a worker that finds this row SUBMITTING later (this
+      // one lost, or its answer lost) looks the job up by it before paying for the lines again
       status =
           endpoint.submit(
               model,
@@ -172,36 +177,55 @@ class SubmitProviderJobs implements RunsInLoop {
                           new BatchProvider.BatchLine(
                               p.item().id().value().toString(), p.request()))
                   .toList());
-    } catch (BatchCallFailed | IllegalArgumentException e) {
-      boolean permanent = !(e instanceof BatchCallFailed f) || f.permanent();
-      log.warn("provider job {} ({} lines) not created: {}", job, lines.size(), e.getMessage());
-      for (BatchCalls.Prepared p : lines) {
-        calls.submitFailed(
-            p,
-            e.getMessage(),
-            permanent,
-            permanent ? Duration.ofMinutes(10) : Duration.ofMinutes(1));
+    } catch (BatchCallFailed e) {
+      if (!e.permanent()) {
+        // a reset, a timeout, a 5xx: the provider may have taken the job. The row stays
+        // SUBMITTING and is due now: the poller asks the provider's list and adopts the job, or
+        // queues the items again when the provider has none (PollProviderJobs.resolveLostSubmit)
+        log.warn(
+            "provider job {} ({} lines): submit outcome unknown ({}); looked up at the provider",
+            job,
+            lines.size(),
+            e.getMessage());
+        jobs.polled(job, worker.id(), null, clock.instant());
+        return;
       }
-      jobs.ended(job, "ABANDONED", null, "submit failed: " + e.getMessage(), clock.instant());
+      refused(job, lines, e);
+      return;
+    } catch (IllegalArgumentException e) {
+      refused(job, lines, e);
       return;
     }
     Instant latest = latestSafe;
-    tx.executeWithoutResult(
-        s -> {
-          jobs.submitted(
-              job, status.jobId(), status.state().name(), clock.instant().plus(props.pollEvery()));
-          List<ItemId> packed =
-              items.packIntoProviderJob(
-                  lines.stream().map(BatchCalls.Prepared::held).toList(), job, clock.instant());
-          lane.tag(status.jobId(), ids, lines.stream().map(BatchCalls.Prepared::attempt).toList());
-          if (packed.size() != lines.size()) {
-            log.warn(
-                "provider job {}: {} of {} items were no longer held; their lines come back late",
-                status.jobId(),
-                lines.size() - packed.size(),
-                lines.size());
-          }
-        });
+    Boolean stored =
+        tx.execute(
+            s -> {
+              if (!jobs.submitted(
+                  job,
+                  status.jobId(),
+                  status.state().name(),
+                  clock.instant().plus(props.pollEvery()))) {
+                return false; // another worker settled the row meanwhile (see below)
+              }
+              List<ItemId> packed =
+                  items.packIntoProviderJob(
+                      lines.stream().map(BatchCalls.Prepared::held).toList(), job, clock.instant());
+              lane.tag(
+                  status.jobId(), ids, lines.stream().map(BatchCalls.Prepared::attempt).toList());
+              if (packed.size() != lines.size()) {
+                log.warn(
+                    "provider job {}: {} of {} items were no longer held; their lines come back"
+                        + " late",
+                    status.jobId(),
+                    lines.size() - packed.size(),
+                    lines.size());
+              }
+              return true;
+            });
+    if (!Boolean.TRUE.equals(stored)) {
+      lostTheRow(job, endpoint, status);
+      return;
+    }
     log.info(
         "provider job {} ({}, {} lines of {}) submitted; latest safe moment {}",
         status.jobId(),
@@ -209,6 +233,41 @@ class SubmitProviderJobs implements RunsInLoop {
         lines.size(),
         model,
         latest);
+  }
+
+  /** The provider refused the job (a 4xx, or lines it cannot take): nothing was created. */
+  private void refused(UUID job, List<BatchCalls.Prepared> lines, RuntimeException e) {
+    boolean permanent = !(e instanceof BatchCallFailed f) || f.permanent();
+    log.warn("provider job {} ({} lines) not created: {}", job, lines.size(), e.getMessage());
+    for (BatchCalls.Prepared p : lines) {
+      calls.submitFailed(
+          p, e.getMessage(), permanent, permanent ? Duration.ofMinutes(10) : Duration.ofMinutes(1));
+    }
+    jobs.ended(job, "ABANDONED", null, "submit failed: " + e.getMessage(), clock.instant());
+  }
+
+  /**
+   * The submit answered after another worker had taken the row over (this one was too slow): if
+   * that worker found this job at the provider, it follows it; if it found none (it asked before
+   * the job existed) and queued the items again, nobody waits for this job, so it is cancelled
+   * before it runs and bills.
+   */
+  private void lostTheRow(UUID job, BatchProvider endpoint, BatchJobStatus status) {
+    boolean adopted =
+        jobs.find(job).map(r -> status.jobId().equals(r.providerJobId())).orElse(false);
+    if (adopted) {
+      log.info("provider job {}: another worker adopted it while its submit answered", job);
+      return;
+    }
+    log.warn(
+        "provider job {} ({}) answered after its row was settled without it: cancelled",
+        status.jobId(),
+        job);
+    try {
+      endpoint.cancel(status.jobId());
+    } catch (BatchCallFailed e) {
+      log.warn("provider job {}: cancel failed: {}", status.jobId(), e.getMessage());
+    }
   }
 
   @Override

@@ -203,6 +203,13 @@ public final class BatchStore {
     return out;
   }
 
+  /** True when some job carries this Gemini display name or OpenAI {@code metadata.name}. */
+  public boolean holdsJobNamed(String name) {
+    String openAi = "\"name\":\"" + name + "\"";
+    return jobs.values().stream()
+        .anyMatch(j -> j.displayName().equals(name) || j.displayName().contains(openAi));
+  }
+
   /** Forgets every job and file. */
   public void reset() {
     jobs.clear();
