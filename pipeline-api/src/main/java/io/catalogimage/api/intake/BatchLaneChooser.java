@@ -58,7 +58,11 @@ class BatchLaneChooser {
     Duration turnaround =
         chain.isEmpty()
             ? props.defaultTurnaround()
-            : jobs.turnaround(chain.get(0).id(), 50, props.minJobs(), props.defaultTurnaround());
+            : jobs.turnaround(
+                chain.get(0).id(),
+                50,
+                props.minJobs(),
+                props.priorTurnaround(chain.get(0).id(), chain.get(0).family()));
     LaneChoice.Choice choice =
         new LaneChoice(turnaround, props.realTimeReserve(), props.margin())
             .choose(now, deadline, a);

@@ -18,9 +18,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Watches open batches for what no single write reveals: a deadline slipping out of reach at the
  * pace the batch actually runs (shown as the batch's {@code plan.atRisk}, and {@code batch.at_risk}
- * sent where it has a webhook URL; a batch flagged at intake is not judged again), and committed
- * spend reaching a share of a batch's or the tenant's cost cap ({@code budget.threshold}).
- * Idempotent: an event already queued is not queued again, so every api instance may run it.
+ * sent where it has a webhook URL; a batch flagged at intake is not judged again), a provider batch
+ * job's items falling back to real time ({@code batch.fell_back}), and committed spend reaching a
+ * share of a batch's or the tenant's cost cap ({@code budget.threshold}). Idempotent: an event
+ * already queued is not queued again, so every api instance may run it.
  */
 @Component
 class WatchBatches implements RunsInLoop {
@@ -42,6 +43,24 @@ class WatchBatches implements RunsInLoop {
          -- the batch lane shows no progress until its provider job returns; its deadline is kept
          -- by the fallback to real time at the job's latest safe moment instead
          AND b.lane <> 'batch'
+      """;
+
+  /**
+   * Provider jobs that fell back to real time lately, per batch with a webhook URL: the items of
+   * the batch the fallback moved (their lines RERUN, or LATE when the job's result came after all).
+   */
+  private static final String FALLBACKS =
+      """
+      SELECT j.job_id, j.provider_job_id, j.latest_safe_at, j.fell_back_at, b.batch_id,
+             b.deadline, count(*) AS items
+        FROM provider_jobs j
+        JOIN provider_job_items l ON l.job_id = j.job_id AND l.outcome IN ('RERUN', 'LATE')
+        JOIN items i ON i.item_id = l.item_id
+        JOIN batches b ON b.batch_id = i.batch_id
+        JOIN tenants t ON t.tenant_id = b.tenant_id
+       WHERE j.fell_back_at > :since AND coalesce(b.callback_url, t.webhook_url) IS NOT NULL
+       GROUP BY j.job_id, j.provider_job_id, j.latest_safe_at, j.fell_back_at, b.batch_id,
+                b.deadline
       """;
 
   private static final String MARK_AT_RISK =
@@ -88,6 +107,7 @@ class WatchBatches implements RunsInLoop {
   boolean watchOnce() {
     Instant now = clock.instant();
     deadlines(now);
+    fallbacks(now);
     if (!thresholds.isEmpty()) {
       batchBudgets(now);
       tenantBudgets(now);
@@ -121,6 +141,30 @@ class WatchBatches implements RunsInLoop {
             });
       }
     }
+  }
+
+  /**
+   * {@code batch.fell_back} for each batch whose items a provider job's fallback moved to real time
+   * (the worker moves them; the api reports it). A day back, so an api down for hours still sends.
+   */
+  private void fallbacks(Instant now) {
+    jdbc.sql(FALLBACKS)
+        .param("since", Timestamp.from(now.minus(Duration.ofDays(1))))
+        .query(
+            (rs, i) -> {
+              Timestamp deadline = rs.getTimestamp("deadline");
+              events.fellBack(
+                  rs.getObject("batch_id", UUID.class),
+                  rs.getObject("job_id", UUID.class),
+                  rs.getString("provider_job_id"),
+                  rs.getLong("items"),
+                  rs.getTimestamp("latest_safe_at").toInstant(),
+                  rs.getTimestamp("fell_back_at").toInstant(),
+                  deadline == null ? null : deadline.toInstant(),
+                  now);
+              return 1;
+            })
+        .list();
   }
 
   /** Why the batch will miss its deadline at its observed pace, or null. */

@@ -21,6 +21,7 @@ public class WebhookEvents {
   public static final String FAILED = "batch.failed";
   public static final String AT_RISK = "batch.at_risk";
   public static final String BUDGET_THRESHOLD = "budget.threshold";
+  public static final String FELL_BACK = "batch.fell_back";
 
   private static final String TARGET =
       """
@@ -104,6 +105,44 @@ public class WebhookEvents {
               data.put("deadline", deadline.toString());
               data.put("reason", reason);
               outbox.enqueue(t.tenant(), batch, AT_RISK, AT_RISK + ":" + batch, t.url(), data, now);
+            });
+  }
+
+  /**
+   * A provider batch job was not back by its latest safe moment: it was cancelled and {@code items}
+   * of this batch's items now run in real time (at the real-time price) to keep the deadline. Sent
+   * once per batch and provider job.
+   */
+  public void fellBack(
+      UUID batch,
+      UUID job,
+      String providerJob,
+      long items,
+      Instant latestSafeAt,
+      Instant fellBackAt,
+      Instant deadline,
+      Instant now) {
+    target(batch)
+        .ifPresent(
+            t -> {
+              Map<String, Object> data = about(batch, t.name());
+              data.put("providerJob", providerJob);
+              data.put("items", items);
+              data.put("latestSafeAt", latestSafeAt.toString());
+              data.put("fellBackAt", fellBackAt.toString());
+              data.put("deadline", deadline == null ? null : deadline.toString());
+              data.put(
+                  "reason",
+                  "the provider batch job was not back by its latest safe moment; its unfinished"
+                      + " items run in real time, at the real-time price, to keep the deadline");
+              outbox.enqueue(
+                  t.tenant(),
+                  batch,
+                  FELL_BACK,
+                  FELL_BACK + ":" + batch + ":" + job,
+                  t.url(),
+                  data,
+                  now);
             });
   }
 

@@ -211,6 +211,60 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void aProviderJobFallingBackToRealTimeIsReportedOncePerBatchAndJobSigned() throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofHours(12));
+    String batch = submit("/fallback", ", \"lane\": \"batch\", \"deadline\": \"" + deadline + "\"");
+    // what the worker's PollProviderJobs does at a job's latest safe moment: the job row marked
+    // fallen back, its lines sent to real time (RERUN)
+    UUID job = UUID.randomUUID();
+    Instant safe = deadline.minus(Duration.ofHours(1));
+    jdbc.sql(
+            """
+            INSERT INTO provider_jobs (job_id, endpoint, model, provider_job_id, state, items,
+                                       submitted_at, latest_safe_at, fell_back_at, next_poll_at)
+            VALUES (:j, 'sim', 'gemini-3.1-flash-image', :p, 'SUBMITTED', 2, now(), :safe, now(),
+                    now() + interval '1 hour')
+            """)
+        .param("j", job)
+        .param("p", "batches/late-" + job)
+        .param("safe", java.sql.Timestamp.from(safe))
+        .update();
+    jdbc.sql(
+            """
+            INSERT INTO provider_job_items (job_id, item_id, line_key, outcome)
+            SELECT :j, item_id, item_id::text, 'RERUN' FROM items WHERE batch_id = CAST(:b AS uuid)
+            """)
+        .param("j", job)
+        .param("b", batch)
+        .update();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> receiver.at("/fallback").size() == 1);
+    WebhookReceiver.Received got = receiver.at("/fallback").get(0);
+    new Webhook(secret()).verify(got.body(), headers(got));
+    JsonNode event = Json.mapper().readTree(got.body());
+    assertThat(event.path("type").asString()).isEqualTo("batch.fell_back");
+    JsonNode data = event.path("data");
+    assertThat(data.path("batchId").asString()).isEqualTo(batch);
+    assertThat(data.path("providerJob").asString()).isEqualTo("batches/late-" + job);
+    assertThat(data.path("items").asInt()).isEqualTo(2);
+    assertThat(Instant.parse(data.path("latestSafeAt").asString())).isEqualTo(safe);
+    assertThat(data.path("reason").asString()).contains("real time");
+    // the watcher keeps running: still one event for this batch and job
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                jdbc.sql(
+                            "SELECT count(*) FROM webhook_events WHERE batch_id = CAST(:b AS uuid)"
+                                + " AND type = 'batch.fell_back'")
+                        .param("b", batch)
+                        .query(Long.class)
+                        .single()
+                    == 1);
+  }
+
+  @Test
   void aBatchWithoutAWebhookUrlShowsTheRiskInItsStatus() throws Exception {
     Instant deadline = Instant.now().plusSeconds(2);
     Answer a =
