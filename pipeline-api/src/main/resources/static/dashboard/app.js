@@ -42,6 +42,15 @@
     return json;
   }
 
+  // an item state in words; IN_PROVIDER_BATCH says where the items are and why they wait
+  const STATE_WORDS = {
+    IN_PROVIDER_BATCH: 'in provider batch job (half price, back by the deadline)',
+    CAP_REACHED: 'held by cost cap',
+  };
+  function stateWords(state) {
+    return STATE_WORDS[state] || state.toLowerCase().replace(/_/g, ' ');
+  }
+
   function when(instant) {
     return instant ? new Date(instant).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—';
   }
@@ -135,7 +144,7 @@
       progress.append(bar, ' ', el('span', b.progress.percent + '%', 'percent'),
         el('div', b.progress.done + ' / ' + b.progress.total + ' items', 'muted'));
       const counts = Object.entries(b.counts || {}).filter(([, n]) => n > 0)
-        .map(([s, n]) => s.toLowerCase() + ' ' + n).join(', ');
+        .map(([s, n]) => stateWords(s) + ' ' + n).join(', ');
       progress.append(el('div', counts, 'muted counts'));
       const eta = el('td', when(b.plan.eta));
       if (b.plan.atRisk) eta.append(el('div', 'at risk: ' + b.plan.atRisk, 'risk'));
@@ -234,7 +243,8 @@
       const item = await api('GET', '/v1/batches/' + batchId + '/items/' + itemId);
       $('item-sku').textContent = item.sku + ' / ' + item.variant;
       $('item-prompt').textContent = item.prompt || '';
-      $('item-state').textContent = item.state;
+      $('item-state').textContent = item.state === 'IN_PROVIDER_BATCH'
+        ? item.state + ' (' + stateWords(item.state) + ')' : item.state;
       $('item-reason').textContent = (item.lastErrorType ? item.lastErrorType + ': ' : '')
         + (item.lastErrorMessage || '—');
       $('item-attempts').replaceChildren(...(item.attemptHistory || []).map((a) =>

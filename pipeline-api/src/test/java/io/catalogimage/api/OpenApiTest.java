@@ -57,6 +57,32 @@ class OpenApiTest {
   }
 
   @Test
+  void an_items_state_is_an_enum_of_every_state_including_in_provider_batch() throws Exception {
+    JsonNode json = Json.mapper().readTree(get("/v3/api-docs").body());
+    List<String> states =
+        java.util.Arrays.stream(io.catalogimage.common.item.ItemState.values())
+            .map(Enum::name)
+            .toList();
+    for (String schema : List.of("ItemSummary", "ItemDetail")) {
+      JsonNode state = json.path("components").path("schemas").path(schema).path("properties");
+      assertThat(state.path("state").path("enum").valueStream().map(JsonNode::asString).toList())
+          .as(schema + ".state")
+          .containsExactlyElementsOf(states)
+          .contains("IN_PROVIDER_BATCH");
+    }
+    JsonNode filter = null;
+    for (JsonNode p :
+        json.path("paths").path("/v1/batches/{batchId}/items").path("get").path("parameters")) {
+      if (p.path("name").asString().equals("state")) {
+        filter = p;
+      }
+    }
+    assertThat(filter).isNotNull();
+    assertThat(filter.path("schema").path("enum").valueStream().map(JsonNode::asString).toList())
+        .contains("IN_PROVIDER_BATCH");
+  }
+
+  @Test
   void every_operation_says_what_it_does_and_how_it_fails() throws Exception {
     JsonNode paths = Json.mapper().readTree(get("/v3/api-docs").body()).path("paths");
 

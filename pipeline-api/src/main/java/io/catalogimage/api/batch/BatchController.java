@@ -287,8 +287,8 @@ class BatchController {
   /**
    * The batch's items in order (product, then variant), a page at a time.
    *
-   * @param state only items in this state (QUEUED, DISPATCHED, RUNNING, SUCCEEDED, FAILED, BLOCKED,
-   *     CANCELLED, CAP_REACHED)
+   * @param state only items in this state (QUEUED, DISPATCHED, RUNNING, IN_PROVIDER_BATCH,
+   *     SUCCEEDED, FAILED, BLOCKED, CANCELLED, CAP_REACHED)
    * @param cursor the previous page's {@code nextCursor}
    * @param limit items per page (default 100, at most 1000)
    */

@@ -334,6 +334,38 @@ class ScheduledRunsTest extends ScheduleTestSupport {
     }
   }
 
+  private List<String> itemLanes(String batch) {
+    return jdbc.sql(
+            "SELECT DISTINCT lane FROM items WHERE batch_id = CAST(:b AS uuid)"
+                + " UNION SELECT lane FROM batches WHERE batch_id = CAST(:b AS uuid)")
+        .param("b", batch)
+        .query(String.class)
+        .list();
+  }
+
+  @Test
+  void aNightlyRunWhoseDeadlineLeavesRoomGoesToTheProvidersBatchLaneByDefault() throws Exception {
+    startScheduler("api-1");
+    putFeed("feeds/batch-lane.csv", csv(products(1, 5, ScheduledRunsTest::product)));
+    // 12:00 UTC: the 06:00 Berlin deadline is 17 h away, room for a provider job (the 8 h
+    // turnaround prior of a fresh install) and a real-time fallback: half price, no option needed
+    String roomy = schedule("feeds/batch-lane.csv", "");
+    JsonNode run = awaitRun(roomy, id(runNow(roomy)), "GENERATING");
+    assertThat(itemLanes(run.path("batchId").asString())).containsExactly("batch");
+
+    // 16:00 Berlin is 3 h away: no room for a provider job, real time in the scheduled lane
+    String tight =
+        id(
+            createSchedule(
+                """
+                {"dailyAt": "02:00", "timeZone": "Europe/Berlin", "deadline": "16:00",
+                 "source": {"objectKey": "feeds/batch-lane.csv"},
+                 "batch": {"variants": [{"name": "main"}], "promptTemplate": "Photo of {{title}}"}}
+                """));
+    JsonNode tightRun = awaitRun(tight, id(runNow(tight)), "GENERATING");
+    assertThat(itemLanes(tightRun.path("batchId").asString())).containsExactly("scheduled");
+  }
+
   @Test
   void aRunItsBudgetsCannotFinishByTheDeadlineIsFlaggedAtRiskSayingByHowMuch() throws Exception {
     ok(api().call("PUT", "/v1/tenant/webhook", "{\"url\": \"http://127.0.0.1:9/hooks\"}"), 200);

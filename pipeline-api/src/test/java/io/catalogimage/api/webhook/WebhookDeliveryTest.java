@@ -212,7 +212,9 @@ class WebhookDeliveryTest {
 
   @Test
   void aProviderJobFallingBackToRealTimeIsReportedOncePerBatchAndJobSigned() throws Exception {
-    Instant deadline = Instant.now().plus(Duration.ofHours(12));
+    // to the millisecond: what Postgres keeps of an instant
+    Instant deadline =
+        Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plus(Duration.ofHours(12));
     String batch = submit("/fallback", ", \"lane\": \"batch\", \"deadline\": \"" + deadline + "\"");
     // what the worker's PollProviderJobs does at a job's latest safe moment: the job row marked
     // fallen back, its lines sent to real time (RERUN)
