@@ -62,8 +62,10 @@ public record ProviderProperties(Map<String, Endpoint> endpoints, KeyCheck keyCh
    * @param enabled default true
    * @param timeout each look-up's timeout; start-up waits at most twice this (default 5s)
    */
-  public record KeyCheck(boolean enabled, Duration timeout) {
+  public record KeyCheck(Boolean enabled, Duration timeout) {
     public KeyCheck {
+      // a Boolean, so that setting only the timeout does not turn the check off
+      enabled = enabled == null || enabled;
       timeout = timeout == null ? Duration.ofSeconds(5) : timeout;
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException(
