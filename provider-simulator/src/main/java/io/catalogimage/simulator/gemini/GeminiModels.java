@@ -21,12 +21,7 @@ final class GeminiModels {
     methods.add("generateContent");
     methods.add("countTokens");
     methods.add("batchGenerateContent");
-    root.put("temperature", 1.0);
-    root.put("topP", 0.95);
-    root.put("topK", 64);
-    root.put("maxTemperature", 2.0);
-    root.put("thinking", model.thinking());
-    return HttpReply.json(200, root);
+    return HttpReply.json(200, sampling(root, model.thinking()));
   }
 
   /** A vision text model's resource (the captioning step's models). */
@@ -37,12 +32,17 @@ final class GeminiModels {
     methods.add("countTokens");
     methods.add("createCachedContent");
     methods.add("batchGenerateContent");
+    return HttpReply.json(200, sampling(root, true));
+  }
+
+  /** The sampling defaults a Model resource states (the simulator gives every model the same). */
+  private static ObjectNode sampling(ObjectNode root, boolean thinking) {
     root.put("temperature", 1.0);
     root.put("topP", 0.95);
     root.put("topK", 64);
     root.put("maxTemperature", 2.0);
-    root.put("thinking", true);
-    return HttpReply.json(200, root);
+    root.put("thinking", thinking);
+    return root;
   }
 
   private static ObjectNode resource(String name, String base, int input, int output) {
