@@ -4,6 +4,7 @@ import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.local.config.KnownProperties;
 import io.catalogimage.local.config.LocalConfigFile;
 import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.worker.provider.Providers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -193,6 +194,7 @@ final class Up {
         providers,
         workDir.resolve(".local/logs/pipeline.log"),
         pipeline.apiUri());
+    reportKeyCheck(pipeline);
     if (pipeline.simulator() != null) {
       // a merchant's feed on this machine and a nightly schedule over it, first firing in a minute;
       // only on the simulator: on real endpoints it would spend the merchant's money unasked
@@ -215,6 +217,33 @@ final class Up {
     out.printf("Ctrl-C stops everything.%n%n");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * What the worker learnt when it looked each endpoint's models up at start: keys the provider
+   * refused (those endpoints are not called) and model ids an endpoint does not know.
+   */
+  private void reportKeyCheck(LocalPipeline pipeline) {
+    if (pipeline.workers().isEmpty()) {
+      return;
+    }
+    Providers providers = pipeline.workers().get(0).getBean(Providers.class);
+    new java.util.TreeMap<>(providers.refusals())
+        .forEach(
+            (endpoint, said) ->
+                System.err.printf(
+                    "ERROR: provider endpoint '%s' refused its API key (%s): it is not called; fix"
+                        + " pipeline.providers.endpoints.%s.api-key and start again%n",
+                    endpoint, said, endpoint));
+    new java.util.TreeMap<>(providers.unknownModels())
+        .forEach(
+            (endpointAndModel, said) -> {
+              String endpoint = endpointAndModel.substring(0, endpointAndModel.indexOf(' '));
+              System.err.printf(
+                  "WARNING: provider endpoint '%s' does not know the model %s (%s): check"
+                      + " pipeline.providers.endpoints.%s.model-ids%n",
+                  endpoint, endpointAndModel.substring(endpoint.length() + 1), said, endpoint);
+            });
   }
 
   /** Leaves the run's API key or url where a shell can read it (owner-only where it can). */

@@ -102,8 +102,18 @@ public final class ProviderSimulator implements AutoCloseable {
     server.createContext("/v1beta/files", geminiBatches);
     server.createContext("/upload/v1beta/files", geminiBatches);
     server.createContext("/download/v1beta/files", geminiBatches);
-    server.createContext("/v1/models/", gemini); // the longest matching context wins
-    server.createContext("/v1/", new OpenAiHandler(engine, responder, registry, images));
+    OpenAiHandler openAi = new OpenAiHandler(engine, responder, registry, images);
+    // the longest matching context wins; /v1/models/ is Gemini's (google-genai 2.x) and OpenAI's
+    // GET /v1/models/{model}: told apart by the key's header
+    server.createContext(
+        "/v1/models/",
+        exchange -> {
+          boolean openAiCall =
+              exchange.getRequestHeaders().containsKey("Authorization")
+                  && !exchange.getRequestHeaders().containsKey("x-goog-api-key");
+          (openAiCall ? openAi : gemini).handle(exchange);
+        });
+    server.createContext("/v1/", openAi);
     OpenAiBatchHandler openAiBatches =
         new OpenAiBatchHandler(engine, responder, registry, images, batches);
     server.createContext("/v1/files", openAiBatches);

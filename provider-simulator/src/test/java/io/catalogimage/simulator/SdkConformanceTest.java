@@ -14,11 +14,14 @@ import com.google.genai.types.GenerateContentResponse;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.HttpRetryOptions;
 import com.google.genai.types.ImageConfig;
+import com.google.genai.types.Model;
 import com.google.genai.types.Part;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
+import com.openai.errors.UnauthorizedException;
 import com.openai.models.images.ImageEditParams;
 import com.openai.models.images.ImageGenerateParams;
 import com.openai.models.images.ImageModel;
@@ -197,5 +200,59 @@ class SdkConformanceTest {
                             .build()));
 
     assertThat(e.code()).contains("moderation_blocked");
+  }
+
+  @Test
+  void google_genai_sdk_looks_up_a_model_and_is_refused_a_wrong_key_or_an_unknown_model() {
+    Model model = gemini.models.get("gemini-3-pro-image", null);
+
+    assertThat(model.name()).contains("models/gemini-3-pro-image");
+    assertThat(model.supportedActions().orElseThrow()).contains("generateContent");
+    ClientException unknown =
+        catchThrowableOfType(
+            ClientException.class, () -> gemini.models.get("gemini-3-pro-imag", null));
+    assertThat(unknown.code()).isEqualTo(404);
+    assertThat(unknown.message()).contains("models/gemini-3-pro-imag is not found");
+    try (Client wrongKey =
+        Client.builder()
+            .apiKey("not-a-key")
+            .httpOptions(
+                HttpOptions.builder()
+                    .baseUrl(sim.baseUri().toString())
+                    .retryOptions(HttpRetryOptions.builder().attempts(1).build())
+                    .build())
+            .build()) {
+      ClientException refused =
+          catchThrowableOfType(
+              ClientException.class, () -> wrongKey.models.get("gemini-3-pro-image", null));
+      assertThat(refused.code()).isEqualTo(400);
+      assertThat(refused.message()).contains("API key not valid");
+    }
+  }
+
+  @Test
+  void openai_sdk_retrieves_a_model_and_is_refused_a_wrong_key_or_an_unknown_model() {
+    com.openai.models.models.Model model = openai.models().retrieve("gpt-image-1");
+
+    assertThat(model.id()).isEqualTo("gpt-image-1");
+    assertThat(model.ownedBy()).isEqualTo("system");
+    NotFoundException unknown =
+        catchThrowableOfType(
+            NotFoundException.class, () -> openai.models().retrieve("gpt-image-9"));
+    assertThat(unknown.code()).contains("model_not_found");
+    OpenAIClient wrongKey =
+        OpenAIOkHttpClient.builder()
+            .apiKey("sk-not-a-valid-key")
+            .baseUrl(sim.baseUri() + "/v1")
+            .maxRetries(0)
+            .build();
+    try {
+      UnauthorizedException refused =
+          catchThrowableOfType(
+              UnauthorizedException.class, () -> wrongKey.models().retrieve("gpt-image-1"));
+      assertThat(refused.code()).contains("invalid_api_key");
+    } finally {
+      wrongKey.close();
+    }
   }
 }

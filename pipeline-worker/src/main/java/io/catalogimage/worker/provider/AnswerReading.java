@@ -37,6 +37,11 @@ public final class AnswerReading {
     ProviderOutcome read(int status, HttpHeaders headers, InputStream body, Duration latency);
   }
 
+  /** Reads a whole small answer (a caption, a model lookup) from its bytes. */
+  public interface WholeReader {
+    ProviderOutcome read(int status, HttpHeaders headers, byte[] body, Duration latency);
+  }
+
   private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
   /** The readers for clients built without a pool of their own (tests). */
@@ -68,6 +73,39 @@ public final class AnswerReading {
               }
             });
     return outcome;
+  }
+
+  /**
+   * A small answer (text, not an image): the same sending, deadlines and transport classification
+   * as {@link #send}, the body read whole before {@code reader} sees it.
+   */
+  public static CompletableFuture<ProviderOutcome> sendSmall(
+      HttpClient http,
+      HttpRequest request,
+      Duration timeout,
+      Executor readers,
+      WholeReader reader) {
+    return send(
+        http,
+        request,
+        timeout,
+        readers,
+        (status, headers, body, latency) -> {
+          byte[] bytes;
+          try {
+            bytes = body.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return reader.read(status, headers, bytes, latency);
+        });
+  }
+
+  /** The outcome of a request that could not even be built: nothing was sent. */
+  public static CompletableFuture<ProviderOutcome> unbuilt(RuntimeException e) {
+    return CompletableFuture.completedFuture(
+        new ProviderOutcome.Rejected(
+            "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
   }
 
   private static ProviderOutcome read(

@@ -32,4 +32,19 @@ public interface ImageProvider {
             endpoint() + " does not serve caption models",
             CallInfo.noAnswer(java.time.Duration.ZERO)));
   }
+
+  /**
+   * Looks the catalog model up on this endpoint (Gemini's models.get, OpenAI's {@code GET
+   * /v1/models/{id}}): authenticated like a generation call but free and unbilled, so the worker
+   * learns at start-up whether the key is accepted and the model id exists. Completes with {@link
+   * ProviderOutcome.Described} when the model is found, {@link ProviderOutcome.KeyRefused} for a
+   * refused key, a 404 {@link ProviderOutcome.Rejected} for an unknown model, or the failure the
+   * call met; never exceptionally. An endpoint that cannot look models up answers {@link
+   * ProviderOutcome.Rejected} with no HTTP status.
+   */
+  default CompletableFuture<ProviderOutcome> lookUp(String model, java.time.Duration timeout) {
+    return CompletableFuture.completedFuture(
+        new ProviderOutcome.Rejected(
+            endpoint() + " cannot look models up", CallInfo.noAnswer(java.time.Duration.ZERO)));
+  }
 }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * The provider endpoints the worker may call. Each is pure configuration: pointing the pipeline at
@@ -18,11 +19,20 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     Gemini API with the key from {@code GEMINI_API_KEY}). An endpoint whose {@code api-key} is
  *     empty (its environment variable unset) is left out: one configuration file can name every
  *     provider and the pipeline uses those whose keys are set.
+ * @param keyCheck the look-up of each endpoint's models when the worker starts (see {@link
+ *     KeyCheck})
  */
 @ConfigurationProperties("pipeline.providers")
-public record ProviderProperties(Map<String, Endpoint> endpoints) {
+public record ProviderProperties(Map<String, Endpoint> endpoints, KeyCheck keyCheck) {
 
+  /** The endpoints, with the default key check. */
+  public ProviderProperties(Map<String, Endpoint> endpoints) {
+    this(endpoints, null);
+  }
+
+  @ConstructorBinding
   public ProviderProperties {
+    keyCheck = keyCheck == null ? new KeyCheck(true, null) : keyCheck;
     if (endpoints == null || endpoints.isEmpty()) {
       endpoints = new LinkedHashMap<>();
       endpoints.put(
@@ -41,6 +51,27 @@ public record ProviderProperties(Map<String, Endpoint> endpoints) {
     }
     // Map.copyOf would lose the order, and with it which endpoint serves a model two can serve
     endpoints = Collections.unmodifiableMap(new LinkedHashMap<>(endpoints));
+  }
+
+  /**
+   * When the worker starts, each endpoint looks up the models it serves (Gemini's models.get,
+   * OpenAI's {@code GET /v1/models/{id}}: free, unbilled): a refused key takes the endpoint out of
+   * use before any item is called, an unknown model id is logged. A network error or a timeout
+   * leaves the endpoint in use: the first real call decides then.
+   *
+   * @param enabled default true
+   * @param timeout each look-up's timeout; start-up waits at most twice this (default 5s)
+   */
+  public record KeyCheck(Boolean enabled, Duration timeout) {
+    public KeyCheck {
+      // a Boolean, so that setting only the timeout does not turn the check off
+      enabled = enabled == null || enabled;
+      timeout = timeout == null ? Duration.ofSeconds(5) : timeout;
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException(
+            "pipeline.providers.key-check.timeout must be positive, not " + timeout);
+      }
+    }
   }
 
   /** The endpoints that can be called: those with an API key, in configuration order. */

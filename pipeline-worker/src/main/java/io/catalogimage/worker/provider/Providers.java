@@ -32,6 +32,9 @@ public final class Providers {
    */
   private final Map<String, String> refused = new ConcurrentHashMap<>();
 
+  /** "endpoint model" -> what the endpoint said when the worker looked the model up (a 404). */
+  private final Map<String, String> unknownModels = new ConcurrentHashMap<>();
+
   public Providers(
       ProviderProperties props, ModelCatalog catalog, JsonMapper json, Executor callbacks) {
     this(
@@ -165,6 +168,34 @@ public final class Providers {
           providerMessage,
           endpoint);
     }
+  }
+
+  /**
+   * The endpoint answered 404 when the worker looked the model up at start-up: most likely a typo
+   * in the model id it is sent. Said loudly; the endpoint stays in use (the look-up may be what a
+   * gateway lacks), and a generation call would fail REJECTED with the same answer.
+   */
+  public void modelNotFound(String endpoint, String model, String providerMessage) {
+    if (unknownModels.putIfAbsent(endpoint + " " + model, providerMessage) == null) {
+      log.error(
+          "provider endpoint '{}' does not know the model '{}' ({}): check its id in"
+              + " pipeline.providers.endpoints.{}.model-ids (or .models); a gateway without the"
+              + " model look-up answers the same",
+          endpoint,
+          model,
+          providerMessage,
+          endpoint);
+    }
+  }
+
+  /** Endpoints whose key was refused -> what the provider said (for the start-up summary). */
+  public Map<String, String> refusals() {
+    return Map.copyOf(refused);
+  }
+
+  /** "endpoint model" -> the 404 the endpoint answered when the model was looked up. */
+  public Map<String, String> unknownModels() {
+    return Map.copyOf(unknownModels);
   }
 
   /** Whether the endpoint may be called (its key was not refused). */

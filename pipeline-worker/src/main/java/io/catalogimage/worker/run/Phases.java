@@ -6,6 +6,9 @@ package io.catalogimage.worker.run;
  */
 public final class Phases {
 
+  /** Keys are checked before anything else starts (nothing stops late for it). */
+  public static final int CHECK_KEYS = Integer.MAX_VALUE - 400;
+
   public static final int RENEW_LEASES = Integer.MAX_VALUE - 300;
   public static final int GENERATE = Integer.MAX_VALUE - 200;
   public static final int CONSUME = Integer.MAX_VALUE - 100;

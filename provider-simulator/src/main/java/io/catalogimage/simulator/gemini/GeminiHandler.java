@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
 public final class GeminiHandler implements HttpHandler {
   private static final Pattern ROUTE =
       Pattern.compile("^/(v1beta|v1|v1alpha)/models/([^/:]+):([A-Za-z]+)$");
+  private static final Pattern MODEL = Pattern.compile("^/(v1beta|v1|v1alpha)/models/([^/:]+)$");
 
   private final Engine engine;
   private final Responder responder;
@@ -59,6 +60,11 @@ public final class GeminiHandler implements HttpHandler {
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
+    Matcher lookup = MODEL.matcher(exchange.getRequestURI().getPath());
+    if (lookup.matches() && exchange.getRequestMethod().equals("GET")) {
+      getModel(exchange, lookup.group(1), lookup.group(2));
+      return;
+    }
     Matcher route = ROUTE.matcher(exchange.getRequestURI().getPath());
     if (!route.matches()) {
       responder.send(
@@ -92,19 +98,8 @@ public final class GeminiHandler implements HttpHandler {
       return;
     }
 
-    String key = Exchanges.header(exchange, "x-goog-api-key");
-    if (key == null) {
-      key = Exchanges.query(exchange).get("key");
-    }
-    if (key == null || key.isEmpty()) {
-      engine.recordRequestError(requested, null, StatsRecorder.UNAUTHENTICATED);
-      responder.send(exchange, GeminiErrors.missingKey());
-      return;
-    }
-    String project = cfg.apiKeys().get(key);
+    String project = authenticate(exchange, requested, cfg);
     if (project == null) {
-      engine.recordRequestError(requested, null, StatsRecorder.UNAUTHENTICATED);
-      responder.send(exchange, GeminiErrors.invalidKey());
       return;
     }
 
@@ -185,6 +180,50 @@ public final class GeminiHandler implements HttpHandler {
               .withHeader("x-sim-outcome", verdict.outcome())
               .withHeader("x-sim-latency-ms", Long.toString(verdict.latency().toMillis()));
         });
+  }
+
+  /**
+   * models.get: the Model resource, or the same refusal of a bad key as a generation call. Free on
+   * the real API, so only a refused key is counted in the stats (as any refused call is); a lookup
+   * that succeeds or names an unknown model is no call to a model.
+   */
+  private void getModel(HttpExchange exchange, String version, String requested)
+      throws IOException {
+    SimulatorConfig cfg = engine.config();
+    if (authenticate(exchange, requested, cfg) == null) {
+      return;
+    }
+    if (VisionAnswers.serves(requested)) {
+      responder.send(exchange, GeminiModels.textModel(requested));
+      return;
+    }
+    Optional<GeminiModel> model = resolve(requested, cfg.gemini().aliasMode());
+    responder.send(
+        exchange,
+        model.isPresent()
+            ? GeminiModels.imageModel(requested, model.get())
+            // ❓ the wording for models.get is assumed to follow generateContent's
+            : GeminiErrors.modelNotFound(version, requested, "get"));
+  }
+
+  /** The caller's project, or null after answering the refusal (403 no key, 400 wrong key). */
+  private String authenticate(HttpExchange exchange, String model, SimulatorConfig cfg)
+      throws IOException {
+    String key = Exchanges.header(exchange, "x-goog-api-key");
+    if (key == null) {
+      key = Exchanges.query(exchange).get("key");
+    }
+    if (key == null || key.isEmpty()) {
+      engine.recordRequestError(model, null, StatsRecorder.UNAUTHENTICATED);
+      responder.send(exchange, GeminiErrors.missingKey());
+      return null;
+    }
+    String project = cfg.apiKeys().get(key);
+    if (project == null) {
+      engine.recordRequestError(model, null, StatsRecorder.UNAUTHENTICATED);
+      responder.send(exchange, GeminiErrors.invalidKey());
+    }
+    return project;
   }
 
   /** A vision text model: the image inline, text out (see {@link VisionAnswers}). */

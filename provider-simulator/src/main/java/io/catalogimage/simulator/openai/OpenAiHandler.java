@@ -23,12 +23,14 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code POST /v1/images/generations} and {@code POST /v1/images/edits}, OpenAI's Images API for
- * GPT image models. Every response carries {@code x-request-id}.
+ * GPT image models; {@code POST /v1/chat/completions} for the vision models; {@code GET
+ * /v1/models/{model}}. Every response carries {@code x-request-id}.
  */
 public final class OpenAiHandler implements HttpHandler {
   private static final String GENERATIONS = "/v1/images/generations";
   private static final String EDITS = "/v1/images/edits";
   private static final String CHAT = "/v1/chat/completions";
+  private static final String MODELS = "/v1/models/";
 
   private final TextFaults textFaults = new TextFaults();
 
@@ -51,6 +53,10 @@ public final class OpenAiHandler implements HttpHandler {
     String path = exchange.getRequestURI().getPath();
     boolean edit = path.equals(EDITS);
     boolean chat = path.equals(CHAT);
+    if (path.startsWith(MODELS) && exchange.getRequestMethod().equals("GET")) {
+      retrieveModel(exchange, requestId, path.substring(MODELS.length()));
+      return;
+    }
     if (!(edit || chat || path.equals(GENERATIONS))
         || !exchange.getRequestMethod().equals("POST")) {
       reply(
@@ -214,6 +220,35 @@ public final class OpenAiHandler implements HttpHandler {
                 .withHeader(
                     "x-sim-outcome", textFault == null ? verdict.outcome() : textFault.name())
                 .withHeader("x-sim-latency-ms", Long.toString(verdict.latency().toMillis())));
+  }
+
+  /**
+   * {@code GET /v1/models/{model}}: the model object, or the same 401 as a generation call for a
+   * bad key. Free, so only a refused key is counted in the stats (as any refused call is).
+   */
+  private void retrieveModel(HttpExchange exchange, String requestId, String model) {
+    if (authenticate(exchange, requestId, engine.config()) == null) {
+      return;
+    }
+    if (registry.openai(model).isEmpty() && !ChatCompletions.MODELS.contains(model)) {
+      reply(
+          exchange,
+          requestId,
+          new OpenAiError(
+                  404,
+                  "The model '%s' does not exist".formatted(model),
+                  "invalid_request_error",
+                  "model",
+                  "model_not_found")
+              .reply());
+      return;
+    }
+    tools.jackson.databind.node.ObjectNode body = io.catalogimage.simulator.http.Json.object();
+    body.put("id", model);
+    body.put("object", "model");
+    body.put("created", 1745517030L);
+    body.put("owned_by", "system");
+    reply(exchange, requestId, HttpReply.json(200, body));
   }
 
   /** The caller's project, or null after answering 401. */

@@ -3,21 +3,18 @@ package io.catalogimage.worker.provider.gemini;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.worker.provider.AnswerReading;
-import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ModelVersions;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
-import io.catalogimage.worker.provider.TransportFailures;
 import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -112,9 +109,7 @@ public final class GeminiClient implements ImageProvider {
                       GeminiBodies.generateContent(json, req, model)))
               .build();
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
-          new ProviderOutcome.Rejected(
-              "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
+      return AnswerReading.unbuilt(e);
     }
     return AnswerReading.send(
         http,
@@ -139,7 +134,6 @@ public final class GeminiClient implements ImageProvider {
 
   @Override
   public CompletableFuture<ProviderOutcome> describe(CaptionRequest req) {
-    long started = System.nanoTime();
     Duration timeout = req.timeoutWithin(endpoint.requestTimeout());
     HttpRequest request;
     try {
@@ -151,28 +145,35 @@ public final class GeminiClient implements ImageProvider {
               .POST(HttpRequest.BodyPublishers.ofByteArray(GeminiBodies.describe(json, req)))
               .build();
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
-          new ProviderOutcome.Rejected(
-              "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
+      return AnswerReading.unbuilt(e);
     }
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-        .handle(
-            (response, failure) -> {
-              Duration latency = Duration.ofNanos(System.nanoTime() - started);
-              if (failure != null) {
-                return TransportFailures.classify(failure, latency, timeout);
-              }
-              return responses.classifyText(
-                  response.statusCode(), response.headers(), response.body(), latency);
-            });
+    return AnswerReading.sendSmall(http, request, timeout, readers, responses::classifyText);
+  }
+
+  /** models.get: free and unbilled, authenticated like a generation call. */
+  @Override
+  public CompletableFuture<ProviderOutcome> lookUp(String model, Duration timeout) {
+    HttpRequest request;
+    try {
+      request =
+          HttpRequest.newBuilder(modelUrl(endpoint.wireModelId(model)))
+              .timeout(timeout)
+              .header("x-goog-api-key", endpoint.apiKey() == null ? "" : endpoint.apiKey())
+              .GET()
+              .build();
+    } catch (RuntimeException e) {
+      return AnswerReading.unbuilt(e);
+    }
+    return AnswerReading.sendSmall(http, request, timeout, readers, responses::classifyLookup);
   }
 
   private URI url(String wireModel) {
+    return URI.create(modelUrl(wireModel) + ":generateContent");
+  }
+
+  private URI modelUrl(String wireModel) {
     String base = endpoint.baseUrl().toString().replaceAll("/+$", "");
     return URI.create(
-        base
-            + "/v1beta/models/"
-            + URLEncoder.encode(wireModel, StandardCharsets.UTF_8)
-            + ":generateContent");
+        base + "/v1beta/models/" + URLEncoder.encode(wireModel, StandardCharsets.UTF_8));
   }
 }

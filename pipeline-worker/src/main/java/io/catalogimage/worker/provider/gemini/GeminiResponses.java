@@ -105,6 +105,25 @@ final class GeminiResponses {
   }
 
   /**
+   * A models.get answer: 200 is the model found ({@link ProviderOutcome.Described} with its {@code
+   * name}); any other answer is classified as a generation call's would be (a wrong key as {@link
+   * ProviderOutcome.KeyRefused}, an unknown model as a 404).
+   */
+  ProviderOutcome classifyLookup(int status, HttpHeaders headers, byte[] body, Duration latency) {
+    if (status != 200) {
+      return classifyText(status, headers, body, latency);
+    }
+    String name;
+    try {
+      name = text(json.readTree(body), "name");
+    } catch (JacksonException e) {
+      name = null;
+    }
+    return new ProviderOutcome.Described(
+        name == null ? "" : name, new CallInfo(200, latency, name, null, null));
+  }
+
+  /**
    * A vision text model's answer: its non-thought text parts, or the failure it is. A block or an
    * empty answer is NO_IMAGE's text counterpart: nothing to use, retried as text.
    */

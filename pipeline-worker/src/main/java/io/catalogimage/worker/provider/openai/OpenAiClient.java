@@ -3,19 +3,18 @@ package io.catalogimage.worker.provider.openai;
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.worker.provider.AnswerReading;
-import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
-import io.catalogimage.worker.provider.TransportFailures;
 import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -127,9 +126,7 @@ public final class OpenAiClient implements ImageProvider {
       }
       request = builder.build();
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
-          new ProviderOutcome.Rejected(
-              "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
+      return AnswerReading.unbuilt(e);
     }
     return AnswerReading.send(
         http,
@@ -155,7 +152,6 @@ public final class OpenAiClient implements ImageProvider {
   /** {@code POST /v1/chat/completions} with the image as a {@code data:} URL, JSON out. */
   @Override
   public CompletableFuture<ProviderOutcome> describe(CaptionRequest req) {
-    long started = System.nanoTime();
     Duration timeout = req.timeoutWithin(endpoint.requestTimeout());
     HttpRequest request;
     try {
@@ -185,20 +181,30 @@ public final class OpenAiClient implements ImageProvider {
               .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
               .build();
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
-          new ProviderOutcome.Rejected(
-              "could not build the request: " + e.getMessage(), CallInfo.noAnswer(Duration.ZERO)));
+      return AnswerReading.unbuilt(e);
     }
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-        .handle(
-            (response, failure) -> {
-              Duration latency = Duration.ofNanos(System.nanoTime() - started);
-              if (failure != null) {
-                return TransportFailures.classify(failure, latency, timeout);
-              }
-              return responses.classifyText(
-                  response.statusCode(), response.headers(), response.body(), latency);
-            });
+    return AnswerReading.sendSmall(http, request, timeout, readers, responses::classifyText);
+  }
+
+  /** {@code GET /v1/models/{model}}: free and unbilled, authenticated like a generation call. */
+  @Override
+  public CompletableFuture<ProviderOutcome> lookUp(String model, Duration timeout) {
+    HttpRequest request;
+    try {
+      request =
+          HttpRequest.newBuilder(
+                  url(
+                      "/v1/models/"
+                          + URLEncoder.encode(endpoint.wireModelId(model), StandardCharsets.UTF_8)))
+              .timeout(timeout)
+              .header(
+                  "Authorization", "Bearer " + (endpoint.apiKey() == null ? "" : endpoint.apiKey()))
+              .GET()
+              .build();
+    } catch (RuntimeException e) {
+      return AnswerReading.unbuilt(e);
+    }
+    return AnswerReading.sendSmall(http, request, timeout, readers, responses::classifyLookup);
   }
 
   /** The base URL may or may not end in /v1 (both forms are common in gateway docs). */

@@ -152,6 +152,26 @@ final class OpenAiResponses {
     return new ProviderOutcome.Described(content, info);
   }
 
+  /**
+   * A model lookup ({@code GET /v1/models/{id}}): 200 is the model found ({@link
+   * ProviderOutcome.Described} with its id); any other answer is classified as a generation call's
+   * would be (a wrong key as {@link ProviderOutcome.KeyRefused}, an unknown model as a 404).
+   */
+  ProviderOutcome classifyLookup(int status, HttpHeaders headers, byte[] body, Duration latency) {
+    if (status != 200) {
+      return classify(status, headers, body, latency, null);
+    }
+    String id;
+    try {
+      id = text(json.readTree(body), "id");
+    } catch (JacksonException e) {
+      id = null;
+    }
+    return new ProviderOutcome.Described(
+        id == null ? "" : id,
+        new CallInfo(200, latency, id, headers.firstValue("x-request-id").orElse(null), null));
+  }
+
   private static boolean perDay(String message) {
     return message.contains("requests per day") || message.contains("(RPD)");
   }
