@@ -53,7 +53,10 @@ final class InFlightBenchmark {
                   "bench"),
               Path.of("target", "bench-inflight-worker.log"))) {
         WorkerActuator actuator = new WorkerActuator(workerPort, pipeline.adminToken());
-        actuator.awaitUp(Duration.ofSeconds(90), Path.of("target", "bench-inflight-worker.log"));
+        actuator.awaitUp(
+            Duration.ofSeconds(180),
+            worker::isAlive,
+            Path.of("target", "bench-inflight-worker.log"));
         ApiClient api = pipeline.client();
         double cpuBefore = Machine.cpuSeconds(worker.pid());
         long start = System.nanoTime();

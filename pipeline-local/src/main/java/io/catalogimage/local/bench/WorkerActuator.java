@@ -25,11 +25,16 @@ final class WorkerActuator {
   }
 
   /**
-   * Waits until the worker answers (at most {@code limit}); {@code log} is named if it does not.
+   * Waits until the worker answers (at most {@code limit}: a loaded machine starts it slowly), and
+   * stops at once if its process ended; {@code log} is named if it does not come up.
    */
-  void awaitUp(Duration limit, Path log) throws InterruptedException {
+  void awaitUp(Duration limit, java.util.function.BooleanSupplier alive, Path log)
+      throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
+      if (!alive.getAsBoolean()) {
+        throw new IllegalStateException("the worker process ended; see " + log);
+      }
       if (metric("jvm.memory.used", "") > 0) {
         return;
       }
