@@ -54,7 +54,7 @@ final class InFlightBenchmark {
               Path.of("target", "bench-inflight-worker.log"))) {
         WorkerActuator actuator = new WorkerActuator(workerPort, pipeline.adminToken());
         actuator.awaitUp(
-            Duration.ofSeconds(180),
+            Duration.ofSeconds(600),
             worker::isAlive,
             Path.of("target", "bench-inflight-worker.log"));
         ApiClient api = pipeline.client();

@@ -335,7 +335,7 @@ final class PayloadBenchmark {
                   "bench-" + part),
               log)) {
         WorkerActuator actuator = new WorkerActuator(workerPort, pipeline.adminToken());
-        actuator.awaitUp(Duration.ofSeconds(180), worker::isAlive, log);
+        actuator.awaitUp(Duration.ofSeconds(600), worker::isAlive, log);
         ApiClient api = pipeline.client();
         long start = System.nanoTime();
         String id =

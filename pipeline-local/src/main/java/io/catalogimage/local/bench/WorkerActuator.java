@@ -18,6 +18,7 @@ final class WorkerActuator {
   private final HttpClient http = HttpClient.newHttpClient();
   private final URI metrics;
   private final String token;
+  private volatile String lastAnswer = "no answer yet";
 
   WorkerActuator(int port, String adminToken) {
     this.metrics = URI.create("http://127.0.0.1:" + port + "/actuator/metrics/");
@@ -40,7 +41,13 @@ final class WorkerActuator {
       }
       Thread.sleep(250);
     }
-    throw new IllegalStateException("the worker process did not come up; see " + log);
+    throw new IllegalStateException(
+        "the worker process did not come up within "
+            + limit.toSeconds()
+            + " s (last answer: "
+            + lastAnswer
+            + "); see "
+            + log);
   }
 
   /**
@@ -62,8 +69,10 @@ final class WorkerActuator {
       Thread.currentThread().interrupt();
       return 0;
     } catch (Exception e) {
+      lastAnswer = e.toString();
       return 0; // not listening yet
     }
+    lastAnswer = "HTTP " + r.statusCode();
     if (r.statusCode() == 401 || r.statusCode() == 403) {
       throw new IllegalStateException(
           "the worker's actuator refused the admin token (HTTP " + r.statusCode() + ")");
