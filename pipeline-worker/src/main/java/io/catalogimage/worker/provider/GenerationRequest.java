@@ -147,9 +147,17 @@ public record GenerationRequest(
       return photo.bytes();
     }
 
-    /** Gives the photo's place in the spool back (deletes its file). */
+    /**
+     * Gives the photo's place in the spool back (deletes its file); never throws: it runs on the
+     * answer's path, which must go on whatever happens to a temporary file.
+     */
     public void release() {
-      photo.release();
+      try {
+        photo.release();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(ReferenceImage.class)
+            .warn("could not release a reference photo: {}", e.toString());
+      }
     }
 
     /**
