@@ -70,6 +70,7 @@ public final class ProviderSimulator implements AutoCloseable {
   private final FaultPlanner planner = new FaultPlanner();
   private final BatchStore batches = new BatchStore(planner);
   private final ThoughtSignatures signatures = new ThoughtSignatures();
+  private final Engine engine;
   private final HttpServer server;
   private final ExecutorService httpPool;
   private final ScheduledExecutorService timer;
@@ -90,7 +91,7 @@ public final class ProviderSimulator implements AutoCloseable {
         Executors.newFixedThreadPool(initial.server().writerThreads(), threads("sim-writer"));
 
     Responder responder = new Responder(timer, writers);
-    Engine engine = new Engine(config::get, clock, ledger, planner, stats);
+    engine = new Engine(config::get, clock, ledger, planner, stats);
     ModelRegistry registry = ModelRegistry.builtIn();
     ImageFactory images = new ImageFactory(() -> config.get().images());
     GeminiBatchHandler geminiBatches =
@@ -191,8 +192,14 @@ public final class ProviderSimulator implements AutoCloseable {
     return stats.snapshot(clock.now());
   }
 
+  /** The input images (reference photos, images to edit) received most recently, by SHA-256. */
+  public java.util.List<io.catalogimage.simulator.stats.ReceivedImages.Received> receivedImages() {
+    return engine.receivedImages().recent();
+  }
+
   public void resetStats() {
     stats.reset();
+    engine.receivedImages().reset();
     signatures.reset();
   }
 

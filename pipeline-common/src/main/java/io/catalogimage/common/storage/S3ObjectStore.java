@@ -22,6 +22,15 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * versions. Chunked (aws-chunked, per-chunk signed) uploads are off: our objects are small and
  * whole in memory, and one payload hash costs client and server a third less CPU per PUT than
  * signing chunks (measured: 1,100 vs 830 image+sidecar pairs/s against S3Proxy).
+ *
+ * <p>What guards an object's bytes on the way: on a plain-HTTP endpoint (the local mode, compose,
+ * an in-cluster MinIO) SigV4 signs the payload's SHA-256 ({@code x-amz-content-sha256}), which the
+ * server recomputes and refuses on mismatch, for a single PUT and for every part of a multipart
+ * upload (CorruptedUploadTest flips a byte on the wire); on HTTPS the SDK sends {@code
+ * UNSIGNED-PAYLOAD} and TLS's record MACs guard the wire. The images' own SHA-256, computed while
+ * they were decoded, is in their sidecar. The images' Content-MD5 was dropped (issue 17): it added
+ * an MD5 pass per image for a guarantee SigV4 or TLS already gives, and the SDK's flexible
+ * checksums ({@code x-amz-checksum-sha256}) are refused by S3Proxy (501).
  */
 public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 

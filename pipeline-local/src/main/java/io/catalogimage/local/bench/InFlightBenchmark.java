@@ -1,15 +1,10 @@
 package io.catalogimage.local.bench;
 
-import io.catalogimage.common.json.Json;
 import io.catalogimage.local.ApiClient;
 import io.catalogimage.local.LocalPipeline;
 import io.catalogimage.local.WorkerProcess;
 import io.catalogimage.simulator.SimulatorConfig;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +18,6 @@ final class InFlightBenchmark {
 
   private final int items;
   private final Duration latency;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   InFlightBenchmark(int items, Duration latency) {
     this.items = items;
@@ -58,8 +52,11 @@ final class InFlightBenchmark {
                   "pipeline.worker.id",
                   "bench"),
               Path.of("target", "bench-inflight-worker.log"))) {
-        URI actuator = URI.create("http://127.0.0.1:" + workerPort + "/actuator/metrics/");
-        awaitUp(actuator);
+        WorkerActuator actuator = new WorkerActuator(workerPort, pipeline.adminToken());
+        actuator.awaitUp(
+            Duration.ofSeconds(600),
+            worker::isAlive,
+            Path.of("target", "bench-inflight-worker.log"));
         ApiClient api = pipeline.client();
         double cpuBefore = Machine.cpuSeconds(worker.pid());
         long start = System.nanoTime();
@@ -71,11 +68,10 @@ final class InFlightBenchmark {
         double peakInFlight = 0;
         double peakHeapMb = 0;
         while (true) {
-          peakInFlight = Math.max(peakInFlight, metric(actuator, "pipeline.worker.in_flight", ""));
+          peakInFlight = Math.max(peakInFlight, actuator.metric("pipeline.worker.in_flight", ""));
           peakHeapMb =
               Math.max(
-                  peakHeapMb,
-                  metric(actuator, "jvm.memory.used", "?tag=area:heap") / (1024 * 1024));
+                  peakHeapMb, actuator.metric("jvm.memory.used", "?tag=area:heap") / (1024 * 1024));
           if ("COMPLETED".equals(api.get("/v1/batches/" + id).body().path("state").asString())) {
             break;
           }
@@ -94,33 +90,6 @@ final class InFlightBenchmark {
             "%n| %s | %d | %s | %.0f | %.0f MB | %.1f%% |%n",
             Machine.describe(), items, latency, peakInFlight, peakHeapMb, 100 * cpu / wall);
       }
-    }
-  }
-
-  private void awaitUp(URI actuator) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (metric(actuator, "jvm.memory.used", "") > 0) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException(
-        "the worker process did not come up; see target/bench-inflight-worker.log");
-  }
-
-  private double metric(URI actuator, String name, String query) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(actuator.resolve(name + query)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        return 0;
-      }
-      return Json.mapper().readTree(r.body()).path("measurements").path(0).path("value").asDouble();
-    } catch (Exception e) {
-      return 0;
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.catalogimage.local.bench;
 
-import io.catalogimage.common.json.Json;
 import io.catalogimage.common.storage.ObjectStore;
 import io.catalogimage.local.ApiClient;
 import io.catalogimage.local.LocalPipeline;
@@ -10,7 +9,6 @@ import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -60,7 +58,6 @@ final class PayloadBenchmark {
   private final int inFlightItems;
   private final Duration inFlightLatency;
   private final int burstItems;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   PayloadBenchmark(
       List<String> parts,
@@ -337,8 +334,8 @@ final class PayloadBenchmark {
                   "pipeline.worker.id",
                   "bench-" + part),
               log)) {
-        URI actuator = URI.create("http://127.0.0.1:" + workerPort + "/actuator/metrics/");
-        awaitUp(actuator, pipeline.adminToken(), log);
+        WorkerActuator actuator = new WorkerActuator(workerPort, pipeline.adminToken());
+        actuator.awaitUp(Duration.ofSeconds(600), worker::isAlive, log);
         ApiClient api = pipeline.client();
         long start = System.nanoTime();
         String id =
@@ -351,17 +348,14 @@ final class PayloadBenchmark {
         double peakPendingMb = 0;
         JsonNode batch;
         while (true) {
-          String token = pipeline.adminToken();
-          peakInFlight =
-              Math.max(peakInFlight, metric(actuator, token, "pipeline.worker.in_flight", ""));
+          peakInFlight = Math.max(peakInFlight, actuator.metric("pipeline.worker.in_flight", ""));
           peakHeapMb =
               Math.max(
-                  peakHeapMb,
-                  metric(actuator, token, "jvm.memory.used", "?tag=area:heap") / (1024 * 1024));
+                  peakHeapMb, actuator.metric("jvm.memory.used", "?tag=area:heap") / (1024 * 1024));
           peakPendingMb =
               Math.max(
                   peakPendingMb,
-                  metric(actuator, token, "pipeline.results.pending_bytes", "") / (1024 * 1024));
+                  actuator.metric("pipeline.results.pending_bytes", "") / (1024 * 1024));
           batch = api.get("/v1/batches/" + id).body();
           if ("COMPLETED".equals(batch.path("state").asString()) || !worker.isAlive()) {
             break;
@@ -445,34 +439,6 @@ final class PayloadBenchmark {
         }
       }
       return new GcLog(peak, live, pauses, ms, full);
-    }
-  }
-
-  private void awaitUp(URI actuator, String token, Path log) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (metric(actuator, token, "jvm.memory.used", "") > 0) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException("the worker process did not come up; see " + log);
-  }
-
-  private double metric(URI actuator, String token, String name, String query) {
-    try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(actuator.resolve(name + query))
-                  .header("Authorization", "Bearer " + token)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        return 0;
-      }
-      return Json.mapper().readTree(r.body()).path("measurements").path(0).path("value").asDouble();
-    } catch (Exception e) {
-      return 0;
     }
   }
 

@@ -59,15 +59,22 @@ public class ConversationTurns {
           "no kept conversation for version " + item.edit().baseAttempt() + " of the item");
     }
     List<PriorTurn> turns = new ArrayList<>();
-    for (Conversations.Turn t : chain) {
-      List<GenerationRequest.ReferenceImage> photos = List.of();
-      if (t.referenceImages() > 0 && item.referenceImage() != null) {
-        ReferenceImages.Fetched f = referenceImages.fetch(item.tenant(), item.referenceImage());
-        if (f instanceof ReferenceImages.Image image) {
-          photos = List.of(image.image());
+    List<GenerationRequest.ReferenceImage> fetched = new ArrayList<>();
+    try {
+      for (Conversations.Turn t : chain) {
+        List<GenerationRequest.ReferenceImage> photos = List.of();
+        if (t.referenceImages() > 0 && item.referenceImage() != null) {
+          ReferenceImages.Fetched f = referenceImages.fetch(item.tenant(), item.referenceImage());
+          if (f instanceof ReferenceImages.Image image) {
+            photos = List.of(image.image());
+            fetched.add(image.image());
+          }
         }
+        turns.add(new PriorTurn(t.requestText(), photos, modelParts(t)));
       }
-      turns.add(new PriorTurn(t.requestText(), photos, modelParts(t)));
+    } catch (RuntimeException e) {
+      fetched.forEach(GenerationRequest.ReferenceImage::release); // no request will release them
+      throw e;
     }
     return turns;
   }

@@ -2,6 +2,7 @@ package io.catalogimage.worker.provider;
 
 import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.model.Dimensions;
+import io.catalogimage.worker.result.ResultSpool;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -112,6 +113,61 @@ public record GenerationRequest(
     return timeout == null || timeout.compareTo(endpointTimeout) > 0 ? endpointTimeout : timeout;
   }
 
-  /** A reference photo, already fetched and checked. */
-  public record ReferenceImage(String mimeType, byte[] bytes) {}
+  /**
+   * Releases the photos this request holds (its references and the earlier turns' photos): once its
+   * call is answered or never made. Safe to call more than once.
+   */
+  public void releaseImages() {
+    references.forEach(ReferenceImage::release);
+    history.forEach(t -> t.userImages().forEach(ReferenceImage::release));
+  }
+
+  /**
+   * A reference photo, already fetched and checked, held in the spool (memory chunks or a file) and
+   * streamed into the request body from there: never one array or base64 string per call.
+   */
+  public record ReferenceImage(String mimeType, ResultSpool.Held photo) {
+
+    /** A photo already in memory (small images, tests), held by no budget. */
+    public static ReferenceImage of(String mimeType, byte[] bytes) {
+      return new ReferenceImage(mimeType, ResultSpool.unspooled(bytes));
+    }
+
+    public long size() {
+      return photo.size();
+    }
+
+    /** What a request body splices in: the photo, reopened on each send. */
+    public SplicedBody.Source source() {
+      return new SplicedBody.Source(photo::open, photo.size());
+    }
+
+    /** All bytes in one new array: only where a whole body is built anyway (batch files). */
+    public byte[] bytes() {
+      return photo.bytes();
+    }
+
+    /**
+     * Gives the photo's place in the spool back (deletes its file); never throws: it runs on the
+     * answer's path, which must go on whatever happens to a temporary file.
+     */
+    public void release() {
+      try {
+        photo.release();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(ReferenceImage.class)
+            .warn("could not release a reference photo: {}", e.toString());
+      }
+    }
+
+    /**
+     * A copy in memory outside the byte budget, this one released: for requests kept longer than
+     * one call (the batch lane holds its lines until the provider job is submitted).
+     */
+    public ReferenceImage detached() {
+      ReferenceImage copy = of(mimeType, photo.bytes());
+      photo.release();
+      return copy;
+    }
+  }
 }

@@ -7,6 +7,8 @@ import io.catalogimage.common.net.AddressPolicy;
 import io.catalogimage.common.storage.ObjectKeys;
 import io.catalogimage.common.storage.ObjectStore;
 import io.catalogimage.worker.provider.GenerationRequest.ReferenceImage;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -16,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,6 +35,7 @@ public class ReferenceImages {
   /** What a fetch gave: the image, or why there is none (a terminal failure of the item). */
   public sealed interface Fetched {}
 
+  /** The photo, held in the spool until {@link ReferenceImage#release()}. */
   public record Image(ReferenceImage image) implements Fetched {}
 
   public record Refused(String reason) implements Fetched {}
@@ -40,8 +44,20 @@ public class ReferenceImages {
   private final AddressPolicy addresses;
   private final ObjectStore store;
   private final HttpClient http;
+  private final ResultSpool spool;
 
+  /** Photos held outside any byte budget (tests). */
   public ReferenceImages(ReferenceImageProperties props, ObjectStore store) {
+    this(props, store, new ResultSpool(ResultProperties.defaults()));
+  }
+
+  /**
+   * @param spool where photos are kept while their call is in flight (memory chunks, then disk),
+   *     counted in the worker's byte budget
+   */
+  @Autowired
+  public ReferenceImages(ReferenceImageProperties props, ObjectStore store, ResultSpool spool) {
+    this.spool = spool;
     this.props = props;
     this.addresses = new AddressPolicy(props.allowPrivateAddresses());
     this.store = store;
@@ -67,11 +83,15 @@ public class ReferenceImages {
           "reference image: object key " + source.objectKey() + " leaves your prefix");
     }
     String key = ObjectKeys.tenantPrefix(tenant) + source.objectKey();
-    Optional<byte[]> bytes = store.get(key);
-    if (bytes.isEmpty()) {
+    Optional<InputStream> object = store.open(key);
+    if (object.isEmpty()) {
       return new Refused("reference image: no object " + source.objectKey() + " under your prefix");
     }
-    return checked(bytes.get(), null, source.objectKey());
+    try (InputStream in = object.get()) {
+      return spooled(in, null, source.objectKey());
+    } catch (IOException e) {
+      return new Refused("reference image " + source.objectKey() + " could not be read: " + e);
+    }
   }
 
   private Fetched fromUrl(URI uri) {
@@ -128,34 +148,46 @@ public class ReferenceImages {
       return new Refused(tooLarge(uri.toString()));
     }
     try (InputStream in = response.body()) {
-      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-      if (bytes.length > max) {
-        return new Refused(tooLarge(uri.toString()));
-      }
-      return checked(
-          bytes, response.headers().firstValue("content-type").orElse(null), uri.toString());
+      return spooled(
+          in, response.headers().firstValue("content-type").orElse(null), uri.toString());
     } catch (IOException e) {
       return new Refused("reference image " + uri + " could not be read: " + e);
     }
   }
 
-  /** Size, and a type both declared (when there is a header) and true to the bytes. */
-  private Fetched checked(byte[] bytes, String contentType, String where) {
-    if (bytes.length > props.maxSize().toBytes()) {
-      return new Refused(tooLarge(where));
+  /**
+   * Copies the photo into the spool as it is read (never whole in one array: real photos are
+   * several MB and each call in flight holds one), refusing it once it passes the size limit; then
+   * checks a type both declared (when there is a header) and true to the first bytes.
+   */
+  private Fetched spooled(InputStream in, String contentType, String where) throws IOException {
+    long max = props.maxSize().toBytes();
+    ResultSpool.Held held;
+    try (ResultSpool.Receiving photo = spool.receive()) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        if (photo.size() + n > max) {
+          return new Refused(tooLarge(where)); // closing the photo frees what it received
+        }
+        photo.write(buffer, 0, n);
+      }
+      held = photo.finish();
     }
-    String sniffed = ImageTypes.sniff(bytes);
+    String sniffed = ImageTypes.sniff(held.head());
+    String refusal = null;
     if (sniffed == null) {
-      return new Refused("reference image " + where + " is not a PNG, JPEG or WebP image");
-    }
-    if (contentType != null) {
+      refusal = "reference image " + where + " is not a PNG, JPEG or WebP image";
+    } else if (contentType != null) {
       String declared = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
       if (!declared.equals(sniffed)) {
-        return new Refused(
-            "reference image " + where + " is declared " + declared + " but is " + sniffed);
+        refusal = "reference image " + where + " is declared " + declared + " but is " + sniffed;
       }
     }
-    return new Image(new ReferenceImage(sniffed, bytes));
+    if (refusal != null) {
+      held.release();
+      return new Refused(refusal);
+    }
+    return new Image(new ReferenceImage(sniffed, held));
   }
 
   private String tooLarge(String where) {

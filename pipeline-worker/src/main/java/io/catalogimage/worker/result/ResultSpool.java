@@ -14,7 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -119,12 +118,12 @@ public final class ResultSpool {
 
   /**
    * One image being written: in 64 KB chunks while it fits the memory limits, then in a file.
-   * SHA-256 (for the sidecar) and MD5 (the PUT's Content-MD5) are computed as the bytes go by.
+   * SHA-256 (for the sidecar) is computed as the bytes go by. No MD5: the PUT's integrity is the
+   * payload SHA-256 SigV4 signs (plain HTTP) or TLS (HTTPS); see docs/decisions.md.
    */
   public final class Receiving extends OutputStream {
     private final List<byte[]> chunks = new ArrayList<>();
     private final MessageDigest sha256 = digest("SHA-256");
-    private final MessageDigest md5 = digest("MD5");
     private final byte[] head = new byte[HEAD];
     private int headLength;
     private byte[] current;
@@ -162,7 +161,6 @@ public final class ResultSpool {
         headLength += n;
       }
       sha256.update(b, off, len);
-      md5.update(b, off, len);
       size += len;
       if (fileOut != null) {
         fileOut.write(b, off, len);
@@ -227,7 +225,6 @@ public final class ResultSpool {
         fileOut = null;
       }
       String sha = HexFormat.of().formatHex(sha256.digest());
-      String contentMd5 = Base64.getEncoder().encodeToString(md5.digest());
       Held held =
           new Held(
               Collections.unmodifiableList(new ArrayList<>(chunks)),
@@ -236,8 +233,7 @@ public final class ResultSpool {
               size,
               memoryTaken,
               head(),
-              sha,
-              contentMd5);
+              sha);
       chunks.clear();
       file = null;
       memoryTaken = 0;
@@ -278,7 +274,6 @@ public final class ResultSpool {
     private final long memoryTaken;
     private final byte[] head;
     private final String sha256;
-    private final String contentMd5;
     private final AtomicBoolean released = new AtomicBoolean();
 
     private Held(
@@ -288,8 +283,7 @@ public final class ResultSpool {
         long size,
         long memoryTaken,
         byte[] head,
-        String sha256,
-        String contentMd5) {
+        String sha256) {
       this.chunks = chunks;
       this.lastChunkLength = lastChunkLength;
       this.file = file;
@@ -297,7 +291,6 @@ public final class ResultSpool {
       this.memoryTaken = memoryTaken;
       this.head = head;
       this.sha256 = sha256;
-      this.contentMd5 = contentMd5;
     }
 
     public boolean onDisk() {
@@ -344,12 +337,15 @@ public final class ResultSpool {
       }
     }
 
-    /** PUTs the image under {@code key}, streamed from memory or its file, with its Content-MD5. */
+    /**
+     * PUTs the image under {@code key}, streamed from memory or its file. No Content-MD5: the
+     * server checks the payload SHA-256 SigV4 signs (or TLS guards the bytes on HTTPS).
+     */
     public void putTo(ObjectStore store, String key, String contentType) {
       if (file != null) {
-        store.putFile(key, file, contentType, contentMd5);
+        store.putFile(key, file, contentType, null);
       } else {
-        store.putStream(key, this::open, size, contentType, contentMd5);
+        store.putStream(key, this::open, size, contentType, null);
       }
     }
 

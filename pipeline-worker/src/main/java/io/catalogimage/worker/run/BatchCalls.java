@@ -92,7 +92,8 @@ public class BatchCalls {
             now);
         return Optional.empty();
       }
-      references = List.of(((ReferenceImages.Image) fetched).image());
+      // the batch lane keeps its lines until the job is submitted, outside the call budget
+      references = List.of(((ReferenceImages.Image) fetched).image().detached());
     }
     GenerationRequest request =
         new GenerationRequest(

@@ -307,6 +307,8 @@ public class GenerateImages implements SmartLifecycle {
       }
       Call c = ((ReserveStep.Ready) r).call();
       call.call(job, c)
+          // the body is sent once the answer is in: the request's photos can go
+          .whenComplete((outcome, failure) -> c.request().releaseImages())
           .thenAcceptAsync(outcome -> answered(job, c, outcome), io)
           .exceptionally(
               failure -> {

@@ -120,6 +120,25 @@ class ReserveStep {
             timeouts.timeoutFor(model, variant.size(), null),
             history,
             item.settings());
+    try {
+      Reserved reserved = reserve(job, model, provider, routed, request);
+      if (reserved instanceof Ended) {
+        request.releaseImages(); // no call: the photos go now
+      }
+      return reserved;
+    } catch (RuntimeException e) {
+      request.releaseImages();
+      throw e;
+    }
+  }
+
+  private Reserved reserve(
+      Job job, String model, ImageProvider provider, String routed, GenerationRequest request) {
+    ClaimedItem item = job.item;
+    VariantSpec variant = item.variant();
+    String prompt = request.prompt();
+    List<GenerationRequest.ReferenceImage> references = request.references();
+    List<PriorTurn> history = request.history();
     BigDecimal reserved =
         providers.estimate(
             provider,

@@ -11,6 +11,7 @@ import io.catalogimage.simulator.latency.LatencyModel;
 import io.catalogimage.simulator.quota.QuotaDimension;
 import io.catalogimage.simulator.quota.QuotaLedger;
 import io.catalogimage.simulator.quota.QuotaViolation;
+import io.catalogimage.simulator.stats.ReceivedImages;
 import io.catalogimage.simulator.stats.StatsRecorder;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ public final class Engine {
   private final QuotaLedger ledger;
   private final FaultPlanner planner;
   private final StatsRecorder stats;
+  private final ReceivedImages receivedImages = new ReceivedImages();
 
   public Engine(
       Supplier<SimulatorConfig> config,
@@ -47,6 +49,11 @@ public final class Engine {
 
   public SimulatorClock clock() {
     return clock;
+  }
+
+  /** The input images the handlers received, by digest. */
+  public ReceivedImages receivedImages() {
+    return receivedImages;
   }
 
   public Verdict decide(Call call) {

@@ -116,7 +116,12 @@ public final class GeminiHandler implements HttpHandler {
     GeminiRequest request;
     try {
       request =
-          GeminiRequestParser.parse(body, model.get(), requested, cfg.gemini().lenientImageSize());
+          GeminiRequestParser.parse(
+              body,
+              model.get(),
+              requested,
+              cfg.gemini().lenientImageSize(),
+              engine.receivedImages());
     } catch (InvalidArgument e) {
       engine.recordRequestError(model.get().id(), project, StatsRecorder.INVALID_ARGUMENT);
       responder.send(exchange, GeminiErrors.invalidArgument(e.getMessage()));

@@ -2,7 +2,9 @@ package io.catalogimage.simulator.gemini;
 
 import io.catalogimage.simulator.http.Json;
 import io.catalogimage.simulator.models.GeminiModel;
+import io.catalogimage.simulator.stats.ReceivedImages;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -20,8 +22,30 @@ final class GeminiRequestParser {
 
   private GeminiRequestParser() {}
 
+  private static void record(JsonNode inline, ReceivedImages received) {
+    String data = Json.string(inline, "data");
+    if (received == null || data == null) {
+      return;
+    }
+    try {
+      received.received(Json.string(inline, "mimeType"), Base64.getDecoder().decode(data));
+    } catch (IllegalArgumentException e) {
+      // not base64: not recorded (validation of the data itself is not simulated)
+    }
+  }
+
   static GeminiRequest parse(
       byte[] body, GeminiModel model, String requestedModel, boolean lenientImageSize) {
+    return parse(body, model, requestedModel, lenientImageSize, null);
+  }
+
+  /** As above, recording each inline image's decoded bytes in {@code received} (when not null). */
+  static GeminiRequest parse(
+      byte[] body,
+      GeminiModel model,
+      String requestedModel,
+      boolean lenientImageSize,
+      ReceivedImages received) {
     JsonNode root;
     try {
       root = Json.parse(body);
@@ -63,6 +87,7 @@ final class GeminiRequestParser {
           textTokens += GeminiRequest.tokens(text);
         } else if (Json.get(part, "inlineData") != null || Json.get(part, "fileData") != null) {
           images++;
+          record(Json.get(part, "inlineData"), received);
         } else if (Json.get(part, "functionCall") == null
             && Json.get(part, "functionResponse") == null) {
           throw new InvalidArgument(

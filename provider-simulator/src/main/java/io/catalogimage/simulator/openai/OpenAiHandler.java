@@ -96,7 +96,8 @@ public final class OpenAiHandler implements HttpHandler {
     String modelId = null;
     try {
       OpenAiRequestParser.Fields fields =
-          OpenAiRequestParser.read(edit, Exchanges.header(exchange, "Content-Type"), body);
+          OpenAiRequestParser.read(
+              edit, Exchanges.header(exchange, "Content-Type"), body, engine.receivedImages());
       modelId = OpenAiRequestParser.model(edit, fields);
       Optional<OpenAiModel> known = registry.openai(modelId);
       if (known.isEmpty()) {

@@ -29,12 +29,24 @@ final class OpenAiRequestParser {
   private OpenAiRequestParser() {}
 
   static Fields read(boolean edit, String contentType, byte[] body) {
+    return read(edit, contentType, body, null);
+  }
+
+  /** As {@link #read(boolean, String, byte[])}, recording each image file in {@code received}. */
+  static Fields read(
+      boolean edit,
+      String contentType,
+      byte[] body,
+      io.catalogimage.simulator.stats.ReceivedImages received) {
     if (edit && Multipart.isMultipart(contentType)) {
       Map<String, String> values = new HashMap<>();
       int images = 0;
       for (Multipart.Part p : Multipart.parse(contentType, body)) {
         if (p.name().equals("image") || p.name().equals("image[]")) {
           images++;
+          if (received != null) {
+            received.received(null, p.data());
+          }
         } else if (p.filename() == null) {
           values.put(p.name(), p.text());
         }

@@ -107,7 +107,7 @@ public final class GeminiBatchClient implements BatchProvider {
     List<JsonNode> requests = new ArrayList<>(lines.size());
     long bytes = 0;
     for (BatchLine line : lines) {
-      byte[] body = GeminiBodies.generateContent(json, line.request(), catalogModel);
+      byte[] body = GeminiBodies.generateContent(json, line.request(), catalogModel).toBytes();
       bytes += body.length;
       requests.add(json.readTree(body));
     }

@@ -5,6 +5,7 @@ import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ModelPart;
 import io.catalogimage.worker.provider.PriorTurn;
+import io.catalogimage.worker.provider.SplicedBody;
 import java.util.Base64;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -31,20 +32,25 @@ final class GeminiBodies {
     return json.writeValueAsBytes(body);
   }
 
-  static byte[] generateContent(JsonMapper json, GenerationRequest req, ImageModel model) {
+  /**
+   * The body, with every image (reference photos, the replayed conversation's images) spliced in as
+   * base64 while it is sent rather than encoded into the JSON tree.
+   */
+  static SplicedBody generateContent(JsonMapper json, GenerationRequest req, ImageModel model) {
+    SplicedBody spliced = new SplicedBody();
     ObjectNode body = json.createObjectNode();
     ArrayNode contents = body.putArray("contents");
     // an edit replays the conversation: each earlier model turn's non-thought parts exactly as
     // received, thoughtSignature included, in order (reference §4, the echo rule)
     for (PriorTurn turn : req.history()) {
-      userTurn(contents, turn.userText(), turn.userImages());
+      userTurn(spliced, contents, turn.userText(), turn.userImages());
       ObjectNode answer = contents.addObject();
       answer.put("role", "model");
       ArrayNode parts = answer.putArray("parts");
       for (ModelPart p : turn.model()) {
         ObjectNode part = parts.addObject();
         if (p.isImage()) {
-          inline(part, p.mimeType(), p.image());
+          inline(part, p.mimeType(), spliced.base64(SplicedBody.Source.of(p.image())));
         } else {
           part.put("text", p.text());
         }
@@ -53,7 +59,7 @@ final class GeminiBodies {
         }
       }
     }
-    userTurn(contents, req.prompt(), req.references());
+    userTurn(spliced, contents, req.prompt(), req.references());
     ObjectNode config = body.putObject("generationConfig");
     ArrayNode modalities = config.putArray("responseModalities");
     if (!req.altTextLocales().isEmpty()) {
@@ -80,23 +86,27 @@ final class GeminiBodies {
     if (Boolean.TRUE.equals(settings.googleSearch())) {
       body.putArray("tools").addObject().putObject("google_search");
     }
-    return json.writeValueAsBytes(body);
+    return spliced.around(json.writeValueAsBytes(body));
   }
 
   private static void userTurn(
-      ArrayNode contents, String text, java.util.List<GenerationRequest.ReferenceImage> images) {
+      SplicedBody spliced,
+      ArrayNode contents,
+      String text,
+      java.util.List<GenerationRequest.ReferenceImage> images) {
     ObjectNode content = contents.addObject();
     content.put("role", "user");
     ArrayNode parts = content.putArray("parts");
     parts.addObject().put("text", text);
     for (GenerationRequest.ReferenceImage ref : images) {
-      inline(parts.addObject(), ref.mimeType(), ref.bytes());
+      inline(parts.addObject(), ref.mimeType(), spliced.base64(ref.source()));
     }
   }
 
-  private static void inline(ObjectNode part, String mimeType, byte[] bytes) {
+  /** An inline image part whose data is a placeholder the body splices the base64 into. */
+  private static void inline(ObjectNode part, String mimeType, String placeholder) {
     ObjectNode inline = part.putObject("inlineData");
     inline.put("mimeType", mimeType);
-    inline.put("data", Base64.getEncoder().encodeToString(bytes));
+    inline.put("data", placeholder);
   }
 }

@@ -104,9 +104,7 @@ public final class GeminiClient implements ImageProvider {
               .timeout(timeout)
               .header("Content-Type", "application/json")
               .header("x-goog-api-key", endpoint.apiKey() == null ? "" : endpoint.apiKey())
-              .POST(
-                  HttpRequest.BodyPublishers.ofByteArray(
-                      GeminiBodies.generateContent(json, req, model)))
+              .POST(GeminiBodies.generateContent(json, req, model).publisher())
               .build();
     } catch (RuntimeException e) {
       return AnswerReading.unbuilt(e);

@@ -2,6 +2,7 @@ package io.catalogimage.worker.provider.openai;
 
 import io.catalogimage.common.model.ImageModel;
 import io.catalogimage.worker.provider.GenerationRequest;
+import io.catalogimage.worker.provider.SplicedBody;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -54,8 +55,11 @@ final class OpenAiBodies {
     return json.writeValueAsBytes(body);
   }
 
-  /** A multipart/form-data body; returns the boundary and the bytes. */
-  record Multipart(String boundary, byte[] body) {
+  /**
+   * A multipart/form-data body: the boundary, and the body with each image's bytes spliced in raw
+   * from where it is held while it is sent.
+   */
+  record Multipart(String boundary, SplicedBody body) {
     String contentType() {
       return "multipart/form-data; boundary=" + boundary;
     }
@@ -63,6 +67,7 @@ final class OpenAiBodies {
 
   static Multipart editsMultipart(Map<String, String> fields, GenerationRequest req) {
     String boundary = "----catalog" + UUID.randomUUID().toString().replace("-", "");
+    SplicedBody spliced = new SplicedBody();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     fields.forEach(
         (k, v) -> {
@@ -82,11 +87,11 @@ final class OpenAiBodies {
               + extension
               + "\"\r\n");
       write(out, "Content-Type: " + ref.mimeType() + "\r\n\r\n");
-      out.writeBytes(ref.bytes());
+      write(out, spliced.raw(ref.source()));
       write(out, "\r\n");
     }
     write(out, "--" + boundary + "--\r\n");
-    return new Multipart(boundary, out.toByteArray());
+    return new Multipart(boundary, spliced.around(out.toByteArray()));
   }
 
   /**
@@ -100,7 +105,7 @@ final class OpenAiBodies {
       return req.references();
     }
     var last = req.history().get(req.history().size() - 1).lastImage();
-    return java.util.List.of(new GenerationRequest.ReferenceImage(last.mimeType(), last.image()));
+    return java.util.List.of(GenerationRequest.ReferenceImage.of(last.mimeType(), last.image()));
   }
 
   private static void write(ByteArrayOutputStream out, String text) {

@@ -122,7 +122,7 @@ public final class OpenAiClient implements ImageProvider {
         builder
             .uri(url("/v1/images/edits"))
             .header("Content-Type", body.contentType())
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body.body()));
+            .POST(body.body().publisher());
       }
       request = builder.build();
     } catch (RuntimeException e) {
