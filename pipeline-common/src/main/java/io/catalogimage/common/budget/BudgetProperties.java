@@ -76,12 +76,12 @@ public record BudgetProperties(
    *     caller (default true)
    * @param margin how far below the measured limit the budget holds (default 0.02)
    * @param probeEvery how long after a measurement the budget probes above the limit again (default
-   *     20s); doubled each time a probe finds the same limit, up to {@code probeEveryMax}
-   * @param probeEveryMax the longest pause between probes (default 40s): how late a recovered quota
+   *     15s); doubled each time a probe finds the same limit, up to {@code probeEveryMax}
+   * @param probeEveryMax the longest pause between probes (default 60s): how late a recovered quota
    *     can be noticed
    * @param probeStep a probe fills the 60 s window towards the limit x (1 + probeStep), and climbs
    *     by as much again each time the window holds 2% more than the limit without 429s (default
-   *     0.65)
+   *     0.75)
    * @param randomShare share of calls a provider answers 429 whatever its quota, assumed until
    *     measured (default 0.1; measured while the budget holds below the limit)
    * @param strictness standard deviations above the random share that make 429s a quota (default
@@ -101,9 +101,9 @@ public record BudgetProperties(
     public Learning {
       enabled = enabled == null || enabled;
       margin = margin == null ? 0.02 : margin;
-      probeEvery = probeEvery == null ? Duration.ofSeconds(20) : probeEvery;
-      probeEveryMax = probeEveryMax == null ? Duration.ofSeconds(40) : probeEveryMax;
-      probeStep = probeStep == null ? 0.65 : probeStep;
+      probeEvery = probeEvery == null ? Duration.ofSeconds(15) : probeEvery;
+      probeEveryMax = probeEveryMax == null ? Duration.ofSeconds(60) : probeEveryMax;
+      probeStep = probeStep == null ? 0.75 : probeStep;
       randomShare = randomShare == null ? 0.1 : randomShare;
       strictness = strictness == null ? 4.0 : strictness;
       historyWeight = historyWeight == null ? 0.05 : historyWeight;
