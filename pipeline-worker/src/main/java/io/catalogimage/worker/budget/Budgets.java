@@ -143,8 +143,21 @@ public class Budgets {
     if (k == null || k.measuredAtMs <= go.measuredAtMs()) {
       return true;
     }
-    store.unsent(key, Math.floorDiv(go.slotAtMs(), 1000)); // the window must not count it
+    unused(endpoint, model, go); // the window must not count it
     return false;
+  }
+
+  /**
+   * A booked slot whose call was never made (the lease was lost, a cap refused it, the daily quota
+   * ran out, nobody was waiting for it): it leaves the shared per-second count of calls, which the
+   * learner reads as what the provider's window holds. Counted, it would make the window look
+   * fuller than the provider's, and a measurement taken then higher than the limit.
+   */
+  public void unused(String endpoint, String model, BudgetAnswer.Go go) {
+    if (go.slotAtMs() <= 0 || !props.learning().enabled()) {
+      return; // not a booked slot (no rate limit), or nobody reads the count
+    }
+    store.unsent(key(endpoint, model), Math.floorDiv(go.slotAtMs(), 1000));
   }
 
   /** A call succeeded. Nothing to count: the learner counts what went and what was refused. */

@@ -163,7 +163,7 @@ final class QuotaLearner {
     if (s.settleAtMs() > 0 && t >= s.settleAtMs()) {
       s = settle(s, w);
     }
-    if (dense(s, w, t)) {
+    if (dense(s, w, t, inWindow)) {
       s = measure(s, w, in, inWindow);
       measured = true;
     } else if (s.phase() == Phase.PROBE) {
@@ -173,8 +173,12 @@ final class QuotaLearner {
         s = withTop(s, top);
       }
       // saturated: 429s beyond the random ones while the window no longer fills (a window still
-      // filling is room, and its 429s random)
-      if (top > 0 && !filledSince(w, top, t, inWindow) && probeHitLimit(s, w, top, t)) {
+      // filling is room, and its 429s random) and still holds the known limit (a window that has
+      // fallen well below it since is not at the limit: its 429s are random ones)
+      if (top > 0
+          && inWindow >= s.limitRpm() * BELOW_LIMIT
+          && !filledSince(w, top, t, inWindow)
+          && probeHitLimit(s, w, top, t)) {
         s = measure(s, w, in, inWindow);
         measured = true;
       }
@@ -259,10 +263,20 @@ final class QuotaLearner {
         Math.max(s.randomUptoSec(), last));
   }
 
-  /** More 429s in a recent span than random ones explain (spans start at the last measurement). */
-  private boolean dense(State s, CallWindow w, long t) {
+  /**
+   * More 429s in a recent span than random ones explain (spans start at the last measurement).
+   * While the window holds well below the measured limit, only the longest span is judged: such
+   * 429s say the quota has dropped below what the window holds, which needs more than the few 429s
+   * in a second or two that random ones give now and then (a quota that has dropped refuses nearly
+   * every call, and then the long span shows it as soon as the short ones would).
+   */
+  private boolean dense(State s, CallWindow w, long t, double inWindow) {
     double p = randomShare(s);
+    boolean belowKnown = s.limitRpm() > 0 && inWindow < s.limitRpm() * BELOW_LIMIT;
     for (long span : DENSE_WINDOWS_MS) {
+      if (belowKnown && span < DENSE_WINDOWS_MS[DENSE_WINDOWS_MS.length - 1]) {
+        continue;
+      }
       // from the second after the last measurement: its 429s are already accounted for
       long from = s.cutAtMs() > 0 ? (Math.floorDiv(s.cutAtMs(), 1000) + 1) * 1000 : 0;
       long[] nk = w.countsBetween(Math.max(t - span, from), t);

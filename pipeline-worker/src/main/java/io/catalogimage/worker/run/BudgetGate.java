@@ -74,16 +74,41 @@ final class BudgetGate {
     drain();
   }
 
-  /** A call's place among the open calls of this gate. */
+  /** A call's place among the open calls of this gate, with the budget slot it was booked on. */
   final class Permit {
     private final AtomicBoolean released = new AtomicBoolean();
+    private final BudgetAnswer.Go slot;
 
-    /** The call has finished (or was never made). Only the first release counts. */
+    Permit(BudgetAnswer.Go slot) {
+      this.slot = slot;
+    }
+
+    /** The call has finished. Only the first release (of either kind) counts. */
     void release() {
       if (released.compareAndSet(false, true)) {
         open.decrementAndGet();
         drain();
       }
+    }
+
+    /**
+     * The call was never made after all (lease lost, cap refused, quota gone): the slot leaves the
+     * budget's count of calls too. Only the first release (of either kind) counts.
+     */
+    void releaseUnused() {
+      if (released.compareAndSet(false, true)) {
+        slotUnused(slot);
+        open.decrementAndGet();
+        drain();
+      }
+    }
+  }
+
+  private void slotUnused(BudgetAnswer.Go slot) {
+    try {
+      budgets.unused(endpoint, model, slot);
+    } catch (RuntimeException e) {
+      log.warn("could not give back an unused slot of {}: {}", model, e.toString());
     }
   }
 
@@ -130,10 +155,11 @@ final class BudgetGate {
       if (answer instanceof BudgetAnswer.Go go) {
         Waiter waiter = line.poll();
         if (waiter == null) {
-          return; // a booked slot with nobody for it: harmless, the budget only runs slower
+          slotUnused(go); // a booked slot with nobody for it
+          return;
         }
         open.incrementAndGet();
-        Permit permit = new Permit();
+        Permit permit = new Permit(go);
         Runnable start = () -> waiter.go(permit);
         if (go.delay().isZero()) {
           io.execute(start);
@@ -173,7 +199,7 @@ final class BudgetGate {
       return;
     }
     line.add(waiter);
-    permit.release(); // the call was never made; the drain asks again for the item
+    permit.release(); // never made, and stillDue took the slot out of the count; asked again
   }
 
   private void later(Duration wait) {

@@ -266,11 +266,12 @@ class CaptionStep {
         later(wait.after(), this::next);
         return;
       }
-      Duration delay = ((BudgetAnswer.Go) answer).delay();
+      BudgetAnswer.Go slot = (BudgetAnswer.Go) answer;
+      Duration delay = slot.delay();
       if (delay.isZero() || delay.isNegative()) {
-        call(provider, model);
+        call(provider, model, slot);
       } else {
-        later(delay, () -> call(provider, model));
+        later(delay, () -> call(provider, model, slot));
       }
     }
 
@@ -292,9 +293,10 @@ class CaptionStep {
       }
     }
 
-    void call(ImageProvider provider, String model) {
+    void call(ImageProvider provider, String model, BudgetAnswer.Go slot) {
       if (job.isLeaseLost()) {
         breakers.notCalled(model);
+        budgets.unused(provider.endpoint(), model, slot);
         finish();
         return;
       }
@@ -310,6 +312,7 @@ class CaptionStep {
       CapReservations.Answer money = caps.reserve(item, estimate, clock.instant());
       if (money instanceof CapReservations.Refused refused) {
         breakers.notCalled(model);
+        budgets.unused(provider.endpoint(), model, slot);
         warnings.add("no caption: " + refused.reason());
         finish();
         return;
@@ -327,6 +330,7 @@ class CaptionStep {
               started);
       if (attempt.isEmpty()) {
         breakers.notCalled(model);
+        budgets.unused(provider.endpoint(), model, slot);
         caps.release(reservation);
         warnings.add("no caption: the item is no longer held (lease lost or batch cancelled)");
         finish();

@@ -548,7 +548,8 @@ public class GenerateImages implements SmartLifecycle {
 
   /**
    * The item leaves this worker: its breaker permission (if no outcome was reported), gate permit
-   * and in-flight slot are given back, each at most once, and the next items start.
+   * (and its budget slot, if the call was never made) and in-flight slot are given back, each at
+   * most once, and the next items start.
    */
   void finish(Job job) {
     if (!job.markDone()) {
@@ -559,7 +560,11 @@ public class GenerateImages implements SmartLifecycle {
       job.breakerModel = null;
       breakers.notCalled(model);
     }
-    release(job.gate);
+    if (job.gate != null && !job.wasCalled()) {
+      job.gate.releaseUnused(); // a booked slot whose call was never made
+    } else {
+      release(job.gate);
+    }
     inFlight.drop(job);
     if (job.slot != null) {
       job.slot.release();

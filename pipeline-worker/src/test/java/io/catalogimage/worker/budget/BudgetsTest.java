@@ -240,6 +240,19 @@ class BudgetsTest {
   }
 
   @Test
+  void slotsBookedButNeverCalledDoNotMakeTheLearntLimitHigher() {
+    JdbcClient db = TestDatabase.fresh();
+    // configured at 240 a minute; the provider grants 60; every other slot is never called (its
+    // lease was lost, a cap refused it): the provider never sees it, so it must not count either
+    Budgets b = budgets(db, props(perMinute(240), Duration.ZERO));
+    SlidingWindowProvider provider = new SlidingWindowProvider(60);
+
+    drive(List.of(b), provider, Duration.ofSeconds(150), 2);
+
+    assertThat(learnt(db)).as("the learnt rate").isBetween(55.0, 60.0);
+  }
+
+  @Test
   void theDailyQuotaResetsAtMidnightPacificNotBefore() {
     ModelBudget daily = new ModelBudget(null, null, 2, null, null, null);
     Budgets b = budgets(TestDatabase.fresh(), props(daily, Duration.ZERO));
@@ -360,6 +373,13 @@ class BudgetsTest {
    * the clock moved from one event to the next.
    */
   private void drive(List<Budgets> replicas, SlidingWindowProvider provider, Duration span) {
+    drive(replicas, provider, span, 0);
+  }
+
+  /** As above; every {@code unusedEvery}-th slot due now is given back uncalled (0 = none). */
+  private void drive(
+      List<Budgets> replicas, SlidingWindowProvider provider, Duration span, int unusedEvery) {
+    int due = 0;
     Instant end = clock.instant().plus(span);
     Instant[] next = new Instant[replicas.size()];
     java.util.Arrays.fill(next, clock.instant());
@@ -377,7 +397,12 @@ class BudgetsTest {
       clock.set(next[r]);
       Budgets replica = replicas.get(r);
       BudgetAnswer answer = replica.acquire(EP, NB2);
-      if (answer instanceof BudgetAnswer.Go go && go.delay().isZero()) {
+      if (answer instanceof BudgetAnswer.Go go
+          && go.delay().isZero()
+          && unusedEvery > 0
+          && ++due % unusedEvery == 0) {
+        replica.unused(EP, NB2, go);
+      } else if (answer instanceof BudgetAnswer.Go go && go.delay().isZero()) {
         Duration retry = provider.call(clock.instant());
         if (retry != null) {
           replica.rateLimited(EP, NB2, retry);
