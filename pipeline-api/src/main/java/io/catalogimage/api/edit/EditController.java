@@ -109,8 +109,9 @@ class EditController {
   /**
    * Queues an edit of the item's current image: its conversation with the model that made it is
    * sent again with the instruction, on that model only. 202 with the edit; 404 for an unknown
-   * item; 409 when the item is not SUCCEEDED (or runs an edit already); 400 for a missing or too
-   * long instruction.
+   * item; 409 when the item is not SUCCEEDED (or runs an edit already) or has no stored image; 400
+   * for a missing or too long instruction. An item made before conversations were kept is edited
+   * from its stored image, as a fresh conversation.
    */
   @PostMapping("/v1/batches/{batchId}/items/{itemId}/edits")
   @ApiResponse(responseCode = "202", description = "the edit is queued")

@@ -86,7 +86,9 @@ class ReserveStep {
     List<PriorTurn> history = List.of();
     if (item.isEdit()) {
       try {
-        history = turns.history(item);
+        ConversationTurns.Replay replay = turns.history(item);
+        history = replay.turns();
+        references = replay.images();
       } catch (ConversationTurns.Unreplayable | java.util.NoSuchElementException e) {
         ledger.endEditWithoutCall(
             job.held(), item.edit().id(), "CONVERSATION", e.getMessage(), clock.instant());
