@@ -385,6 +385,129 @@ class EditEndToEndTest {
   }
 
   @Test
+  void a_bulk_edit_under_a_cost_cap_stops_at_the_cap_keeps_the_images_and_resumes_when_raised() {
+    StringBuilder items = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      items
+          .append(i == 0 ? "" : ",")
+          .append("{\"sku\": \"C-%02d\", \"title\": \"Scarf %d\"}".formatted(i, i));
+    }
+    String capped =
+        Pipelines.submit(
+            pipeline,
+            ("""
+            {"name": "capped edits", "tier": "fast",
+             "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+             "items": [%s]}
+            """)
+                .formatted(items)
+                .getBytes(StandardCharsets.UTF_8));
+    Pipelines.awaitCompleted(pipeline, capped, Duration.ofSeconds(120));
+    var jdbc = Pipelines.jdbc(pipeline);
+    java.math.BigDecimal spent =
+        jdbc.sql("SELECT sum(cost_usd) FROM attempts WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", capped)
+            .query(java.math.BigDecimal.class)
+            .single();
+    assertThat(spent).isPositive();
+    java.math.BigDecimal perImage = spent.divide(java.math.BigDecimal.TEN);
+    Map<String, String> imagesBefore = imageKeys(capped);
+    // room for three and a half more images: the bulk edit of ten stops at the cap
+    java.math.BigDecimal cap =
+        spent
+            .add(perImage.multiply(new java.math.BigDecimal("3.5")))
+            .setScale(6, java.math.RoundingMode.DOWN);
+    assertThat(
+            api.put("/v1/batches/" + capped + "/cost-cap", "{\"costCapUsd\": " + cap + "}")
+                .status())
+        .isEqualTo(200);
+
+    ApiClient.Answer queued =
+        api.post(
+            "/v1/batches/" + capped + "/edits",
+            "{\"instruction\": \"Make the fringe longer\", \"filter\": {\"variant\": \"listing\"}}");
+    assertThat(queued.status()).as(String.valueOf(queued.body())).isEqualTo(202);
+    assertThat(queued.body().path("queued").asInt()).isEqualTo(10);
+    Pipelines.awaitCompleted(pipeline, capped, Duration.ofSeconds(120));
+
+    Map<String, Long> edits = editStates(capped);
+    assertThat(edits.get("SUCCEEDED")).as(edits.toString()).isBetween(1L, 3L);
+    assertThat(edits.get("CAP_REACHED")).isEqualTo(10L - edits.get("SUCCEEDED"));
+    java.math.BigDecimal cost =
+        jdbc.sql("SELECT sum(cost_usd) FROM attempts WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", capped)
+            .query(java.math.BigDecimal.class)
+            .single();
+    assertThat(cost).as("never past the cap").isLessThanOrEqualTo(cap);
+    // a stopped edit made no call and keeps the item's image: every item is still SUCCEEDED
+    assertThat(Pipelines.states(pipeline, capped)).containsOnly(Map.entry("SUCCEEDED", 10L));
+    assertThat(editCalls(capped)).isEqualTo(edits.get("SUCCEEDED"));
+    Map<String, String> imagesAtCap = imageKeys(capped);
+    long unchanged =
+        imagesAtCap.entrySet().stream()
+            .filter(e -> e.getValue().equals(imagesBefore.get(e.getKey())))
+            .count();
+    assertThat(unchanged).isEqualTo(edits.get("CAP_REACHED"));
+    JsonNode stopped =
+        api.get(
+                "/v1/batches/"
+                    + capped
+                    + "/items/"
+                    + imagesAtCap.entrySet().stream()
+                        .filter(e -> e.getValue().equals(imagesBefore.get(e.getKey())))
+                        .findFirst()
+                        .orElseThrow()
+                        .getKey()
+                    + "/edits")
+            .body()
+            .path("edits")
+            .get(0);
+    assertThat(stopped.path("state").asString()).isEqualTo("CAP_REACHED");
+    assertThat(stopped.path("errorType").asString()).isEqualTo("COST_CAP");
+
+    // the cap removed: the stopped edits run, each paid once
+    ApiClient.Answer raised =
+        api.put("/v1/batches/" + capped + "/cost-cap", "{\"costCapUsd\": null}");
+    assertThat(raised.status()).isEqualTo(200);
+    assertThat(raised.body().path("resumedItems").asLong()).isEqualTo(edits.get("CAP_REACHED"));
+    Pipelines.awaitCompleted(pipeline, capped, Duration.ofSeconds(120));
+    assertThat(editStates(capped)).containsOnly(Map.entry("SUCCEEDED", 10L));
+    assertThat(editCalls(capped)).isEqualTo(10L);
+    assertThat(imageKeys(capped).values()).doesNotContainAnyElementsOf(imagesBefore.values());
+  }
+
+  private static Map<String, String> imageKeys(String batchId) {
+    Map<String, String> keys = new java.util.TreeMap<>();
+    Pipelines.jdbc(pipeline)
+        .sql("SELECT CAST(item_id AS text), image_key FROM items WHERE batch_id = CAST(:b AS uuid)")
+        .param("b", batchId)
+        .query((rs, i) -> keys.put(rs.getString(1), rs.getString(2)))
+        .list();
+    return keys;
+  }
+
+  private static Map<String, Long> editStates(String batchId) {
+    Map<String, Long> states = new java.util.TreeMap<>();
+    Pipelines.jdbc(pipeline)
+        .sql(
+            "SELECT state, count(*) FROM item_edits WHERE batch_id = CAST(:b AS uuid) GROUP BY state")
+        .param("b", batchId)
+        .query((rs, i) -> states.put(rs.getString(1), rs.getLong(2)))
+        .list();
+    return states;
+  }
+
+  private static long editCalls(String batchId) {
+    return Pipelines.jdbc(pipeline)
+        .sql(
+            "SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)"
+                + " AND edit_id IS NOT NULL")
+        .param("b", batchId)
+        .query(Long.class)
+        .single();
+  }
+
+  @Test
   void an_edit_after_a_worker_restart_replays_the_conversation_kept_in_postgres() {
     pipeline.workers().get(pipeline.workers().size() - 1).close();
     pipeline.startWorker();

@@ -58,8 +58,9 @@ class EditController {
    *
    * @param turn the edit's number in the item's history (1 for the first)
    * @param editedVersion the version (attempt number) it edits
-   * @param state PENDING, SUCCEEDED, BLOCKED (the model refused; the previous image stays) or
-   *     FAILED
+   * @param state PENDING, SUCCEEDED, BLOCKED (the model refused; the previous image stays), FAILED,
+   *     or CAP_REACHED (a cost cap had no room; the previous image stays, and raising the cap runs
+   *     it again)
    * @param version the new version's attempt number, once SUCCEEDED
    * @param calls provider calls made for it (retries included), {@code costUsd} their cost
    */

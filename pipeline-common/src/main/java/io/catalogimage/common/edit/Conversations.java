@@ -92,7 +92,7 @@ public class Conversations {
   public record EditableItem(String state, Integer turnAttempt, boolean batchCancelled) {}
 
   /**
-   * An edit asked of an item; {@code state} is PENDING, SUCCEEDED, BLOCKED or FAILED.
+   * An edit asked of an item; {@code state} is PENDING, SUCCEEDED, BLOCKED, FAILED or CAP_REACHED.
    *
    * @param calls the provider calls made for it so far (retries included)
    * @param costUsd what they cost

@@ -140,6 +140,11 @@ class ReserveStep {
                                         .count())
                     .sum());
     CapReservations.Answer money = caps.reserve(item, reserved, clock.instant());
+    if (money instanceof CapReservations.Refused refused && item.isEdit()) {
+      // an edit stopped at the cap keeps the item's image; a raised cap runs it again
+      ledger.endEditAtCap(job.held(), item.edit().id(), refused.reason(), clock.instant());
+      return new Ended("cost cap reached: the edit waits for a higher cap");
+    }
     if (money instanceof CapReservations.Refused refused) {
       items.finish(
           job.held(),
