@@ -59,11 +59,14 @@ class EditEndToEndTest {
                        {"sku": "KNIFE", "title": "Chef knife [sim:IMAGE_SAFETY@%s]"},
                        {"sku": "MUG", "title": "Stoneware mug"},
                        {"sku": "VASE", "title": "Glass vase"},
-                       {"sku": "LAMP", "title": "Brass desk lamp"}]}
+                       {"sku": "LAMP", "title": "Brass desk lamp"},
+                       {"sku": "PLATE", "title": "Porcelain dinner plate"},
+                       {"sku": "CUP", "title": "Espresso cup"}]}
             """
                 .formatted(NB2)
                 .getBytes(StandardCharsets.UTF_8));
-    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+    // generous: on a loaded shared machine 7 items have taken 70 s
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(180));
   }
 
   @AfterAll
@@ -101,10 +104,10 @@ class EditEndToEndTest {
     assertThat(queued.body().path("state").asString()).isEqualTo("PENDING");
     String id = queued.body().path("editId").asString();
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(200))
         .until(() -> !"PENDING".equals(editView(sku, id).path("state").asString()));
-    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(30));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
     return editView(sku, id);
   }
 
@@ -197,6 +200,80 @@ class EditEndToEndTest {
     JsonNode third = editAndWait("WATCH", "Make the strap brown");
     assertThat(third.path("state").asString()).isEqualTo("SUCCEEDED");
     assertThat(third.path("editedVersion").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void an_item_made_before_conversations_were_kept_is_edited_from_its_stored_image() {
+    Map<String, Object> before = item("PLATE");
+    String original = (String) before.get("image_key");
+    // as an item made before V80: its image is stored, its conversation is not
+    Pipelines.jdbc(pipeline)
+        .sql("DELETE FROM item_turns WHERE item_id = CAST(:i AS uuid)")
+        .param("i", before.get("id"))
+        .update();
+    assertThat(api.get(path("PLATE") + "/versions").body().path("versions")).isEmpty();
+    ThoughtSignatures.Counts sigs = pipeline.simulator().signatures();
+
+    JsonNode first = editAndWait("PLATE", "Paint a blue rim on the plate");
+    assertThat(first.path("state").asString()).as(first.toString()).isEqualTo("SUCCEEDED");
+    assertThat(first.path("model").asString()).isEqualTo(NB2);
+    ThoughtSignatures.Counts afterFirst = pipeline.simulator().signatures();
+    assertThat(afterFirst.refused() - sigs.refused()).isZero();
+    assertThat(afterFirst.verified() - sigs.verified()).as("a fresh conversation").isZero();
+    // the stored image went in the user turn: the call was billed an input image (258 tokens)
+    Map<String, Object> call =
+        Pipelines.jdbc(pipeline)
+            .sql(
+                "SELECT tokens_in, model_requested FROM attempts WHERE item_id = CAST(:i AS uuid)"
+                    + " AND edit_id IS NOT NULL")
+            .param("i", before.get("id"))
+            .query()
+            .singleRow();
+    assertThat((Integer) call.get("tokens_in")).isGreaterThanOrEqualTo(258);
+    assertThat(call.get("model_requested")).isEqualTo(NB2);
+    String edited = (String) item("PLATE").get("image_key");
+    assertThat(edited).isNotEqualTo(original);
+    assertThat(Arrays.equals(object(original), object(edited))).isFalse();
+
+    // the stored image is a version of its own, and the edit's parent
+    JsonNode versions = api.get(path("PLATE") + "/versions").body().path("versions");
+    assertThat(versions).hasSize(2);
+    assertThat(versions.get(0).path("imageKey").asString()).isEqualTo(original);
+    assertThat(versions.get(0).path("model").asString()).isEqualTo(NB2);
+    assertThat(versions.get(1).path("editOf").asInt())
+        .isEqualTo(versions.get(0).path("version").asInt());
+
+    // the next edit replays the fresh conversation: the image and instruction, then the model's
+    // answer with its two signatures, echoed intact
+    JsonNode second = editAndWait("PLATE", "Now put a fork beside it");
+    assertThat(second.path("state").asString()).as(second.toString()).isEqualTo("SUCCEEDED");
+    ThoughtSignatures.Counts afterSecond = pipeline.simulator().signatures();
+    assertThat(afterSecond.refused() - sigs.refused()).isZero();
+    assertThat(afterSecond.verified() - afterFirst.verified()).isEqualTo(2);
+
+    // the stored image can be restored, and edited again from there
+    ApiClient.Answer restored =
+        api.post(
+            path("PLATE") + "/versions/" + versions.get(0).path("version").asInt() + "/restore");
+    assertThat(restored.status()).as(String.valueOf(restored.body())).isEqualTo(200);
+    assertThat(item("PLATE").get("image_key")).isEqualTo(original);
+    assertThat(editAndWait("PLATE", "Make the plate square").path("state").asString())
+        .isEqualTo("SUCCEEDED");
+    assertThat(pipeline.simulator().signatures().refused() - sigs.refused()).isZero();
+  }
+
+  @Test
+  void an_item_with_neither_a_kept_conversation_nor_a_stored_image_answers_409() {
+    Pipelines.jdbc(pipeline)
+        .sql(
+            "WITH gone AS (DELETE FROM item_turns WHERE item_id = CAST(:i AS uuid))"
+                + " UPDATE items SET image_key = NULL WHERE item_id = CAST(:i AS uuid)")
+        .param("i", item("CUP").get("id"))
+        .update();
+    ApiClient.Answer refused = edit("CUP", "Make it red");
+    assertThat(refused.status()).as(String.valueOf(refused.body())).isEqualTo(409);
+    assertThat(refused.body().path("detail").asString()).contains("no stored image");
+    assertThat(api.get(path("CUP") + "/edits").body().path("edits")).isEmpty();
   }
 
   @Test
@@ -305,6 +382,129 @@ class EditEndToEndTest {
         .as("paced by the budget, not by 429s")
         .isZero();
     assertThat(pipeline.simulator().signatures().refused()).isZero();
+  }
+
+  @Test
+  void a_bulk_edit_under_a_cost_cap_stops_at_the_cap_keeps_the_images_and_resumes_when_raised() {
+    StringBuilder items = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      items
+          .append(i == 0 ? "" : ",")
+          .append("{\"sku\": \"C-%02d\", \"title\": \"Scarf %d\"}".formatted(i, i));
+    }
+    String capped =
+        Pipelines.submit(
+            pipeline,
+            ("""
+            {"name": "capped edits", "tier": "fast",
+             "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+             "items": [%s]}
+            """)
+                .formatted(items)
+                .getBytes(StandardCharsets.UTF_8));
+    Pipelines.awaitCompleted(pipeline, capped, Duration.ofSeconds(120));
+    var jdbc = Pipelines.jdbc(pipeline);
+    java.math.BigDecimal spent =
+        jdbc.sql("SELECT sum(cost_usd) FROM attempts WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", capped)
+            .query(java.math.BigDecimal.class)
+            .single();
+    assertThat(spent).isPositive();
+    java.math.BigDecimal perImage = spent.divide(java.math.BigDecimal.TEN);
+    Map<String, String> imagesBefore = imageKeys(capped);
+    // room for three and a half more images: the bulk edit of ten stops at the cap
+    java.math.BigDecimal cap =
+        spent
+            .add(perImage.multiply(new java.math.BigDecimal("3.5")))
+            .setScale(6, java.math.RoundingMode.DOWN);
+    assertThat(
+            api.put("/v1/batches/" + capped + "/cost-cap", "{\"costCapUsd\": " + cap + "}")
+                .status())
+        .isEqualTo(200);
+
+    ApiClient.Answer queued =
+        api.post(
+            "/v1/batches/" + capped + "/edits",
+            "{\"instruction\": \"Make the fringe longer\", \"filter\": {\"variant\": \"listing\"}}");
+    assertThat(queued.status()).as(String.valueOf(queued.body())).isEqualTo(202);
+    assertThat(queued.body().path("queued").asInt()).isEqualTo(10);
+    Pipelines.awaitCompleted(pipeline, capped, Duration.ofSeconds(120));
+
+    Map<String, Long> edits = editStates(capped);
+    assertThat(edits.get("SUCCEEDED")).as(edits.toString()).isBetween(1L, 3L);
+    assertThat(edits.get("CAP_REACHED")).isEqualTo(10L - edits.get("SUCCEEDED"));
+    java.math.BigDecimal cost =
+        jdbc.sql("SELECT sum(cost_usd) FROM attempts WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", capped)
+            .query(java.math.BigDecimal.class)
+            .single();
+    assertThat(cost).as("never past the cap").isLessThanOrEqualTo(cap);
+    // a stopped edit made no call and keeps the item's image: every item is still SUCCEEDED
+    assertThat(Pipelines.states(pipeline, capped)).containsOnly(Map.entry("SUCCEEDED", 10L));
+    assertThat(editCalls(capped)).isEqualTo(edits.get("SUCCEEDED"));
+    Map<String, String> imagesAtCap = imageKeys(capped);
+    long unchanged =
+        imagesAtCap.entrySet().stream()
+            .filter(e -> e.getValue().equals(imagesBefore.get(e.getKey())))
+            .count();
+    assertThat(unchanged).isEqualTo(edits.get("CAP_REACHED"));
+    JsonNode stopped =
+        api.get(
+                "/v1/batches/"
+                    + capped
+                    + "/items/"
+                    + imagesAtCap.entrySet().stream()
+                        .filter(e -> e.getValue().equals(imagesBefore.get(e.getKey())))
+                        .findFirst()
+                        .orElseThrow()
+                        .getKey()
+                    + "/edits")
+            .body()
+            .path("edits")
+            .get(0);
+    assertThat(stopped.path("state").asString()).isEqualTo("CAP_REACHED");
+    assertThat(stopped.path("errorType").asString()).isEqualTo("COST_CAP");
+
+    // the cap removed: the stopped edits run, each paid once
+    ApiClient.Answer raised =
+        api.put("/v1/batches/" + capped + "/cost-cap", "{\"costCapUsd\": null}");
+    assertThat(raised.status()).isEqualTo(200);
+    assertThat(raised.body().path("resumedItems").asLong()).isEqualTo(edits.get("CAP_REACHED"));
+    Pipelines.awaitCompleted(pipeline, capped, Duration.ofSeconds(120));
+    assertThat(editStates(capped)).containsOnly(Map.entry("SUCCEEDED", 10L));
+    assertThat(editCalls(capped)).isEqualTo(10L);
+    assertThat(imageKeys(capped).values()).doesNotContainAnyElementsOf(imagesBefore.values());
+  }
+
+  private static Map<String, String> imageKeys(String batchId) {
+    Map<String, String> keys = new java.util.TreeMap<>();
+    Pipelines.jdbc(pipeline)
+        .sql("SELECT CAST(item_id AS text), image_key FROM items WHERE batch_id = CAST(:b AS uuid)")
+        .param("b", batchId)
+        .query((rs, i) -> keys.put(rs.getString(1), rs.getString(2)))
+        .list();
+    return keys;
+  }
+
+  private static Map<String, Long> editStates(String batchId) {
+    Map<String, Long> states = new java.util.TreeMap<>();
+    Pipelines.jdbc(pipeline)
+        .sql(
+            "SELECT state, count(*) FROM item_edits WHERE batch_id = CAST(:b AS uuid) GROUP BY state")
+        .param("b", batchId)
+        .query((rs, i) -> states.put(rs.getString(1), rs.getLong(2)))
+        .list();
+    return states;
+  }
+
+  private static long editCalls(String batchId) {
+    return Pipelines.jdbc(pipeline)
+        .sql(
+            "SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)"
+                + " AND edit_id IS NOT NULL")
+        .param("b", batchId)
+        .query(Long.class)
+        .single();
   }
 
   @Test

@@ -58,8 +58,9 @@ class EditController {
    *
    * @param turn the edit's number in the item's history (1 for the first)
    * @param editedVersion the version (attempt number) it edits
-   * @param state PENDING, SUCCEEDED, BLOCKED (the model refused; the previous image stays) or
-   *     FAILED
+   * @param state PENDING, SUCCEEDED, BLOCKED (the model refused; the previous image stays), FAILED,
+   *     or CAP_REACHED (a cost cap had no room; the previous image stays, and raising the cap runs
+   *     it again)
    * @param version the new version's attempt number, once SUCCEEDED
    * @param calls provider calls made for it (retries included), {@code costUsd} their cost
    */
@@ -109,8 +110,9 @@ class EditController {
   /**
    * Queues an edit of the item's current image: its conversation with the model that made it is
    * sent again with the instruction, on that model only. 202 with the edit; 404 for an unknown
-   * item; 409 when the item is not SUCCEEDED (or runs an edit already); 400 for a missing or too
-   * long instruction.
+   * item; 409 when the item is not SUCCEEDED (or runs an edit already) or has no stored image; 400
+   * for a missing or too long instruction. An item made before conversations were kept is edited
+   * from its stored image, as a fresh conversation.
    */
   @PostMapping("/v1/batches/{batchId}/items/{itemId}/edits")
   @ApiResponse(responseCode = "202", description = "the edit is queued")

@@ -3,11 +3,13 @@ package io.catalogimage.api.edit;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
 import io.catalogimage.common.batch.BatchRepository;
+import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
+import io.catalogimage.common.model.ModelCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +32,20 @@ class QueueEdits {
   private final Conversations conversations;
   private final ItemRepository items;
   private final BatchRepository batches;
+  private final ModelCatalog catalog;
+  private final Tiers tiers;
 
-  QueueEdits(Conversations conversations, ItemRepository items, BatchRepository batches) {
+  QueueEdits(
+      Conversations conversations,
+      ItemRepository items,
+      BatchRepository batches,
+      ModelCatalog catalog,
+      Tiers tiers) {
     this.conversations = conversations;
     this.items = items;
     this.batches = batches;
+    this.catalog = catalog;
+    this.tiers = tiers;
   }
 
   /** Checks the instruction; the problem names the field (and its index in a bulk request). */
@@ -75,11 +86,17 @@ class QueueEdits {
     Conversations.Turn current =
         conversations
             .current(tenant, item)
+            .or(
+                () -> {
+                  // made before conversations were kept: its stored image starts a fresh one
+                  adoptImages(tenant, batch, item, now);
+                  return conversations.current(tenant, item);
+                })
             .orElseThrow(
                 () ->
                     conflict(
-                        "the item's conversation with its model was not kept (it was made before"
-                            + " edits existed); re-drive or resubmit it to make an editable image"));
+                        "the item has no stored image to edit (and no kept conversation);"
+                            + " re-drive it to make one"));
     UUID edit = UUID.randomUUID();
     conversations.insertEdit(
         edit, tenant, batch, item, instruction, current.model(), current.attemptNo(), now);
@@ -136,11 +153,28 @@ class QueueEdits {
       String instruction,
       int limit,
       Instant now) {
+    adoptImages(tenant, batch, null, now);
     List<ItemId> queued = items.queueEditsMatching(tenant, batch, filter, instruction, limit, now);
     if (!queued.isEmpty()) {
       batches.reopenResumed(tenant, batch);
     }
     return queued;
+  }
+
+  /**
+   * Adopts the stored images of items that kept no conversation (all of the batch's, or one item's)
+   * as versions to edit from, on the model that made each, or the first of the batch's tier when
+   * that model is gone from the catalog.
+   */
+  private void adoptImages(TenantId tenant, BatchId batch, ItemId item, Instant now) {
+    String tier = conversations.tier(tenant, batch).orElse(null);
+    String fallback =
+        tier == null
+            ? null
+            : tiers.chain(tier).flatMap(c -> c.stream().findFirst()).map(m -> m.id()).orElse(null);
+    List<String> ids = catalog.models().stream().map(m -> m.id()).toList();
+    conversations.adoptImages(
+        tenant, batch, item, ids, fallback == null ? ids.get(0) : fallback, now);
   }
 
   @Transactional

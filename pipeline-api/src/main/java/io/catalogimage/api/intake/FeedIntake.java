@@ -4,6 +4,7 @@ import io.catalogimage.api.intake.SubmitBatchRequest.ProductRequest;
 import io.catalogimage.api.intake.SubmitBatchRequest.VariantRequest;
 import io.catalogimage.api.problem.FieldProblem;
 import io.catalogimage.common.batch.BatchSpec;
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.batch.ReferenceImageSource;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
@@ -28,7 +29,8 @@ public class FeedIntake {
 
   /**
    * The batch options of a schedule, as its owner wrote them (a preset name, variants as {@code
-   * name:aspectRatio:size} or objects, ...); checked like a submission's.
+   * name:aspectRatio:size} or objects, ...); checked like a submission's, {@code generation} (the
+   * model settings every run passes through) included.
    */
   public record Options(
       String name,
@@ -41,7 +43,8 @@ public class FeedIntake {
       String lane,
       BigDecimal costCapUsd,
       Boolean allowSafetyReroute,
-      String callbackUrl) {
+      String callbackUrl,
+      GenerationSettings generation) {
 
     /** These options with a lane and a name where they set none. */
     public Options orDefaults(String defaultLane, String defaultName) {
@@ -56,7 +59,8 @@ public class FeedIntake {
           lane != null ? lane : defaultLane,
           costCapUsd,
           allowSafetyReroute,
-          callbackUrl);
+          callbackUrl,
+          generation);
     }
   }
 
@@ -165,7 +169,8 @@ public class FeedIntake {
             o.costCapUsd(),
             o.allowSafetyReroute(),
             o.callbackUrl(),
-            null);
+            null,
+            o.generation());
     return new Checked(validator.validateOptions(presets.expand(tenant, request)));
   }
 

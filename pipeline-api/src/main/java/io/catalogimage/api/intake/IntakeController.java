@@ -128,7 +128,10 @@ class IntakeController {
    * every row is good, and a 400 lists each bad row with its line ({@code errors[].line}). An
    * upload of more than 10,000 products answers once its products are stored; its items follow
    * within seconds (counted QUEUED meanwhile). With {@code Idempotency-Key}, a retry with the same
-   * body returns the same batch, another body a 422.
+   * body returns the same batch, another body a 422. The model settings of the JSON body's {@code
+   * generation} are the parameters {@code generation.thinkingLevel}, {@code
+   * generation.includeThoughts}, ... : one a model of the tier does not take is a 400 naming it,
+   * before any row is read.
    *
    * @param name a name of yours for the batch
    * @param tier fast (default) or quality
@@ -153,6 +156,36 @@ class IntakeController {
             in = ParameterIn.QUERY,
             description = "a variant as name:aspectRatio:size, e.g. listing:1:1:1K; repeat it",
             array = @ArraySchema(schema = @Schema(type = "string"))),
+        @Parameter(
+            name = "generation.thinkingLevel",
+            in = ParameterIn.QUERY,
+            description = "Gemini 3.x: minimal, low, medium or high",
+            schema = @Schema(type = "string")),
+        @Parameter(
+            name = "generation.includeThoughts",
+            in = ParameterIn.QUERY,
+            description = "Gemini 3.x: whether thought parts come back (true or false)",
+            schema = @Schema(type = "boolean")),
+        @Parameter(
+            name = "generation.googleSearch",
+            in = ParameterIn.QUERY,
+            description = "Gemini 3.x: ground the image with Google Search (true or false)",
+            schema = @Schema(type = "boolean")),
+        @Parameter(
+            name = "generation.outputFormat",
+            in = ParameterIn.QUERY,
+            description = "OpenAI: png or jpeg",
+            schema = @Schema(type = "string")),
+        @Parameter(
+            name = "generation.quality",
+            in = ParameterIn.QUERY,
+            description = "OpenAI: low, medium, high or auto",
+            schema = @Schema(type = "string")),
+        @Parameter(
+            name = "generation.personGeneration",
+            in = ParameterIn.QUERY,
+            description = "Vertex AI only",
+            schema = @Schema(type = "string")),
         @Parameter(
             name = "Idempotency-Key",
             in = ParameterIn.HEADER,
@@ -235,7 +268,8 @@ class IntakeController {
                     money(costCapUsd),
                     allowSafetyReroute,
                     callbackUrl,
-                    null)));
+                    null,
+                    UploadOptions.generation(request.getParameterMap()))));
     BatchId batch = new BatchId(Uuids.v7());
     Instant now = clock.instant();
     MessageDigest digest = sha256();

@@ -1,6 +1,7 @@
 package io.catalogimage.api.intake;
 
 import io.catalogimage.api.problem.ApiProblem;
+import io.catalogimage.common.batch.GenerationSettings;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -28,7 +29,13 @@ final class UploadOptions {
           "costCapUsd",
           "allowSafetyReroute",
           "callbackUrl",
-          "variantPreset");
+          "variantPreset",
+          "generation.thinkingLevel",
+          "generation.includeThoughts",
+          "generation.googleSearch",
+          "generation.outputFormat",
+          "generation.quality",
+          "generation.personGeneration");
 
   static final String VARIANT = "variant";
 
@@ -41,6 +48,43 @@ final class UploadOptions {
       throw ApiProblem.invalidParameter(
           name, "is a query parameter; a JSON submission gives its options in the body");
     }
+  }
+
+  /**
+   * The model settings of an upload, named as the JSON body's {@code generation} fields and as the
+   * problems that refuse them ({@code generation.thinkingLevel=high}); null when none is given.
+   */
+  static GenerationSettings generation(Map<String, String[]> parameters) {
+    String thinkingLevel = single(parameters, "generation.thinkingLevel");
+    Boolean includeThoughts = bool(parameters, "generation.includeThoughts");
+    Boolean googleSearch = bool(parameters, "generation.googleSearch");
+    String outputFormat = single(parameters, "generation.outputFormat");
+    String quality = single(parameters, "generation.quality");
+    String personGeneration = single(parameters, "generation.personGeneration");
+    GenerationSettings settings =
+        new GenerationSettings(
+            thinkingLevel, includeThoughts, googleSearch, outputFormat, quality, personGeneration);
+    return settings.noneGiven() ? null : settings;
+  }
+
+  private static String single(Map<String, String[]> parameters, String name) {
+    String[] values = parameters.get(name);
+    return values == null || values.length == 0 ? null : values[0];
+  }
+
+  /**
+   * true or false, as a JSON body takes them: "yes" or "1" is refused rather than read as false.
+   */
+  private static Boolean bool(Map<String, String[]> parameters, String name) {
+    String value = single(parameters, name);
+    if (value == null) {
+      return null;
+    }
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw ApiProblem.invalidParameter(name, "'" + value + "' is not true or false");
+    };
   }
 
   /** Checks the parameters and gives them in one order, values of a repeated one in theirs. */

@@ -25,7 +25,9 @@ import java.util.Map;
  *     product's reference photo (default false: an attribute like any other)
  * @param batch the batch options of every run, as a submission's: tier, variants or variantPreset,
  *     altTextLocales, promptTemplate, styleGuide, lane (default scheduled), costCapUsd (per run),
- *     allowSafetyReroute, callbackUrl
+ *     allowSafetyReroute, callbackUrl, generation (model settings: thinkingLevel, includeThoughts,
+ *     googleSearch, outputFormat, quality, personGeneration, each checked against every model of
+ *     the tier)
  * @param overlap when a run is due while the previous one is still open: skip (default) or
  *     queue-one
  * @param badRows skip (default: the run goes on without them, each reported by line) or reject (the

@@ -481,6 +481,7 @@ class Schedules {
   }
 
   private static FeedIntake.Options emptyOptions() {
-    return new FeedIntake.Options(null, null, null, null, null, null, null, null, null, null, null);
+    return new FeedIntake.Options(
+        null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

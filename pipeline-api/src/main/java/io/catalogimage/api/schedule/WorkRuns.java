@@ -7,6 +7,7 @@ import io.catalogimage.api.problem.InvalidSubmission;
 import io.catalogimage.api.schedule.feed.FeedFormat;
 import io.catalogimage.api.schedule.feed.FeedRows;
 import io.catalogimage.api.schedule.feed.FeedUnreadable;
+import io.catalogimage.common.batch.GenerationSettings;
 import io.catalogimage.common.batch.ReferenceImageSource;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.id.BatchId;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -322,15 +324,22 @@ class WorkRuns {
     byte[][] variantDigests = new byte[variants.size()][];
     for (int i = 0; i < variants.size(); i++) {
       VariantSpec v = variants.get(i);
-      variantDigests[i] =
-          CatalogState.digest(
-              sha,
-              v.name(),
-              v.aspectRatio(),
-              v.size(),
-              options.tier(),
-              options.spec().styleGuide(),
-              String.join(",", options.spec().altTextLocales()));
+      List<String> inputs =
+          new ArrayList<>(
+              Arrays.asList(
+                  v.name(),
+                  v.aspectRatio(),
+                  v.size(),
+                  options.tier(),
+                  options.spec().styleGuide(),
+                  String.join(",", options.spec().altTextLocales())));
+      GenerationSettings settings = options.spec().settings();
+      if (!settings.noneGiven()) {
+        // settings change the image (jpeg for png, another thinking level): a product made with
+        // other settings is made again; none given keeps the digests of earlier runs
+        inputs.add(settings.toString());
+      }
+      variantDigests[i] = CatalogState.digest(sha, inputs.toArray(String[]::new));
     }
     FeedIntake.RowChecker checker = intake.rows(options);
     BatchId batch = new BatchId(Uuids.v7());

@@ -144,6 +144,80 @@ class SubmissionValidationTest {
   }
 
   @Test
+  void an_upload_takes_the_generation_settings_as_query_parameters_checked_as_a_json_body_is()
+      throws Exception {
+    String csv = "sku,title,color\r\nTS-001,Organic cotton T-shirt,navy\r\n";
+    JsonNode problem =
+        uploadRejected(
+            "?tier=fast&variant=listing:1:1:1K&generation.thinkingLevel=high"
+                + "&generation.quality=high&generation.personGeneration=allow_adult",
+            csv);
+    assertThat(problem.path("errors").findValuesAsString("field"))
+        .containsExactlyInAnyOrder("generation.quality", "generation.personGeneration");
+    assertThat(problem.path("errors").toString())
+        .contains("is not supported by gemini-3.1-flash-image, gemini-3-pro-image");
+    assertNothingStored();
+    // not a boolean, and not a value the setting takes: each a 400 naming the parameter
+    assertThat(
+            uploadRejected("?variant=listing:1:1:1K&generation.includeThoughts=yes", csv)
+                .toString())
+        .contains("generation.includeThoughts")
+        .contains("is not true or false");
+    assertThat(
+            uploadRejected("?variant=listing:1:1:1K&generation.thinkingLevel=extreme", csv)
+                .path("errors")
+                .findValuesAsString("field"))
+        .containsExactly("generation.thinkingLevel");
+    assertThat(
+            uploadRejected(
+                    "?variant=listing:1:1:1K&generation.thinkingLevel=low"
+                        + "&generation.thinkingLevel=high",
+                    csv)
+                .toString())
+        .contains("given 2 times");
+    assertNothingStored();
+
+    HttpResponse<String> ok =
+        upload(
+            "application/x-ndjson",
+            "?tier=quality&variant=listing:1:1:1K&generation.thinkingLevel=high"
+                + "&generation.includeThoughts=true",
+            "{\"sku\": \"N-1\", \"title\": \"Mug\"}\n");
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
+    JsonNode stored =
+        Json.mapper()
+            .readTree(
+                jdbc.sql("SELECT spec::text FROM batches WHERE batch_id = CAST(:b AS uuid)")
+                    .param("b", Json.mapper().readTree(ok.body()).path("id").asString())
+                    .query(String.class)
+                    .single())
+            .path("generation");
+    assertThat(stored.path("thinkingLevel").asString()).isEqualTo("high");
+    assertThat(stored.path("includeThoughts").asBoolean()).isTrue();
+    // the tier's own setting stays where the upload gives none
+    assertThat(stored.path("googleSearch").asBoolean()).isTrue();
+  }
+
+  private JsonNode uploadRejected(String query, String csv) throws Exception {
+    HttpResponse<String> r = upload("text/csv", query, csv);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).contains("application/problem+json"));
+    return Json.mapper().readTree(r.body());
+  }
+
+  private HttpResponse<String> upload(String contentType, String query, String body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batches" + query))
+            .header("Content-Type", contentType)
+            .header("Authorization", ApiTestInfrastructure.AUTHORIZATION)
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void rejects_a_missing_sku_naming_the_item_and_stores_nothing() throws Exception {
     JsonNode problem = rejected(VALID.replace("\"sku\": \"TS-002\", ", ""), 400);
     assertThat(problem.path("type").asString()).endsWith("/invalid-submission");

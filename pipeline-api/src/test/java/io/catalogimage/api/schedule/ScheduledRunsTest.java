@@ -22,6 +22,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Scheduled runs end to end on real PostgreSQL and S3: only what changed is generated, the manifest
@@ -235,6 +236,81 @@ class ScheduledRunsTest extends ScheduleTestSupport {
     JsonNode r = awaitRun(reject, rejected, "REJECTED");
     assertThat(r.path("reason").asString()).contains("2 bad rows").contains("line 3");
     assertThat(r.path("batchId").isNull()).isTrue();
+  }
+
+  @Test
+  void aScheduleKeepsItsGenerationSettingsForEveryRunAndOtherSettingsRemakeTheImages()
+      throws Exception {
+    Answer refused =
+        api()
+            .call(
+                "POST",
+                "/v1/schedules",
+                """
+                {"dailyAt": "02:00", "source": {"objectKey": "feeds/settings.csv"},
+                 "batch": {"tier": "fast", "variants": [{"name": "main", "aspectRatio": "1:1", "size": "1K"}],
+                           "generation": {"thinkingLevel": "high",
+                           "personGeneration": "allow_adult", "quality": "high"}}}
+                """);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body().path("errors").findValuesAsString("field"))
+        .containsExactlyInAnyOrder("batch.generation.personGeneration", "batch.generation.quality");
+    assertThat(refused.body().path("errors").toString()).contains("gemini-3.1-flash-image");
+
+    startScheduler("api-1");
+    putFeed("feeds/settings.csv", csv(products(1, 3, ScheduledRunsTest::product)));
+    String schedule =
+        id(
+            createSchedule(
+                """
+                {"name": "nightly", "dailyAt": "02:00", "timeZone": "Europe/Berlin",
+                 "deadline": "06:00", "source": {"objectKey": "feeds/settings.csv"},
+                 "batch": {"tier": "fast", "variants": [{"name": "main", "aspectRatio": "1:1",
+                           "size": "1K"}], "promptTemplate": "Photo of {{title}}",
+                           "generation": {"thinkingLevel": "high", "googleSearch": true}}}
+                """));
+    ObjectNode batchOptions =
+        (ObjectNode) ok(api().get("/v1/schedules/" + schedule), 200).path("batch");
+    assertThat(batchOptions.path("generation").path("thinkingLevel").asString()).isEqualTo("high");
+
+    JsonNode first = runToCompletion(schedule);
+    assertThat(first.path("counts").path("generated").asLong()).isEqualTo(3);
+    assertThat(batchSettings(first).path("thinkingLevel").asString()).isEqualTo("high");
+    assertThat(batchSettings(first).path("googleSearch").asBoolean()).isTrue();
+
+    // the same settings: nothing to make; other settings: every image is made again with them
+    assertThat(runToCompletion(schedule).path("counts").path("reused").asLong()).isEqualTo(3);
+    batchOptions.set("generation", Json.mapper().readTree("{\"thinkingLevel\": \"low\"}"));
+    ok(
+        api().call("PUT", "/v1/schedules/" + schedule, updated("feeds/settings.csv", batchOptions)),
+        200);
+    JsonNode third = runToCompletion(schedule);
+    assertThat(third.path("counts").path("generated").asLong()).isEqualTo(3);
+    assertThat(batchSettings(third).path("thinkingLevel").asString()).isEqualTo("low");
+  }
+
+  private static String updated(String feedKey, JsonNode batchOptions) {
+    return Json.mapper()
+        .writeValueAsString(
+            Map.of(
+                "name", "nightly",
+                "dailyAt", "02:00",
+                "timeZone", "Europe/Berlin",
+                "deadline", "06:00",
+                "source", Map.of("objectKey", feedKey),
+                "format", "csv",
+                "batch", batchOptions));
+  }
+
+  /** The generation settings stored with a run's batch: what its items send. */
+  private JsonNode batchSettings(JsonNode run) throws Exception {
+    return Json.mapper()
+        .readTree(
+            jdbc.sql("SELECT spec::text FROM batches WHERE batch_id = CAST(:b AS uuid)")
+                .param("b", run.path("batchId").asString())
+                .query(String.class)
+                .single())
+        .path("generation");
   }
 
   @Test

@@ -26,6 +26,9 @@ public class Conversations {
    * @param parentAttempt the version this one continued, or null for the generation
    * @param turn 0 for the generation, then 1, 2, ... per edit
    * @param modelPartsJson the model turn's parts, as JSON
+   * @param conversationKept false for the image of an item made before conversations were kept
+   *     (adopted as a version when it is first edited): there is nothing of it to replay, and the
+   *     turn that edits it carries its image in the user turn instead
    */
   public record Turn(
       ItemId item,
@@ -42,7 +45,45 @@ public class Conversations {
       String sidecarKey,
       String altTextJson,
       String caption,
-      Instant createdAt) {}
+      Instant createdAt,
+      boolean conversationKept) {
+
+    /** A turn of a kept conversation, as the worker records it. */
+    public Turn(
+        ItemId item,
+        int attemptNo,
+        TenantId tenant,
+        Integer parentAttempt,
+        int turn,
+        String model,
+        String modelServed,
+        String requestText,
+        int referenceImages,
+        String modelPartsJson,
+        String imageKey,
+        String sidecarKey,
+        String altTextJson,
+        String caption,
+        Instant createdAt) {
+      this(
+          item,
+          attemptNo,
+          tenant,
+          parentAttempt,
+          turn,
+          model,
+          modelServed,
+          requestText,
+          referenceImages,
+          modelPartsJson,
+          imageKey,
+          sidecarKey,
+          altTextJson,
+          caption,
+          createdAt,
+          true);
+    }
+  }
 
   /**
    * Where an item stands for an edit: its state, the version it shows (null when its conversation
@@ -51,7 +92,7 @@ public class Conversations {
   public record EditableItem(String state, Integer turnAttempt, boolean batchCancelled) {}
 
   /**
-   * An edit asked of an item; {@code state} is PENDING, SUCCEEDED, BLOCKED or FAILED.
+   * An edit asked of an item; {@code state} is PENDING, SUCCEEDED, BLOCKED, FAILED or CAP_REACHED.
    *
    * @param calls the provider calls made for it so far (retries included)
    * @param costUsd what they cost
@@ -96,7 +137,8 @@ public class Conversations {
   private static final String TURN_COLUMNS =
       "t.item_id, t.attempt_no, t.tenant_id, t.parent_attempt, t.turn, t.model, t.model_served,"
           + " t.request_text, t.reference_images, t.model_parts::text AS model_parts, t.image_key,"
-          + " t.sidecar_key, t.alt_text::text AS alt_text, t.caption, t.created_at";
+          + " t.sidecar_key, t.alt_text::text AS alt_text, t.caption, t.created_at,"
+          + " t.conversation_kept";
 
   /** The conversation that led to a version, first turn first. */
   private static final String CHAIN =
@@ -123,6 +165,51 @@ public class Conversations {
           + " FROM item_turns t JOIN items i ON i.item_id = t.item_id"
           + " AND i.turn_attempt = t.attempt_no"
           + " WHERE i.item_id = :item AND i.tenant_id = :tenant";
+
+  /**
+   * Adopts the stored image of each SUCCEEDED item that shows no kept turn (made before V80) as a
+   * version without a conversation: numbered by the attempt that made it, on the catalog model that
+   * made it (asked, else served), or {@code :fallback} (the first model of the batch's tier) when
+   * that model is no longer in the catalog. An item without a stored image is left alone.
+   */
+  private static final String ADOPT_IMAGES =
+      """
+      WITH picked AS (
+        SELECT i.item_id, i.tenant_id, i.image_key, i.sidecar_key, i.alt_text, i.caption,
+               i.model_served AS item_served, i.attempts, a.attempt_no, a.model_requested,
+               a.model_served
+          FROM items i
+          LEFT JOIN LATERAL (
+                 SELECT x.attempt_no, x.model_requested, x.model_served FROM attempts x
+                  WHERE x.item_id = i.item_id AND x.outcome = 'SUCCEEDED'
+                  ORDER BY x.attempt_no DESC LIMIT 1) a ON true
+         WHERE i.batch_id = :batch AND i.tenant_id = :tenant AND i.state = 'SUCCEEDED'
+           AND i.image_key IS NOT NULL
+           AND (CAST(:item AS uuid) IS NULL OR i.item_id = CAST(:item AS uuid))
+           AND NOT EXISTS (SELECT 1 FROM item_turns t
+                            WHERE t.item_id = i.item_id AND t.attempt_no = i.turn_attempt)
+           FOR UPDATE OF i
+      ), adopted AS (
+        INSERT INTO item_turns (item_id, attempt_no, tenant_id, parent_attempt, turn, model,
+                                model_served, request_text, reference_images, model_parts,
+                                image_key, sidecar_key, alt_text, caption, created_at,
+                                conversation_kept)
+        SELECT p.item_id, coalesce(p.attempt_no, p.attempts), p.tenant_id, NULL, 0,
+               CASE WHEN p.model_requested = ANY(CAST(:catalog AS text[])) THEN p.model_requested
+                    WHEN p.item_served = ANY(CAST(:catalog AS text[])) THEN p.item_served
+                    ELSE :fallback END,
+               coalesce(p.model_served, p.item_served), '', 0,
+               jsonb_build_array(jsonb_build_object(
+                   'mimeType', CASE WHEN p.image_key ~* '\\.(jpg|jpeg)$' THEN 'image/jpeg'
+                                    ELSE 'image/png' END,
+                   'imageKey', p.image_key)),
+               p.image_key, coalesce(p.sidecar_key, ''), p.alt_text, p.caption, :now, false
+          FROM picked p
+        ON CONFLICT (item_id, attempt_no) DO NOTHING
+        RETURNING item_id, attempt_no
+      )
+      UPDATE items SET turn_attempt = a.attempt_no FROM adopted a WHERE items.item_id = a.item_id
+      """;
 
   private static final String INSERT_EDIT =
       """
@@ -266,6 +353,40 @@ public class Conversations {
         .optional();
   }
 
+  /**
+   * Makes the stored image of the batch's SUCCEEDED items that kept no conversation (or of one
+   * item, when {@code item} is given) a version an edit can start from; answers how many were
+   * adopted.
+   *
+   * @param catalogModels the ids of the catalog's models: a model not among them is gone
+   * @param fallback the model to edit on when the one that made the image is gone
+   */
+  public int adoptImages(
+      TenantId tenant,
+      BatchId batch,
+      ItemId item,
+      List<String> catalogModels,
+      String fallback,
+      Instant now) {
+    return jdbc.sql(ADOPT_IMAGES)
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .param("item", item == null ? null : item.value())
+        .param("catalog", catalogModels.toArray(String[]::new))
+        .param("fallback", fallback)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  /** The tier of the tenant's batch, if it has it. */
+  public Optional<String> tier(TenantId tenant, BatchId batch) {
+    return jdbc.sql("SELECT tier FROM batches WHERE batch_id = :batch AND tenant_id = :tenant")
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .query(String.class)
+        .optional();
+  }
+
   /** Records a PENDING edit of {@code base}'s version; its turn number is the item's next. */
   public void insertEdit(
       UUID edit,
@@ -373,7 +494,8 @@ public class Conversations {
         rs.getString("sidecar_key"),
         rs.getString("alt_text"),
         rs.getString("caption"),
-        rs.getTimestamp("created_at").toInstant());
+        rs.getTimestamp("created_at").toInstant(),
+        rs.getBoolean("conversation_kept"));
   }
 
   private static Edit edit(ResultSet rs, int i) throws SQLException {

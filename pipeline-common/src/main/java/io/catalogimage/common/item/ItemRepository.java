@@ -425,6 +425,40 @@ public class ItemRepository {
          AND (CAST(:batch AS uuid) IS NULL OR batch_id = :batch)
       """;
 
+  /**
+   * Runs again the edits a cost cap stopped: the latest edit of each item, when it ended
+   * CAP_REACHED and the item still shows the version it was asked of (SUCCEEDED, no edit running).
+   * The edit is PENDING again and the item queued for it (move EDIT), as when it was first asked.
+   */
+  private static final String RESUME_CAPPED_EDITS_SQL =
+      """
+      WITH latest AS (
+        SELECT DISTINCT ON (e.item_id) e.edit_id, e.item_id, e.model, e.base_attempt, e.state
+          FROM item_edits e
+         WHERE e.tenant_id = :tenant AND (CAST(:batch AS uuid) IS NULL OR e.batch_id = :batch)
+           AND e.item_id IN (SELECT c.item_id FROM item_edits c
+                              WHERE c.tenant_id = :tenant AND c.state = 'CAP_REACHED'
+                                AND (CAST(:batch AS uuid) IS NULL OR c.batch_id = :batch))
+         ORDER BY e.item_id, e.turn DESC
+      ), runnable AS (
+        SELECT l.edit_id, l.item_id, l.model FROM latest l JOIN items i ON i.item_id = l.item_id
+         WHERE l.state = 'CAP_REACHED' AND i.state = 'SUCCEEDED' AND i.edit_id IS NULL
+           AND i.turn_attempt = l.base_attempt
+           FOR UPDATE OF i
+      ), reopened AS (
+        UPDATE item_edits e SET state = 'PENDING', error_type = NULL, error_message = NULL,
+                                finished_at = NULL
+          FROM runnable r WHERE e.edit_id = r.edit_id
+        RETURNING e.edit_id, e.item_id, e.model
+      )
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, next_model = r.model, route_reason = NULL,
+                       edit_id = r.edit_id, attempts_before_run = items.attempts,
+                       version = items.version + 1, updated_at = :now, note = :note
+        FROM reopened r
+       WHERE items.item_id = r.item_id AND items.state = 'SUCCEEDED'
+      """;
+
   /** Held items whose attempt a provider job now carries: the job answers for them, no lease. */
   private static final String PACK_SQL =
       """
@@ -507,6 +541,7 @@ public class ItemRepository {
     check(CANCEL, CANCEL_SQL, "state IN " + CANCEL.fromSql());
     check(RESUME_CAPPED, RESUME_CAPPED_SQL, "state = 'CAP_REACHED'");
     check(EDIT, EDIT_SQL, "state = 'SUCCEEDED'");
+    check(EDIT, RESUME_CAPPED_EDITS_SQL, "items.state = 'SUCCEEDED'");
     check(EDIT, EDIT_MATCHING_SQL, "i.state = 'SUCCEEDED'", "items.state = 'SUCCEEDED'");
   }
 
@@ -886,12 +921,21 @@ public class ItemRepository {
    * QUEUED again for items a cap stopped: one batch's, or all the tenant's ({@code batch} null).
    */
   public int resumeCapped(TenantId tenant, BatchId batch, String note, Instant now) {
-    return jdbc.sql(RESUME_CAPPED_SQL)
-        .param("now", Timestamp.from(now))
-        .param("note", note)
-        .param("batch", batch == null ? null : batch.value())
-        .param("tenant", tenant.value())
-        .update();
+    int items =
+        jdbc.sql(RESUME_CAPPED_SQL)
+            .param("now", Timestamp.from(now))
+            .param("note", note)
+            .param("batch", batch == null ? null : batch.value())
+            .param("tenant", tenant.value())
+            .update();
+    int edits =
+        jdbc.sql(RESUME_CAPPED_EDITS_SQL)
+            .param("now", Timestamp.from(now))
+            .param("note", note + " (edit)")
+            .param("batch", batch == null ? null : batch.value())
+            .param("tenant", tenant.value())
+            .update();
+    return items + edits;
   }
 
   /** Queues an edit of a SUCCEEDED item on {@code model}; false when it is not SUCCEEDED. */

@@ -82,6 +82,9 @@ public final class Benchmarks {
                   intOption(args, "--burst-items", 200))
               .run();
       case "faults" -> runFaults(args);
+      case "editstorage" ->
+          new EditStorageBenchmark(intOption(args, "--products", 50), intOption(args, "--edits", 2))
+              .run();
       case "batchlane" ->
           new BatchLaneBenchmark(
                   intOption(args, "--items", 10_000),
@@ -120,6 +123,8 @@ public final class Benchmarks {
                                                                real-size images (simulator: 1.5 bytes/pixel): items/s and
                                                                MB/s at 1K/2K/4K beside raw S3 PUTs of the same objects;
                                                                thousands in flight and a 4K burst at a -Xmx512m worker
+              editstorage [--products 50] [--edits 2]     storage per image version (item_turns row and
+                                                               objects) at 1K and 2K with real-size images
               faults      [--scenarios a,b,...] [--items 600] [--rows 100000] [--outage-seconds 30]
                           [--workers 3]    worker kill -9, api kill -9 during an upload, PostgreSQL,
                                            S3 and Kafka down, provider storms, the daily quota reset:

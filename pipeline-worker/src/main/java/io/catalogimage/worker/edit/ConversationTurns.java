@@ -48,35 +48,61 @@ public class ConversationTurns {
   }
 
   /**
+   * What an edit sends before its instruction: the kept turns to replay, and the images its own
+   * user turn carries.
+   *
+   * @param turns the conversation up to the edit's base version, oldest turn first
+   * @param images empty, but for an edit of an image whose conversation was not kept (an item made
+   *     before V80): that image, sent inline with the instruction as a fresh conversation
+   */
+  public record Replay(List<PriorTurn> turns, List<GenerationRequest.ReferenceImage> images) {}
+
+  /**
    * The conversation up to the edit's base version, oldest turn first, images read back from
    * storage; the first turn's product photo is fetched again from its source (and left out, with
-   * the model's own answer still replayed, if it is no longer available).
+   * the model's own answer still replayed, if it is no longer available). A version whose
+   * conversation was not kept has nothing to replay: its image is what the next user turn carried.
    */
-  public List<PriorTurn> history(ClaimedItem item) {
+  public Replay history(ClaimedItem item) {
     List<Conversations.Turn> chain = conversations.chain(item.id(), item.edit().baseAttempt());
     if (chain.isEmpty()) {
       throw new Unreplayable(
           "no kept conversation for version " + item.edit().baseAttempt() + " of the item");
     }
     List<PriorTurn> turns = new ArrayList<>();
+    List<GenerationRequest.ReferenceImage> carried = List.of();
     List<GenerationRequest.ReferenceImage> fetched = new ArrayList<>();
     try {
       for (Conversations.Turn t : chain) {
+        if (!t.conversationKept()) {
+          // an image alone: the turn after it started a fresh conversation with it
+          for (PriorTurn dropped : turns) {
+            dropped.userImages().forEach(GenerationRequest.ReferenceImage::release);
+            fetched.removeAll(dropped.userImages());
+          }
+          turns.clear();
+          ModelPart image = modelParts(t).get(0);
+          carried = List.of(GenerationRequest.ReferenceImage.of(image.mimeType(), image.image()));
+          continue;
+        }
         List<GenerationRequest.ReferenceImage> photos = List.of();
-        if (t.referenceImages() > 0 && item.referenceImage() != null) {
+        if (!carried.isEmpty()) {
+          photos = carried;
+        } else if (t.referenceImages() > 0 && item.referenceImage() != null) {
           ReferenceImages.Fetched f = referenceImages.fetch(item.tenant(), item.referenceImage());
           if (f instanceof ReferenceImages.Image image) {
             photos = List.of(image.image());
             fetched.add(image.image());
           }
         }
+        carried = List.of();
         turns.add(new PriorTurn(t.requestText(), photos, modelParts(t)));
       }
     } catch (RuntimeException e) {
       fetched.forEach(GenerationRequest.ReferenceImage::release); // no request will release them
       throw e;
     }
-    return turns;
+    return new Replay(turns, carried);
   }
 
   private List<ModelPart> modelParts(Conversations.Turn t) {
@@ -159,7 +185,8 @@ public class ConversationTurns {
         model,
         modelServed,
         request.prompt(),
-        edit ? 0 : request.references().size(),
+        // an edit sends images only when it starts a fresh conversation from a stored image
+        request.references().size(),
         Json.mapper().writeValueAsString(parts),
         imageKey,
         sidecarKey,

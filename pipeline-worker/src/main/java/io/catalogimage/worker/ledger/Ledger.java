@@ -318,6 +318,25 @@ public class Ledger {
   }
 
   /**
+   * Ends an edit its batch's or tenant's cost cap has no room for, before any call: the edit is
+   * CAP_REACHED and the item SUCCEEDED again with its image; raising the cap runs the edit again.
+   */
+  @Transactional
+  public boolean endEditAtCap(
+      ItemRepository.Held held, java.util.UUID editId, String reason, Instant now) {
+    boolean moved =
+        items.endEdit(
+            held,
+            "edit stopped at the cost cap (" + reason + "); the previous image stays",
+            BigDecimal.ZERO,
+            now);
+    if (moved) {
+      conversations.finishEdit(editId, "CAP_REACHED", null, "COST_CAP", reason, now);
+    }
+    return moved;
+  }
+
+  /**
    * Reserves {@code amount} of the batch's cost cap for a call about to be made; false when the cap
    * has no room for it. Only called for capped batches: an uncapped batch's row is never touched.
    */

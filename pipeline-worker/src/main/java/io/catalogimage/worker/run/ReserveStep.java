@@ -86,7 +86,9 @@ class ReserveStep {
     List<PriorTurn> history = List.of();
     if (item.isEdit()) {
       try {
-        history = turns.history(item);
+        ConversationTurns.Replay replay = turns.history(item);
+        history = replay.turns();
+        references = replay.images();
       } catch (ConversationTurns.Unreplayable | java.util.NoSuchElementException e) {
         ledger.endEditWithoutCall(
             job.held(), item.edit().id(), "CONVERSATION", e.getMessage(), clock.instant());
@@ -157,6 +159,11 @@ class ReserveStep {
                                         .count())
                     .sum());
     CapReservations.Answer money = caps.reserve(item, reserved, clock.instant());
+    if (money instanceof CapReservations.Refused refused && item.isEdit()) {
+      // an edit stopped at the cap keeps the item's image; a raised cap runs it again
+      ledger.endEditAtCap(job.held(), item.edit().id(), refused.reason(), clock.instant());
+      return new Ended("cost cap reached: the edit waits for a higher cap");
+    }
     if (money instanceof CapReservations.Refused refused) {
       items.finish(
           job.held(),
