@@ -77,6 +77,16 @@ final class BudgetGate {
   /** A call's place among the open calls of this gate. */
   final class Permit {
     private final AtomicBoolean released = new AtomicBoolean();
+    private final boolean probe;
+
+    Permit(boolean probe) {
+      this.probe = probe;
+    }
+
+    /** The re-probe of a daily quota said used up: it goes although the quota is known used up. */
+    boolean probe() {
+      return probe;
+    }
 
     /** The call has finished (or was never made). Only the first release counts. */
     void release() {
@@ -133,7 +143,7 @@ final class BudgetGate {
           return; // a booked slot with nobody for it: harmless, the budget only runs slower
         }
         open.incrementAndGet();
-        Permit permit = new Permit();
+        Permit permit = new Permit(go.probe());
         Runnable start = () -> waiter.go(permit);
         if (go.delay().isZero()) {
           io.execute(start);
