@@ -100,7 +100,10 @@ public final class FaultSuite implements AutoCloseable {
               // the defaults (20 s leases renewed every 5 s, reclaim every 2 s, 30 s grace) are
               // what is measured; only the retry pace is shortened so that storms finish
               "pipeline.retry.backoff-base", "500ms",
-              "pipeline.retry.backoff-max", "5s"),
+              "pipeline.retry.backoff-max", "5s",
+              // quota-reset raises NB2's quota after the reset: its re-probe (default 5 min) is
+              // shortened as the suite's clock is, so that the scenario ends in seconds
+              "pipeline.budgets.exhausted-reprobe", "15s"),
           Duration.ofMinutes(10));
     }
   }
@@ -333,16 +336,19 @@ public final class FaultSuite implements AutoCloseable {
     }
     Baseline base = baseline();
     String batch = submit("quota-reset", settings.items(), "fast");
-    // once the reset is crossed the new day gets no daily limit: used up again on the new day, NB2
-    // would be left by every worker until the next reset, and the later scenarios would never
-    // meet it
+    // once the reset is crossed the quota is raised (a merchant's higher tier): NB2, likely used up
+    // again on the new day by the items parked for the reset, must come back through its re-probe
+    // (pipeline.budgets.exhausted-reprobe), not at the next midnight; the later scenarios need it
     Duration untilReset = Duration.between(Instant.now(), quotaReset.plusSeconds(1));
     if (!untilReset.isNegative()) {
       sleep(untilReset);
     }
     baseSim = baseSim.withQuota("default", NB2, 100_000, 100_000, 100_000_000);
     pipeline.simulator().reconfigure(baseSim);
+    Instant raised = Instant.now();
     awaitTerminal(List.of(batch), settings.within());
+    List<String> batches = new ArrayList<>(List.of(batch));
+    String back = nb2BackAfterReprobe(raised, batches);
     Map<String, Object> sides =
         jdbc.sql(
                 """
@@ -358,7 +364,7 @@ public final class FaultSuite implements AutoCloseable {
             .singleRow();
     return outcome(
         "quota-reset",
-        List.of(batch),
+        batches,
         base,
         null,
         "NB2 allows "
@@ -368,7 +374,49 @@ public final class FaultSuite implements AutoCloseable {
             + ", after it "
             + sides.get("after")
             + ", on Pro "
-            + sides.get("on_pro"));
+            + sides.get("on_pro")
+            + "; "
+            + back);
+  }
+
+  /**
+   * Small batches until one is served by NB2 with its daily quota no longer marked used up: the
+   * re-probe found the raised quota. Their items count in the scenario (added to {@code batches}).
+   */
+  private String nb2BackAfterReprobe(Instant raised, List<String> batches) {
+    int size = Math.max(10, settings.workerProcesses() * 4);
+    Instant giveUp = Instant.now().plus(Duration.ofMinutes(3));
+    while (Instant.now().isBefore(giveUp)) {
+      String probe = submit("quota-raised", size, "fast");
+      batches.add(probe);
+      awaitTerminal(List.of(probe), settings.within());
+      long onNb2 =
+          jdbc.sql(
+                  "SELECT count(*) FROM items WHERE batch_id = CAST(:b AS uuid)"
+                      + " AND model_served = :nb2")
+              .param("b", probe)
+              .param("nb2", NB2)
+              .query(Long.class)
+              .single();
+      if (onNb2 > 0 && !nb2MarkedUsedUp()) {
+        return String.format(
+            "quota raised after the reset: NB2 used again %.0f s later (re-probe), %d of the %d"
+                + " items submitted then on NB2",
+            Duration.between(raised, Instant.now()).toMillis() / 1000.0, onNb2, size);
+      }
+      sleep(Duration.ofSeconds(2));
+    }
+    return "quota raised after the reset: NB2 STILL marked used up 3 min later";
+  }
+
+  private boolean nb2MarkedUsedUp() {
+    return jdbc.sql(
+            "SELECT count(*) > 0 FROM budget_state WHERE budget_key LIKE '%/' || :nb2"
+                + " AND day_exhausted AND day = :day")
+        .param("nb2", NB2)
+        .param("day", LocalDate.ofInstant(Instant.now().plus(clockOffset), PACIFIC).toString())
+        .query(Boolean.class)
+        .single();
   }
 
   /** A worker process holding calls in flight is killed with SIGKILL. */
