@@ -244,7 +244,9 @@ public final class FaultSuite implements AutoCloseable {
   private void startApi() {
     log.accept("  starting the api process...");
     api = ApiProcess.start(pipeline, List.of("-Xmx512m"), Map.of(), logs.resolve("api.log"));
-    awaitApi(Duration.ofMinutes(3));
+    // a Spring Boot start from the fat jar took over 3 min on a 2-core machine shared with six
+    // other builds (load 30): a slow start is not a fault of this suite
+    awaitApi(Duration.ofMinutes(10));
   }
 
   private void awaitApi(Duration within) {
