@@ -1,12 +1,14 @@
 package io.catalogimage.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.catalogimage.simulator.SimulatorConfig;
 import io.catalogimage.simulator.StatsSnapshot;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -40,7 +42,9 @@ class RoutingEndToEndTest {
                 // the storm's 429s are per-product triggers, not a quota; a learning budget would
                 // (rightly, for a real provider) read 9 of 20 calls refused as a limit of about
                 // 10/min and pace the cap tests after it for minutes. Learning has its own tests.
-                .withProperty("pipeline.budgets.learning.enabled", false),
+                .withProperty("pipeline.budgets.learning.enabled", false)
+                // a used-up daily quota is re-probed after 2 s here (default 5 min)
+                .withProperty("pipeline.budgets.exhausted-reprobe", "2s"),
             step -> {});
     api = pipeline.client();
   }
@@ -140,6 +144,82 @@ class RoutingEndToEndTest {
             .query(Long.class)
             .single();
     assertThat(counted).isEqualTo(9);
+  }
+
+  private static final SimulatorConfig SIMULATOR =
+      SimulatorConfig.defaults().withoutPeak().withTimeScale(0);
+
+  private static Map<String, Object> nb2Budget() {
+    return Pipelines.jdbc(pipeline)
+        .sql(
+            "SELECT bool_or(day_exhausted) AS used_up, max(reprobe_every_ms) AS every"
+                + " FROM budget_state WHERE budget_key LIKE '%/' || :m")
+        .param("m", NB2)
+        .query()
+        .singleRow();
+  }
+
+  /** One item's calls, model by model, and the model that served it. */
+  private record Tried(List<String> calls, Object served) {}
+
+  /** One item, to its end. */
+  private static Tried oneItem() {
+    String batch = submit("", List.of("Probe bowl"));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+    Map<String, Object> row = item(batch, "R-00");
+    assertThat(row.get("state")).isEqualTo("SUCCEEDED");
+    return new Tried(decisions(batch, "R-00"), row.get("model_served"));
+  }
+
+  @Test
+  void aDailyQuotaRaisedDuringTheDayIsUsedAgainAfterOneReprobeAndProbingBurnsNoItem() {
+    try {
+      // NB2 allows 2 calls a day: the day runs out within the first batch
+      pipeline.simulator().reconfigure(SIMULATOR.withQuota("default", NB2, 6000, 6000, 2));
+      String first = submit("", List.of("Cup", "Bowl", "Plate", "Jug", "Tray", "Pan"));
+      Pipelines.awaitCompleted(pipeline, first, Duration.ofSeconds(90));
+      assertThat(Pipelines.states(pipeline, first)).containsOnlyKeys("SUCCEEDED");
+      assertThat(nb2Budget().get("used_up"))
+          .as("NB2 marked used up for every worker")
+          .isEqualTo(true);
+
+      // still used up: the re-probe is an ordinary item's call that hears the daily 429 and goes on
+      // along its chain; the next re-probe waits twice as long
+      List<Tried> tries = new ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                Tried t = oneItem();
+                tries.add(t);
+                return t.calls().stream().anyMatch(x -> x.startsWith(NB2 + " QUOTA_EXHAUSTED"));
+              });
+      Tried probed = tries.get(tries.size() - 1);
+      assertThat(probed.served()).as("the probed item went on to Pro: " + probed).isEqualTo(PRO);
+      assertThat(((Number) nb2Budget().get("every")).longValue())
+          .as("the pause doubled after the probe heard the quota still used up")
+          .isGreaterThanOrEqualTo(4000);
+      // every item before it was handed back without an NB2 call and went to Pro at once
+      tries
+          .subList(0, tries.size() - 1)
+          .forEach(t -> assertThat(t.calls()).as(t.toString()).allMatch(x -> x.startsWith(PRO)));
+
+      // the merchant's quota is raised: the next re-probe finds it, and NB2 serves everyone again
+      pipeline.simulator().reconfigure(SIMULATOR);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> NB2.equals(oneItem().served()));
+      assertThat(nb2Budget().get("used_up")).isEqualTo(false);
+      String after = submit("", List.of("Cup", "Bowl", "Plate", "Jug"));
+      Pipelines.awaitCompleted(pipeline, after, Duration.ofSeconds(60));
+      for (String sku : List.of("R-00", "R-01", "R-02", "R-03")) {
+        assertThat(item(after, sku).get("model_served")).as(sku).isEqualTo(NB2);
+      }
+    } finally {
+      pipeline.simulator().reconfigure(SIMULATOR);
+    }
   }
 
   @Test

@@ -18,6 +18,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param handBackAfter a budget wait longer than this hands the item back to the queue with a
  *     {@code not_before} instead of holding it in memory (default 60s)
  * @param learning how the rate in use follows what the provider really grants
+ * @param exhaustedReprobe how long after the provider said a daily quota is used up one call (one
+ *     across every worker) goes to the model anyway (default 5m; 0 = never, wait for the reset): a
+ *     success makes the model usable again for everyone, another daily-quota 429 doubles the pause
+ * @param exhaustedReprobeMax the longest pause between two such calls (default 1h)
  */
 @ConfigurationProperties("pipeline.budgets")
 public record BudgetProperties(
@@ -26,7 +30,9 @@ public record BudgetProperties(
     Double utilization,
     Duration reservationHorizon,
     Duration handBackAfter,
-    Learning learning) {
+    Learning learning,
+    Duration exhaustedReprobe,
+    Duration exhaustedReprobeMax) {
 
   public BudgetProperties {
     defaults = defaults == null ? new ModelBudget(null, null, null, null, null, null) : defaults;
@@ -35,6 +41,13 @@ public record BudgetProperties(
     reservationHorizon = reservationHorizon == null ? Duration.ofSeconds(3) : reservationHorizon;
     handBackAfter = handBackAfter == null ? Duration.ofSeconds(60) : handBackAfter;
     learning = learning == null ? Learning.defaults() : learning;
+    exhaustedReprobe = exhaustedReprobe == null ? Duration.ofMinutes(5) : exhaustedReprobe;
+    exhaustedReprobeMax = exhaustedReprobeMax == null ? Duration.ofHours(1) : exhaustedReprobeMax;
+    if (exhaustedReprobe.isNegative() || exhaustedReprobeMax.compareTo(exhaustedReprobe) < 0) {
+      throw new IllegalArgumentException(
+          "pipeline.budgets.exhausted-reprobe must be 0 or positive and at most"
+              + " exhausted-reprobe-max");
+    }
     if (utilization <= 0 || utilization > 1) {
       throw new IllegalArgumentException("pipeline.budgets.utilization must be in (0, 1]");
     }

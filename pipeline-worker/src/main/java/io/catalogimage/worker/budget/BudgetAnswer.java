@@ -12,12 +12,15 @@ public sealed interface BudgetAnswer {
    *     booked: a later one means the slot was booked at a pace that is no longer right ({@link
    *     Budgets#stillDue})
    * @param slotAtMs when the slot is (epoch ms)
+   * @param probe the one call let through to a daily quota said used up (the re-probe): it goes
+   *     although this replica knows the quota used up
    */
-  record Go(Duration delay, long measuredAtMs, long slotAtMs) implements BudgetAnswer {
+  record Go(Duration delay, long measuredAtMs, long slotAtMs, boolean probe)
+      implements BudgetAnswer {
     public static final Go NOW = new Go(Duration.ZERO);
 
     public Go(Duration delay) {
-      this(delay, 0, 0);
+      this(delay, 0, 0, false);
     }
   }
 

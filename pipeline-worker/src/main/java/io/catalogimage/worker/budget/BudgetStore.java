@@ -25,7 +25,9 @@ public class BudgetStore {
    * GCRA (the token bucket as a single timestamp) at the learner's pace (never faster than the
    * configured rate) plus the daily count, in one statement that locks the row only for itself; a
    * granted slot is counted in its second. A call may book a slot up to {@code horizon} ahead; the
-   * slot is then its own, so waiting callers never stampede for the same one.
+   * slot is then its own, so waiting callers never stampede for the same one. A daily quota the
+   * provider said is used up lets one call through once {@code reprobe_at_ms} has come (the
+   * re-probe: claimed here, so one caller across the fleet gets it, and moved on by the pause).
    */
   private static final String ACQUIRE =
       """
@@ -36,24 +38,30 @@ public class BudgetStore {
              day_exhausted = f.told_exhausted,
              tat_ms = CASE WHEN q.granted THEN greatest(g.t0, h.allowed) + g.spacing
                            ELSE c.tat_ms END,
+             reprobe_at_ms = CASE WHEN q.granted AND f.probe
+                                  THEN :now + greatest(c.reprobe_every_ms, :reprobe)
+                                  ELSE c.reprobe_at_ms END,
              updated_at = now()
         FROM (SELECT * FROM budget_state WHERE budget_key = :key FOR UPDATE) c
        CROSS JOIN LATERAL (SELECT CASE WHEN c.day = :day THEN c.day_count ELSE 0 END AS counted,
-                                  c.day = :day AND c.day_exhausted AS told_exhausted) f
+                                  c.day = :day AND c.day_exhausted AS told_exhausted,
+                                  c.day = :day AND c.day_exhausted AND :reprobe > 0
+                                    AND c.reprobe_at_ms <= :now AS probe) f
        CROSS JOIN LATERAL (SELECT CASE WHEN :learn AND c.pace_rpm > 0
                                        THEN greatest(:interval, 60000.0 / c.pace_rpm)
                                        ELSE :interval END AS spacing,
                                   greatest(c.tat_ms, CAST(:now AS double precision)) AS t0) g
        CROSS JOIN LATERAL (SELECT greatest(g.t0 - g.spacing * (:burst - 1), c.blocked_until_ms)
                                     AS allowed,
-                                  f.told_exhausted OR (:dayLimit > 0 AND f.counted >= :dayLimit)
-                                    AS exhausted) h
+                                  (f.told_exhausted AND NOT f.probe)
+                                    OR (:dayLimit > 0 AND f.counted >= :dayLimit) AS exhausted) h
        CROSS JOIN LATERAL (SELECT greatest(0, h.allowed - :now) AS delay) d
        CROSS JOIN LATERAL (SELECT NOT h.exhausted AND d.delay <= :horizon AS granted) q
        WHERE s.budget_key = c.budget_key
       RETURNING q.granted, CAST(ceil(d.delay) AS bigint) AS delay, h.exhausted,
                 s.learnt_rpm, s.limit_rpm, s.pace_rpm, s.learnt_at_ms, s.cut_at_ms,
-                s.blocked_until_ms, floor((:now + d.delay) / 1000.0) AS sec),
+                s.blocked_until_ms, floor((:now + d.delay) / 1000.0) AS sec,
+                q.granted AND f.probe AS probe, s.reprobe_at_ms),
       b AS (
       INSERT INTO budget_seconds (budget_key, sec, sent)
       SELECT :key, CAST(a.sec AS bigint), 1 FROM a WHERE a.granted
@@ -135,12 +143,44 @@ public class BudgetStore {
        WHERE budget_key = :key AND told_at_ms < :now
       """;
 
+  /**
+   * The provider said the daily quota is used up. Newly so: the first re-probe is due after the
+   * base pause. Already so, from a call sent after that was known (a re-probe's verdict): the pause
+   * doubles (up to the max). From a call sent before (in flight when the quota ran out): nothing
+   * moves, so a burst of such answers does not push the re-probe out.
+   */
   private static final String DAY_EXHAUSTED =
       """
-      UPDATE budget_state
-         SET day_count = CASE WHEN day = :day THEN day_count ELSE 0 END,
+      UPDATE budget_state s
+         SET day_count = CASE WHEN s.day = :day THEN s.day_count ELSE 0 END,
+             reprobe_every_ms = n.every,
+             reprobe_at_ms = CASE WHEN o.moves THEN :now + n.every ELSE s.reprobe_at_ms END,
+             exhausted_at_ms = CASE WHEN o.moves THEN :now ELSE s.exhausted_at_ms END,
              day = :day, day_exhausted = true, updated_at = now()
-       WHERE budget_key = :key
+        FROM (SELECT budget_key, reprobe_every_ms, NOT (day = :day AND day_exhausted) AS fresh,
+                     NOT (day = :day AND day_exhausted) OR :sentAt >= exhausted_at_ms AS moves
+                FROM budget_state WHERE budget_key = :key FOR UPDATE) o
+       CROSS JOIN LATERAL (
+             SELECT CASE WHEN o.fresh THEN CAST(:base AS bigint)
+                         WHEN o.moves THEN least(:max, greatest(:base, o.reprobe_every_ms * 2))
+                         ELSE o.reprobe_every_ms END AS every) n
+       WHERE s.budget_key = o.budget_key
+      RETURNING s.reprobe_at_ms, o.fresh, o.moves
+      """;
+
+  /** A call sent after the quota was said used up succeeded: it is back, for every worker. */
+  private static final String QUOTA_BACK =
+      """
+      UPDATE budget_state
+         SET day_exhausted = false, reprobe_every_ms = 0, reprobe_at_ms = 0, updated_at = now()
+       WHERE budget_key = :key AND day_exhausted AND exhausted_at_ms <= :sentAt
+      """;
+
+  /** When the next re-probe of a used-up daily quota is due; no row: not used up today. */
+  private static final String EXHAUSTED_TODAY =
+      """
+      SELECT reprobe_at_ms FROM budget_state
+       WHERE budget_key = :key AND day = :day AND day_exhausted
       """;
 
   /** One busy minute folded into the hour's learnt rate (a moving average across days). */
@@ -169,7 +209,9 @@ public class BudgetStore {
       double paceRpm,
       long learntAtMs,
       long cutAtMs,
-      long blockedUntilMs) {}
+      long blockedUntilMs,
+      boolean probe,
+      long reprobeAtMs) {}
 
   /** The learner's state as claimed, with what the provider said lately. */
   record Claimed(
@@ -192,6 +234,7 @@ public class BudgetStore {
    * @param intervalMs spacing between calls at the configured rate (0 = no rate limit)
    * @param learn whether the learner's pace applies
    * @param dayLimit calls allowed in {@code day} (0 = no daily limit)
+   * @param reprobeMs pause between re-probes of a used-up daily quota (0 = none)
    */
   public Acquired acquire(
       String key,
@@ -201,7 +244,8 @@ public class BudgetStore {
       int burst,
       long horizonMs,
       String day,
-      int dayLimit) {
+      int dayLimit,
+      long reprobeMs) {
     ensure(key);
     return jdbc.sql(ACQUIRE)
         .param("key", key)
@@ -212,6 +256,7 @@ public class BudgetStore {
         .param("horizon", horizonMs)
         .param("day", day)
         .param("dayLimit", dayLimit)
+        .param("reprobe", reprobeMs)
         .query(
             (rs, i) ->
                 new Acquired(
@@ -223,7 +268,9 @@ public class BudgetStore {
                     rs.getDouble("pace_rpm"),
                     rs.getLong("learnt_at_ms"),
                     rs.getLong("cut_at_ms"),
-                    rs.getLong("blocked_until_ms")))
+                    rs.getLong("blocked_until_ms"),
+                    rs.getBoolean("probe"),
+                    rs.getLong("reprobe_at_ms")))
         .single();
   }
 
@@ -366,9 +413,42 @@ public class BudgetStore {
         .optional();
   }
 
-  public void dayExhausted(String key, String day) {
+  /** What marking a daily quota used up did. */
+  public record Marked(long reprobeAtMs, boolean fresh, boolean moved) {}
+
+  /**
+   * @param sentAtMs when the call that heard it went
+   * @param baseMs the first pause before a re-probe; {@code maxMs} the longest
+   */
+  public Marked dayExhausted(
+      String key, String day, long nowMs, long sentAtMs, long baseMs, long maxMs) {
     ensure(key);
-    jdbc.sql(DAY_EXHAUSTED).param("key", key).param("day", day).update();
+    return jdbc.sql(DAY_EXHAUSTED)
+        .param("key", key)
+        .param("day", day)
+        .param("now", nowMs)
+        .param("sentAt", sentAtMs)
+        .param("base", baseMs)
+        .param("max", maxMs)
+        .query(
+            (rs, i) ->
+                new Marked(
+                    rs.getLong("reprobe_at_ms"), rs.getBoolean("fresh"), rs.getBoolean("moves")))
+        .single();
+  }
+
+  /** Clears a used-up daily quota if {@code sentAtMs} is after it was said so; true if cleared. */
+  public boolean quotaBack(String key, long sentAtMs) {
+    return jdbc.sql(QUOTA_BACK).param("key", key).param("sentAt", sentAtMs).update() > 0;
+  }
+
+  /** The next re-probe's time if the daily quota is used up on {@code day}; else empty. */
+  public Optional<Long> exhaustedOn(String key, String day) {
+    return jdbc.sql(EXHAUSTED_TODAY)
+        .param("key", key)
+        .param("day", day)
+        .query(Long.class)
+        .optional();
   }
 
   /** Creates the row once per key; every thread that has not seen it committed creates it. */

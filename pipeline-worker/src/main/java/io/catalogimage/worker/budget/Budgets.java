@@ -24,8 +24,9 @@ import org.springframework.stereotype.Component;
  * The budgets of all models on all provider accounts, as this worker sees them: asks the shared
  * store whether a call may go, and tells it what the provider answered. The rate in use is learnt
  * from those answers for every replica together ({@link QuotaLearner}: the configured rate is the
- * ceiling), a used-up daily quota parks everyone until the reset, and the rate learnt per hour of
- * the day is kept for tomorrow's plans.
+ * ceiling), a used-up daily quota parks everyone until the reset (but for one re-probe call across
+ * the fleet every {@code exhausted-reprobe}, whose success makes the model usable again for all),
+ * and the rate learnt per hour of the day is kept for tomorrow's plans.
  */
 @Component
 public class Budgets {
@@ -53,7 +54,14 @@ public class Budgets {
   private final MeterRegistry meters;
   private final QuotaLearner learner;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
-  private final Map<String, Instant> exhaustedUntil = new ConcurrentHashMap<>();
+  private final Map<String, Exhausted> exhausted = new ConcurrentHashMap<>();
+
+  /**
+   * A daily quota this replica knows to be used up until {@code reset}; the shared row is read
+   * again from {@code recheckAtMs} (the next re-probe), so a quota another replica's probe found
+   * back is used again here too.
+   */
+  private record Exhausted(Instant reset, long recheckAtMs) {}
 
   /** What this replica last learnt about one budget (gauges, the check of booked slots). */
   private static final class Known {
@@ -104,15 +112,24 @@ public class Budgets {
             budget.burstOrOne(),
             props.reservationHorizon().toMillis(),
             day(budget, now),
-            budget.requestsPerDay() == null ? 0 : budget.requestsPerDay());
+            budget.requestsPerDay() == null ? 0 : budget.requestsPerDay(),
+            props.exhaustedReprobe().toMillis());
     Known k = observe(key, endpoint, model, rpm, a);
     long bookedUnder = k.measuredAtMs; // a measurement by the learn below makes this slot stale
     if (learning && now.toEpochMilli() - a.learntAtMs() >= LEARN_EVERY_MS) {
       learn(key, endpoint, model, rpm, now, LEARN_EVERY_MS);
     }
+    if (a.probe()) {
+      log.info(
+          "{}: re-probing a daily quota said used up with one call (next re-probe at {})",
+          key,
+          Instant.ofEpochMilli(a.reprobeAtMs()));
+      // its success must clear the shared row: remembered so that succeeded(...) looks
+      exhausted.put(key, new Exhausted(nextReset(budget, now), a.reprobeAtMs()));
+    }
     if (a.granted()) {
       return new BudgetAnswer.Go(
-          Duration.ofMillis(a.delayMs()), bookedUnder, now.toEpochMilli() + a.delayMs());
+          Duration.ofMillis(a.delayMs()), bookedUnder, now.toEpochMilli() + a.delayMs(), a.probe());
     }
     if (a.exhausted()) {
       Instant reset = nextReset(budget, now);
@@ -160,9 +177,21 @@ public class Budgets {
     store.unsent(key(endpoint, model), Math.floorDiv(go.slotAtMs(), 1000));
   }
 
-  /** A call succeeded. Nothing to count: the learner counts what went and what was refused. */
-  public void succeeded(String endpoint, String model) {
-    // the accepted calls are the booked ones minus the 429s
+  /**
+   * A call succeeded. Nothing to count (the learner counts what went and what was refused), but a
+   * success of a call sent after the daily quota was said used up (a re-probe) proves it back:
+   * cleared for every replica.
+   */
+  public void succeeded(String endpoint, String model, Duration latency) {
+    String key = key(endpoint, model);
+    if (!exhausted.containsKey(key)) {
+      return;
+    }
+    Instant sentAt = clock.instant().minus(latency == null ? Duration.ZERO : latency);
+    if (store.quotaBack(key, sentAt.toEpochMilli())) {
+      exhausted.remove(key);
+      log.info("{}: the daily quota said used up answers again; the model is used again", key);
+    }
   }
 
   /**
@@ -232,14 +261,48 @@ public class Budgets {
     }
   }
 
-  /** The provider says the daily quota is used up: every replica parks until the reset. */
+  /** As {@link #dailyQuotaExhausted(String, String, Duration)} for a call just sent. */
   public Instant dailyQuotaExhausted(String endpoint, String model) {
+    return dailyQuotaExhausted(endpoint, model, Duration.ZERO);
+  }
+
+  /**
+   * The provider says the daily quota is used up (to a call that took {@code latency}): every
+   * replica parks until the reset, but for a re-probe after {@code exhausted-reprobe}; said again
+   * to a call sent since (a re-probe), the pause doubles up to {@code exhausted-reprobe-max}.
+   */
+  public Instant dailyQuotaExhausted(String endpoint, String model, Duration latency) {
     ModelBudget budget = props.forModel(model);
     Instant now = clock.instant();
-    store.dayExhausted(key(endpoint, model), day(budget, now));
+    String key = key(endpoint, model);
+    Instant sentAt = now.minus(latency == null ? Duration.ZERO : latency);
+    BudgetStore.Marked m =
+        store.dayExhausted(
+            key,
+            day(budget, now),
+            now.toEpochMilli(),
+            sentAt.toEpochMilli(),
+            props.exhaustedReprobe().toMillis(),
+            props.exhaustedReprobeMax().toMillis());
     Instant reset = nextReset(budget, now);
-    exhaustedUntil.put(key(endpoint, model), reset);
+    if (m.moved() && reprobes()) {
+      log.info(
+          "{}: daily quota {}; re-probing it at {}",
+          key,
+          m.fresh() ? "used up" : "still used up",
+          Instant.ofEpochMilli(m.reprobeAtMs()));
+    }
+    exhausted.put(key, new Exhausted(reset, recheckAt(m.reprobeAtMs(), reset)));
     return reset;
+  }
+
+  private boolean reprobes() {
+    return !props.exhaustedReprobe().isZero();
+  }
+
+  /** No re-probe: the row is read again only at the reset. */
+  private long recheckAt(long reprobeAtMs, Instant reset) {
+    return reprobes() ? reprobeAtMs : reset.toEpochMilli();
   }
 
   /**
@@ -248,11 +311,36 @@ public class Budgets {
    * learn it at their next ask.
    */
   public Optional<BudgetAnswer.Wait> exhausted(String endpoint, String model) {
-    Instant until = exhaustedUntil.get(key(endpoint, model));
+    String key = key(endpoint, model);
+    Exhausted e = exhausted.get(key);
     Instant now = clock.instant();
-    if (until == null || !now.isBefore(until)) {
+    if (e == null) {
       return Optional.empty();
     }
+    if (!now.isBefore(e.reset())) {
+      exhausted.remove(key, e);
+      return Optional.empty();
+    }
+    if (now.toEpochMilli() >= e.recheckAtMs()) {
+      Optional<Long> reprobeAt;
+      try {
+        reprobeAt = store.exhaustedOn(key, day(props.forModel(model), now));
+      } catch (RuntimeException dbAway) {
+        reprobeAt = Optional.of(now.toEpochMilli() + 1_000);
+      }
+      if (reprobeAt.isEmpty()) {
+        exhausted.remove(key, e); // a re-probe found it back (or the day changed)
+        return Optional.empty();
+      }
+      if (reprobeAt.get() <= now.toEpochMilli()) {
+        // a re-probe is due and nobody has claimed it: let calls route here; the budget lets one
+        // through and answers the others "used up"; read the row again in a second
+        exhausted.replace(key, e, new Exhausted(e.reset(), now.toEpochMilli() + 1_000));
+        return Optional.empty();
+      }
+      exhausted.replace(key, e, new Exhausted(e.reset(), reprobeAt.get()));
+    }
+    Instant until = e.reset();
     return Optional.of(
         new BudgetAnswer.Wait(
             Duration.between(now, until),

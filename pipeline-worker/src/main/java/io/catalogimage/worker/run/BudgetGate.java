@@ -79,6 +79,11 @@ final class BudgetGate {
     private final AtomicBoolean released = new AtomicBoolean();
     private final BudgetAnswer.Go slot;
 
+    /** The re-probe of a daily quota said used up: it goes although the quota is known used up. */
+    boolean probe() {
+      return slot.probe();
+    }
+
     Permit(BudgetAnswer.Go slot) {
       this.slot = slot;
     }

@@ -101,7 +101,7 @@ class CallStep {
     budgets.answered(endpoint, model, outcome);
     try {
       if (outcome instanceof ProviderOutcome.Generated) {
-        budgets.succeeded(endpoint, model);
+        budgets.succeeded(endpoint, model, latency);
         breakers.succeeded(model, latency);
         timeouts.observe(model, call.request().size(), latency);
       } else if (outcome instanceof ProviderOutcome.RateLimited r) {
@@ -113,7 +113,7 @@ class CallStep {
         }
       } else if (outcome instanceof ProviderOutcome.QuotaExhausted q) {
         if (!q.limitZero()) {
-          budgets.dailyQuotaExhausted(endpoint, model);
+          budgets.dailyQuotaExhausted(endpoint, model, latency);
         }
         breakers.neutral(model);
       } else if (outcome instanceof ProviderOutcome.ServerError

@@ -380,7 +380,7 @@ class CaptionStep {
       budgets.answered(endpoint, model, outcome);
       Duration pause = Duration.ZERO;
       if (outcome instanceof ProviderOutcome.Described) {
-        budgets.succeeded(endpoint, model);
+        budgets.succeeded(endpoint, model, latency);
         breakers.succeeded(model, latency);
       } else if (outcome instanceof ProviderOutcome.ServerError
           || outcome instanceof ProviderOutcome.TimedOut

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -293,7 +294,10 @@ public class GenerateImages implements SmartLifecycle {
         finish(job);
         return;
       }
-      var exhausted = budgets.exhausted(go.provider().endpoint(), go.model());
+      var exhausted =
+          job.gate != null && job.gate.probe()
+              ? Optional.<BudgetAnswer.Wait>empty()
+              : budgets.exhausted(go.provider().endpoint(), go.model());
       if (exhausted.isPresent()) {
         // booked before the quota ran out: park or reroute instead of a certain 429
         handBackForBudget(job, go.model(), exhausted.get());

@@ -33,7 +33,8 @@ class BudgetsTest {
   private final MovableClock clock = new MovableClock(START);
 
   private static BudgetProperties props(ModelBudget nb2, Duration horizon) {
-    return new BudgetProperties(null, Map.of(NB2, nb2), 1.0, horizon, Duration.ofSeconds(60), null);
+    return new BudgetProperties(
+        null, Map.of(NB2, nb2), 1.0, horizon, Duration.ofSeconds(60), null, null, null);
   }
 
   private static ModelBudget perMinute(int rpm) {
@@ -204,7 +205,9 @@ class BudgetsTest {
             1.0,
             Duration.ZERO,
             Duration.ofSeconds(60),
-            new BudgetProperties.Learning(false, null, null, null, null, null, null, null));
+            new BudgetProperties.Learning(false, null, null, null, null, null, null, null),
+            null,
+            null);
     Budgets first = budgets(db, off);
     Budgets second = budgets(db, off);
 
@@ -294,6 +297,147 @@ class BudgetsTest {
     assertThat(((BudgetAnswer.Wait) answer).after()).isEqualTo(Duration.ofHours(12));
     clock.set(reset);
     assertThat(delayOf(worker2.acquire(EP, NB2))).isEqualTo(Duration.ZERO);
+  }
+
+  private static BudgetProperties reprobing(Duration every, Duration max) {
+    return new BudgetProperties(
+        null,
+        Map.of(NB2, perMinute(600)),
+        1.0,
+        Duration.ZERO,
+        Duration.ofSeconds(60),
+        null,
+        every,
+        max);
+  }
+
+  private static boolean isProbe(BudgetAnswer answer) {
+    return answer instanceof BudgetAnswer.Go go && go.probe();
+  }
+
+  private static boolean usedUp(BudgetAnswer answer) {
+    return answer instanceof BudgetAnswer.Wait w && w.dailyQuota();
+  }
+
+  @Test
+  void aUsedUpQuotaIsReprobedByOneCallAcrossWorkersAndItsSuccessMakesItUsableForAll()
+      throws Exception {
+    JdbcClient db = TestDatabase.fresh();
+    BudgetProperties props = reprobing(Duration.ofMinutes(5), Duration.ofHours(1));
+    List<Budgets> workers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      workers.add(budgets(db, props));
+    }
+    clock.set(Instant.parse("2026-12-02T20:00:00Z")); // 12:00 Pacific: 12 h to the reset
+    workers.get(0).dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(2));
+
+    clock.advance(Duration.ofMinutes(5).minusMillis(1));
+    assertThat(workers.get(1).acquire(EP, NB2))
+        .as("before the pause is over")
+        .matches(b -> usedUp(b));
+    assertThat(workers.get(0).exhausted(EP, NB2)).isPresent();
+
+    clock.advance(Duration.ofMillis(1));
+    // every worker asks at once, many times: exactly one call goes
+    AtomicInteger probes = new AtomicInteger();
+    AtomicInteger others = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Callable<Void>> asks = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      Budgets w = workers.get(t % workers.size());
+      asks.add(
+          () -> {
+            for (int i = 0; i < 10; i++) {
+              BudgetAnswer a = w.acquire(EP, NB2);
+              if (isProbe(a)) {
+                probes.incrementAndGet();
+              } else if (!usedUp(a)) {
+                others.incrementAndGet();
+              }
+            }
+            return null;
+          });
+    }
+    for (Future<Void> f : pool.invokeAll(asks)) {
+      f.get();
+    }
+    pool.shutdown();
+    assertThat(probes.get()).as("one re-probe for the whole fleet").isEqualTo(1);
+    assertThat(others.get()).as("every other ask is told the quota is used up").isZero();
+
+    // the probe succeeds (whichever worker made it): the quota is back for every worker
+    clock.advance(Duration.ofSeconds(3));
+    for (Budgets w : workers) {
+      w.succeeded(EP, NB2, Duration.ofSeconds(2));
+    }
+    for (Budgets w : workers) {
+      clock.advance(Duration.ofSeconds(1)); // one call a second at most: 600/min, no burst
+      assertThat(w.exhausted(EP, NB2)).as("memory of a used-up quota is dropped").isEmpty();
+      assertThat(w.acquire(EP, NB2))
+          .as("a normal call goes")
+          .matches(a -> a instanceof BudgetAnswer.Go go && !go.probe());
+    }
+  }
+
+  @Test
+  void aReprobeThatHearsTheQuotaStillUsedUpDoublesThePauseUpToTheMax() {
+    JdbcClient db = TestDatabase.fresh();
+    Budgets b = budgets(db, reprobing(Duration.ofMinutes(5), Duration.ofMinutes(12)));
+    clock.set(Instant.parse("2026-12-02T20:00:00Z"));
+    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    // the other calls in flight when the quota ran out hear the same: the pause does not move
+    clock.advance(Duration.ofSeconds(1));
+    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(3));
+    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(2));
+
+    clock.advance(Duration.ofMinutes(5).minusSeconds(1));
+    assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
+    clock.advance(Duration.ofSeconds(2));
+    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1)); // the probe: still used up
+
+    clock.advance(Duration.ofMinutes(10).minusMillis(1));
+    assertThat(b.acquire(EP, NB2)).as("the pause doubled to 10 min").matches(BudgetsTest::usedUp);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
+    b.dailyQuotaExhausted(EP, NB2, Duration.ZERO);
+
+    clock.advance(Duration.ofMinutes(12).minusMillis(1));
+    assertThat(b.acquire(EP, NB2)).as("20 min capped at 12").matches(BudgetsTest::usedUp);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
+    // a probe that gets no verdict (a 5xx, a dead worker): the next after another pause
+    clock.advance(Duration.ofMinutes(12).minusMillis(1));
+    assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::usedUp);
+    clock.advance(Duration.ofMillis(1));
+    assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
+  }
+
+  @Test
+  void aSuccessOfACallSentBeforeTheQuotaRanOutDoesNotClearIt() {
+    JdbcClient db = TestDatabase.fresh();
+    Budgets b = budgets(db, reprobing(Duration.ofMinutes(5), Duration.ofHours(1)));
+    clock.set(Instant.parse("2026-12-02T20:00:00Z"));
+    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    clock.advance(Duration.ofSeconds(2));
+
+    b.succeeded(EP, NB2, Duration.ofSeconds(5)); // went before the 429 was heard
+
+    assertThat(b.exhausted(EP, NB2)).isPresent();
+    assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::usedUp);
+  }
+
+  @Test
+  void withReprobeOffAUsedUpQuotaWaitsForTheReset() {
+    JdbcClient db = TestDatabase.fresh();
+    Budgets b = budgets(db, reprobing(Duration.ZERO, Duration.ofHours(1)));
+    clock.set(Instant.parse("2026-12-02T20:00:00Z"));
+    Instant reset = b.dailyQuotaExhausted(EP, NB2);
+
+    clock.set(reset.minusMillis(1));
+    assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::usedUp);
+    assertThat(b.exhausted(EP, NB2)).isPresent();
+    clock.set(reset);
+    assertThat(b.acquire(EP, NB2)).isInstanceOf(BudgetAnswer.Go.class);
   }
 
   @Test

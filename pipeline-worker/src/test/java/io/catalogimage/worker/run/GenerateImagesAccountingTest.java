@@ -264,7 +264,7 @@ class GenerateImagesAccountingTest {
             breakers,
             budgets,
             mock(io.catalogimage.worker.ledger.Ledger.class),
-            new BudgetProperties(null, null, null, null, null, null),
+            new BudgetProperties(null, null, null, null, null, null, null, null),
             mock(ItemRepository.class),
             new ResultSpool(ResultProperties.defaults()),
             io,
