@@ -330,4 +330,302 @@ class AltTextEndToEndTest {
                 .status())
         .isEqualTo(404);
   }
+
+  // ---- re-running captioning (recaptions) ----
+
+  /**
+   * A Gemini batch whose caption model leaves out {@code ja} for its first 4 answers per product:
+   * after the pass, R-FAILING and R-MERCHANT end with {@code ja} failing "present"; R-CLEAN passes.
+   */
+  private static String recaptionBatch(String prefix) {
+    // the image model leaves out ja (the last locale); the caption model too, 4 times per product
+    String miss =
+        "[sim:ALT_MISSING_LOCALE@gemini-3.1-flash-image] [sim:ALT_MISSING_LOCALE:4@gemini-2.5-flash]";
+    String items =
+        """
+        {"sku": "%1$s-FAILING", "title": "Walnut desk organiser",
+         "description": "in oiled walnut, %1$s one %2$s", "attributes": {"category": "Office"}},
+        {"sku": "%1$s-MERCHANT", "title": "Walnut desk organiser",
+         "description": "in oiled walnut, %1$s two %2$s", "attributes": {"category": "Office"}},
+        {"sku": "%1$s-CLEAN", "title": "Walnut desk organiser",
+         "description": "in oiled walnut, %1$s three", "attributes": {"category": "Office"}}
+        """
+            .formatted(prefix, miss);
+    String batch =
+        Pipelines.submit(
+            pipeline,
+            """
+            {"name": "recaption-%s", "tier": "fast",
+             "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+             "altTextLocales": ["en", "de", "fr", "ja"],
+             "promptTemplate": "Studio product photo of {{title}} {{description}}, white background",
+             "items": [%s]}
+            """
+                .formatted(prefix, items)
+                .getBytes(StandardCharsets.UTF_8));
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(120));
+    return batch;
+  }
+
+  private static Map<String, Object> row(String batch, String sku) {
+    return Pipelines.jdbc(pipeline)
+        .sql(
+            """
+            SELECT CAST(item_id AS text) AS id, image_key, sidecar_key, state,
+                   CAST(alt_text_checks AS text) AS checks, attempts
+              FROM items WHERE batch_id = CAST(:b AS uuid) AND sku = :s
+            """)
+        .param("b", batch)
+        .param("s", sku)
+        .query()
+        .singleRow();
+  }
+
+  private static JsonNode checks(String batch, String sku) {
+    return Json.mapper().readTree((String) row(batch, sku).get("checks"));
+  }
+
+  private static HttpResponse<String> recaption(String batch, String key, String json)
+      throws Exception {
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(
+                URI.create(pipeline.apiUri() + "/v1/batches/" + batch + "/alt-text/recaptions"))
+            .header("Authorization", "Bearer " + pipeline.apiKey())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json));
+    if (key != null) {
+      r.header("Idempotency-Key", key);
+    }
+    return HttpClient.newHttpClient().send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static long imageCalls(String batch) {
+    return Pipelines.jdbc(pipeline)
+        .sql(
+            "SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)"
+                + " AND purpose = 'image'")
+        .param("b", batch)
+        .query(Long.class)
+        .single();
+  }
+
+  @Test
+  void a_recaption_captions_only_the_failing_ja_again_keeps_the_merchants_text_and_makes_no_image()
+      throws Exception {
+    String batch = recaptionBatch("R");
+    assertThat(checks(batch, "R-FAILING").path("ja").path("checks").path("present").asString())
+        .isEqualTo("failed");
+    assertThat(checks(batch, "R-MERCHANT").path("ja").path("checks").path("present").asString())
+        .isEqualTo("failed");
+    assertThat(checks(batch, "R-CLEAN").path("ja").path("checks").path("present").asString())
+        .isEqualTo("passed");
+    String merchantItem = (String) row(batch, "R-MERCHANT").get("id");
+    assertThat(putAltText(batch, merchantItem, "ja", "{\"text\": \"クルミ材の収納ケース\"}").status())
+        .isEqualTo(200);
+    Map<String, Object> before = row(batch, "R-FAILING");
+    JsonNode beforeChecks = checks(batch, "R-FAILING");
+    long images = imageCalls(batch);
+    long simulatedImages = simulator.stats().model("gemini-3.1-flash-image").calls();
+    String body = "{\"locales\": [\"ja\"], \"filter\": {\"failing\": true}}";
+
+    // bad requests change nothing: an unknown locale, an unknown item, an unknown field
+    HttpResponse<String> badLocale = recaption(batch, null, "{\"locales\": [\"ja\", \"it\"]}");
+    assertThat(badLocale.statusCode()).isEqualTo(400);
+    assertThat(badLocale.headers().firstValue("Content-Type").orElse(""))
+        .contains("application/problem+json");
+    assertThat(badLocale.body()).contains("locales[1]");
+    HttpResponse<String> unknownItem =
+        recaption(
+            batch,
+            null,
+            "{\"locales\": [\"ja\"], \"filter\": {\"itemIds\": [\""
+                + before.get("id")
+                + "\", \""
+                + java.util.UUID.randomUUID()
+                + "\"]}}");
+    assertThat(unknownItem.statusCode()).isEqualTo(404);
+    assertThat(unknownItem.body()).contains("filter.itemIds[1]");
+    HttpResponse<String> typo =
+        recaption(batch, null, "{\"locales\": [\"ja\"], \"filter\": {\"failed\": true}}");
+    assertThat(typo.statusCode()).isEqualTo(400);
+    assertThat(typo.body()).contains("filter.failed");
+    assertThat(Pipelines.states(pipeline, batch)).containsOnlyKeys("SUCCEEDED");
+
+    // a dry run says what would be queued: the failing item only (the merchant's ja is final)
+    HttpResponse<String> dry =
+        recaption(
+            batch,
+            null,
+            "{\"locales\": [\"ja\"], \"filter\": {\"failing\": true}, \"dryRun\": true}");
+    assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+    JsonNode preview = Json.mapper().readTree(dry.body());
+    assertThat(preview.path("items").asInt()).isEqualTo(1);
+    assertThat(preview.path("itemIds").get(0).asString()).isEqualTo(before.get("id"));
+    assertThat(Pipelines.states(pipeline, batch)).containsOnlyKeys("SUCCEEDED");
+
+    HttpResponse<String> queued = recaption(batch, "recaption-ja-1", body);
+    assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
+    JsonNode answer = Json.mapper().readTree(queued.body());
+    assertThat(answer.path("items").asInt()).isEqualTo(1);
+    // the same request again with its key: the first answer, nothing queued twice
+    HttpResponse<String> again = recaption(batch, "recaption-ja-1", body);
+    assertThat(again.statusCode()).isEqualTo(202);
+    assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    assertThat(Json.mapper().readTree(again.body()).path("recaptionId").asString())
+        .isEqualTo(answer.path("recaptionId").asString());
+    HttpResponse<String> reused = recaption(batch, "recaption-ja-1", "{\"locales\": [\"de\"]}");
+    assertThat(reused.statusCode()).isEqualTo(422);
+
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(120));
+    JsonNode status = pipeline.client().get(answer.path("links").path("self").asString()).body();
+    assertThat(status.path("state").asString()).isEqualTo("DONE");
+    assertThat(status.path("captionCalls").asLong()).isEqualTo(1);
+
+    // ja is captioned again and passes; en, de, fr are as they were; the image is the same
+    Map<String, Object> after = row(batch, "R-FAILING");
+    JsonNode afterChecks = checks(batch, "R-FAILING");
+    assertThat(afterChecks.path("ja").path("source").asString()).isEqualTo("caption-model");
+    assertThat(afterChecks.path("ja").path("checks").path("present").asString())
+        .isEqualTo("passed");
+    assertThat(afterChecks.path("ja").path("checks").path("language").asString())
+        .isEqualTo("passed");
+    for (String locale : List.of("en", "de", "fr")) {
+      assertThat(afterChecks.path(locale)).as(locale).isEqualTo(beforeChecks.path(locale));
+    }
+    assertThat(after.get("image_key")).isEqualTo(before.get("image_key"));
+    assertThat(after.get("state")).isEqualTo("SUCCEEDED");
+    assertThat(imageCalls(batch)).as("no image made again").isEqualTo(images);
+    assertThat(simulator.stats().model("gemini-3.1-flash-image").calls())
+        .isEqualTo(simulatedImages);
+    List<Map<String, Object>> recaptionCalls =
+        Pipelines.jdbc(pipeline)
+            .sql(
+                "SELECT purpose, outcome, model_requested, cost_usd FROM attempts"
+                    + " WHERE recaption_id = CAST(:r AS uuid)")
+            .param("r", answer.path("recaptionId").asString())
+            .query()
+            .listOfRows();
+    assertThat(recaptionCalls).hasSize(1);
+    assertThat(recaptionCalls.get(0))
+        .containsEntry("purpose", "caption")
+        .containsEntry("outcome", "CAPTIONED")
+        .containsEntry("model_requested", "gemini-2.5-flash");
+    JsonNode sidecar = sidecar(batch, "R-FAILING");
+    assertThat(sidecar.path("altText").path("ja").asString()).contains("背景");
+    assertThat(sidecar.path("altTextChecks").path("ja").path("source").asString())
+        .isEqualTo("caption-model");
+    // the merchant's ja is untouched, and R-MERCHANT was not run at all
+    assertThat(checks(batch, "R-MERCHANT").path("ja").path("text").asString())
+        .isEqualTo("クルミ材の収納ケース");
+    assertThat(row(batch, "R-MERCHANT").get("attempts")).isEqualTo(5);
+    // a merchant reads attempts as tries to make the image: caption calls are counted apart (4 in
+    // the item's run, 1 in the recaption)
+    JsonNode view =
+        pipeline.client().get("/v1/batches/" + batch + "/items/" + before.get("id")).body();
+    assertThat(view.path("attempts").asInt()).isEqualTo(1);
+    assertThat(view.path("captionCalls").asInt()).isEqualTo(5);
+    // the manifest, written again when the batch completed, shows the new text
+    HttpResponse<String> results =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(pipeline.apiUri() + "/v1/batches/" + batch + "/results"))
+                    .header("Authorization", "Bearer " + pipeline.apiKey())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    JsonNode line =
+        results
+            .body()
+            .lines()
+            .map(l -> Json.mapper().readTree(l))
+            .filter(j -> j.path("sku").asString().equals("R-FAILING"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(line.path("altTextChecks").path("ja").path("checks").path("present").asString())
+        .isEqualTo("passed");
+    assertThat(line.path("attempts").asInt()).isEqualTo(1);
+    assertThat(line.path("captionCalls").asInt()).isEqualTo(5);
+  }
+
+  @Test
+  void a_worker_lost_mid_recaption_leaves_it_to_the_reclaim_and_the_next_captions_it_with_no_image()
+      throws Exception {
+    String batch = recaptionBatch("K");
+    String item = (String) row(batch, "K-FAILING").get("id");
+    String imageKey = (String) row(batch, "K-FAILING").get("image_key");
+    long images = imageCalls(batch);
+    // no worker runs: the recaption waits in the queue
+    for (var worker : pipeline.workers()) {
+      if (worker.isActive()) {
+        worker.close();
+      }
+    }
+    try {
+      HttpResponse<String> queued =
+          recaption(
+              batch,
+              null,
+              "{\"locales\": [\"ja\"], \"filter\": {\"itemIds\": [\"" + item + "\"]}}");
+      assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
+      String recaptionId = Json.mapper().readTree(queued.body()).path("recaptionId").asString();
+
+      // a worker claims it with the workers' own statements, begins its caption call and dies:
+      // its lease runs out with the call IN_FLIGHT
+      var jdbc = Pipelines.jdbc(pipeline);
+      var items = new io.catalogimage.common.item.ItemRepository(jdbc);
+      java.time.Instant now = java.time.Instant.now();
+      List<Integer> held =
+          items.claim(
+              List.of(io.catalogimage.common.id.ItemId.of(item)),
+              "lost-worker",
+              now,
+              now.plusSeconds(1),
+              (rs, n) -> rs.getInt("version"));
+      assertThat(held).hasSize(1);
+      var ledger =
+          new io.catalogimage.worker.ledger.Ledger(
+              jdbc, items, new io.catalogimage.common.edit.Conversations(jdbc));
+      assertThat(
+              ledger.begin(
+                  new io.catalogimage.common.item.ItemRepository.Held(
+                      io.catalogimage.common.id.ItemId.of(item), "lost-worker", held.get(0)),
+                  "sim-gemini",
+                  "gemini-2.5-flash",
+                  new BigDecimal("0.000400"),
+                  null,
+                  io.catalogimage.worker.ledger.Ledger.PURPOSE_CAPTION,
+                  now))
+          .isPresent();
+    } finally {
+      pipeline.startWorker();
+    }
+
+    // the reclaim queues it again with its recaption; the new worker captions it
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                Pipelines.jdbc(pipeline)
+                    .sql(
+                        "SELECT state = 'SUCCEEDED' AND recaption_id IS NULL FROM items"
+                            + " WHERE item_id = CAST(:i AS uuid)")
+                    .param("i", item)
+                    .query(Boolean.class)
+                    .single());
+    Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
+    List<String> outcomes =
+        Pipelines.jdbc(pipeline)
+            .sql(
+                "SELECT purpose || ':' || outcome FROM attempts WHERE item_id = CAST(:i AS uuid)"
+                    + " AND recaption_id IS NOT NULL ORDER BY attempt_no")
+            .param("i", item)
+            .query(String.class)
+            .list();
+    assertThat(outcomes).containsExactly("caption:ABANDONED", "caption:CAPTIONED");
+    assertThat(imageCalls(batch)).as("the image is never made again").isEqualTo(images);
+    assertThat(row(batch, "K-FAILING").get("image_key")).isEqualTo(imageKey);
+    JsonNode ja = checks(batch, "K-FAILING").path("ja");
+    assertThat(ja.path("source").asString()).isEqualTo("caption-model");
+    assertThat(ja.path("checks").path("present").asString()).isEqualTo("passed");
+  }
 }

@@ -56,8 +56,8 @@ class BatchQueries {
 
   private static final String ITEM_COLUMNS =
       """
-      item_id, sku, variant, state, attempts, model_served, cost_usd, last_error_type,
-      last_error_message, note, updated_at, item_no
+      item_id, sku, variant, state, attempts - caption_calls AS attempts, caption_calls,
+      model_served, cost_usd, last_error_type, last_error_message, note, updated_at, item_no
       """;
 
   private static final String ITEMS =
@@ -79,7 +79,8 @@ class BatchQueries {
 
   private static final String ITEM =
       """
-      SELECT i.item_id, i.batch_id, i.sku, i.variant, i.state, i.attempts, i.model_served,
+      SELECT i.item_id, i.batch_id, i.sku, i.variant, i.state,
+             i.attempts - i.caption_calls AS attempts, i.caption_calls, i.model_served,
              i.cost_usd, i.last_error_type, i.last_error_message, i.note, i.not_before,
              i.created_at, i.updated_at, i.finished_at, i.image_key, i.sidecar_key,
              p.data ->> 'prompt' AS prompt, b.spec
@@ -125,6 +126,7 @@ class BatchQueries {
       String variant,
       String state,
       int attempts,
+      int captionCalls,
       String modelServed,
       BigDecimal cost,
       String lastErrorType,
@@ -140,6 +142,7 @@ class BatchQueries {
       String variant,
       String state,
       int attempts,
+      int captionCalls,
       String modelServed,
       BigDecimal cost,
       String lastErrorType,
@@ -254,6 +257,7 @@ class BatchQueries {
                     rs.getString("variant"),
                     rs.getString("state"),
                     rs.getInt("attempts"),
+                    rs.getInt("caption_calls"),
                     rs.getString("model_served"),
                     rs.getBigDecimal("cost_usd"),
                     rs.getString("last_error_type"),
@@ -278,6 +282,7 @@ class BatchQueries {
                     rs.getString("variant"),
                     rs.getString("state"),
                     rs.getInt("attempts"),
+                    rs.getInt("caption_calls"),
                     rs.getString("model_served"),
                     rs.getBigDecimal("cost_usd"),
                     rs.getString("last_error_type"),

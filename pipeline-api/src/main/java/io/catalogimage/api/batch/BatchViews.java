@@ -78,7 +78,12 @@ public final class BatchViews {
   public record ModelUsage(
       long calls, long images, BigDecimal costUsd, BigDecimal possiblyBilledUsd) {}
 
-  /** One row of {@code GET /v1/batches/{id}/items}. */
+  /**
+   * One row of {@code GET /v1/batches/{id}/items}.
+   *
+   * @param attempts image calls made for it (retries and edits included)
+   * @param captionCalls caption calls made for it (alt text written from its image), apart
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ItemSummary(
       String id,
@@ -86,6 +91,7 @@ public final class BatchViews {
       String variant,
       String state,
       int attempts,
+      int captionCalls,
       String modelServed,
       BigDecimal costUsd,
       String lastErrorType,
@@ -109,6 +115,7 @@ public final class BatchViews {
       String state,
       String prompt,
       int attempts,
+      int captionCalls,
       String modelServed,
       BigDecimal costUsd,
       String lastErrorType,

@@ -29,7 +29,8 @@ class ManifestLines {
       """
       SELECT i.item_id, i.sku, i.variant, i.state, i.image_key, i.sidecar_key,
              CAST(i.alt_text AS text) AS alt_text,
-             CAST(i.alt_text_checks AS text) AS alt_text_checks, i.caption, i.model_served, i.attempts,
+             CAST(i.alt_text_checks AS text) AS alt_text_checks, i.caption, i.model_served,
+             i.attempts - i.caption_calls AS attempts, i.caption_calls,
              i.cost_usd, i.last_error_type, i.last_error_message
         FROM items i
        WHERE i.batch_id = :batch AND i.tenant_id = :tenant
@@ -87,6 +88,7 @@ class ManifestLines {
               line.put("caption", rs.getString("caption"));
               line.put("modelServed", rs.getString("model_served"));
               line.put("attempts", rs.getInt("attempts"));
+              line.put("captionCalls", rs.getInt("caption_calls"));
               BigDecimal cost = rs.getBigDecimal("cost_usd");
               line.put("costUsd", cost);
               String errorType = rs.getString("last_error_type");

@@ -178,6 +178,20 @@ class EveryPathSpellingTest {
         .param("key", "tenants/" + tenantA + "/references/" + A_REFERENCE)
         .update();
     aIds.put("version", "1");
+    // a recaption request of A's batch (issue 19)
+    String recaption = UUID.randomUUID().toString();
+    jdbc.sql(
+            """
+            INSERT INTO alt_text_recaptions (recaption_id, tenant_id, batch_id, request,
+                                             request_hash, items, created_at)
+            VALUES (CAST(:id AS uuid), CAST(:t AS uuid), CAST(:b AS uuid),
+                    '{"locales": ["en"]}'::jsonb, 'x', 0, now())
+            """)
+        .param("id", recaption)
+        .param("t", tenantA)
+        .param("b", batch)
+        .update();
+    aIds.put("recaptionId", recaption);
     aIds.put("tenantId", tenantA);
     aIds.put("keyId", keyId);
     aIds.put("eventId", event);

@@ -111,6 +111,16 @@ public class ItemRepository {
           "its edit ended without a new image; the previous one stays",
           EnumSet.of(RUNNING),
           SUCCEEDED);
+  public static final ItemMove RECAPTION =
+      ItemMove.of(
+          "its alt text is captioned again from its stored image (the image stays)",
+          EnumSet.of(SUCCEEDED),
+          QUEUED);
+  public static final ItemMove RECAPTION_ENDED =
+      ItemMove.of(
+          "its recaption ended: new texts where captions passed, the image unchanged",
+          EnumSet.of(RUNNING),
+          SUCCEEDED);
 
   /** Every move a statement here makes (the lifecycle test walks them). */
   public static final List<ItemMove> MOVES =
@@ -133,7 +143,9 @@ public class ItemRepository {
           TAKE_BATCH_RESULT,
           BACK_FROM_PROVIDER_BATCH,
           EDIT,
-          EDIT_ENDED);
+          EDIT_ENDED,
+          RECAPTION,
+          RECAPTION_ENDED);
 
   /** One item a worker holds under its lease, at the version it last wrote or read. */
   public record Held(ItemId item, String worker, int version) {
@@ -183,6 +195,7 @@ public class ItemRepository {
                 b.lane, b.deadline, b.cost_cap_usd, b.allow_safety_reroute, t.monthly_cap_usd,
                 (SELECT row_to_json(e)::text FROM item_edits e
                   WHERE e.edit_id = i.edit_id AND e.state = 'PENDING') AS edit,
+                i.recaption_id, i.recaption_locales, i.image_key, i.sidecar_key, i.caption,
                 (SELECT coalesce(jsonb_object_agg(f.model_requested, f.n), '{}'::jsonb)::text
                    FROM (SELECT a.model_requested, count(*) AS n FROM attempts a
                           WHERE a.item_id = i.item_id AND a.attempt_no > i.attempts_before_run
@@ -416,6 +429,82 @@ public class ItemRepository {
       RETURNING CAST(items.item_id AS text)
       """;
 
+  /**
+   * The SUCCEEDED items of a batch a recaption selects, each with the locales it captions again:
+   * the asked ones without the merchant's (never captioned) and, with {@code failingOnly}, only
+   * those missing or failing a check. An item left with no locale is not selected.
+   */
+  private static final String RECAPTION_PICK =
+      """
+      SELECT i.item_id, i.item_no,
+             ARRAY(SELECT l FROM unnest(CAST(:locales AS text[])) l
+                    WHERE coalesce(i.alt_text_checks->l->>'source', '') <> 'merchant'
+                      AND (NOT :failingOnly
+                           OR i.alt_text_checks->l->>'text' IS NULL
+                           OR EXISTS (SELECT 1
+                                        FROM jsonb_each_text(i.alt_text_checks->l->'checks') c
+                                       WHERE c.value = 'failed'))) AS locales
+        FROM items i
+       WHERE i.batch_id = :batch AND i.tenant_id = :tenant AND i.state = 'SUCCEEDED'
+         AND i.image_key IS NOT NULL
+         AND (cardinality(CAST(:ids AS uuid[])) = 0 OR i.item_id = ANY(CAST(:ids AS uuid[])))
+         AND (cardinality(CAST(:skus AS text[])) = 0 OR i.sku = ANY(CAST(:skus AS text[])))
+         AND (CAST(:variant AS text) IS NULL OR i.variant = :variant)
+      """;
+
+  private static final String RECAPTION_PREVIEW_SQL =
+      "SELECT CAST(p.item_id AS text) FROM ("
+          + RECAPTION_PICK
+          + ") p WHERE cardinality(p.locales) > 0 ORDER BY p.item_no";
+
+  /**
+   * A recaption: the selected items go back to the queue (from SUCCEEDED only: move RECAPTION) with
+   * the locales to caption again; a batch-lane item runs in real time (a provider batch job makes
+   * images, not captions). Image, sidecar and texts stay on the row meanwhile.
+   */
+  private static final String RECAPTION_SQL =
+      """
+      WITH picked AS (
+        SELECT p.item_id, p.locales FROM (
+      """
+          + RECAPTION_PICK
+          + """
+             FOR UPDATE OF i) p
+         WHERE cardinality(p.locales) > 0
+      )
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, route_reason = NULL,
+                       lane = CASE WHEN items.lane = 'batch' THEN :realTimeLane ELSE items.lane END,
+                       recaption_id = :recaption, recaption_locales = p.locales,
+                       version = items.version + 1, updated_at = :now,
+                       note = 'recaption of ' || array_to_string(p.locales, ', ')
+                              || ' queued at ' || :nowText
+        FROM picked p
+       WHERE items.item_id = p.item_id AND items.state = 'SUCCEEDED'
+      RETURNING CAST(items.item_id AS text)
+      """;
+
+  /**
+   * A recaption ended: SUCCEEDED again with the same image, the new texts (the merchant's kept),
+   * and the version the item shows (its turn) says the same.
+   */
+  private static final String RECAPTION_ENDED_SQL =
+      "WITH moved AS (UPDATE items SET state = 'SUCCEEDED', finished_at = :now,"
+          + " alt_text = CAST(:altText AS jsonb) || "
+          + MERCHANT_TEXTS
+          + ", caption = :caption,"
+          + " alt_text_checks = coalesce(CAST(:altTextChecks AS jsonb), '{}'::jsonb) || "
+          + MERCHANT_CHECKS
+          + ", recaption_id = NULL, recaption_locales = NULL, next_model = NULL,"
+          + " route_reason = NULL, note = :note, "
+          + RELEASE_LEASE
+          + HELD
+          + " RETURNING item_id, turn_attempt, alt_text, caption),"
+          + " turned AS (UPDATE item_turns t SET alt_text = m.alt_text, caption = m.caption"
+          + " FROM moved m WHERE t.item_id = m.item_id AND t.attempt_no = m.turn_attempt"
+          + " RETURNING 1)"
+          + " SELECT count(*) FROM moved";
+
   private static final String RESUME_CAPPED_SQL =
       """
       UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
@@ -543,6 +632,8 @@ public class ItemRepository {
     check(EDIT, EDIT_SQL, "state = 'SUCCEEDED'");
     check(EDIT, RESUME_CAPPED_EDITS_SQL, "items.state = 'SUCCEEDED'");
     check(EDIT, EDIT_MATCHING_SQL, "i.state = 'SUCCEEDED'", "items.state = 'SUCCEEDED'");
+    check(RECAPTION, RECAPTION_SQL, "i.state = 'SUCCEEDED'", "items.state = 'SUCCEEDED'");
+    check(RECAPTION_ENDED, RECAPTION_ENDED_SQL, "state = 'RUNNING'");
   }
 
   private static void check(ItemMove move, String sql, String... guards) {
@@ -989,6 +1080,84 @@ public class ItemRepository {
             .param("version", held.version())
             .update()
         == 1;
+  }
+
+  /** What a recaption selects: item ids, SKUs and a variant (each empty/null: any). */
+  public record RecaptionFilter(
+      List<ItemId> items, List<String> skus, String variant, boolean failingOnly) {}
+
+  /** The items a recaption of {@code locales} would queue now, in item order (a dry run). */
+  public List<ItemId> previewRecaptions(
+      TenantId tenant, BatchId batch, RecaptionFilter filter, List<String> locales) {
+    return recaptionParams(jdbc.sql(RECAPTION_PREVIEW_SQL), tenant, batch, filter, locales)
+        .query(String.class)
+        .list()
+        .stream()
+        .map(ItemId::of)
+        .toList();
+  }
+
+  /** Queues the recaption of every selected item; answers the items queued. */
+  public List<ItemId> queueRecaptions(
+      TenantId tenant,
+      BatchId batch,
+      RecaptionFilter filter,
+      List<String> locales,
+      UUID recaption,
+      String realTimeLane,
+      Instant now) {
+    return recaptionParams(jdbc.sql(RECAPTION_SQL), tenant, batch, filter, locales)
+        .param("recaption", recaption)
+        .param("realTimeLane", realTimeLane)
+        .param("now", Timestamp.from(now))
+        .param("nowText", now.toString())
+        .query(String.class)
+        .list()
+        .stream()
+        .map(ItemId::of)
+        .toList();
+  }
+
+  private static JdbcClient.StatementSpec recaptionParams(
+      JdbcClient.StatementSpec sql,
+      TenantId tenant,
+      BatchId batch,
+      RecaptionFilter filter,
+      List<String> locales) {
+    return sql.param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .param("locales", locales.toArray(String[]::new))
+        .param("failingOnly", filter.failingOnly())
+        .param("ids", ids(filter.items()))
+        .param("skus", filter.skus().toArray(String[]::new))
+        .param("variant", filter.variant());
+  }
+
+  /**
+   * The held item's recaption ended: SUCCEEDED again with its image, the texts given (JSON objects,
+   * locale -> text and locale -> checks; the merchant's are kept over them) and caption.
+   */
+  public boolean endRecaption(
+      Held held,
+      String altTextJson,
+      String altTextChecksJson,
+      String caption,
+      String note,
+      Instant now) {
+    Long moved =
+        jdbc.sql(RECAPTION_ENDED_SQL)
+            .param("altText", altTextJson)
+            .param("altTextChecks", altTextChecksJson)
+            .param("caption", caption)
+            .param("note", note)
+            .param("now", Timestamp.from(now))
+            .param("delta", BigDecimal.ZERO)
+            .param("item", held.item().value())
+            .param("worker", held.worker())
+            .param("version", held.version())
+            .query(Long.class)
+            .single();
+    return moved == 1;
   }
 
   private static UUID[] ids(Collection<ItemId> items) {

@@ -33,6 +33,7 @@ import java.util.Map;
  * @param merchantAltText locale -> the alt text the merchant set: kept as it is, never captioned
  * @param edit the edit this run makes, or null for a generation
  * @param settings the batch's model settings, passed through to every call
+ * @param recaption the recaption this run makes (caption-only, no image call), or null
  * @param rateLimitsByModel 429s with a retry delay per model in the current run: the waits they add
  *     up to weigh against switching
  */
@@ -63,7 +64,68 @@ public record ClaimedItem(
     String category,
     Map<String, String> merchantAltText,
     PendingEdit edit,
-    GenerationSettings settings) {
+    GenerationSettings settings,
+    PendingRecaption recaption) {
+
+  /** An item claimed for a generation or an edit. */
+  public ClaimedItem(
+      ItemId id,
+      TenantId tenant,
+      BatchId batch,
+      String sku,
+      VariantSpec variant,
+      String tier,
+      List<String> altTextLocales,
+      String styleGuide,
+      String prompt,
+      int attempts,
+      String nextModel,
+      ReferenceImageSource referenceImage,
+      String lane,
+      Instant deadline,
+      BigDecimal costCapUsd,
+      boolean allowSafetyReroute,
+      BigDecimal tenantMonthlyCapUsd,
+      int attemptsBeforeRun,
+      int version,
+      String routeReason,
+      Map<String, Integer> failuresByModel,
+      Map<String, Integer> rateLimitsByModel,
+      String title,
+      String category,
+      Map<String, String> merchantAltText,
+      PendingEdit edit,
+      GenerationSettings settings) {
+    this(
+        id,
+        tenant,
+        batch,
+        sku,
+        variant,
+        tier,
+        altTextLocales,
+        styleGuide,
+        prompt,
+        attempts,
+        nextModel,
+        referenceImage,
+        lane,
+        deadline,
+        costCapUsd,
+        allowSafetyReroute,
+        tenantMonthlyCapUsd,
+        attemptsBeforeRun,
+        version,
+        routeReason,
+        failuresByModel,
+        rateLimitsByModel,
+        title,
+        category,
+        merchantAltText,
+        edit,
+        settings,
+        null);
+  }
 
   /** An item without product title or category (tests, and rows from before they were read). */
   public ClaimedItem(
@@ -117,6 +179,11 @@ public record ClaimedItem(
         Map.of(),
         null,
         null);
+  }
+
+  /** True while the item runs a recaption: its stored image captioned again, nothing else. */
+  public boolean isRecaption() {
+    return recaption != null;
   }
 
   /** True while the item runs an edit of its image. */

@@ -125,7 +125,8 @@ public class ItemClaims {
         category(product),
         merchantTexts(rs.getString("alt_text_checks")),
         edit(rs.getString("edit")),
-        spec.settings());
+        spec.settings(),
+        recaption(rs));
   }
 
   /** The locales whose alt text the merchant set (source merchant), with their text. */
@@ -169,6 +170,22 @@ public class ItemClaims {
         e.path("instruction").asString(),
         e.path("model").asString(),
         e.path("base_attempt").asInt());
+  }
+
+  /** The pending recaption, or null when the item runs a generation or an edit. */
+  private static PendingRecaption recaption(java.sql.ResultSet rs) throws java.sql.SQLException {
+    UUID id = rs.getObject("recaption_id", UUID.class);
+    java.sql.Array locales = rs.getArray("recaption_locales");
+    if (id == null || locales == null || rs.getString("image_key") == null) {
+      return null;
+    }
+    return new PendingRecaption(
+        id,
+        List.of((String[]) locales.getArray()),
+        rs.getString("image_key"),
+        rs.getString("sidecar_key"),
+        rs.getString("caption"),
+        rs.getString("alt_text_checks"));
   }
 
   /** Extends these leases while this worker holds them; returns the ones it still holds. */

@@ -30,18 +30,20 @@ public class Ledger {
       """
       WITH bumped AS (
         UPDATE items SET attempts = attempts + 1, version = version + 1, updated_at = :now,
-                         route_reason = NULL
+                         route_reason = NULL,
+                         caption_calls = caption_calls
+                                         + CASE WHEN :purpose = 'caption' THEN 1 ELSE 0 END
          WHERE item_id = :item AND state = 'RUNNING' AND lease_owner = :worker
            AND version = :version
            AND NOT EXISTS (SELECT 1 FROM batches b
                             WHERE b.batch_id = items.batch_id AND b.cancelled_at IS NOT NULL)
-        RETURNING item_id, attempts, tenant_id, batch_id, edit_id
+        RETURNING item_id, attempts, tenant_id, batch_id, edit_id, recaption_id
       )
       INSERT INTO attempts (item_id, attempt_no, tenant_id, batch_id, worker_id, endpoint,
                             model_requested, outcome, started_at, reserved_usd, routed, purpose,
-                            edit_id)
+                            edit_id, recaption_id)
       SELECT item_id, attempts, tenant_id, batch_id, :worker, :endpoint, :model, 'IN_FLIGHT',
-             :now, :reserved, :routed, :purpose, edit_id
+             :now, :reserved, :routed, :purpose, edit_id, recaption_id
         FROM bumped
       RETURNING attempt_no
       """;

@@ -165,7 +165,22 @@ class CaptionStep {
   /** Captions the locales that need it; never completes exceptionally. */
   CompletableFuture<Captioned> complete(
       Job job, byte[] image, String mimeType, String caption, Map<String, CheckedText> texts) {
-    Run run = new Run(job, image, mimeType, caption, texts);
+    return complete(job, image, mimeType, caption, texts, java.util.Set.of());
+  }
+
+  /**
+   * Captions the locales that need it and, whether they pass now or not, the locales in {@code
+   * redo} (a recaption asked for them): a text in {@code redo} is replaced only by a caption that
+   * passes its checks, else it stays as it was. Never completes exceptionally.
+   */
+  CompletableFuture<Captioned> complete(
+      Job job,
+      byte[] image,
+      String mimeType,
+      String caption,
+      Map<String, CheckedText> texts,
+      java.util.Set<String> redo) {
+    Run run = new Run(job, image, mimeType, caption, texts, redo);
     if (run.failing().isEmpty() || props.captionTries() == 0) {
       run.finish();
       return run.done;
@@ -188,12 +203,21 @@ class CaptionStep {
     final List<String> warnings = new ArrayList<>();
     final CompletableFuture<Captioned> done = new CompletableFuture<>();
     final List<String> models;
+    final java.util.Set<String> redo;
     String caption;
     int tries;
     int modelIndex;
     Duration waited = Duration.ZERO;
 
-    Run(Job job, byte[] image, String mimeType, String caption, Map<String, CheckedText> texts) {
+    Run(
+        Job job,
+        byte[] image,
+        String mimeType,
+        String caption,
+        Map<String, CheckedText> texts,
+        java.util.Set<String> redo) {
+      this.redo = new java.util.HashSet<>(redo);
+      this.redo.retainAll(texts.keySet());
       this.job = job;
       this.image = image;
       this.mimeType = mimeType;
@@ -204,7 +228,7 @@ class CaptionStep {
 
     List<String> failing() {
       return texts.entrySet().stream()
-          .filter(e -> !e.getValue().passed())
+          .filter(e -> !e.getValue().passed() || redo.contains(e.getKey()))
           .map(Map.Entry::getKey)
           .toList();
     }
@@ -212,7 +236,10 @@ class CaptionStep {
     void finish() {
       for (String locale : failing()) {
         CheckedText t = texts.get(locale);
-        warnings.add("alt text for " + locale + " fails its checks: " + t.problems());
+        warnings.add(
+            t.passed()
+                ? "alt text for " + locale + " was not captioned again; the text it had stays"
+                : "alt text for " + locale + " fails its checks: " + t.problems());
       }
       done.complete(new Captioned(Map.copyOf(texts), caption, List.copyOf(warnings)));
     }
@@ -414,6 +441,7 @@ class CaptionStep {
                   job.item.altTextLocales());
           if (c.passed()) {
             texts.put(locale, c);
+            redo.remove(locale);
             fixed.add(locale);
           } else if (texts.get(locale).text() == null && c.text() != null) {
             texts.put(locale, c); // a failing text is still more than none; its checks say so

@@ -74,6 +74,7 @@ public class GenerateImages implements SmartLifecycle {
   private final StoreResults store;
   private final SettleStep settle;
   private final CaptionStep captions;
+  private final RecaptionStep recaptions;
   private final RoutingPolicy routing;
   private final ModelBreakers breakers;
   private final Budgets budgets;
@@ -100,6 +101,7 @@ public class GenerateImages implements SmartLifecycle {
       StoreResults store,
       SettleStep settle,
       CaptionStep captions,
+      RecaptionStep recaptions,
       RoutingPolicy routing,
       ModelBreakers breakers,
       Budgets budgets,
@@ -118,6 +120,7 @@ public class GenerateImages implements SmartLifecycle {
     this.store = store;
     this.settle = settle;
     this.captions = captions;
+    this.recaptions = recaptions;
     this.routing = routing;
     this.breakers = breakers;
     this.budgets = budgets;
@@ -250,6 +253,11 @@ public class GenerateImages implements SmartLifecycle {
     try (var mdc = ItemLogContext.of(job.item)) {
       if (job.isLeaseLost()) {
         finish(job);
+        return;
+      }
+      if (job.item.isRecaption()) {
+        // caption calls only, on the stored image: this path has no image call to make
+        recaptions.run(job).whenComplete((done, failure) -> finish(job));
         return;
       }
       RouteStep.Route r = route.route(job);

@@ -260,6 +260,7 @@ class GenerateImagesAccountingTest {
             store,
             settle,
             captions,
+            mock(RecaptionStep.class),
             routing,
             breakers,
             budgets,
