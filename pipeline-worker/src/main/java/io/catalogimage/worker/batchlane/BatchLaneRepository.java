@@ -31,6 +31,7 @@ class BatchLaneRepository {
       """
       SELECT item_id FROM items
        WHERE state = 'QUEUED' AND lane = 'batch' AND not_before <= :now
+         AND edit_id IS NULL AND recaption_id IS NULL
        ORDER BY priority DESC, not_before
        LIMIT :limit
       """;
@@ -46,6 +47,19 @@ class BatchLaneRepository {
         FROM batches b
        WHERE b.batch_id = i.batch_id AND i.state = 'QUEUED' AND i.lane = 'batch'
          AND b.deadline IS NOT NULL AND b.deadline < :cutoff
+      """;
+
+  /**
+   * Edits and recaptions of batch-lane items go to the real-time lane: a provider batch job makes
+   * fresh images only (no kept conversation to replay, no caption-only run), so packing one would
+   * remake its image from scratch.
+   */
+  private static final String NOT_FOR_BATCH_SQL =
+      """
+      UPDATE items SET lane = :lane,
+                       note = 'an edit or a recaption runs in real time, not in a provider job'
+       WHERE state = 'QUEUED' AND lane = 'batch'
+         AND (edit_id IS NOT NULL OR recaption_id IS NOT NULL)
       """;
 
   private static final String TAG_SQL =
@@ -147,6 +161,11 @@ class BatchLaneRepository {
         .param("lane", lane)
         .param("cutoff", Timestamp.from(cutoff))
         .update();
+  }
+
+  /** Moves queued edits and recaptions of batch-lane items to {@code lane}; how many moved. */
+  int moveRerunsToRealTime(String lane) {
+    return jdbc.sql(NOT_FOR_BATCH_SQL).param("lane", lane).update();
   }
 
   void moveToLane(ItemId item, String newLane) {

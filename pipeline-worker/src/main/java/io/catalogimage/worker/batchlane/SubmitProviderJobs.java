@@ -93,6 +93,10 @@ class SubmitProviderJobs implements RunsInLoop {
     if (moved > 0) {
       log.info("{} batch-lane items moved to real time: their deadline is too close", moved);
     }
+    int reruns = lane.moveRerunsToRealTime(props.fallbackLane());
+    if (reruns > 0) {
+      log.info("{} edits or recaptions of batch-lane items moved to real time", reruns);
+    }
     int limit = props.maxLinesPerJob() * 4;
     List<ItemId> due = lane.due(now, limit);
     if (due.isEmpty()) {

@@ -119,4 +119,39 @@ class BatchLaneRepositoryTest {
               assertThat(v.aspectRatio()).isEqualTo("16:9");
             });
   }
+
+  @Test
+  void an_edit_or_a_recaption_of_a_batch_lane_item_is_never_packed_and_runs_in_real_time() {
+    ItemId fresh = itemInFlight(UUID.randomUUID());
+    ItemId edit = itemInFlight(UUID.randomUUID());
+    ItemId recaption = itemInFlight(UUID.randomUUID());
+    List<UUID> ids = List.of(fresh.value(), edit.value(), recaption.value());
+    db.sql("UPDATE items SET state = 'QUEUED', version = version + 1 WHERE item_id = ANY(:ids)")
+        .param("ids", ids.toArray(UUID[]::new))
+        .update();
+    db.sql("UPDATE items SET edit_id = :e WHERE item_id = :i")
+        .param("e", UUID.randomUUID())
+        .param("i", edit.value())
+        .update();
+    db.sql("UPDATE items SET recaption_id = :r WHERE item_id = :i")
+        .param("r", UUID.randomUUID())
+        .param("i", recaption.value())
+        .update();
+
+    // a provider job makes fresh images: the edit's conversation, the caption-only run would be
+    // lost
+    assertThat(lane.due(now.plusSeconds(1), 100)).containsExactly(fresh);
+    assertThat(lane.moveRerunsToRealTime("interactive")).isEqualTo(2);
+
+    Map<String, String> lanes = new java.util.HashMap<>();
+    db.sql("SELECT CAST(item_id AS text) AS id, lane FROM items WHERE item_id = ANY(:ids)")
+        .param("ids", ids.toArray(UUID[]::new))
+        .query()
+        .listOfRows()
+        .forEach(r -> lanes.put((String) r.get("id"), (String) r.get("lane")));
+    assertThat(lanes)
+        .containsEntry(fresh.value().toString(), "batch")
+        .containsEntry(edit.value().toString(), "interactive")
+        .containsEntry(recaption.value().toString(), "interactive");
+  }
 }
