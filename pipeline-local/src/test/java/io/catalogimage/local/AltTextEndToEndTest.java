@@ -76,14 +76,15 @@ class AltTextEndToEndTest {
                 // the fast tier captions with the default, Gemini's gemini-2.5-flash
                 .withProperty("pipeline.alt-text.caption-models.openai[0]", VISION),
             step -> {});
-    // a batch that starts in a few seconds: the merchant corrects its German text before it runs
+    // a batch that starts in 30 s (a loaded machine takes seconds to submit): the merchant corrects
+    // its German text before it runs
     deferredBatch =
         Pipelines.submit(
             pipeline,
             catalog(
                 "openai",
                 Map.of("DEFERRED", ""),
-                java.time.Instant.now().plusSeconds(8).toString()));
+                java.time.Instant.now().plusSeconds(30).toString()));
     String deferredItem = Pipelines.items(pipeline, deferredBatch).get(0);
     assertThat(
             putAltText(deferredBatch, deferredItem, "de", "{\"text\": \"" + MERCHANT_DE + "\"}")
