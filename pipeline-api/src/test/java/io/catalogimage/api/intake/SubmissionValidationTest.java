@@ -336,10 +336,10 @@ class SubmissionValidationTest {
   void the_batch_lane_is_chosen_when_the_deadline_leaves_room_for_a_provider_job_and_a_fallback()
       throws Exception {
     java.time.Instant now = java.time.Instant.now();
-    // fresh install: a 24 h turnaround is assumed, plus 1 h reserve and 30 min margin
-    assertThat(planLane("\"deadline\": \"" + now.plus(java.time.Duration.ofHours(36)) + "\","))
-        .isEqualTo("batch");
+    // fresh install: an 8 h turnaround is assumed, plus 1 h reserve and 30 min margin
     assertThat(planLane("\"deadline\": \"" + now.plus(java.time.Duration.ofHours(12)) + "\","))
+        .isEqualTo("batch");
+    assertThat(planLane("\"deadline\": \"" + now.plus(java.time.Duration.ofHours(9)) + "\","))
         .isEqualTo("bulk");
     assertThat(
             planLane(
