@@ -56,6 +56,9 @@ public class Budgets {
   private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final Map<String, Exhausted> exhausted = new ConcurrentHashMap<>();
 
+  /** The longest a replica trusts its memory of a used-up daily quota without reading the row. */
+  private static final long RECHECK_MS = 30_000;
+
   /**
    * A daily quota this replica knows to be used up until {@code reset}; the shared row is read
    * again from {@code recheckAtMs} (the next re-probe), so a quota another replica's probe found
@@ -125,7 +128,7 @@ public class Budgets {
           key,
           Instant.ofEpochMilli(a.reprobeAtMs()));
       // its success must clear the shared row: remembered so that succeeded(...) looks
-      exhausted.put(key, new Exhausted(nextReset(budget, now), a.reprobeAtMs()));
+      exhausted.put(key, new Exhausted(nextReset(budget, now), soonest(a.reprobeAtMs(), now)));
     }
     if (a.granted()) {
       return new BudgetAnswer.Go(
@@ -191,6 +194,8 @@ public class Budgets {
     if (store.quotaBack(key, sentAt.toEpochMilli())) {
       exhausted.remove(key);
       log.info("{}: the daily quota said used up answers again; the model is used again", key);
+    } else if (store.exhaustedOn(key, day(props.forModel(model), clock.instant())).isEmpty()) {
+      exhausted.remove(key); // another replica's success cleared the row first
     }
   }
 
@@ -292,7 +297,7 @@ public class Budgets {
           m.fresh() ? "used up" : "still used up",
           Instant.ofEpochMilli(m.reprobeAtMs()));
     }
-    exhausted.put(key, new Exhausted(reset, recheckAt(m.reprobeAtMs(), reset)));
+    exhausted.put(key, new Exhausted(reset, recheckAt(m.reprobeAtMs(), reset, now)));
     return reset;
   }
 
@@ -301,8 +306,16 @@ public class Budgets {
   }
 
   /** No re-probe: the row is read again only at the reset. */
-  private long recheckAt(long reprobeAtMs, Instant reset) {
-    return reprobes() ? reprobeAtMs : reset.toEpochMilli();
+  private long recheckAt(long reprobeAtMs, Instant reset, Instant now) {
+    return reprobes() ? soonest(reprobeAtMs, now) : reset.toEpochMilli();
+  }
+
+  /**
+   * When this replica reads the shared row again: at the next re-probe, but at least every {@link
+   * #RECHECK_MS}, so that a re-probe another replica made good is seen within that time.
+   */
+  private static long soonest(long reprobeAtMs, Instant now) {
+    return Math.min(reprobeAtMs, now.toEpochMilli() + RECHECK_MS);
   }
 
   /**
@@ -338,7 +351,7 @@ public class Budgets {
         exhausted.replace(key, e, new Exhausted(e.reset(), now.toEpochMilli() + 1_000));
         return Optional.empty();
       }
-      exhausted.replace(key, e, new Exhausted(e.reset(), reprobeAt.get()));
+      exhausted.replace(key, e, new Exhausted(e.reset(), soonest(reprobeAt.get(), now)));
     }
     Instant until = e.reset();
     return Optional.of(

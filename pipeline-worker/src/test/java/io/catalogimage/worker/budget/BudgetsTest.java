@@ -380,6 +380,26 @@ class BudgetsTest {
   }
 
   @Test
+  void aReplicaThatOnlyHeardTheQuotaUsedUpSeesAnotherReplicasGoodReprobeWithinHalfAMinute() {
+    JdbcClient db = TestDatabase.fresh();
+    BudgetProperties props = reprobing(Duration.ofMinutes(5), Duration.ofHours(1));
+    Budgets heard = budgets(db, props);
+    Budgets prober = budgets(db, props);
+    clock.set(Instant.parse("2026-12-02T20:00:00Z"));
+    heard.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(2));
+
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(prober.acquire(EP, NB2)).matches(a -> isProbe(a));
+    assertThat(heard.exhausted(EP, NB2)).as("while the probe is out").isPresent();
+    clock.advance(Duration.ofSeconds(3));
+    prober.succeeded(EP, NB2, Duration.ofSeconds(2));
+
+    // the next re-probe would be 5 min out, but the row is read again within 30 s
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(heard.exhausted(EP, NB2)).as("the quota is back for this replica too").isEmpty();
+  }
+
+  @Test
   void aReprobeThatHearsTheQuotaStillUsedUpDoublesThePauseUpToTheMax() {
     JdbcClient db = TestDatabase.fresh();
     Budgets b = budgets(db, reprobing(Duration.ofMinutes(5), Duration.ofMinutes(12)));
