@@ -227,7 +227,7 @@ class BatchLaneEndToEndTest {
                 "SELECT count(*) FROM attempts WHERE batch_id = CAST(:b AS uuid)"
                     + " AND outcome = 'SUCCEEDED'",
                 batchId))
-        .isEqualTo(4);
+        .isEqualTo(lines);
   }
 
   @Test
