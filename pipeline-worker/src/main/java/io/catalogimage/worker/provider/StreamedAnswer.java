@@ -32,11 +32,26 @@ public final class StreamedAnswer implements AutoCloseable {
   private final JsonNode root;
   private final List<Image> images;
   private final List<Boolean> taken;
+  private final boolean owner;
 
   private StreamedAnswer(JsonNode root, List<Image> images) {
+    this(root, images, new ArrayList<>(java.util.Collections.nCopies(images.size(), false)), true);
+  }
+
+  private StreamedAnswer(JsonNode root, List<Image> images, List<Boolean> taken, boolean owner) {
     this.root = root;
     this.images = images;
-    this.taken = new ArrayList<>(java.util.Collections.nCopies(images.size(), false));
+    this.taken = taken;
+    this.owner = owner;
+  }
+
+  /**
+   * The answer under {@code node} of this one (a batch line's {@code response}) as an answer of its
+   * own, to classify like a real-time answer: its images are this answer's, and closing it releases
+   * nothing; close this answer when every part is done.
+   */
+  public StreamedAnswer part(JsonNode node) {
+    return new StreamedAnswer(node, images, taken, false);
   }
 
   public JsonNode root() {
@@ -53,13 +68,28 @@ public final class StreamedAnswer implements AutoCloseable {
    */
   public static StreamedAnswer read(
       InputStream in, JsonMapper json, ResultSpool spool, Set<String> imageFields) {
+    return read(in, json, spool, imageFields, Set.of());
+  }
+
+  /**
+   * As {@link #read(InputStream, JsonMapper, ResultSpool, Set)}, leaving out the values of the
+   * fields named in {@code skipFields} without reading them into memory (a job's status whose
+   * answer also carries every result inline).
+   */
+  public static StreamedAnswer read(
+      InputStream in,
+      JsonMapper json,
+      ResultSpool spool,
+      Set<String> imageFields,
+      Set<String> skipFields) {
     List<Image> images = new ArrayList<>();
+    Reading reading = new Reading(spool, imageFields, skipFields, images);
     try (JsonParser p = json.createParser(in)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         return new StreamedAnswer(JsonNodeFactory.instance.objectNode(), images);
       }
-      JsonNode root = value(p, first, null, spool, imageFields, images);
+      JsonNode root = value(p, first, null, reading);
       return new StreamedAnswer(root, images);
     } catch (RuntimeException e) {
       images.forEach(i -> release(i));
@@ -85,6 +115,9 @@ public final class StreamedAnswer implements AutoCloseable {
   /** Releases every image not taken (thought images, a first default-size image, ...). */
   @Override
   public void close() {
+    if (!owner) {
+      return;
+    }
     for (int i = 0; i < images.size(); i++) {
       if (!taken.get(i)) {
         release(images.get(i));
@@ -98,13 +131,11 @@ public final class StreamedAnswer implements AutoCloseable {
     }
   }
 
-  private static JsonNode value(
-      JsonParser p,
-      JsonToken t,
-      String field,
-      ResultSpool spool,
-      Set<String> imageFields,
-      List<Image> images) {
+  /** What one read keeps: where images go, which fields are images or skipped, the images. */
+  private record Reading(
+      ResultSpool spool, Set<String> imageFields, Set<String> skipFields, List<Image> images) {}
+
+  private static JsonNode value(JsonParser p, JsonToken t, String field, Reading r) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     switch (t) {
       case START_OBJECT -> {
@@ -113,12 +144,14 @@ public final class StreamedAnswer implements AutoCloseable {
         while ((next = p.nextToken()) == JsonToken.PROPERTY_NAME) {
           String name = p.currentName();
           JsonToken v = p.nextToken();
-          if (v == JsonToken.VALUE_STRING
-              && (imageFields.contains(name) || imageFields.contains(field + "." + name))) {
-            o.put(name, REF + images.size());
-            images.add(decode(p, spool));
+          if (r.skipFields().contains(name)) {
+            p.skipChildren(); // a string value is skipped unread by the next nextToken()
+          } else if (v == JsonToken.VALUE_STRING
+              && (r.imageFields().contains(name) || r.imageFields().contains(field + "." + name))) {
+            o.put(name, REF + r.images().size());
+            r.images().add(decode(p, r.spool()));
           } else {
-            o.set(name, value(p, v, name, spool, imageFields, images));
+            o.set(name, value(p, v, name, r));
           }
         }
         return o;
@@ -127,7 +160,7 @@ public final class StreamedAnswer implements AutoCloseable {
         ArrayNode a = f.arrayNode();
         JsonToken next;
         while ((next = p.nextToken()) != JsonToken.END_ARRAY && next != null) {
-          a.add(value(p, next, field, spool, imageFields, images));
+          a.add(value(p, next, field, r));
         }
         return a;
       }

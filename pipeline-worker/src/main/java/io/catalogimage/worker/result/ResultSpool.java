@@ -80,6 +80,15 @@ public final class ResultSpool {
     return new ResultSpool(ResultProperties.defaults()).hold(bytes);
   }
 
+  /**
+   * A new empty file in the spool's directory, for a request too large to build in memory (a batch
+   * job's input file); not counted in the byte budget. The caller deletes it.
+   */
+  public Path scratchFile(String prefix, String suffix) throws IOException {
+    Files.createDirectories(dir);
+    return Files.createTempFile(dir, prefix, suffix);
+  }
+
   public long bytesInMemory() {
     return inMemory.get();
   }

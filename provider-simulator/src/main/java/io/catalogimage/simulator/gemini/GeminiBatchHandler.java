@@ -256,7 +256,11 @@ public final class GeminiBatchHandler implements HttpHandler {
 
   private GeminiRequest parse(JsonNode request, GeminiModel model, String requested) {
     return GeminiRequestParser.parse(
-        Json.bytes(request), model, requested, engine.config().gemini().lenientImageSize());
+        Json.bytes(request),
+        model,
+        requested,
+        engine.config().gemini().lenientImageSize(),
+        engine.receivedImages());
   }
 
   private HttpReply batch(String project, String id, boolean cancel, String method, Instant now) {

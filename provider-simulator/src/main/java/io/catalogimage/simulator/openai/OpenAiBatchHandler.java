@@ -231,7 +231,8 @@ public final class OpenAiBatchHandler implements HttpHandler {
             OpenAiRequestParser.read(
                 edit,
                 "application/json",
-                Json.bytes(requestBody == null ? Json.object() : requestBody));
+                Json.bytes(requestBody == null ? Json.object() : requestBody),
+                engine.receivedImages());
         String lineModel = OpenAiRequestParser.model(edit, fields);
         if (registry.openai(lineModel).isEmpty()) {
           errors.add(

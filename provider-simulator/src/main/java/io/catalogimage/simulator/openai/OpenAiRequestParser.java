@@ -83,6 +83,7 @@ final class OpenAiRequestParser {
       for (JsonNode ref : refs) {
         if (ref.hasNonNull("image_url") || ref.hasNonNull("file_id")) {
           images++;
+          recordDataUrl(ref.path("image_url").asString(""), received);
         } else {
           throw OpenAiError.invalidValue(
               "images", "Each entry of 'images' needs an 'image_url' or a 'file_id'.");
@@ -90,6 +91,22 @@ final class OpenAiRequestParser {
       }
     }
     return new Fields(values, images);
+  }
+
+  /** Records the decoded bytes of a {@code data:<type>;base64,<data>} image URL. */
+  private static void recordDataUrl(
+      String url, io.catalogimage.simulator.stats.ReceivedImages received) {
+    int comma = url.indexOf(";base64,");
+    if (received == null || !url.startsWith("data:") || comma < 0) {
+      return;
+    }
+    try {
+      received.received(
+          url.substring("data:".length(), comma),
+          java.util.Base64.getDecoder().decode(url.substring(comma + ";base64,".length())));
+    } catch (IllegalArgumentException e) {
+      // not base64: not recorded (the data itself is not validated)
+    }
   }
 
   static String model(boolean edit, Fields fields) {

@@ -1,8 +1,8 @@
 package io.catalogimage.worker.provider.batch;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,29 +17,20 @@ public final class BatchHttp {
     this.http = http;
   }
 
+  /** A small answer (a job's status, a page of the job list) as bytes. */
   public byte[] send(String what, HttpRequest request) {
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    try (InputStream body = open(what, request)) {
+      return body.readAllBytes();
     } catch (IOException e) {
       throw new BatchCallFailed(what + ": " + e, false, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BatchCallFailed(what + ": interrupted", false, e);
     }
-    if (response.statusCode() / 100 != 2) {
-      throw BatchCallFailed.ofStatus(
-          what, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
-    }
-    return response.body();
   }
 
   /**
-   * Downloads a JSON Lines file and hands over each non-blank line as it arrives: one line in
-   * memory at a time, however large the file (a job's results file holds a base64 image per line,
-   * gigabytes for a full job of real-size images).
+   * The answer's body as a stream, for answers that may carry images (a job whose results are
+   * inline): the caller reads it as it arrives and closes it.
    */
-  public void eachLine(String what, HttpRequest request, Consumer<byte[]> line) {
+  public InputStream open(String what, HttpRequest request) {
     HttpResponse<InputStream> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -49,39 +40,47 @@ public final class BatchHttp {
       Thread.currentThread().interrupt();
       throw new BatchCallFailed(what + ": interrupted", false, e);
     }
-    try (InputStream body = response.body()) {
-      if (response.statusCode() / 100 != 2) {
-        String text = new String(body.readNBytes(4096), StandardCharsets.UTF_8);
-        throw BatchCallFailed.ofStatus(what, response.statusCode(), text);
+    InputStream body = response.body();
+    if (response.statusCode() / 100 != 2) {
+      String text;
+      try (body) {
+        text = new String(body.readNBytes(4096), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        text = "(unreadable: " + e + ")";
       }
-      ByteArrayOutputStream current = new ByteArrayOutputStream();
-      byte[] chunk = new byte[64 * 1024];
-      int n;
-      while ((n = body.read(chunk)) >= 0) {
-        int from = 0;
-        for (int i = 0; i < n; i++) {
-          if (chunk[i] == '\n') {
-            current.write(chunk, from, i - from);
-            handOver(current, line);
-            from = i + 1;
-          }
-        }
-        current.write(chunk, from, n - from);
+      throw BatchCallFailed.ofStatus(what, response.statusCode(), text);
+    }
+    return body;
+  }
+
+  /**
+   * Downloads a JSON Lines file and hands over each non-blank line as a stream that ends with the
+   * line, while the line arrives: not one line is held whole, however large (a results line holds a
+   * base64 image, 33 MB at 4K; a job's file gigabytes). What the consumer leaves unread of its line
+   * is skipped.
+   */
+  public void eachLine(String what, HttpRequest request, Consumer<InputStream> line) {
+    try (InputStream body = open(what, request)) {
+      JsonLines lines = new JsonLines(body);
+      for (InputStream next = lines.next(); next != null; next = lines.next()) {
+        line.accept(next);
+        next.transferTo(OutputStreamSink.INSTANCE);
       }
-      handOver(current, line);
     } catch (IOException e) {
       throw new BatchCallFailed(what + ": " + e, false, e);
+    } catch (UncheckedIOException e) {
+      throw new BatchCallFailed(what + ": " + e.getCause(), false, e.getCause());
     }
   }
 
-  private static void handOver(ByteArrayOutputStream current, Consumer<byte[]> line) {
-    byte[] bytes = current.toByteArray();
-    current.reset();
-    for (byte b : bytes) {
-      if (!Character.isWhitespace(b)) {
-        line.accept(bytes); // a trailing \r is whitespace to the JSON reader
-        return;
-      }
-    }
+  /** Discards what is written (the unread rest of a line). */
+  private static final class OutputStreamSink extends java.io.OutputStream {
+    static final OutputStreamSink INSTANCE = new OutputStreamSink();
+
+    @Override
+    public void write(int b) {}
+
+    @Override
+    public void write(byte[] b, int off, int len) {}
   }
 }

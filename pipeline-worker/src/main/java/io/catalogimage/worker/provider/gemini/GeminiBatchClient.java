@@ -6,6 +6,8 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ModelVersions;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
+import io.catalogimage.worker.provider.SplicedBody;
+import io.catalogimage.worker.provider.StreamedAnswer;
 import io.catalogimage.worker.provider.batch.BatchCallFailed;
 import io.catalogimage.worker.provider.batch.BatchHttp;
 import io.catalogimage.worker.provider.batch.BatchJobState;
@@ -13,14 +15,19 @@ import io.catalogimage.worker.provider.batch.BatchJobStatus;
 import io.catalogimage.worker.provider.batch.BatchLineResult;
 import io.catalogimage.worker.provider.batch.BatchProvider;
 import io.catalogimage.worker.result.ResultSpool;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,6 +68,7 @@ public final class GeminiBatchClient implements BatchProvider {
   private final GeminiResponses responses;
   private final HttpClient http;
   private final BatchHttp calls;
+  private final ResultSpool spool;
   private final long inlineLimitBytes;
 
   public GeminiBatchClient(
@@ -80,6 +89,7 @@ public final class GeminiBatchClient implements BatchProvider {
             .connectTimeout(endpoint.connectTimeout())
             .build();
     this.calls = new BatchHttp(http);
+    this.spool = spool;
     this.inlineLimitBytes = inlineLimitBytes;
   }
 
@@ -104,12 +114,12 @@ public final class GeminiBatchClient implements BatchProvider {
   @Override
   public BatchJobStatus submit(String model, String displayName, List<BatchLine> lines) {
     ImageModel catalogModel = catalog.require(model);
-    List<JsonNode> requests = new ArrayList<>(lines.size());
+    List<SplicedBody> bodies = new ArrayList<>(lines.size());
     long bytes = 0;
     for (BatchLine line : lines) {
-      byte[] body = GeminiBodies.generateContent(json, line.request(), catalogModel).toBytes();
-      bytes += body.length;
-      requests.add(json.readTree(body));
+      SplicedBody body = GeminiBodies.generateContent(json, line.request(), catalogModel);
+      bytes += body.length();
+      bodies.add(body);
     }
     ObjectNode root = json.createObjectNode();
     ObjectNode batch = root.putObject("batch");
@@ -119,19 +129,11 @@ public final class GeminiBatchClient implements BatchProvider {
       ArrayNode inline = input.putObject("requests").putArray("requests");
       for (int i = 0; i < lines.size(); i++) {
         ObjectNode entry = inline.addObject();
-        entry.set("request", requests.get(i));
+        entry.set("request", json.readTree(bodies.get(i).toBytes())); // at most the inline limit
         entry.putObject("metadata").put("key", lines.get(i).key());
       }
     } else {
-      ByteArrayOutputStream jsonl = new ByteArrayOutputStream();
-      for (int i = 0; i < lines.size(); i++) {
-        ObjectNode line = json.createObjectNode();
-        line.put("key", lines.get(i).key());
-        line.set("request", requests.get(i));
-        jsonl.writeBytes(json.writeValueAsBytes(line));
-        jsonl.write('\n');
-      }
-      input.put("fileName", upload(displayName, jsonl.toByteArray()));
+      input.put("fileName", uploadLines(displayName, lines, bodies));
     }
     String wire = URLEncoder.encode(endpoint.wireModelId(model), StandardCharsets.UTF_8);
     byte[] answer =
@@ -142,6 +144,46 @@ public final class GeminiBatchClient implements BatchProvider {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(root)))
                 .build());
     return status(read(answer));
+  }
+
+  /**
+   * Writes the JSONL input file to the spool's directory, each request streamed in with its
+   * reference photos base64-encoded on the way (a job of 5,000 lines with photos is gigabytes),
+   * uploads it from there and deletes it.
+   */
+  private String uploadLines(String displayName, List<BatchLine> lines, List<SplicedBody> bodies) {
+    Path file = null;
+    try {
+      file = spool.scratchFile("gemini-batch-", ".jsonl");
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024)) {
+        for (int i = 0; i < lines.size(); i++) {
+          out.write(
+              ("{\"key\":" + json.writeValueAsString(lines.get(i).key()) + ",\"request\":")
+                  .getBytes(StandardCharsets.UTF_8));
+          try (InputStream body = bodies.get(i).open()) {
+            body.transferTo(out);
+          }
+          out.write('}');
+          out.write('\n');
+        }
+      }
+      return upload(displayName, file);
+    } catch (IOException e) {
+      throw new BatchCallFailed("writing the input file: " + e, false, e);
+    } finally {
+      deleteQuietly(file);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // a leftover temporary file in the spool directory; the next start does not read it
+    }
   }
 
   @Override
@@ -160,8 +202,13 @@ public final class GeminiBatchClient implements BatchProvider {
     for (int page = 0; page < MAX_LIST_PAGES; page++) {
       String query =
           "?pageSize=" + LIST_PAGE + (token == null ? "" : "&pageToken=" + encode(token));
-      JsonNode list =
-          read(calls.send("list batches", request("/v1beta/batches" + query).GET().build()));
+      JsonNode list;
+      try (StreamedAnswer answer =
+          readAnswer(
+              calls.open("list batches", request("/v1beta/batches" + query).GET().build()),
+              Set.of("inlinedResponses"))) {
+        list = answer.root(); // each job's inline results left out: they can be gigabytes
+      }
       for (JsonNode op : list.path("operations")) {
         JsonNode meta = op.path("metadata");
         if (displayName.equals(meta.path("displayName").asString(null))) {
@@ -196,54 +243,65 @@ public final class GeminiBatchClient implements BatchProvider {
     return poll(jobId);
   }
 
+  /**
+   * Each result is read as it arrives, its image decoded into the spool on the way: from the
+   * responses file one line at a time, or from the job's own answer when the results are inline.
+   */
   @Override
   public List<BatchLineResult> results(BatchJobStatus status, List<BatchLine> lines) {
     Map<String, GenerationRequest> byKey = new HashMap<>();
     lines.forEach(l -> byKey.put(l.key(), l.request()));
     List<BatchLineResult> out = new ArrayList<>();
-    if (status.output() != null) {
-      try {
+    try {
+      if (status.output() != null) {
         calls.eachLine(
             "download " + status.output(),
             request("/download/v1beta/" + status.output() + ":download?alt=media").GET().build(),
-            bytes -> {
-              JsonNode line = read(bytes);
-              add(out, line.path("key").asString(null), line, byKey);
+            in -> {
+              try (StreamedAnswer line = readAnswer(in, Set.of())) {
+                add(out, line.root().path("key").asString(null), line, line.root(), byKey);
+              }
             });
-      } catch (RuntimeException e) {
-        BatchLineResult.discardAll(out); // read again on the next poll
-        throw e;
+        return out;
+      }
+      try (StreamedAnswer op = readAnswer(operationStream(status.jobId()), Set.of())) {
+        JsonNode inline =
+            op.root()
+                .path("metadata")
+                .path("output")
+                .path("inlinedResponses")
+                .path("inlinedResponses");
+        int i = 0;
+        for (JsonNode item : inline) {
+          String key = item.path("metadata").path("key").asString(null);
+          if (key == null && i < lines.size()) {
+            key = lines.get(i).key(); // inline responses come in request order
+          }
+          add(out, key, op, item, byKey);
+          i++;
+        }
       }
       return out;
+    } catch (RuntimeException e) {
+      BatchLineResult.discardAll(out); // read again on the next poll
+      throw e;
     }
-    JsonNode inline =
-        operation(status.jobId())
-            .path("metadata")
-            .path("output")
-            .path("inlinedResponses")
-            .path("inlinedResponses");
-    int i = 0;
-    for (JsonNode item : inline) {
-      String key = item.path("metadata").path("key").asString(null);
-      if (key == null && i < lines.size()) {
-        key = lines.get(i).key(); // inline responses come in request order
-      }
-      add(out, key, item, byKey);
-      i++;
-    }
-    return out;
   }
 
   private void add(
-      List<BatchLineResult> out, String key, JsonNode line, Map<String, GenerationRequest> byKey) {
+      List<BatchLineResult> out,
+      String key,
+      StreamedAnswer answer,
+      JsonNode line,
+      Map<String, GenerationRequest> byKey) {
     GenerationRequest req = key == null ? null : byKey.get(key);
     if (req == null) {
-      return; // not one of ours: nothing to settle
+      return; // not one of ours: nothing to settle (its images go when the answer closes)
     }
     ProviderOutcome outcome;
     if (line.hasNonNull("response")) {
       outcome =
-          responses.classify(200, json.writeValueAsBytes(line.get("response")), Duration.ZERO, req);
+          responses.classify(200, null, answer.part(line.get("response")), Duration.ZERO, req);
     } else {
       JsonNode error = line.path("error");
       ObjectNode envelope = json.createObjectNode();
@@ -255,8 +313,26 @@ public final class GeminiBatchClient implements BatchProvider {
     out.add(new BatchLineResult(key, outcome));
   }
 
+  /** A job's status without its inline results (those can be gigabytes; results() reads them). */
   private JsonNode operation(String jobId) {
-    return read(calls.send("get " + jobId, request("/v1beta/" + jobId).GET().build()));
+    try (StreamedAnswer op = readAnswer(operationStream(jobId), Set.of("inlinedResponses"))) {
+      return op.root();
+    }
+  }
+
+  private InputStream operationStream(String jobId) {
+    return calls.open("get " + jobId, request("/v1beta/" + jobId).GET().build());
+  }
+
+  /** Reads a streamed answer and closes the stream; a malformed one fails the call. */
+  private StreamedAnswer readAnswer(InputStream in, Set<String> skipFields) {
+    try (in) {
+      return responses.read(in, skipFields);
+    } catch (IOException | JacksonException e) {
+      throw new BatchCallFailed("unreadable answer: " + e.getMessage(), false, e);
+    } catch (UncheckedIOException e) {
+      throw new BatchCallFailed("unreadable answer: " + e.getCause(), false, e.getCause());
+    }
   }
 
   private BatchJobStatus status(JsonNode op) {
@@ -288,14 +364,15 @@ public final class GeminiBatchClient implements BatchProvider {
   }
 
   /** The resumable upload: {@code start} answers the session URL, then one upload+finalize. */
-  private String upload(String displayName, byte[] jsonl) {
+  private String upload(String displayName, Path jsonl) throws IOException {
+    long length = Files.size(jsonl);
     ObjectNode meta = json.createObjectNode();
     meta.putObject("file").put("displayName", displayName);
     HttpRequest start =
         request("/upload/v1beta/files")
             .header("X-Goog-Upload-Protocol", "resumable")
             .header("X-Goog-Upload-Command", "start")
-            .header("X-Goog-Upload-Header-Content-Length", Integer.toString(jsonl.length))
+            .header("X-Goog-Upload-Header-Content-Length", Long.toString(length))
             .header("X-Goog-Upload-Header-Content-Type", "application/jsonl")
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(meta)))
@@ -325,7 +402,7 @@ public final class GeminiBatchClient implements BatchProvider {
                 .header("x-goog-api-key", key())
                 .header("X-Goog-Upload-Command", "upload, finalize")
                 .header("X-Goog-Upload-Offset", "0")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(jsonl))
+                .POST(HttpRequest.BodyPublishers.ofFile(jsonl))
                 .build());
     return read(answer).path("file").path("name").asString();
   }

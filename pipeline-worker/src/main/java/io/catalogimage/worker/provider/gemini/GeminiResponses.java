@@ -97,11 +97,29 @@ final class GeminiResponses {
           : new ProviderOutcome.Rejected(text, info);
     }
     try (answer) {
-      if (status == 200) {
-        return success(answer, latency, req);
-      }
-      return error(status, headers, answer.root(), latency);
+      return classify(status, headers, answer, latency, req);
     }
+  }
+
+  /** Classifies an answer already read (a batch line's response); closing it is the caller's. */
+  ProviderOutcome classify(
+      int status,
+      HttpHeaders headers,
+      StreamedAnswer answer,
+      Duration latency,
+      GenerationRequest req) {
+    if (status == 200) {
+      return success(answer, latency, req);
+    }
+    return error(status, headers, answer.root(), latency);
+  }
+
+  /**
+   * Reads an answer whose images are Gemini's ({@code inlineData.data}) into the spool, leaving out
+   * the values of {@code skipFields}: a batch job's results, inline or one line of its file.
+   */
+  StreamedAnswer read(InputStream in, Set<String> skipFields) {
+    return StreamedAnswer.read(in, json, spool, IMAGE_FIELDS, skipFields);
   }
 
   /**

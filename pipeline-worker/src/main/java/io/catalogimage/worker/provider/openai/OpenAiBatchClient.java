@@ -5,22 +5,29 @@ import io.catalogimage.common.model.ModelCatalog;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
+import io.catalogimage.worker.provider.SplicedBody;
+import io.catalogimage.worker.provider.StreamedAnswer;
+import io.catalogimage.worker.provider.batch.BatchCallFailed;
 import io.catalogimage.worker.provider.batch.BatchHttp;
 import io.catalogimage.worker.provider.batch.BatchJobState;
 import io.catalogimage.worker.provider.batch.BatchJobStatus;
 import io.catalogimage.worker.provider.batch.BatchLineResult;
 import io.catalogimage.worker.provider.batch.BatchProvider;
 import io.catalogimage.worker.result.ResultSpool;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +63,7 @@ public final class OpenAiBatchClient implements BatchProvider {
   private final JsonMapper json;
   private final OpenAiResponses responses;
   private final BatchHttp calls;
+  private final ResultSpool spool;
 
   public OpenAiBatchClient(
       String name,
@@ -68,6 +76,7 @@ public final class OpenAiBatchClient implements BatchProvider {
     this.catalog = catalog;
     this.json = json;
     this.responses = new OpenAiResponses(json, spool);
+    this.spool = spool;
     this.calls =
         new BatchHttp(
             HttpClient.newBuilder()
@@ -94,43 +103,29 @@ public final class OpenAiBatchClient implements BatchProvider {
     return MAX_LINES;
   }
 
+  /**
+   * Writes the JSONL input file to the spool's directory, reference photos base64-encoded into
+   * their data URLs on the way (never a whole photo as text in memory), and uploads it from there.
+   */
   @Override
   public BatchJobStatus submit(String model, String displayName, List<BatchLine> lines) {
     ImageModel catalogModel = catalog.require(model);
     boolean edits = !lines.isEmpty() && !lines.get(0).request().references().isEmpty();
-    ByteArrayOutputStream jsonl = new ByteArrayOutputStream();
-    for (BatchLine line : lines) {
-      GenerationRequest req = line.request();
-      if (req.references().isEmpty() == edits) {
-        throw new IllegalArgumentException(
-            "one OpenAI batch holds either requests with reference photos or without");
-      }
-      Map<String, String> fields =
-          OpenAiBodies.fields(
-              req, catalogModel, endpoint.wireModelId(model), endpoint.imageQuality());
-      ObjectNode body = (ObjectNode) json.readTree(OpenAiBodies.generationsJson(json, fields));
-      if (edits) {
-        var images = body.putArray("images");
-        for (GenerationRequest.ReferenceImage ref : req.references()) {
-          images
-              .addObject()
-              .put(
-                  "image_url",
-                  "data:"
-                      + ref.mimeType()
-                      + ";base64,"
-                      + Base64.getEncoder().encodeToString(ref.bytes()));
+    Path file = null;
+    String fileId;
+    try {
+      file = spool.scratchFile("openai-batch-", ".jsonl");
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024)) {
+        for (BatchLine line : lines) {
+          writeLine(out, line, catalogModel, model, edits);
         }
       }
-      ObjectNode entry = json.createObjectNode();
-      entry.put("custom_id", line.key());
-      entry.put("method", "POST");
-      entry.put("url", edits ? EDITS : GENERATIONS);
-      entry.set("body", body);
-      jsonl.writeBytes(json.writeValueAsBytes(entry));
-      jsonl.write('\n');
+      fileId = upload(displayName + ".jsonl", file);
+    } catch (IOException e) {
+      throw new BatchCallFailed("writing the input file: " + e, false, e);
+    } finally {
+      deleteQuietly(file);
     }
-    String fileId = upload(displayName + ".jsonl", jsonl.toByteArray());
     ObjectNode create = json.createObjectNode();
     create.put("input_file_id", fileId);
     create.put("endpoint", edits ? EDITS : GENERATIONS);
@@ -144,6 +139,49 @@ public final class OpenAiBatchClient implements BatchProvider {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(create)))
                 .build());
     return status(read(answer));
+  }
+
+  private void writeLine(
+      OutputStream out, BatchLine line, ImageModel catalogModel, String model, boolean edits)
+      throws IOException {
+    GenerationRequest req = line.request();
+    if (req.references().isEmpty() == edits) {
+      throw new IllegalArgumentException(
+          "one OpenAI batch holds either requests with reference photos or without");
+    }
+    Map<String, String> fields =
+        OpenAiBodies.fields(
+            req, catalogModel, endpoint.wireModelId(model), endpoint.imageQuality());
+    ObjectNode body = (ObjectNode) json.readTree(OpenAiBodies.generationsJson(json, fields));
+    SplicedBody spliced = new SplicedBody();
+    if (edits) {
+      var images = body.putArray("images");
+      for (GenerationRequest.ReferenceImage ref : req.references()) {
+        images
+            .addObject()
+            .put("image_url", "data:" + ref.mimeType() + ";base64," + spliced.base64(ref.source()));
+      }
+    }
+    ObjectNode entry = json.createObjectNode();
+    entry.put("custom_id", line.key());
+    entry.put("method", "POST");
+    entry.put("url", edits ? EDITS : GENERATIONS);
+    entry.set("body", body);
+    try (InputStream in = spliced.around(json.writeValueAsBytes(entry)).open()) {
+      in.transferTo(out);
+    }
+    out.write('\n');
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // a leftover temporary file in the spool directory; nothing reads it
+    }
   }
 
   @Override
@@ -175,7 +213,7 @@ public final class OpenAiBatchClient implements BatchProvider {
         return Optional.empty();
       }
     }
-    throw new io.catalogimage.worker.provider.batch.BatchCallFailed(
+    throw new BatchCallFailed(
         "list batches: no answer within " + MAX_LIST_PAGES + " pages", false, null);
   }
 
@@ -190,6 +228,7 @@ public final class OpenAiBatchClient implements BatchProvider {
                     .build())));
   }
 
+  /** Each line read as it arrives, its image decoded into the spool on the way. */
   @Override
   public List<BatchLineResult> results(BatchJobStatus status, List<BatchLine> lines) {
     Map<String, GenerationRequest> byKey = new HashMap<>();
@@ -201,7 +240,11 @@ public final class OpenAiBatchClient implements BatchProvider {
           calls.eachLine(
               "download " + file,
               request("/v1/files/" + file + "/content").GET().build(),
-              bytes -> add(out, read(bytes), byKey));
+              in -> {
+                try (StreamedAnswer line = readLine(in)) {
+                  add(out, line, byKey);
+                }
+              });
         }
       }
     } catch (RuntimeException e) {
@@ -211,7 +254,17 @@ public final class OpenAiBatchClient implements BatchProvider {
     return out;
   }
 
-  private void add(List<BatchLineResult> out, JsonNode line, Map<String, GenerationRequest> byKey) {
+  private StreamedAnswer readLine(InputStream in) {
+    try {
+      return responses.read(in);
+    } catch (JacksonException e) {
+      throw new BatchCallFailed("unreadable line: " + e.getOriginalMessage(), false, e);
+    }
+  }
+
+  private void add(
+      List<BatchLineResult> out, StreamedAnswer answer, Map<String, GenerationRequest> byKey) {
+    JsonNode line = answer.root();
     String key = line.path("custom_id").asString(null);
     GenerationRequest req = key == null ? null : byKey.get(key);
     JsonNode response = line.get("response");
@@ -225,7 +278,7 @@ public final class OpenAiBatchClient implements BatchProvider {
         responses.classify(
             response.path("status_code").asInt(500),
             headers,
-            json.writeValueAsBytes(response.path("body")),
+            answer.part(response.path("body")),
             Duration.ZERO,
             req);
     out.add(new BatchLineResult(key, outcome));
@@ -264,30 +317,33 @@ public final class OpenAiBatchClient implements BatchProvider {
         message);
   }
 
-  private String upload(String filename, byte[] jsonl) {
+  /** A multipart upload whose file part is sent from the file: nothing of it in memory. */
+  private String upload(String filename, Path jsonl) throws IOException {
     String boundary = "----catalog" + UUID.randomUUID().toString().replace("-", "");
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n");
-    write(body, "batch\r\n--" + boundary + "\r\n");
-    write(
-        body,
-        "Content-Disposition: form-data; name=\"file\"; filename=\""
+    String head =
+        "--"
+            + boundary
+            + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n"
+            + "batch\r\n--"
+            + boundary
+            + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
             + filename
-            + "\"\r\nContent-Type: application/jsonl\r\n\r\n");
-    body.writeBytes(jsonl);
-    write(body, "\r\n--" + boundary + "--\r\n");
+            + "\"\r\nContent-Type: application/jsonl\r\n\r\n";
+    String tail = "\r\n--" + boundary + "--\r\n";
     byte[] answer =
         calls.send(
             "upload",
             request("/v1/files")
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .POST(
+                    HttpRequest.BodyPublishers.concat(
+                        HttpRequest.BodyPublishers.ofByteArray(
+                            head.getBytes(StandardCharsets.UTF_8)),
+                        HttpRequest.BodyPublishers.ofFile(jsonl),
+                        HttpRequest.BodyPublishers.ofByteArray(
+                            tail.getBytes(StandardCharsets.UTF_8))))
                 .build());
     return read(answer).path("id").asString();
-  }
-
-  private static void write(ByteArrayOutputStream out, String text) {
-    out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private HttpRequest.Builder request(String path) {
@@ -304,8 +360,7 @@ public final class OpenAiBatchClient implements BatchProvider {
     try {
       return json.readTree(body);
     } catch (JacksonException e) {
-      throw new io.catalogimage.worker.provider.batch.BatchCallFailed(
-          "unreadable answer: " + e.getOriginalMessage(), false, e);
+      throw new BatchCallFailed("unreadable answer: " + e.getOriginalMessage(), false, e);
     }
   }
 }

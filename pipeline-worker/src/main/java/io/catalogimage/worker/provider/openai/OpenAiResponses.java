@@ -71,6 +71,28 @@ final class OpenAiResponses {
     }
   }
 
+  /** Classifies an answer already read (a batch line's body); closing it is the caller's. */
+  ProviderOutcome classify(
+      int status,
+      HttpHeaders headers,
+      StreamedAnswer answer,
+      Duration latency,
+      GenerationRequest req) {
+    return classify(
+        status,
+        headers,
+        answer,
+        latency,
+        headers.firstValue("x-request-id").orElse(null),
+        limitPerMinute(headers),
+        req);
+  }
+
+  /** Reads an answer whose images are OpenAI's ({@code b64_json}) into the spool (a batch line). */
+  StreamedAnswer read(InputStream in) {
+    return StreamedAnswer.read(in, json, spool, IMAGE_FIELDS);
+  }
+
   private ProviderOutcome classify(
       int status,
       HttpHeaders headers,

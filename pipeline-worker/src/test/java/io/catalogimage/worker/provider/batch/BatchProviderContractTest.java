@@ -16,12 +16,16 @@ import io.catalogimage.worker.provider.gemini.GeminiBatchClient;
 import io.catalogimage.worker.provider.openai.OpenAiBatchClient;
 import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
+import java.lang.management.ManagementFactory;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -143,6 +147,141 @@ class BatchProviderContractTest {
     assertThat(SPOOL.bytesPending()).isGreaterThan(heldBefore);
     BatchLineResult.discardAll(results);
     assertThat(SPOOL.bytesPending()).isEqualTo(heldBefore);
+  }
+
+  /** A spool that keeps nothing in memory: every image and photo goes to a file as it arrives. */
+  private static ResultSpool diskSpool() {
+    return new ResultSpool(
+        new ResultProperties(
+            null, null, null, null, org.springframework.util.unit.DataSize.ofBytes(0), null));
+  }
+
+  private static final int PHOTO_BYTES = 6 * 1024 * 1024 + 1; // a 2K photo; not a multiple of 3
+
+  private static long allocatedByThisThread() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getThreadAllocatedBytes(Thread.currentThread().getId());
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  /**
+   * Three lines with a 6 MB reference photo each (24 MB of base64 in all): the input file is
+   * written with each photo streamed from the spool into its line, on this thread a small fraction
+   * of one photo allocated (building the lines in memory takes every photo several times over), and
+   * the provider receives every photo byte for byte.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void reference_photos_are_streamed_into_the_input_file(Client c) throws Exception {
+    sim.clock().fixAt(T0);
+    sim.resetState();
+    sim.resetStats();
+    ResultSpool spool = diskSpool();
+    byte[] photo = new byte[PHOTO_BYTES];
+    new Random(7).nextBytes(photo);
+    System.arraycopy(
+        new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, 0, photo, 0, 8);
+    List<BatchProvider.BatchLine> lines = new ArrayList<>();
+    String size = "1K";
+    Dimensions expected = CATALOG.require(c.model()).dimensions(size, "1:1").orElse(null);
+    for (int i = 0; i < 3; i++) {
+      ResultSpool.Held held = spool.hold(photo);
+      assertThat(held.onDisk()).isTrue();
+      lines.add(
+          new BatchProvider.BatchLine(
+              "photo-" + i,
+              new GenerationRequest(
+                  c.model(),
+                  "the mug of the photo on a white background",
+                  "1:1",
+                  size,
+                  expected,
+                  List.of("en"),
+                  List.of(new GenerationRequest.ReferenceImage("image/png", held)))));
+    }
+
+    try {
+      long before = allocatedByThisThread();
+      BatchJobStatus submitted = c.provider().submit(c.model(), "photos", lines);
+      long allocated = allocatedByThisThread() - before;
+
+      assertThat(submitted.state()).isEqualTo(BatchJobState.PENDING);
+      assertThat(allocated).isLessThan(PHOTO_BYTES / 2);
+      String sha = sha256(photo);
+      assertThat(sim.receivedImages())
+          .filteredOn(r -> r.size() == PHOTO_BYTES)
+          .extracting(r -> r.sha256())
+          .containsExactly(sha, sha, sha);
+    } finally {
+      lines.forEach(
+          l -> l.request().references().forEach(GenerationRequest.ReferenceImage::release));
+    }
+    assertThat(spool.bytesPending()).isZero();
+  }
+
+  /**
+   * Real-size results (1.59 MB PNGs, 2.1 MB of base64 per line, inline in the job's answer or in
+   * its responses file) are decoded into the spool as they are read: on this thread a fraction of
+   * one image is allocated for the three (reading each line or the job's answer whole takes each
+   * image four times over), and every image is the provider's, byte for byte.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void real_size_results_are_decoded_into_the_spool_as_they_arrive(Client c) throws Exception {
+    SimulatorConfig small = sim.config();
+    sim.reconfigure(small.withRealisticImages());
+    try {
+      sim.clock().fixAt(T0);
+      sim.resetState();
+      ResultSpool spool = diskSpool();
+      BatchProvider client =
+          c.label().equals("openai")
+              ? new OpenAiBatchClient(
+                  "sim-openai", endpoint("openai"), CATALOG, Json.mapper(), spool)
+              : new GeminiBatchClient(
+                  "sim",
+                  endpoint("gemini"),
+                  CATALOG,
+                  Json.mapper(),
+                  c.label().equals("gemini inline") ? 15L * 1024 * 1024 : 0,
+                  spool);
+      List<BatchProvider.BatchLine> lines =
+          lines(c.model(), List.of("red mug", "blue lamp", "green chair"));
+      BatchJobStatus submitted = client.submit(c.model(), "real-size", lines);
+      sim.clock().advanceBy(Duration.ofHours(2).plusMinutes(1));
+      BatchJobStatus done = client.poll(submitted.jobId());
+      assertThat(done.state()).isEqualTo(BatchJobState.SUCCEEDED);
+      byte[] simulators =
+          java.util.Base64.getDecoder()
+              .decode(
+                  new io.catalogimage.simulator.png.ImageFactory(
+                          io.catalogimage.simulator.config.ImageSettings::realistic)
+                      .pngBase64(new io.catalogimage.simulator.models.Dimensions(1024, 1024), 0));
+
+      long before = allocatedByThisThread();
+      List<BatchLineResult> results = client.results(done, lines);
+      long allocated = allocatedByThisThread() - before;
+
+      try {
+        assertThat(results).hasSize(3);
+        assertThat(allocated).isLessThan(simulators.length / 2);
+        for (BatchLineResult r : results) {
+          assertThat(r.outcome()).isInstanceOf(ProviderOutcome.Generated.class);
+          ResultSpool.Held image = ((ProviderOutcome.Generated) r.outcome()).image();
+          assertThat(image.onDisk()).isTrue();
+          assertThat(image.size()).isEqualTo(simulators.length);
+          assertThat(image.sha256()).isEqualTo(sha256(simulators));
+        }
+      } finally {
+        BatchLineResult.discardAll(results);
+      }
+      assertThat(spool.bytesPending()).isZero();
+    } finally {
+      sim.reconfigure(small);
+    }
   }
 
   @ParameterizedTest(name = "{0}")
