@@ -6,6 +6,7 @@ import io.catalogimage.common.json.Json;
 import io.catalogimage.common.storage.ObjectStore;
 import io.catalogimage.simulator.ProviderSimulator;
 import io.catalogimage.simulator.SimulatorConfig;
+import io.catalogimage.simulator.stats.ReceivedImages;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -400,6 +401,11 @@ class AltTextEndToEndTest {
     return HttpClient.newHttpClient().send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private static String sha256(byte[] bytes) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
   private static long imageCalls(String batch) {
     return Pipelines.jdbc(pipeline)
         .sql(
@@ -511,6 +517,18 @@ class AltTextEndToEndTest {
         .containsEntry("purpose", "caption")
         .containsEntry("outcome", "CAPTIONED")
         .containsEntry("model_requested", "gemini-2.5-flash");
+    // the recaption's one call (the last the simulator received) carried the stored image, byte
+    // for byte: read back from the store into the spool and streamed into the caption's body
+    byte[] storedImage =
+        pipeline
+            .api()
+            .getBean(ObjectStore.class)
+            .get((String) after.get("image_key"))
+            .orElseThrow();
+    List<ReceivedImages.Received> received = simulator.receivedImages();
+    assertThat(received).isNotEmpty();
+    assertThat(received.get(received.size() - 1).size()).isEqualTo(storedImage.length);
+    assertThat(received.get(received.size() - 1).sha256()).isEqualTo(sha256(storedImage));
     JsonNode sidecar = sidecar(batch, "R-FAILING");
     assertThat(sidecar.path("altText").path("ja").asString()).contains("背景");
     assertThat(sidecar.path("altTextChecks").path("ja").path("source").asString())

@@ -192,7 +192,10 @@ public final class ProviderSimulator implements AutoCloseable {
     return stats.snapshot(clock.now());
   }
 
-  /** The input images (reference photos, images to edit) received most recently, by SHA-256. */
+  /**
+   * The input images (reference photos, images to edit, images to caption) received most recently,
+   * by SHA-256.
+   */
   public java.util.List<io.catalogimage.simulator.stats.ReceivedImages.Received> receivedImages() {
     return engine.receivedImages().recent();
   }

@@ -8,6 +8,10 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ModelPart;
 import io.catalogimage.worker.provider.PriorTurn;
 import io.catalogimage.worker.reference.ReferenceImages;
+import io.catalogimage.worker.result.ResultSpool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,7 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
  * thoughtSignature} included; the final image is kept as its object key (it is already stored
  * there, byte for byte) and read back for the replay; any other image part (3.1 Flash sometimes
  * sends a 1K default before the requested size) stays inline, because its signature must be echoed
- * with exactly its bytes.
+ * with exactly its bytes. An image read back is copied into the spool and streamed into the edit's
+ * body from there, like a reference photo.
  */
 @Component
 public class ConversationTurns {
@@ -32,12 +37,21 @@ public class ConversationTurns {
   private final Conversations conversations;
   private final ObjectStore store;
   private final ReferenceImages referenceImages;
+  private final ResultSpool spool;
 
+  /**
+   * @param spool where images read back from storage wait while their edit's call is in flight
+   *     (counted in its byte budget, like reference photos)
+   */
   public ConversationTurns(
-      Conversations conversations, ObjectStore store, ReferenceImages referenceImages) {
+      Conversations conversations,
+      ObjectStore store,
+      ReferenceImages referenceImages,
+      ResultSpool spool) {
     this.conversations = conversations;
     this.store = store;
     this.referenceImages = referenceImages;
+    this.spool = spool;
   }
 
   /** Thrown when a kept conversation cannot be replayed (an image gone from storage). */
@@ -71,62 +85,95 @@ public class ConversationTurns {
     }
     List<PriorTurn> turns = new ArrayList<>();
     List<GenerationRequest.ReferenceImage> carried = List.of();
-    List<GenerationRequest.ReferenceImage> fetched = new ArrayList<>();
     try {
       for (Conversations.Turn t : chain) {
+        List<ModelPart> parts = modelParts(t); // releases what it spooled if it fails
         if (!t.conversationKept()) {
           // an image alone: the turn after it started a fresh conversation with it
-          for (PriorTurn dropped : turns) {
-            dropped.userImages().forEach(GenerationRequest.ReferenceImage::release);
-            fetched.removeAll(dropped.userImages());
-          }
+          turns.forEach(PriorTurn::release);
           turns.clear();
-          ModelPart image = modelParts(t).get(0);
-          carried = List.of(GenerationRequest.ReferenceImage.of(image.mimeType(), image.image()));
+          carried.forEach(GenerationRequest.ReferenceImage::release);
+          ModelPart image = parts.get(0);
+          parts.subList(1, parts.size()).forEach(ModelPart::release);
+          carried = List.of(asPhoto(image));
           continue;
         }
         List<GenerationRequest.ReferenceImage> photos = List.of();
-        if (!carried.isEmpty()) {
-          photos = carried;
-        } else if (t.referenceImages() > 0 && item.referenceImage() != null) {
-          ReferenceImages.Fetched f = referenceImages.fetch(item.tenant(), item.referenceImage());
-          if (f instanceof ReferenceImages.Image image) {
-            photos = List.of(image.image());
-            fetched.add(image.image());
+        try {
+          if (!carried.isEmpty()) {
+            photos = carried;
+          } else if (t.referenceImages() > 0 && item.referenceImage() != null) {
+            ReferenceImages.Fetched f = referenceImages.fetch(item.tenant(), item.referenceImage());
+            if (f instanceof ReferenceImages.Image image) {
+              photos = List.of(image.image());
+            }
           }
+        } catch (RuntimeException e) {
+          parts.forEach(ModelPart::release);
+          throw e;
         }
         carried = List.of();
-        turns.add(new PriorTurn(t.requestText(), photos, modelParts(t)));
+        turns.add(new PriorTurn(t.requestText(), photos, parts));
       }
     } catch (RuntimeException e) {
-      fetched.forEach(GenerationRequest.ReferenceImage::release); // no request will release them
+      // no request will release them
+      turns.forEach(PriorTurn::release);
+      carried.forEach(GenerationRequest.ReferenceImage::release);
       throw e;
     }
     return new Replay(turns, carried);
   }
 
+  /** An image the next user turn carries: the same place in the spool when it was stored. */
+  private static GenerationRequest.ReferenceImage asPhoto(ModelPart image) {
+    return image.stored() != null
+        ? new GenerationRequest.ReferenceImage(image.mimeType(), image.stored())
+        : GenerationRequest.ReferenceImage.of(image.mimeType(), image.image());
+  }
+
+  /**
+   * The kept turn's parts; an image kept by object key is copied from the store into the spool as
+   * it is read (memory chunks, a file beyond the per-image limit), never into one array: the edit's
+   * body splices it from there. On failure, what was already spooled is given back.
+   */
   private List<ModelPart> modelParts(Conversations.Turn t) {
     List<ModelPart> parts = new ArrayList<>();
-    for (JsonNode p : Json.mapper().readTree(t.modelPartsJson())) {
-      String signature =
-          p.hasNonNull("thoughtSignature") ? p.get("thoughtSignature").asString() : null;
-      if (p.hasNonNull("text")) {
-        parts.add(new ModelPart(p.get("text").asString(), null, null, signature));
-        continue;
+    try {
+      for (JsonNode p : Json.mapper().readTree(t.modelPartsJson())) {
+        String signature =
+            p.hasNonNull("thoughtSignature") ? p.get("thoughtSignature").asString() : null;
+        if (p.hasNonNull("text")) {
+          parts.add(ModelPart.text(p.get("text").asString(), signature));
+          continue;
+        }
+        String mimeType = p.get("mimeType").asString();
+        if (p.hasNonNull("imageKey")) {
+          parts.add(ModelPart.stored(mimeType, spooled(p.get("imageKey").asString()), signature));
+        } else {
+          // an extra image part of the answer: small, kept inline in the turn's row
+          byte[] bytes = Base64.getDecoder().decode(p.get("data").asString());
+          parts.add(new ModelPart(null, mimeType, bytes, signature));
+        }
       }
-      byte[] bytes;
-      if (p.hasNonNull("imageKey")) {
-        String key = p.get("imageKey").asString();
-        bytes =
-            store
-                .get(key)
-                .orElseThrow(() -> new Unreplayable("the image " + key + " is gone from storage"));
-      } else {
-        bytes = Base64.getDecoder().decode(p.get("data").asString());
-      }
-      parts.add(new ModelPart(null, p.get("mimeType").asString(), bytes, signature));
+    } catch (RuntimeException e) {
+      parts.forEach(ModelPart::release);
+      throw e;
     }
     return parts;
+  }
+
+  private ResultSpool.Held spooled(String key) {
+    InputStream object =
+        store
+            .open(key)
+            .orElseThrow(() -> new Unreplayable("the image " + key + " is gone from storage"));
+    try (InputStream in = object;
+        ResultSpool.Receiving image = spool.receive()) {
+      in.transferTo(image);
+      return image.finish();
+    } catch (IOException e) {
+      throw new UncheckedIOException("the image " + key + " could not be read back", e);
+    }
   }
 
   /**

@@ -114,12 +114,13 @@ public record GenerationRequest(
   }
 
   /**
-   * Releases the photos this request holds (its references and the earlier turns' photos): once its
-   * call is answered or never made. Safe to call more than once.
+   * Releases the images this request holds (its references, the earlier turns' photos and the
+   * model's images read back from storage for the replay): once its call is answered or never made.
+   * Safe to call more than once.
    */
   public void releaseImages() {
     references.forEach(ReferenceImage::release);
-    history.forEach(t -> t.userImages().forEach(ReferenceImage::release));
+    history.forEach(PriorTurn::release);
   }
 
   /**

@@ -24,4 +24,10 @@ public record PriorTurn(
     }
     throw new IllegalStateException("a kept turn always has an image");
   }
+
+  /** Gives back the spool places of its photos and of its images read back from storage. */
+  public void release() {
+    userImages.forEach(GenerationRequest.ReferenceImage::release);
+    model.forEach(ModelPart::release);
+  }
 }

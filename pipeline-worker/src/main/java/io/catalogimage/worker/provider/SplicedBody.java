@@ -28,6 +28,20 @@ public final class SplicedBody {
     public static Source of(byte[] bytes) {
       return new Source(() -> new ByteArrayInputStream(bytes), bytes.length);
     }
+
+    /** An image held in the spool (memory chunks or a file): read from there on each send. */
+    public static Source of(io.catalogimage.worker.result.ResultSpool.Held held) {
+      return new Source(held::open, held.size());
+    }
+
+    /** All bytes in one new array: only where a whole body is built anyway (batch files, tests). */
+    public byte[] readAll() {
+      try (InputStream in = open.get()) {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   private final String token = "@@splice-" + UUID.randomUUID() + "-";

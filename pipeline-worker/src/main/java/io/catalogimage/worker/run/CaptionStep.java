@@ -18,6 +18,7 @@ import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.Providers;
+import io.catalogimage.worker.provider.SplicedBody;
 import io.catalogimage.worker.result.AltText;
 import io.catalogimage.worker.routing.ModelBreakers;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,9 +44,10 @@ import org.springframework.stereotype.Component;
 /**
  * The captioning step, between an accepted image and its store: checks the image model's alt text
  * per locale and, for the locales that are missing or fail a check (all of them for OpenAI image
- * models, which write none), asks the tier's caption models about the final image. The image is
- * never made again: a caption that fails is asked again, text alone, up to {@code caption-tries}
- * calls, rotating through the tier's caption models when one fails.
+ * models, which write none), asks the tier's caption models about the final image, read from where
+ * it is held (the spool) into each call's body as it is sent, never copied into one array or base64
+ * string. The image is never made again: a caption that fails is asked again, text alone, up to
+ * {@code caption-tries} calls, rotating through the tier's caption models when one fails.
  *
  * <p>Each caption call is a real provider call like an image's: it waits for its model's shared
  * budget, holds a breaker permission, reserves its estimated cost against the batch and tenant
@@ -164,7 +166,11 @@ class CaptionStep {
 
   /** Captions the locales that need it; never completes exceptionally. */
   CompletableFuture<Captioned> complete(
-      Job job, byte[] image, String mimeType, String caption, Map<String, CheckedText> texts) {
+      Job job,
+      SplicedBody.Source image,
+      String mimeType,
+      String caption,
+      Map<String, CheckedText> texts) {
     return complete(job, image, mimeType, caption, texts, java.util.Set.of());
   }
 
@@ -175,7 +181,7 @@ class CaptionStep {
    */
   CompletableFuture<Captioned> complete(
       Job job,
-      byte[] image,
+      SplicedBody.Source image,
       String mimeType,
       String caption,
       Map<String, CheckedText> texts,
@@ -197,7 +203,7 @@ class CaptionStep {
   /** One item's captioning, from try to try. */
   private final class Run {
     final Job job;
-    final byte[] image;
+    final SplicedBody.Source image;
     final String mimeType;
     final Map<String, CheckedText> texts;
     final List<String> warnings = new ArrayList<>();
@@ -211,7 +217,7 @@ class CaptionStep {
 
     Run(
         Job job,
-        byte[] image,
+        SplicedBody.Source image,
         String mimeType,
         String caption,
         Map<String, CheckedText> texts,

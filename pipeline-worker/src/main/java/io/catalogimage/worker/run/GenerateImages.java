@@ -14,6 +14,7 @@ import io.catalogimage.worker.ledger.AttemptResult;
 import io.catalogimage.worker.ledger.ItemChange;
 import io.catalogimage.worker.ledger.Ledger;
 import io.catalogimage.worker.provider.ProviderOutcome;
+import io.catalogimage.worker.provider.SplicedBody;
 import io.catalogimage.worker.result.AltText;
 import io.catalogimage.worker.result.ResultSpool;
 import io.catalogimage.worker.result.ResultWriter;
@@ -378,7 +379,12 @@ public class GenerateImages implements SmartLifecycle {
     ClaimedItem item = job.item;
     AltText alt = AltText.parse(g.text(), item.altTextLocales());
     captions
-        .complete(job, g.png(), g.mimeType(), alt.caption(), captions.check(item, alt))
+        .complete(
+            job,
+            SplicedBody.Source.of(g.image()), // read from the spool: the image is not copied
+            g.mimeType(),
+            alt.caption(),
+            captions.check(item, alt))
         .thenAcceptAsync(
             captioned -> storeThenSettle(job, c, g, accept, cost, finished, alt, captioned), io)
         .exceptionally(

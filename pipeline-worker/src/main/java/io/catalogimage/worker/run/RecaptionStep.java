@@ -7,6 +7,11 @@ import io.catalogimage.worker.alttext.CheckedText;
 import io.catalogimage.worker.alttext.Source;
 import io.catalogimage.worker.claim.ClaimedItem;
 import io.catalogimage.worker.claim.PendingRecaption;
+import io.catalogimage.worker.provider.SplicedBody;
+import io.catalogimage.worker.result.ResultSpool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,11 +30,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A recaption: the caption step alone, on the image the item already has. The stored image is read
- * back and the asked locales (never a merchant's) are captioned again through {@link CaptionStep},
- * so every call waits for its model's budget, holds a breaker permission, reserves against the caps
- * and is a ledger row with purpose {@code caption}. There is no image call on this path at all: a
- * crash leaves the item RUNNING under a lease that runs out, the reclaim queues it again with its
+ * A recaption: the caption step alone, on the image the item already has. The stored image is
+ * copied into the spool as it is read back (streamed from there into each caption call's body) and
+ * the asked locales (never a merchant's) are captioned again through {@link CaptionStep}, so every
+ * call waits for its model's budget, holds a breaker permission, reserves against the caps and is a
+ * ledger row with purpose {@code caption}. There is no image call on this path at all: a crash
+ * leaves the item RUNNING under a lease that runs out, the reclaim queues it again with its
  * recaption, and the next worker captions it again (never generates it).
  *
  * <p>Then the sidecar is rewritten and the item is SUCCEEDED again with the same image and the new
@@ -45,6 +51,7 @@ class RecaptionStep {
 
   private final CaptionStep captions;
   private final ObjectStore store;
+  private final ResultSpool spool;
   private final ItemRepository items;
   private final ExecutorService io;
   private final Clock clock;
@@ -52,11 +59,13 @@ class RecaptionStep {
   RecaptionStep(
       CaptionStep captions,
       ObjectStore store,
+      ResultSpool spool,
       ItemRepository items,
       @Qualifier("workerIo") ExecutorService io,
       Clock clock) {
     this.captions = captions;
     this.store = store;
+    this.spool = spool;
     this.items = items;
     this.io = io;
     this.clock = clock;
@@ -66,9 +75,9 @@ class RecaptionStep {
   CompletableFuture<Void> run(Job job) {
     ClaimedItem item = job.item;
     PendingRecaption r = item.recaption();
-    Optional<byte[]> image;
+    Optional<ResultSpool.Held> image;
     try {
-      image = store.get(r.imageKey());
+      image = spooled(r.imageKey());
     } catch (RuntimeException e) {
       log.warn("{}: its stored image cannot be read now ({}); recaption later", job, e.toString());
       requeue(job, "recaption waits: the object store is away (" + e.getMessage() + ")");
@@ -78,6 +87,7 @@ class RecaptionStep {
     Set<String> redo = new LinkedHashSet<>(r.locales());
     redo.removeAll(item.merchantAltText().keySet()); // set by the merchant since it was queued
     if (image.isEmpty() || redo.isEmpty()) {
+      image.ifPresent(ResultSpool.Held::release);
       end(
           job,
           texts,
@@ -87,14 +97,51 @@ class RecaptionStep {
               : "recaption ended without a call: the merchant set the text of every asked locale");
       return CompletableFuture.completedFuture(null);
     }
-    return captions
-        .complete(job, image.get(), mimeType(r.imageKey()), r.caption(), texts, redo)
-        .thenAcceptAsync(captioned -> stored(job, r, captioned), io)
+    ResultSpool.Held held = image.get();
+    CompletableFuture<CaptionStep.Captioned> captioned;
+    try {
+      captioned =
+          captions.complete(
+              job, SplicedBody.Source.of(held), mimeType(r.imageKey()), r.caption(), texts, redo);
+    } catch (RuntimeException e) {
+      release(job, held);
+      throw e;
+    }
+    return captioned
+        .whenComplete((done, failure) -> release(job, held)) // the captions are done with it
+        .thenAcceptAsync(c -> stored(job, r, c), io)
         .exceptionally(
             failure -> {
               log.error("{}: recaption failed; its lease will expire", job, failure);
               return null;
             });
+  }
+
+  /**
+   * The stored image, copied into the spool as it is read (memory chunks, a file beyond the
+   * per-image limit; counted in its byte budget while the captions are asked): the caption calls
+   * stream it from there, so the worker never holds it whole in an array. Empty when it is gone.
+   */
+  private Optional<ResultSpool.Held> spooled(String key) {
+    Optional<InputStream> object = store.open(key);
+    if (object.isEmpty()) {
+      return Optional.empty();
+    }
+    try (InputStream in = object.get();
+        ResultSpool.Receiving image = spool.receive()) {
+      in.transferTo(image);
+      return Optional.of(image.finish());
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + key + " failed", e);
+    }
+  }
+
+  private static void release(Job job, ResultSpool.Held held) {
+    try {
+      held.release();
+    } catch (RuntimeException e) {
+      log.warn("{}: could not release its spooled image: {}", job, e.toString());
+    }
   }
 
   private void stored(Job job, PendingRecaption r, CaptionStep.Captioned captioned) {

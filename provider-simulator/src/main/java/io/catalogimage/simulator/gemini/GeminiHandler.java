@@ -238,7 +238,12 @@ public final class GeminiHandler implements HttpHandler {
     GeminiRequest request;
     try {
       request =
-          GeminiRequestParser.parse(body, registry.geminiModels().iterator().next(), model, true);
+          GeminiRequestParser.parse(
+              body,
+              registry.geminiModels().iterator().next(),
+              model,
+              true,
+              engine.receivedImages()); // the image described, by size and SHA-256
       if (request.inputImages() == 0) {
         throw new InvalidArgument(
             "the simulator's vision models describe an image: send it as an inlineData part");

@@ -6,7 +6,9 @@ import io.catalogimage.simulator.gemini.Captions;
 import io.catalogimage.simulator.gemini.TextFaults;
 import io.catalogimage.simulator.http.HttpReply;
 import io.catalogimage.simulator.http.Json;
+import io.catalogimage.simulator.stats.ReceivedImages;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
@@ -34,6 +36,14 @@ final class ChatCompletions {
 
   /** Parses the body; throws {@link OpenAiError} with what a caller would see. */
   static Request parse(byte[] body) {
+    return parse(body, null);
+  }
+
+  /**
+   * As above, recording each {@code data:} URL image's decoded bytes in {@code received} (when not
+   * null): what a test checks to know the image described arrived byte for byte.
+   */
+  static Request parse(byte[] body, ReceivedImages received) {
     JsonNode root;
     try {
       root = Json.parse(body);
@@ -75,10 +85,25 @@ final class ChatCompletions {
         } else if ("image_url".equals(part.path("type").asString(null))
             && part.path("image_url").path("url").asString("").startsWith("data:image/")) {
           images++;
+          record(part.path("image_url").path("url").asString(""), received);
         }
       }
     }
     return new Request(model, String.join("\n\n", texts), images);
+  }
+
+  /** {@code data:image/png;base64,...}: the decoded bytes, by MIME type, size and SHA-256. */
+  private static void record(String url, ReceivedImages received) {
+    int comma = url.indexOf(',');
+    if (received == null || comma < 0 || !url.substring(0, comma).endsWith(";base64")) {
+      return;
+    }
+    String mimeType = url.substring("data:".length(), url.indexOf(';'));
+    try {
+      received.received(mimeType, Base64.getDecoder().decode(url.substring(comma + 1)));
+    } catch (IllegalArgumentException e) {
+      // not base64: not recorded (validation of the data itself is not simulated)
+    }
   }
 
   static HttpReply render(

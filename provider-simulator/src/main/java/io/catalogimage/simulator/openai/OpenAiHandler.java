@@ -159,7 +159,7 @@ public final class OpenAiHandler implements HttpHandler {
       HttpExchange exchange, String requestId, String project, byte[] body, SimulatorConfig cfg) {
     ChatCompletions.Request request;
     try {
-      request = ChatCompletions.parse(body);
+      request = ChatCompletions.parse(body, engine.receivedImages());
       if (!ChatCompletions.MODELS.contains(request.model())) {
         engine.recordRequestError(request.model(), project, StatsRecorder.NOT_FOUND);
         reply(

@@ -8,9 +8,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The input images (Gemini {@code inlineData} parts, OpenAI edits' image files) the simulator
- * received most recently, by size and SHA-256: what a test checks to know a photo arrived byte for
- * byte. Keeps the last {@value #KEPT} only, never the bytes.
+ * The input images (Gemini {@code inlineData} parts of image and caption calls, OpenAI edits' image
+ * files and chat completions' {@code data:} URLs) the simulator received most recently, by size and
+ * SHA-256: what a test checks to know a photo arrived byte for byte. Keeps the last {@value #KEPT}
+ * only, never the bytes.
  */
 public final class ReceivedImages {
 

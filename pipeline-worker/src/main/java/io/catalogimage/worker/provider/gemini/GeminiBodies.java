@@ -6,7 +6,6 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ModelPart;
 import io.catalogimage.worker.provider.PriorTurn;
 import io.catalogimage.worker.provider.SplicedBody;
-import java.util.Base64;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -16,20 +15,23 @@ final class GeminiBodies {
 
   private GeminiBodies() {}
 
-  /** A text-only answer about one inline image (the captioning step). */
-  static byte[] describe(JsonMapper json, CaptionRequest req) {
+  /**
+   * A text-only answer about one inline image (the captioning step): the image is spliced in as
+   * base64 while the body is sent, read from where it is held (the spool), never encoded into the
+   * JSON tree.
+   */
+  static SplicedBody describe(JsonMapper json, CaptionRequest req) {
+    SplicedBody spliced = new SplicedBody();
     ObjectNode body = json.createObjectNode();
     ObjectNode content = body.putArray("contents").addObject();
     content.put("role", "user");
     ArrayNode parts = content.putArray("parts");
     parts.addObject().put("text", req.prompt());
-    ObjectNode inline = parts.addObject().putObject("inlineData");
-    inline.put("mimeType", req.mimeType() == null ? "image/png" : req.mimeType());
-    inline.put("data", Base64.getEncoder().encodeToString(req.image()));
+    inline(parts.addObject(), req.mimeTypeOrPng(), spliced.base64(req.image()));
     ObjectNode config = body.putObject("generationConfig");
     config.putArray("responseModalities").add("TEXT");
     config.put("responseMimeType", "application/json");
-    return json.writeValueAsBytes(body);
+    return spliced.around(json.writeValueAsBytes(body));
   }
 
   /**
@@ -50,7 +52,7 @@ final class GeminiBodies {
       for (ModelPart p : turn.model()) {
         ObjectNode part = parts.addObject();
         if (p.isImage()) {
-          inline(part, p.mimeType(), spliced.base64(SplicedBody.Source.of(p.image())));
+          inline(part, p.mimeType(), spliced.base64(p.source()));
         } else {
           part.put("text", p.text());
         }

@@ -140,7 +140,7 @@ public final class GeminiClient implements ImageProvider {
               .timeout(timeout)
               .header("Content-Type", "application/json")
               .header("x-goog-api-key", endpoint.apiKey() == null ? "" : endpoint.apiKey())
-              .POST(HttpRequest.BodyPublishers.ofByteArray(GeminiBodies.describe(json, req)))
+              .POST(GeminiBodies.describe(json, req).publisher())
               .build();
     } catch (RuntimeException e) {
       return AnswerReading.unbuilt(e);

@@ -231,7 +231,7 @@ final class GeminiResponses {
           text.append('\n');
         }
         text.append(part.get("text").asString());
-        modelTurn.add(new ModelPart(part.get("text").asString(), null, null, signature));
+        modelTurn.add(ModelPart.text(part.get("text").asString(), signature));
       }
     }
     if (image == null) {

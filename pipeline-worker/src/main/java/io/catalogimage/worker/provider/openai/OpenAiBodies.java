@@ -1,6 +1,7 @@
 package io.catalogimage.worker.provider.openai;
 
 import io.catalogimage.common.model.ImageModel;
+import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.SplicedBody;
 import java.io.ByteArrayOutputStream;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -76,7 +78,7 @@ final class OpenAiBodies {
           write(out, v + "\r\n");
         });
     int i = 0;
-    for (GenerationRequest.ReferenceImage ref : images(req)) {
+    for (Image ref : images(req)) {
       String extension = ref.mimeType().substring(ref.mimeType().indexOf('/') + 1);
       write(out, "--" + boundary + "\r\n");
       write(
@@ -100,12 +102,37 @@ final class OpenAiBodies {
    * image is the whole history (reference §5.2), so a Gemini model behind an OpenAI-shaped gateway
    * is edited the same way.
    */
-  static java.util.List<GenerationRequest.ReferenceImage> images(GenerationRequest req) {
+  static java.util.List<Image> images(GenerationRequest req) {
     if (!req.isEdit()) {
-      return req.references();
+      return req.references().stream().map(r -> new Image(r.mimeType(), r.source())).toList();
     }
     var last = req.history().get(req.history().size() - 1).lastImage();
-    return java.util.List.of(GenerationRequest.ReferenceImage.of(last.mimeType(), last.image()));
+    return java.util.List.of(new Image(last.mimeType(), last.source()));
+  }
+
+  /** An image a multipart body carries, spliced in from where it is held. */
+  record Image(String mimeType, SplicedBody.Source source) {}
+
+  /**
+   * {@code POST /v1/chat/completions} for a caption: the prompt and the image as a {@code data:}
+   * URL whose base64 is spliced in while the body is sent (the placeholder stands inside the JSON
+   * string, after the URL's prefix), read from where the image is held.
+   */
+  static SplicedBody chatCompletion(JsonMapper json, String wireModel, CaptionRequest req) {
+    SplicedBody spliced = new SplicedBody();
+    ObjectNode body = json.createObjectNode();
+    body.put("model", wireModel);
+    ObjectNode message = body.putArray("messages").addObject();
+    message.put("role", "user");
+    ArrayNode content = message.putArray("content");
+    content.addObject().put("type", "text").put("text", req.prompt());
+    content
+        .addObject()
+        .put("type", "image_url")
+        .putObject("image_url")
+        .put("url", "data:" + req.mimeTypeOrPng() + ";base64," + spliced.base64(req.image()));
+    body.putObject("response_format").put("type", "json_object");
+    return spliced.around(json.writeValueAsBytes(body));
   }
 
   private static void write(ByteArrayOutputStream out, String text) {

@@ -8,6 +8,7 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.catalogimage.worker.provider.ProviderProperties;
+import io.catalogimage.worker.provider.SplicedBody;
 import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
 import java.net.URI;
@@ -16,13 +17,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * OpenAI-compatible Images API ({@code /v1/images/generations}, {@code /v1/images/edits} when the
@@ -155,30 +153,14 @@ public final class OpenAiClient implements ImageProvider {
     Duration timeout = req.timeoutWithin(endpoint.requestTimeout());
     HttpRequest request;
     try {
-      ObjectNode body = json.createObjectNode();
-      body.put("model", endpoint.wireModelId(req.model()));
-      ObjectNode message = body.putArray("messages").addObject();
-      message.put("role", "user");
-      ArrayNode content = message.putArray("content");
-      content.addObject().put("type", "text").put("text", req.prompt());
-      content
-          .addObject()
-          .put("type", "image_url")
-          .putObject("image_url")
-          .put(
-              "url",
-              "data:"
-                  + (req.mimeType() == null ? "image/png" : req.mimeType())
-                  + ";base64,"
-                  + Base64.getEncoder().encodeToString(req.image()));
-      body.putObject("response_format").put("type", "json_object");
+      SplicedBody body = OpenAiBodies.chatCompletion(json, endpoint.wireModelId(req.model()), req);
       request =
           HttpRequest.newBuilder(url("/v1/chat/completions"))
               .timeout(timeout)
               .header(
                   "Authorization", "Bearer " + (endpoint.apiKey() == null ? "" : endpoint.apiKey()))
               .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+              .POST(body.publisher())
               .build();
     } catch (RuntimeException e) {
       return AnswerReading.unbuilt(e);
