@@ -53,7 +53,9 @@ class BatchLaneEndToEndTest {
                 // a deadline an hour and seconds away may still use the batch lane in this test
                 .withProperty("pipeline.batch-choice.margin", "1s")
                 // a lost worker's jobs are taken over within seconds
-                .withProperty("pipeline.batch-lane.job-lease", "2s"),
+                .withProperty("pipeline.batch-lane.job-lease", "2s")
+                // the merchant's image host of the photo test lives on loopback
+                .withProperty("pipeline.reference-images.trusted-hosts", "127.0.0.1"),
             step -> {});
   }
 
@@ -365,6 +367,80 @@ class BatchLaneEndToEndTest {
           .isEqualTo(12);
     } finally {
       simulator.reconfigure(before);
+    }
+  }
+
+  /**
+   * Batch-lane items with a reference photo: each photo waits for its job in a file (not the heap),
+   * goes into the job's input file streamed, reaches the provider byte for byte, and its file is
+   * gone once the job is submitted.
+   */
+  @Test
+  void reference_photos_reach_the_provider_job_and_their_files_go_after_the_submit()
+      throws Exception {
+    java.awt.image.BufferedImage noise =
+        new java.awt.image.BufferedImage(512, 512, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.util.Random random = new java.util.Random(11);
+    for (int y = 0; y < 512; y++) {
+      for (int x = 0; x < 512; x++) {
+        noise.setRGB(x, y, random.nextInt(1 << 24));
+      }
+    }
+    java.io.ByteArrayOutputStream encoded = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(noise, "png", encoded);
+    byte[] photo = encoded.toByteArray();
+    com.sun.net.httpserver.HttpServer host =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    host.createContext(
+        "/photo.png",
+        exchange -> {
+          exchange.getResponseHeaders().add("Content-Type", "image/png");
+          exchange.sendResponseHeaders(200, photo.length);
+          exchange.getResponseBody().write(photo);
+          exchange.close();
+        });
+    host.start();
+    try {
+      String url = "http://127.0.0.1:" + host.getAddress().getPort() + "/photo.png";
+      StringJoiner items = new StringJoiner(",");
+      for (int i = 0; i < 3; i++) {
+        items.add(
+            "{\"sku\": \"photo-%d\", \"title\": \"Mug %d\", \"referenceImage\": {\"url\": \"%s\"}}"
+                .formatted(i, i, url));
+      }
+      String deadline = Instant.now().plus(Duration.ofHours(12)).toString();
+      String batchId =
+          Pipelines.submit(
+              pipeline,
+              """
+              {"name": "photos", "tier": "fast", "deadline": "%s",
+               "variants": [{"name": "listing", "aspectRatio": "1:1", "size": "1K"}],
+               "items": [%s]}
+              """
+                  .formatted(deadline, items)
+                  .getBytes(StandardCharsets.UTF_8));
+      awaitAllIn(batchId, "IN_PROVIDER_BATCH", 3);
+
+      String sha =
+          java.util.HexFormat.of()
+              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(photo));
+      assertThat(pipeline.simulator().receivedImages())
+          .filteredOn(r -> r.sha256().equals(sha))
+          .hasSize(3);
+      assertThat(
+              pipeline.workers().stream()
+                  .mapToLong(
+                      w ->
+                          w.getBean(io.catalogimage.worker.run.BatchCalls.class)
+                              .photoBytesWaiting())
+                  .sum())
+          .isZero();
+
+      pipeline.simulator().clock().advanceBy(Duration.ofHours(3));
+      Pipelines.awaitCompleted(pipeline, batchId, Duration.ofSeconds(60));
+      assertThat(Pipelines.states(pipeline, batchId)).containsExactly(Map.entry("SUCCEEDED", 3L));
+    } finally {
+      host.stop(0);
     }
   }
 }

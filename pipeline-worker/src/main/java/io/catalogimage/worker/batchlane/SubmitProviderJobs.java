@@ -104,6 +104,16 @@ class SubmitProviderJobs implements RunsInLoop {
     }
     ItemClaims.Claimed claimed = claims.claim(due, worker.id(), now, now.plus(props.jobLease()));
     Map<ItemId, BatchCalls.Prepared> prepared = new HashMap<>();
+    try {
+      packAndSubmit(claimed, now, prepared);
+    } finally {
+      prepared.values().forEach(p -> p.request().releaseImages()); // none left behind on a throw
+    }
+    return due.size() == limit;
+  }
+
+  private void packAndSubmit(
+      ItemClaims.Claimed claimed, Instant now, Map<ItemId, BatchCalls.Prepared> prepared) {
     Map<ItemId, BatchProvider> endpointOf = new HashMap<>();
     List<ProviderJobPacker.Candidate> candidates = new ArrayList<>();
     for (ClaimedItem item : claimed.items()) {
@@ -135,9 +145,14 @@ class SubmitProviderJobs implements RunsInLoop {
     for (ProviderJobPacker.Pack pack : ProviderJobPacker.pack(candidates, props.maxLinesPerJob())) {
       List<BatchCalls.Prepared> lines = pack.items().stream().map(prepared::get).toList();
       BatchProvider endpoint = endpointOf.get(pack.items().get(0));
-      submit(endpoint, lines, Math.min(props.maxLinesPerJob(), endpoint.maxLines()));
+      try {
+        submit(endpoint, lines, Math.min(props.maxLinesPerJob(), endpoint.maxLines()));
+      } finally {
+        // sent or not, the lines' photos are not needed again (a line packed again is prepared
+        // again): their files go now, not after the whole claim
+        lines.forEach(p -> p.request().releaseImages());
+      }
     }
-    return due.size() == limit;
   }
 
   private void submit(BatchProvider endpoint, List<BatchCalls.Prepared> lines, int maxLines) {

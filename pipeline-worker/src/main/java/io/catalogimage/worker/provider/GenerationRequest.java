@@ -162,13 +162,32 @@ public record GenerationRequest(
     }
 
     /**
-     * A copy in memory outside the byte budget, this one released: for requests kept longer than
-     * one call (the batch lane holds its lines until the provider job is submitted).
+     * A copy in memory outside the byte budget, this one released: for small photos kept longer
+     * than one call (tests).
      */
     public ReferenceImage detached() {
       ReferenceImage copy = of(mimeType, photo.bytes());
       photo.release();
       return copy;
+    }
+
+    /**
+     * A copy in {@code elsewhere} (the batch lane's spool: files, outside the call budget), this
+     * one released: for requests kept until a provider job is submitted, thousands of photos that
+     * must not wait in the heap nor hold the real-time calls' byte budget.
+     */
+    public ReferenceImage movedTo(ResultSpool elsewhere) {
+      ResultSpool.Held copy;
+      try (java.io.InputStream in = photo.open();
+          ResultSpool.Receiving out = elsewhere.receive()) {
+        in.transferTo(out);
+        copy = out.finish();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } finally {
+        photo.release();
+      }
+      return new ReferenceImage(mimeType, copy);
     }
   }
 }

@@ -14,6 +14,8 @@ import io.catalogimage.worker.provider.GenerationRequest;
 import io.catalogimage.worker.provider.ImageProvider;
 import io.catalogimage.worker.provider.Providers;
 import io.catalogimage.worker.reference.ReferenceImages;
+import io.catalogimage.worker.result.ResultProperties;
+import io.catalogimage.worker.result.ResultSpool;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The reserve step for the batch lane: the same request, cost reservation (at the batch rate) and
@@ -48,6 +51,7 @@ public class BatchCalls {
   private final Ledger ledger;
   private final ItemRepository items;
   private final Clock clock;
+  private final ResultSpool photos;
 
   BatchCalls(
       ModelCatalog catalog,
@@ -56,7 +60,8 @@ public class BatchCalls {
       CapReservations caps,
       Ledger ledger,
       ItemRepository items,
-      Clock clock) {
+      Clock clock,
+      ResultProperties results) {
     this.catalog = catalog;
     this.providers = providers;
     this.referenceImages = referenceImages;
@@ -64,6 +69,17 @@ public class BatchCalls {
     this.ledger = ledger;
     this.items = items;
     this.clock = clock;
+    // the photos of lines waiting to be packed go to files in the spool's directory: a claim
+    // holds up to 4 x max-lines-per-job of them, which the heap could not
+    this.photos =
+        new ResultSpool(
+            new ResultProperties(
+                DataSize.ofBytes(0),
+                results.spoolDir(),
+                null,
+                null,
+                DataSize.ofBytes(0),
+                DataSize.ofBytes(Long.MAX_VALUE)));
   }
 
   /**
@@ -92,8 +108,8 @@ public class BatchCalls {
             now);
         return Optional.empty();
       }
-      // the batch lane keeps its lines until the job is submitted, outside the call budget
-      references = List.of(((ReferenceImages.Image) fetched).image().detached());
+      // the batch lane keeps its lines until the job is submitted: on disk, outside the budget
+      references = List.of(((ReferenceImages.Image) fetched).image().movedTo(photos));
     }
     GenerationRequest request =
         new GenerationRequest(
@@ -144,6 +160,11 @@ public class BatchCalls {
    * The request an item's line stood for, rebuilt to read the line's answer (reference photos are
    * not fetched again: reading an answer does not need them).
    */
+  /** Bytes of reference photos held on disk for lines not yet submitted (0 between packs). */
+  public long photoBytesWaiting() {
+    return photos.bytesPending();
+  }
+
   public GenerationRequest requestFor(ClaimedItem item, String model) {
     ImageModel imageModel = catalog.require(model);
     return new GenerationRequest(
