@@ -134,6 +134,13 @@ final class QuotaLearner {
   private static final double RANDOM_DECAY = 0.995; // per second
   private static final long TOLD_FRESH_MS = 60_000;
   private static final long SETTLE_MS = 3_000; // 429s of calls already made come back by then
+  private static final double REFUSED_NEARLY_ALL = 0.75; // of the calls of the last second
+  private static final double DROP_SIGMAS = 2.5; // 1 s span, while the window holds the limit
+  private static final double NEAR_LIMIT = 1.05; // a probe's window this close to the limit
+  private static final double CLIMBED_FAR = 1.2; // a probe's window this far above its start
+  private static final long STILL_FILLING_MS = 1_000; // a climbing window fills within this
+  private static final double CAME_BACK = 0.25; // a probe found this much more: climb on soon
+  private static final long CAME_BACK_PAUSE_MS = 6_000;
 
   private final BudgetProperties.Learning settings;
 
@@ -163,7 +170,7 @@ final class QuotaLearner {
     if (s.settleAtMs() > 0 && t >= s.settleAtMs()) {
       s = settle(s, w);
     }
-    if (dense(s, w, t, inWindow)) {
+    if (dense(s, w, t, inWindow, ceiling)) {
       s = measure(s, w, in, inWindow);
       measured = true;
     } else if (s.phase() == Phase.PROBE) {
@@ -175,9 +182,15 @@ final class QuotaLearner {
       // saturated: 429s beyond the random ones while the window no longer fills (a window still
       // filling is room, and its 429s random) and still holds the known limit (a window that has
       // fallen well below it since is not at the limit: its 429s are random ones)
+      // far above where the probe started, a climb moves the top every second or two: judge the
+      // filling over the last second at least (two random 429s just after a climb are no limit)
+      long since =
+          inWindow > w.acceptedInLastMinute(s.phaseSinceMs()) * CLIMBED_FAR
+              ? Math.min(top, t - STILL_FILLING_MS)
+              : top;
       if (top > 0
           && inWindow >= s.limitRpm() * BELOW_LIMIT
-          && !filledSince(w, top, t, inWindow)
+          && !filledSince(w, since, t, inWindow)
           && probeHitLimit(s, w, top, t)) {
         s = measure(s, w, in, inWindow);
         measured = true;
@@ -270,16 +283,36 @@ final class QuotaLearner {
    * in a second or two that random ones give now and then (a quota that has dropped refuses nearly
    * every call, and then the long span shows it as soon as the short ones would).
    */
-  private boolean dense(State s, CallWindow w, long t, double inWindow) {
+  private boolean dense(State s, CallWindow w, long t, double inWindow, double ceiling) {
     double p = randomShare(s);
     boolean belowKnown = s.limitRpm() > 0 && inWindow < s.limitRpm() * BELOW_LIMIT;
+    for (long span : new long[] {0, DENSE_WINDOWS_MS[0]}) {
+      // nearly every call of the last second refused: no random 429s do that (3 of 4 at 4% is
+      // about one chance in 4,000), a quota that dropped below what the window holds does at once,
+      // wherever the window stands against the limit known
+      long[] nk = w.countsBetween(Math.max(t - span, spansFrom(s)), t);
+      if (nk[1] >= DENSE_MIN && nk[1] >= REFUSED_NEARLY_ALL * nk[0]) {
+        return true;
+      }
+    }
+    if (atKnownLimit(s, w, t, inWindow, ceiling)) {
+      // the window holds the limit: a drop (or a probe meeting the limit) refuses every call, so a
+      // laxer test over the last second hears it after about 3 429s instead of 5-8; a false one
+      // measures what the window holds, about the limit, and costs little
+      long[] nk = w.countsBetween(Math.max(t - DENSE_WINDOWS_MS[0], spansFrom(s)), t);
+      double expected = p * nk[0];
+      if (nk[0] > 0
+          && nk[1]
+              >= Math.max(
+                  DENSE_MIN, expected + DROP_SIGMAS * Math.sqrt(Math.max(expected, 0.25)))) {
+        return true;
+      }
+    }
     for (long span : DENSE_WINDOWS_MS) {
       if (belowKnown && span < DENSE_WINDOWS_MS[DENSE_WINDOWS_MS.length - 1]) {
         continue;
       }
-      // from the second after the last measurement: its 429s are already accounted for
-      long from = s.cutAtMs() > 0 ? (Math.floorDiv(s.cutAtMs(), 1000) + 1) * 1000 : 0;
-      long[] nk = w.countsBetween(Math.max(t - span, from), t);
+      long[] nk = w.countsBetween(Math.max(t - span, spansFrom(s)), t);
       double expected = p * nk[0];
       if (nk[0] > 0
           && nk[1]
@@ -290,6 +323,28 @@ final class QuotaLearner {
       }
     }
     return false;
+  }
+
+  /** Spans start from the second after the last measurement: its 429s are accounted for. */
+  private static long spansFrom(State s) {
+    return s.cutAtMs() > 0 ? (Math.floorDiv(s.cutAtMs(), 1000) + 1) * 1000 : 0;
+  }
+
+  /**
+   * The window holds the known limit, so a 429 may be the quota: holding, or probing while the
+   * window is within 5% of the limit or has stopped filling (a probe climbing well past the limit
+   * has room, and its 429s are random ones).
+   */
+  private boolean atKnownLimit(State s, CallWindow w, long t, double inWindow, double ceiling) {
+    if (s.limitRpm() <= 0) {
+      return false;
+    }
+    if (inWindow < s.limitRpm() * (1 - settings.margin()) * 0.99) {
+      return false;
+    }
+    return s.phase() != Phase.PROBE
+        || inWindow <= s.limitRpm() * NEAR_LIMIT
+        || !filledSince(w, t - STILL_FILLING_MS, t, inWindow);
   }
 
   /** Whether the window has filled by more than a call or two since {@code since}. */
@@ -319,6 +374,15 @@ final class QuotaLearner {
         s.limitRpm() > 0 && Math.abs(limit - s.limitRpm()) <= SAME_LIMIT * s.limitRpm()
             ? Math.min(settings.probeEveryMax().toMillis(), s.probeEveryMs() * 2)
             : settings.probeEvery().toMillis();
+    if (s.phase() == Phase.PROBE
+        && limit
+            > w.acceptedInLastMinute(s.phaseSinceMs())
+                / (1 - settings.margin())
+                * (1 + CAME_BACK)) {
+      // the probe climbed far above where it started (a quota that came back): probe again soon,
+      // a random 429 may have ended it short of the new limit
+      every = Math.min(every, CAME_BACK_PAUSE_MS);
+    }
     return new State(
         s.phase() == Phase.TOLD ? Phase.TOLD : Phase.HOLD,
         t,
