@@ -124,6 +124,7 @@ final class QuotaLearner {
   private static final double SAME_LIMIT = 0.03; // a measurement this close: the limit holds
   private static final int DENSE_MIN = 3; // fewest 429s that can be dense
   private static final int PROBE_MIN = 2; // fewest 429s that end a probe at the known limit
+  private static final int PROBE_MIN_FAR = 3; // ... once it has climbed far above its start
   private static final double PROBE_SIGMAS = 2.5;
   private static final long[] DENSE_WINDOWS_MS = {1_000, 3_000, 10_000};
   private static final double FILL_SECONDS = 10; // room in the window is filled within this
@@ -136,7 +137,7 @@ final class QuotaLearner {
   private static final long SETTLE_MS = 3_000; // 429s of calls already made come back by then
   private static final double REFUSED_NEARLY_ALL = 0.75; // of the calls of the last second
   private static final double DROP_SIGMAS = 2.5; // 1 s span, while the window holds the limit
-  private static final double NEAR_LIMIT = 1.05; // a probe's window this close to the limit
+  private static final double NEAR_LIMIT = 1.1; // a probe's window this close to the limit
   private static final double CLIMBED_FAR = 1.2; // a probe's window this far above its start
   private static final long STILL_FILLING_MS = 1_000; // a climbing window fills within this
   private static final double CAME_BACK = 0.25; // a probe found this much more: climb on soon
@@ -184,14 +185,12 @@ final class QuotaLearner {
       // fallen well below it since is not at the limit: its 429s are random ones)
       // far above where the probe started, a climb moves the top every second or two: judge the
       // filling over the last second at least (two random 429s just after a climb are no limit)
-      long since =
-          inWindow > w.acceptedInLastMinute(s.phaseSinceMs()) * CLIMBED_FAR
-              ? Math.min(top, t - STILL_FILLING_MS)
-              : top;
+      boolean far = inWindow > w.acceptedInLastMinute(s.phaseSinceMs()) * CLIMBED_FAR;
+      long since = far ? Math.min(top, t - STILL_FILLING_MS) : top;
       if (top > 0
           && inWindow >= s.limitRpm() * BELOW_LIMIT
           && !filledSince(w, since, t, inWindow)
-          && probeHitLimit(s, w, top, t)) {
+          && probeHitLimit(s, w, top, t, far ? PROBE_MIN_FAR : PROBE_MIN)) {
         s = measure(s, w, in, inWindow);
         measured = true;
       }
@@ -332,7 +331,7 @@ final class QuotaLearner {
 
   /**
    * The window holds the known limit, so a 429 may be the quota: holding, or probing while the
-   * window is within 5% of the limit or has stopped filling (a probe climbing well past the limit
+   * window is within 10% of the limit or has stopped filling (a probe climbing well past the limit
    * has room, and its 429s are random ones).
    */
   private boolean atKnownLimit(State s, CallWindow w, long t, double inWindow, double ceiling) {
@@ -354,11 +353,10 @@ final class QuotaLearner {
   }
 
   /** Since the probe reached the known limit, more 429s than random ones explain. */
-  private boolean probeHitLimit(State s, CallWindow w, long top, long t) {
+  private boolean probeHitLimit(State s, CallWindow w, long top, long t, int fewest) {
     long[] nk = w.countsBetween(top, t);
     double expected = randomShare(s) * nk[0];
-    return nk[1]
-        >= Math.max(PROBE_MIN, expected + PROBE_SIGMAS * Math.sqrt(Math.max(expected, 0.25)));
+    return nk[1] >= Math.max(fewest, expected + PROBE_SIGMAS * Math.sqrt(Math.max(expected, 0.25)));
   }
 
   /**
