@@ -171,7 +171,7 @@ final class QuotaLearner {
     if (s.settleAtMs() > 0 && t >= s.settleAtMs()) {
       s = settle(s, w);
     }
-    if (dense(s, w, t, inWindow, ceiling)) {
+    if (dense(s, w, t, inWindow)) {
       s = measure(s, w, in, inWindow);
       measured = true;
     } else if (s.phase() == Phase.PROBE) {
@@ -277,12 +277,15 @@ final class QuotaLearner {
 
   /**
    * More 429s in a recent span than random ones explain (spans start at the last measurement).
-   * While the window holds well below the measured limit, only the longest span is judged: such
-   * 429s say the quota has dropped below what the window holds, which needs more than the few 429s
-   * in a second or two that random ones give now and then (a quota that has dropped refuses nearly
-   * every call, and then the long span shows it as soon as the short ones would).
+   * Nearly every call of the last second refused is a quota wherever the window stands (a quota
+   * that dropped below what the window holds refuses every call at once). While the window holds
+   * the known limit, a few 429s in the last second or two beyond the random share are enough (see
+   * {@link #atKnownLimit}). While it holds well below the measured limit, only the longest span is
+   * judged otherwise: such 429s say the quota has dropped below what the window holds, which needs
+   * more than the few 429s in a second or two that random ones give now and then. See
+   * docs/decisions.md (2026-12-06, "Quota learner on the sawtooth").
    */
-  private boolean dense(State s, CallWindow w, long t, double inWindow, double ceiling) {
+  private boolean dense(State s, CallWindow w, long t, double inWindow) {
     double p = randomShare(s);
     boolean belowKnown = s.limitRpm() > 0 && inWindow < s.limitRpm() * BELOW_LIMIT;
     for (long span : new long[] {0, DENSE_WINDOWS_MS[0]}) {
@@ -294,7 +297,7 @@ final class QuotaLearner {
         return true;
       }
     }
-    if (atKnownLimit(s, w, t, inWindow, ceiling)) {
+    if (atKnownLimit(s, w, t, inWindow)) {
       // the window holds the limit: a drop (or a probe meeting the limit) refuses every call, so a
       // laxer test over the last second hears it after about 3 429s instead of 5-8; a false one
       // measures what the window holds, about the limit, and costs little
@@ -334,11 +337,8 @@ final class QuotaLearner {
    * window is within 10% of the limit or has stopped filling (a probe climbing well past the limit
    * has room, and its 429s are random ones).
    */
-  private boolean atKnownLimit(State s, CallWindow w, long t, double inWindow, double ceiling) {
-    if (s.limitRpm() <= 0) {
-      return false;
-    }
-    if (inWindow < s.limitRpm() * (1 - settings.margin()) * 0.99) {
+  private boolean atKnownLimit(State s, CallWindow w, long t, double inWindow) {
+    if (s.limitRpm() <= 0 || inWindow < s.limitRpm() * (1 - settings.margin()) * 0.99) {
       return false;
     }
     return s.phase() != Phase.PROBE
