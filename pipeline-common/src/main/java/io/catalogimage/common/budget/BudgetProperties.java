@@ -90,7 +90,7 @@ public record BudgetProperties(
    * @param margin how far below the measured limit the budget holds (default 0.02)
    * @param probeEvery how long after a measurement the budget probes above the limit again (default
    *     15s); doubled each time a probe finds the same limit, up to {@code probeEveryMax}
-   * @param probeEveryMax the longest pause between probes (default 60s): how late a recovered quota
+   * @param probeEveryMax the longest pause between probes (default 30s): how late a recovered quota
    *     can be noticed
    * @param probeStep a probe fills the 60 s window towards the limit x (1 + probeStep), and climbs
    *     by as much again each time the window holds 2% more than the limit without 429s (default
@@ -115,7 +115,7 @@ public record BudgetProperties(
       enabled = enabled == null || enabled;
       margin = margin == null ? 0.02 : margin;
       probeEvery = probeEvery == null ? Duration.ofSeconds(15) : probeEvery;
-      probeEveryMax = probeEveryMax == null ? Duration.ofSeconds(60) : probeEveryMax;
+      probeEveryMax = probeEveryMax == null ? Duration.ofSeconds(30) : probeEveryMax;
       probeStep = probeStep == null ? 0.75 : probeStep;
       randomShare = randomShare == null ? 0.1 : randomShare;
       strictness = strictness == null ? 4.0 : strictness;

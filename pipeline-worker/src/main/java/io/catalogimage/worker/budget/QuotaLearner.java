@@ -124,6 +124,7 @@ final class QuotaLearner {
   private static final double SAME_LIMIT = 0.03; // a measurement this close: the limit holds
   private static final int DENSE_MIN = 3; // fewest 429s that can be dense
   private static final int PROBE_MIN = 2; // fewest 429s that end a probe at the known limit
+  private static final int PROBE_MIN_FAR = 3; // ... once it has climbed far above its start
   private static final double PROBE_SIGMAS = 2.5;
   private static final long[] DENSE_WINDOWS_MS = {1_000, 3_000, 10_000};
   private static final double FILL_SECONDS = 10; // room in the window is filled within this
@@ -134,6 +135,13 @@ final class QuotaLearner {
   private static final double RANDOM_DECAY = 0.995; // per second
   private static final long TOLD_FRESH_MS = 60_000;
   private static final long SETTLE_MS = 3_000; // 429s of calls already made come back by then
+  private static final double REFUSED_NEARLY_ALL = 0.75; // of the calls of the last second
+  private static final double DROP_SIGMAS = 2.5; // 1 s span, while the window holds the limit
+  private static final double NEAR_LIMIT = 1.1; // a probe's window this close to the limit
+  private static final double CLIMBED_FAR = 1.2; // a probe's window this far above its start
+  private static final long STILL_FILLING_MS = 1_000; // a climbing window fills within this
+  private static final double CAME_BACK = 0.25; // a probe found this much more: climb on soon
+  private static final long CAME_BACK_PAUSE_MS = 6_000;
 
   private final BudgetProperties.Learning settings;
 
@@ -175,10 +183,14 @@ final class QuotaLearner {
       // saturated: 429s beyond the random ones while the window no longer fills (a window still
       // filling is room, and its 429s random) and still holds the known limit (a window that has
       // fallen well below it since is not at the limit: its 429s are random ones)
+      // far above where the probe started, a climb moves the top every second or two: judge the
+      // filling over the last second at least (two random 429s just after a climb are no limit)
+      boolean far = inWindow > w.acceptedInLastMinute(s.phaseSinceMs()) * CLIMBED_FAR;
+      long since = far ? Math.min(top, t - STILL_FILLING_MS) : top;
       if (top > 0
           && inWindow >= s.limitRpm() * BELOW_LIMIT
-          && !filledSince(w, top, t, inWindow)
-          && probeHitLimit(s, w, top, t)) {
+          && !filledSince(w, since, t, inWindow)
+          && probeHitLimit(s, w, top, t, far ? PROBE_MIN_FAR : PROBE_MIN)) {
         s = measure(s, w, in, inWindow);
         measured = true;
       }
@@ -265,21 +277,44 @@ final class QuotaLearner {
 
   /**
    * More 429s in a recent span than random ones explain (spans start at the last measurement).
-   * While the window holds well below the measured limit, only the longest span is judged: such
-   * 429s say the quota has dropped below what the window holds, which needs more than the few 429s
-   * in a second or two that random ones give now and then (a quota that has dropped refuses nearly
-   * every call, and then the long span shows it as soon as the short ones would).
+   * Nearly every call of the last second refused is a quota wherever the window stands (a quota
+   * that dropped below what the window holds refuses every call at once). While the window holds
+   * the known limit, a few 429s in the last second or two beyond the random share are enough (see
+   * {@link #atKnownLimit}). While it holds well below the measured limit, only the longest span is
+   * judged otherwise: such 429s say the quota has dropped below what the window holds, which needs
+   * more than the few 429s in a second or two that random ones give now and then. See
+   * docs/decisions.md (2026-12-06, "Quota learner on the sawtooth").
    */
   private boolean dense(State s, CallWindow w, long t, double inWindow) {
     double p = randomShare(s);
     boolean belowKnown = s.limitRpm() > 0 && inWindow < s.limitRpm() * BELOW_LIMIT;
+    for (long span : new long[] {0, DENSE_WINDOWS_MS[0]}) {
+      // nearly every call of the last second refused: no random 429s do that (3 of 4 at 4% is
+      // about one chance in 4,000), a quota that dropped below what the window holds does at once,
+      // wherever the window stands against the limit known
+      long[] nk = w.countsBetween(Math.max(t - span, spansFrom(s)), t);
+      if (nk[1] >= DENSE_MIN && nk[1] >= REFUSED_NEARLY_ALL * nk[0]) {
+        return true;
+      }
+    }
+    if (atKnownLimit(s, w, t, inWindow)) {
+      // the window holds the limit: a drop (or a probe meeting the limit) refuses every call, so a
+      // laxer test over the last second hears it after about 3 429s instead of 5-8; a false one
+      // measures what the window holds, about the limit, and costs little
+      long[] nk = w.countsBetween(Math.max(t - DENSE_WINDOWS_MS[0], spansFrom(s)), t);
+      double expected = p * nk[0];
+      if (nk[0] > 0
+          && nk[1]
+              >= Math.max(
+                  DENSE_MIN, expected + DROP_SIGMAS * Math.sqrt(Math.max(expected, 0.25)))) {
+        return true;
+      }
+    }
     for (long span : DENSE_WINDOWS_MS) {
       if (belowKnown && span < DENSE_WINDOWS_MS[DENSE_WINDOWS_MS.length - 1]) {
         continue;
       }
-      // from the second after the last measurement: its 429s are already accounted for
-      long from = s.cutAtMs() > 0 ? (Math.floorDiv(s.cutAtMs(), 1000) + 1) * 1000 : 0;
-      long[] nk = w.countsBetween(Math.max(t - span, from), t);
+      long[] nk = w.countsBetween(Math.max(t - span, spansFrom(s)), t);
       double expected = p * nk[0];
       if (nk[0] > 0
           && nk[1]
@@ -292,6 +327,25 @@ final class QuotaLearner {
     return false;
   }
 
+  /** Spans start from the second after the last measurement: its 429s are accounted for. */
+  private static long spansFrom(State s) {
+    return s.cutAtMs() > 0 ? (Math.floorDiv(s.cutAtMs(), 1000) + 1) * 1000 : 0;
+  }
+
+  /**
+   * The window holds the known limit, so a 429 may be the quota: holding, or probing while the
+   * window is within 10% of the limit or has stopped filling (a probe climbing well past the limit
+   * has room, and its 429s are random ones).
+   */
+  private boolean atKnownLimit(State s, CallWindow w, long t, double inWindow) {
+    if (s.limitRpm() <= 0 || inWindow < s.limitRpm() * (1 - settings.margin()) * 0.99) {
+      return false;
+    }
+    return s.phase() != Phase.PROBE
+        || inWindow <= s.limitRpm() * NEAR_LIMIT
+        || !filledSince(w, t - STILL_FILLING_MS, t, inWindow);
+  }
+
   /** Whether the window has filled by more than a call or two since {@code since}. */
   private static boolean filledSince(CallWindow w, long since, long t, double inWindow) {
     double then = w.acceptedInLastMinute(since);
@@ -299,11 +353,10 @@ final class QuotaLearner {
   }
 
   /** Since the probe reached the known limit, more 429s than random ones explain. */
-  private boolean probeHitLimit(State s, CallWindow w, long top, long t) {
+  private boolean probeHitLimit(State s, CallWindow w, long top, long t, int fewest) {
     long[] nk = w.countsBetween(top, t);
     double expected = randomShare(s) * nk[0];
-    return nk[1]
-        >= Math.max(PROBE_MIN, expected + PROBE_SIGMAS * Math.sqrt(Math.max(expected, 0.25)));
+    return nk[1] >= Math.max(fewest, expected + PROBE_SIGMAS * Math.sqrt(Math.max(expected, 0.25)));
   }
 
   /**
@@ -319,6 +372,15 @@ final class QuotaLearner {
         s.limitRpm() > 0 && Math.abs(limit - s.limitRpm()) <= SAME_LIMIT * s.limitRpm()
             ? Math.min(settings.probeEveryMax().toMillis(), s.probeEveryMs() * 2)
             : settings.probeEvery().toMillis();
+    if (s.phase() == Phase.PROBE
+        && limit
+            > w.acceptedInLastMinute(s.phaseSinceMs())
+                / (1 - settings.margin())
+                * (1 + CAME_BACK)) {
+      // the probe climbed far above where it started (a quota that came back): probe again soon,
+      // a random 429 may have ended it short of the new limit
+      every = Math.min(every, CAME_BACK_PAUSE_MS);
+    }
     return new State(
         s.phase() == Phase.TOLD ? Phase.TOLD : Phase.HOLD,
         t,

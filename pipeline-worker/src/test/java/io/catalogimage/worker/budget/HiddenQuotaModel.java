@@ -36,6 +36,28 @@ final class HiddenQuotaModel {
       return calls == 0 ? 0 : (double) quota429 / calls;
     }
 
+    /**
+     * Seconds from {@code changeMs} until the learnt rate is within 5% of {@code target} and stays
+     * within 10% of it for 20 s (as docs/BENCHMARKS.md measures convergence); {@code
+     * Double.POSITIVE_INFINITY} when that does not happen before {@code untilMs}.
+     */
+    double secondsToFollow(long changeMs, double target, long untilMs) {
+      for (int i = 0; i < learnt.size(); i++) {
+        double[] s = learnt.get(i);
+        if (s[0] < changeMs || s[0] >= untilMs || Math.abs(s[1] - target) > 0.05 * target) {
+          continue;
+        }
+        boolean holds = true;
+        for (int j = i; j < learnt.size() && learnt.get(j)[0] < s[0] + 20_000; j++) {
+          holds &= Math.abs(learnt.get(j)[1] - target) <= 0.10 * target;
+        }
+        if (holds) {
+          return (s[0] - changeMs) / 1000.0;
+        }
+      }
+      return Double.POSITIVE_INFINITY;
+    }
+
     /** The learnt rate at {@code ms} (the last sample at or before it). */
     double learntAt(long ms) {
       double v = Double.NaN;
