@@ -203,12 +203,22 @@ public class Budgets {
    * cleared for every replica.
    */
   public void succeeded(String endpoint, String model, Duration latency) {
+    succeeded(endpoint, model, clock.instant().minus(latency == null ? Duration.ZERO : latency));
+  }
+
+  /**
+   * As {@link #succeeded(String, String, Duration)} for a call that went at {@code sentAt} (at the
+   * latest: the caller passes when the call was recorded, just before it went). A success answer
+   * carries an image and may arrive well after the daily 429s of calls sent after it, so a time
+   * worked back from a latency can make a call in flight when the quota ran out look like a
+   * re-probe.
+   */
+  public void succeeded(String endpoint, String model, Instant sentAt) {
     String key = key(endpoint, model);
     if (!exhausted.containsKey(key)) {
       return;
     }
     Instant now = clock.instant();
-    Instant sentAt = now.minus(latency == null ? Duration.ZERO : latency);
     Instant reset = nextReset(props.forModel(model), now);
     BudgetStore.Back back =
         store.quotaBack(

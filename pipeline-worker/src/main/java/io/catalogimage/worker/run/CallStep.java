@@ -101,7 +101,7 @@ class CallStep {
     budgets.answered(endpoint, model, outcome);
     try {
       if (outcome instanceof ProviderOutcome.Generated) {
-        budgets.succeeded(endpoint, model, latency);
+        budgets.succeeded(endpoint, model, call.started());
         breakers.succeeded(model, latency);
         timeouts.observe(model, call.request().size(), latency);
       } else if (outcome instanceof ProviderOutcome.RateLimited r) {
