@@ -102,6 +102,7 @@ class ParkedItemsReprobeEndToEndTest {
         .pollInterval(Duration.ofMillis(100))
         .until(() -> parked(batch) == 5);
     long refusedBefore = nb2QuotaRefusals();
+    Instant parkedAt = Instant.now();
 
     // nothing else asks for NB2: a parked item is woken to make the re-probe, which hears the quota
     // still used up (the item is parked again, the next re-probe 6 s out)
@@ -113,6 +114,7 @@ class ParkedItemsReprobeEndToEndTest {
     long probesWhileOut = nb2QuotaRefusals() - refusedBefore;
 
     Instant raised = Instant.now();
+    Duration firstProbeAfter = Duration.between(parkedAt, raised);
     Pipelines.awaitCompleted(pipeline, batch, Duration.ofSeconds(60));
     Duration tookAfterRaise = Duration.between(raised, Instant.now());
 
@@ -137,5 +139,9 @@ class ParkedItemsReprobeEndToEndTest {
             .query(Long.class)
             .single();
     assertThat(succeededAttempts).isEqualTo(8);
+    System.out.printf(
+        "5 items parked; first re-probe (a woken parked item) %.1f s later; quota raised; batch"
+            + " completed %.1f s after the raise%n",
+        firstProbeAfter.toMillis() / 1000.0, tookAfterRaise.toMillis() / 1000.0);
   }
 }
