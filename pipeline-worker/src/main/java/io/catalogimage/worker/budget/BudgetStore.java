@@ -2,6 +2,8 @@ package io.catalogimage.worker.budget;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,7 +63,7 @@ public class BudgetStore {
       RETURNING q.granted, CAST(ceil(d.delay) AS bigint) AS delay, h.exhausted,
                 s.learnt_rpm, s.limit_rpm, s.pace_rpm, s.learnt_at_ms, s.cut_at_ms,
                 s.blocked_until_ms, floor((:now + d.delay) / 1000.0) AS sec,
-                q.granted AND f.probe AS probe, s.reprobe_at_ms),
+                q.granted AND f.probe AS probe, s.reprobe_at_ms, f.told_exhausted),
       b AS (
       INSERT INTO budget_seconds (budget_key, sec, sent)
       SELECT :key, CAST(a.sec AS bigint), 1 FROM a WHERE a.granted
@@ -168,12 +170,54 @@ public class BudgetStore {
       RETURNING s.reprobe_at_ms, o.fresh, o.moves
       """;
 
-  /** A call sent after the quota was said used up succeeded: it is back, for every worker. */
+  /**
+   * A call sent after the quota was said used up succeeded: it is back, for every worker, and the
+   * items parked on the model until the reset (QUEUED, due around it) are due now, in the same
+   * statement (no worker can die between the two).
+   */
   private static final String QUOTA_BACK =
       """
+      WITH back AS (
       UPDATE budget_state
          SET day_exhausted = false, reprobe_every_ms = 0, reprobe_at_ms = 0, updated_at = now()
        WHERE budget_key = :key AND day_exhausted AND exhausted_at_ms <= :sentAt
+      RETURNING budget_key),
+      woken AS (
+      UPDATE items SET not_before = :now
+       WHERE EXISTS (SELECT 1 FROM back) AND state = 'QUEUED' AND next_model = :model
+         AND not_before > :now AND not_before BETWEEN :parkedFrom AND :parkedTo
+      RETURNING item_id)
+      SELECT (SELECT count(*) FROM back) AS back, (SELECT count(*) FROM woken) AS woken
+      """;
+
+  /** Used-up daily quotas whose re-probe has been due a while and that nobody has made. */
+  private static final String REPROBES_UNMADE =
+      """
+      SELECT budget_key, day FROM budget_state
+       WHERE day_exhausted AND reprobe_at_ms > 0 AND reprobe_at_ms <= :dueBefore
+         AND (parked_woken_at_ms < reprobe_at_ms OR parked_woken_at_ms <= :wokenBefore)
+      """;
+
+  /**
+   * Wakes one item parked on the model to be the re-probe call: claimed on the budget row first
+   * (one worker per re-probe; again after a while if the woken item never made the call), then the
+   * parked item due soonest is made due now.
+   */
+  private static final String WAKE_ONE_PARKED =
+      """
+      WITH claim AS (
+      UPDATE budget_state SET parked_woken_at_ms = :nowMs
+       WHERE budget_key = :key AND day = :day AND day_exhausted
+         AND reprobe_at_ms > 0 AND reprobe_at_ms <= :dueBefore
+         AND (parked_woken_at_ms < reprobe_at_ms OR parked_woken_at_ms <= :wokenBefore)
+      RETURNING budget_key)
+      UPDATE items SET not_before = :now
+       WHERE item_id IN (SELECT item_id FROM items
+                          WHERE EXISTS (SELECT 1 FROM claim) AND state = 'QUEUED'
+                            AND next_model = :model AND not_before > :now
+                            AND not_before BETWEEN :parkedFrom AND :parkedTo
+                          ORDER BY not_before, item_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING item_id
       """;
 
   /** When the next re-probe of a used-up daily quota is due; no row: not used up today. */
@@ -199,7 +243,10 @@ public class BudgetStore {
        WHERE endpoint = :endpoint AND model = :model AND hour = :hour AND minutes >= :minMinutes
       """;
 
-  /** The state a budget answer came from. */
+  /**
+   * The state a budget answer came from; {@code dayExhausted}: the row still says the daily quota
+   * is used up today (true for a re-probe too).
+   */
   public record Acquired(
       boolean granted,
       long delayMs,
@@ -211,7 +258,8 @@ public class BudgetStore {
       long cutAtMs,
       long blockedUntilMs,
       boolean probe,
-      long reprobeAtMs) {}
+      long reprobeAtMs,
+      boolean dayExhausted) {}
 
   /** The learner's state as claimed, with what the provider said lately. */
   record Claimed(
@@ -270,7 +318,8 @@ public class BudgetStore {
                     rs.getLong("cut_at_ms"),
                     rs.getLong("blocked_until_ms"),
                     rs.getBoolean("probe"),
-                    rs.getLong("reprobe_at_ms")))
+                    rs.getLong("reprobe_at_ms"),
+                    rs.getBoolean("told_exhausted")))
         .single();
   }
 
@@ -437,9 +486,63 @@ public class BudgetStore {
         .single();
   }
 
-  /** Clears a used-up daily quota if {@code sentAtMs} is after it was said so; true if cleared. */
-  public boolean quotaBack(String key, long sentAtMs) {
-    return jdbc.sql(QUOTA_BACK).param("key", key).param("sentAt", sentAtMs).update() > 0;
+  /** What a success after a used-up quota did: cleared it, and woke that many parked items. */
+  public record Back(boolean cleared, int woken) {}
+
+  /**
+   * Clears a used-up daily quota if {@code sentAtMs} is after it was said so, and makes the items
+   * parked on {@code model} (due between {@code parkedFromMs} and {@code parkedToMs}) due now.
+   */
+  public Back quotaBack(
+      String key, long sentAtMs, String model, long nowMs, long parkedFromMs, long parkedToMs) {
+    return jdbc.sql(QUOTA_BACK)
+        .param("key", key)
+        .param("sentAt", sentAtMs)
+        .param("model", model)
+        .param("now", new Timestamp(nowMs))
+        .param("parkedFrom", new Timestamp(parkedFromMs))
+        .param("parkedTo", new Timestamp(parkedToMs))
+        .query((rs, i) -> new Back(rs.getLong("back") > 0, rs.getInt("woken")))
+        .single();
+  }
+
+  /** A used-up daily quota (its budget key and day) whose re-probe nobody has made. */
+  public record UnmadeReprobe(String key, String day) {}
+
+  /**
+   * Used-up quotas whose re-probe came before {@code dueBeforeMs} and for which no parked item was
+   * woken since it came, or not after {@code wokenBeforeMs}.
+   */
+  public List<UnmadeReprobe> reprobesUnmade(long dueBeforeMs, long wokenBeforeMs) {
+    return jdbc.sql(REPROBES_UNMADE)
+        .param("dueBefore", dueBeforeMs)
+        .param("wokenBefore", wokenBeforeMs)
+        .query((rs, i) -> new UnmadeReprobe(rs.getString("budget_key"), rs.getString("day")))
+        .list();
+  }
+
+  /** Wakes one item parked on {@code model} to make the re-probe, if still unmade; true if so. */
+  public boolean wakeOneParked(
+      UnmadeReprobe r,
+      String model,
+      long nowMs,
+      long dueBeforeMs,
+      long wokenBeforeMs,
+      long parkedFromMs,
+      long parkedToMs) {
+    return !jdbc.sql(WAKE_ONE_PARKED)
+        .param("key", r.key())
+        .param("day", r.day())
+        .param("model", model)
+        .param("nowMs", nowMs)
+        .param("now", new Timestamp(nowMs))
+        .param("dueBefore", dueBeforeMs)
+        .param("wokenBefore", wokenBeforeMs)
+        .param("parkedFrom", new Timestamp(parkedFromMs))
+        .param("parkedTo", new Timestamp(parkedToMs))
+        .query((rs, i) -> rs.getObject(1))
+        .list()
+        .isEmpty();
   }
 
   /** The next re-probe's time if the daily quota is used up on {@code day}; else empty. */

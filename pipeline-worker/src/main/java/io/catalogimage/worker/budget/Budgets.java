@@ -60,6 +60,18 @@ public class Budgets {
   private static final long RECHECK_MS = 30_000;
 
   /**
+   * Items parked until a reset are due at it (a few milliseconds after, when handed back by the
+   * budget gate); the window tells them from items waiting on the same model for other reasons.
+   */
+  private static final Duration PARKED_NEAR_RESET = Duration.ofMinutes(1);
+
+  /** A re-probe due this long with no call making it: a parked item is woken to make it. */
+  static final long REPROBE_UNMADE_AFTER_MS = 2_000;
+
+  /** A parked item woken for a re-probe that never made it: another is woken after this. */
+  static final long WAKE_AGAIN_AFTER_MS = 60_000;
+
+  /**
    * A daily quota this replica knows to be used up until {@code reset}; the shared row is read
    * again from {@code recheckAtMs} (the next re-probe), so a quota another replica's probe found
    * back is used again here too.
@@ -121,6 +133,11 @@ public class Budgets {
     long bookedUnder = k.measuredAtMs; // a measurement by the learn below makes this slot stale
     if (learning && now.toEpochMilli() - a.learntAtMs() >= LEARN_EVERY_MS) {
       learn(key, endpoint, model, rpm, now, LEARN_EVERY_MS);
+    }
+    if (!a.dayExhausted()) {
+      // the row says usable (another replica's re-probe found it back, or the day changed): a
+      // remembered "used up" would park the item this slot is for until the reset
+      exhausted.remove(key);
     }
     if (a.probe()) {
       log.info(
@@ -186,17 +203,80 @@ public class Budgets {
    * cleared for every replica.
    */
   public void succeeded(String endpoint, String model, Duration latency) {
+    succeeded(endpoint, model, clock.instant().minus(latency == null ? Duration.ZERO : latency));
+  }
+
+  /**
+   * As {@link #succeeded(String, String, Duration)} for a call that went at {@code sentAt} (at the
+   * latest: the caller passes when the call was recorded, just before it went). A success answer
+   * carries an image and may arrive well after the daily 429s of calls sent after it, so a time
+   * worked back from a latency can make a call in flight when the quota ran out look like a
+   * re-probe.
+   */
+  public void succeeded(String endpoint, String model, Instant sentAt) {
     String key = key(endpoint, model);
     if (!exhausted.containsKey(key)) {
       return;
     }
-    Instant sentAt = clock.instant().minus(latency == null ? Duration.ZERO : latency);
-    if (store.quotaBack(key, sentAt.toEpochMilli())) {
+    Instant now = clock.instant();
+    Instant reset = nextReset(props.forModel(model), now);
+    BudgetStore.Back back =
+        store.quotaBack(
+            key,
+            sentAt.toEpochMilli(),
+            model,
+            now.toEpochMilli(),
+            reset.minus(PARKED_NEAR_RESET).toEpochMilli(),
+            reset.plus(PARKED_NEAR_RESET).toEpochMilli());
+    if (back.cleared()) {
       exhausted.remove(key);
-      log.info("{}: the daily quota said used up answers again; the model is used again", key);
+      log.info(
+          "{}: the daily quota said used up answers again; the model is used again and {} items"
+              + " parked until its reset are due now",
+          key,
+          back.woken());
     } else if (store.exhaustedOn(key, day(props.forModel(model), clock.instant())).isEmpty()) {
       exhausted.remove(key); // another replica's success cleared the row first
     }
+  }
+
+  /**
+   * Wakes one parked item to be the re-probe of each used-up daily quota whose re-probe has been
+   * due for {@link #REPROBE_UNMADE_AFTER_MS} without any call making it: items parked until the
+   * reset (no next model in their chain) are then the only demand for the model, and without this a
+   * fleet holding only parked items would never probe. One item per re-probe across the fleet
+   * (claimed on the shared row); another after {@link #WAKE_AGAIN_AFTER_MS} if that one never made
+   * the call. Run by every worker now and then; returns the number of items woken.
+   */
+  public int wakeParkedForReprobes() {
+    if (!reprobes()) {
+      return 0;
+    }
+    Instant now = clock.instant();
+    long nowMs = now.toEpochMilli();
+    long dueBefore = nowMs - REPROBE_UNMADE_AFTER_MS;
+    long wokenBefore = nowMs - WAKE_AGAIN_AFTER_MS;
+    int woken = 0;
+    for (BudgetStore.UnmadeReprobe r : store.reprobesUnmade(dueBefore, wokenBefore)) {
+      String model = r.key().substring(r.key().lastIndexOf('/') + 1);
+      ModelBudget budget = props.forModel(model);
+      if (!day(budget, now).equals(r.day())) {
+        continue; // used up on an earlier day: its reset has come, the parked items are due
+      }
+      Instant reset = nextReset(budget, now);
+      if (store.wakeOneParked(
+          r,
+          model,
+          nowMs,
+          dueBefore,
+          wokenBefore,
+          reset.minus(PARKED_NEAR_RESET).toEpochMilli(),
+          reset.plus(PARKED_NEAR_RESET).toEpochMilli())) {
+        woken++;
+        log.info("{}: re-probe due and unmade; one item parked until the reset makes it", r.key());
+      }
+    }
+    return woken;
   }
 
   /**

@@ -12,6 +12,13 @@ public interface ImageProvider {
   /** The endpoint's configured name, as written in the ledger. */
   String endpoint();
 
+  /**
+   * The longest any call to this endpoint may take (its {@code request-timeout}); null: unknown.
+   */
+  default java.time.Duration requestTimeout() {
+    return null;
+  }
+
   /** True when this endpoint serves the catalog model. */
   boolean serves(String model);
 

@@ -20,6 +20,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param initial timeout per size until enough calls were seen (default 512: 30s, 1K: 60s, 2K: 90s,
  *     4K: 150s, from the field reports' worst latencies; other sizes 90s); a size set here
  *     overrides its default only, e.g. {@code pipeline.timeouts.initial[1K]=20s}
+ * @param stretchAfter timeouts in a row on a model (at one size) after which one call at a time is
+ *     let wait longer (default 3; 0 = never): twice the timeout, doubling after each such call that
+ *     times out too, up to the endpoint's {@code request-timeout}. A model that merely slowed down
+ *     answers within it and its new latency is learnt; one that still times out at the endpoint's
+ *     timeout is hung, and is tried that way again only after {@code hung-retry}
+ * @param hungRetry how long a model found hung waits before its timeout is stretched again (default
+ *     10m)
  */
 @ConfigurationProperties("pipeline.timeouts")
 public record TimeoutProperties(
@@ -29,7 +36,9 @@ public record TimeoutProperties(
     Duration max,
     Integer window,
     Integer minSamples,
-    Map<String, Duration> initial) {
+    Map<String, Duration> initial,
+    Integer stretchAfter,
+    Duration hungRetry) {
 
   public static final Duration DEFAULT_INITIAL = Duration.ofSeconds(90);
 
@@ -40,6 +49,8 @@ public record TimeoutProperties(
     max = max == null ? Duration.ofSeconds(180) : max;
     window = window == null ? 200 : window;
     minSamples = minSamples == null ? 20 : minSamples;
+    stretchAfter = stretchAfter == null ? 3 : stretchAfter;
+    hungRetry = hungRetry == null ? Duration.ofMinutes(10) : hungRetry;
     Map<String, Duration> sizes = new LinkedHashMap<>();
     sizes.put("512", Duration.ofSeconds(30));
     sizes.put("1K", Duration.ofSeconds(60));
@@ -58,6 +69,10 @@ public record TimeoutProperties(
       throw new IllegalArgumentException(
           "pipeline.timeouts.min must be positive and max at least min");
     }
+    if (stretchAfter < 0 || hungRetry.isNegative()) {
+      throw new IllegalArgumentException(
+          "pipeline.timeouts.stretch-after and hung-retry must not be negative");
+    }
     if (window < 1 || minSamples < 1 || minSamples > window) {
       throw new IllegalArgumentException(
           "pipeline.timeouts.window and min-samples must be positive, min-samples <= window");
@@ -65,7 +80,7 @@ public record TimeoutProperties(
   }
 
   public static TimeoutProperties defaults() {
-    return new TimeoutProperties(null, null, null, null, null, null, null);
+    return new TimeoutProperties(null, null, null, null, null, null, null, null, null);
   }
 
   public Duration initialFor(String size) {

@@ -96,14 +96,22 @@ class CallStep {
     String model = call.model();
     Duration latency = outcome.info().latency();
     job.breakerModel = null; // reported below, one way or another
+    ModelTimeouts.Stretched stretched = job.stretched;
+    job.stretched = null;
+    if (outcome instanceof ProviderOutcome.Generated) {
+      timeouts.observe(model, call.request().size(), latency, stretched);
+    } else if (outcome instanceof ProviderOutcome.TimedOut) {
+      timeouts.timedOut(model, call.request().size(), stretched);
+    } else {
+      timeouts.noVerdict(stretched);
+    }
     // first, and on the thread the answer arrived on: a 429 (counted in the second its call went)
     // and a stated x-ratelimit limit reach the quota learner before anything else is done
     budgets.answered(endpoint, model, outcome);
     try {
       if (outcome instanceof ProviderOutcome.Generated) {
-        budgets.succeeded(endpoint, model, latency);
+        budgets.succeeded(endpoint, model, call.started());
         breakers.succeeded(model, latency);
-        timeouts.observe(model, call.request().size(), latency);
       } else if (outcome instanceof ProviderOutcome.RateLimited r) {
         if (r.retryAfter() == null) {
           // a throttle that never says when is a health signal: counted like a failure
@@ -156,6 +164,13 @@ class CallStep {
         Tags.of("model", model),
         breakers,
         b -> breakerCode(b.state(model)));
+  }
+
+  /** The item leaves without its call's outcome reported: its stretched timeout is free again. */
+  void noVerdict(Job job) {
+    ModelTimeouts.Stretched stretched = job.stretched;
+    job.stretched = null;
+    timeouts.noVerdict(stretched);
   }
 
   private static int breakerCode(CircuitBreaker.State state) {

@@ -578,6 +578,7 @@ public class GenerateImages implements SmartLifecycle {
       job.breakerModel = null;
       breakers.notCalled(model);
     }
+    call.noVerdict(job);
     if (job.gate != null && !job.wasCalled()) {
       job.gate.releaseUnused(); // a booked slot whose call was never made
     } else {

@@ -2,6 +2,7 @@ package io.catalogimage.worker.run;
 
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.worker.claim.ClaimedItem;
+import io.catalogimage.worker.provider.ModelTimeouts;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,6 +27,9 @@ final class Job {
 
   /** The model whose breaker permission it holds, until the call's outcome is reported. */
   volatile String breakerModel;
+
+  /** Its call's stretched timeout (the model's one such call), until the outcome is reported. */
+  volatile ModelTimeouts.Stretched stretched;
 
   Job(ClaimedItem item, String worker) {
     this.item = item;

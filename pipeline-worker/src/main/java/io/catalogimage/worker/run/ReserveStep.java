@@ -188,6 +188,20 @@ class ReserveStep {
       return new Ended("lease lost before the call");
     }
     job.versionIs(job.held().version() + 1);
+    // recorded and about to go: the call the model's timeout is stretched for, if it is due one
+    Optional<ModelTimeouts.Stretched> stretched =
+        timeouts.stretch(model, variant.size(), provider.requestTimeout());
+    if (stretched.isPresent()) {
+      job.stretched = stretched.get();
+      request = request.withTimeout(stretched.get().timeout());
+      log.info(
+          "{} timed out {} times in a row at {}; this call may take {}{}",
+          model,
+          timeouts.timeoutsInRow(model, variant.size()),
+          variant.size(),
+          stretched.get().timeout(),
+          stretched.get().full() ? " (the endpoint's timeout: a timeout now means hung)" : "");
+    }
     return new Ready(
         new Call(model, provider, attempt.get(), request, started, reserved, reservation, false));
   }

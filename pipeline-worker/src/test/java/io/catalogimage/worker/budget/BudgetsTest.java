@@ -8,12 +8,14 @@ import io.catalogimage.common.calendar.PeakCalendar;
 import io.catalogimage.worker.testing.MovableClock;
 import io.catalogimage.worker.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -458,6 +460,137 @@ class BudgetsTest {
     assertThat(b.exhausted(EP, NB2)).isPresent();
     clock.set(reset);
     assertThat(b.acquire(EP, NB2)).isInstanceOf(BudgetAnswer.Go.class);
+  }
+
+  private static final String PRO = "gemini-3-pro-image";
+
+  /** QUEUED items of one batch, each routed to a model and due at a time. */
+  private static List<UUID> queued(JdbcClient db, List<String> models, List<Instant> due) {
+    UUID batch = UUID.randomUUID();
+    db.sql(
+            """
+            INSERT INTO batches (batch_id, tenant_id, name, tier, lane, spec, product_count,
+                                 item_count, state)
+            VALUES (:b, '00000000-0000-0000-0000-000000000001', 'b', 'fast', 'realtime',
+                    CAST('{"variants": [{"name": "hero", "aspectRatio": "1:1", "size": "1K"}],
+                           "altTextLocales": ["en"], "promptTemplate": "{{title}}"}' AS jsonb),
+                    :n, :n, 'ACCEPTED')
+            """)
+        .param("b", batch)
+        .param("n", models.size())
+        .update();
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < models.size(); i++) {
+      db.sql(
+              """
+              INSERT INTO products (batch_id, product_no, tenant_id, sku, data)
+              VALUES (:b, :i, '00000000-0000-0000-0000-000000000001', 'SKU-' || :i,
+                      CAST('{"title": "Mug", "prompt": "A mug", "attributes": {}}' AS jsonb))
+              """)
+          .param("b", batch)
+          .param("i", i)
+          .update();
+      UUID item = UUID.randomUUID();
+      db.sql(
+              """
+              INSERT INTO items (item_id, tenant_id, batch_id, product_no, item_no, sku, variant,
+                                 state, lane, not_before, next_model)
+              VALUES (:id, '00000000-0000-0000-0000-000000000001', :b, :i, :i, 'SKU-' || :i,
+                      'hero', 'QUEUED', 'realtime', :due, :model)
+              """)
+          .param("id", item)
+          .param("b", batch)
+          .param("i", i)
+          .param("due", Timestamp.from(due.get(i)))
+          .param("model", models.get(i))
+          .update();
+      ids.add(item);
+    }
+    return ids;
+  }
+
+  /** The items due by the clock's now. */
+  private List<UUID> dueNow(JdbcClient db, List<UUID> items) {
+    return db.sql("SELECT item_id FROM items WHERE item_id = ANY(:ids) AND not_before <= :now")
+        .param("ids", items.toArray(UUID[]::new))
+        .param("now", Timestamp.from(clock.instant()))
+        .query(UUID.class)
+        .list();
+  }
+
+  @Test
+  void aGoodReprobeMakesTheItemsParkedUntilTheResetDueAtOnce() {
+    JdbcClient db = TestDatabase.fresh();
+    Budgets prober = budgets(db, reprobing(Duration.ofMinutes(5), Duration.ofHours(1)));
+    clock.set(Instant.parse("2026-12-02T20:00:00Z")); // 12:00 Pacific
+    Instant reset = prober.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    // three parked until the reset (one handed back by the gate, due a moment after it), one
+    // waiting out a backoff on NB2, one parked on another model's quota
+    List<UUID> parked =
+        queued(db, List.of(NB2, NB2, NB2), List.of(reset, reset, reset.plusMillis(40)));
+    List<UUID> others =
+        queued(db, List.of(NB2, PRO), List.of(clock.instant().plusSeconds(400), reset));
+
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(prober.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(dueNow(db, parked)).as("nothing woken while the probe is out").isEmpty();
+    prober.succeeded(EP, NB2, Duration.ofSeconds(2));
+
+    assertThat(dueNow(db, parked)).as("parked until the reset, due now").hasSize(3);
+    assertThat(dueNow(db, others)).as("other waits are left as they were").isEmpty();
+  }
+
+  @Test
+  void withOnlyParkedItemsOneOfThemIsWokenToMakeTheReprobeForTheWholeFleet() {
+    JdbcClient db = TestDatabase.fresh();
+    BudgetProperties props = reprobing(Duration.ofMinutes(5), Duration.ofHours(1));
+    Budgets worker1 = budgets(db, props);
+    Budgets worker2 = budgets(db, props);
+    clock.set(Instant.parse("2026-12-02T20:00:00Z"));
+    Instant reset = worker1.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    List<UUID> parked =
+        queued(db, List.of(NB2, NB2, NB2, NB2), List.of(reset, reset, reset, reset));
+
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(worker1.wakeParkedForReprobes() + worker2.wakeParkedForReprobes())
+        .as("a call that asks for the model may still take the re-probe")
+        .isZero();
+    clock.advance(Duration.ofMillis(Budgets.REPROBE_UNMADE_AFTER_MS));
+    assertThat(worker1.wakeParkedForReprobes() + worker2.wakeParkedForReprobes())
+        .as("one parked item woken, by one worker")
+        .isEqualTo(1);
+    assertThat(dueNow(db, parked)).hasSize(1);
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(worker1.wakeParkedForReprobes() + worker2.wakeParkedForReprobes()).isZero();
+
+    // the woken item is claimed and asks: it is the re-probe, and hears the quota still used up
+    assertThat(worker2.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
+    assertThat(worker1.acquire(EP, NB2)).matches(BudgetsTest::usedUp);
+    clock.advance(Duration.ofSeconds(2));
+    worker2.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(worker1.wakeParkedForReprobes() + worker2.wakeParkedForReprobes())
+        .as("the pause doubled: no new re-probe yet")
+        .isZero();
+    clock.advance(Duration.ofMinutes(5).plusMillis(Budgets.REPROBE_UNMADE_AFTER_MS));
+    assertThat(worker1.wakeParkedForReprobes() + worker2.wakeParkedForReprobes()).isEqualTo(1);
+
+    // a woken item that never makes the call (its worker died): another after a minute
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(worker1.wakeParkedForReprobes()).isZero();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(worker1.wakeParkedForReprobes()).isEqualTo(1);
+
+    // that one makes it and the quota is back: every parked item is due
+    assertThat(worker1.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
+    clock.advance(Duration.ofSeconds(3));
+    worker1.succeeded(EP, NB2, Duration.ofSeconds(2));
+    assertThat(dueNow(db, parked)).hasSize(4);
+    assertThat(worker2.acquire(EP, NB2))
+        .as("the worker that heard the quota used up calls again at once")
+        .matches(a -> a instanceof BudgetAnswer.Go go && !go.probe());
+    assertThat(worker2.exhausted(EP, NB2)).isEmpty();
   }
 
   @Test

@@ -81,6 +81,11 @@ public final class GeminiClient implements ImageProvider {
   }
 
   @Override
+  public java.time.Duration requestTimeout() {
+    return endpoint.requestTimeout();
+  }
+
+  @Override
   public String endpoint() {
     return name;
   }

@@ -82,6 +82,11 @@ public final class OpenAiClient implements ImageProvider {
   }
 
   @Override
+  public java.time.Duration requestTimeout() {
+    return endpoint.requestTimeout();
+  }
+
+  @Override
   public String endpoint() {
     return name;
   }
