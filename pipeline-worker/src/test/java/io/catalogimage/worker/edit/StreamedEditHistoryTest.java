@@ -28,8 +28,8 @@ import io.catalogimage.worker.provider.gemini.GeminiClient;
 import io.catalogimage.worker.provider.openai.OpenAiClient;
 import io.catalogimage.worker.reference.ReferenceImageProperties;
 import io.catalogimage.worker.reference.ReferenceImages;
-import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
+import io.catalogimage.worker.result.TestSpools;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,14 +104,7 @@ class StreamedEditHistoryTest {
 
   /** Per-image memory limit 1 MB: a real-size image goes to disk. */
   private static ResultSpool spool() {
-    return new ResultSpool(
-        new ResultProperties(
-            DataSize.ofMegabytes(16),
-            spoolDir,
-            null,
-            null,
-            DataSize.ofMegabytes(1),
-            DataSize.ofGigabytes(1)));
+    return TestSpools.realSizeToDisk(spoolDir);
   }
 
   private static ProviderProperties.Endpoint endpoint(String protocol) {

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
+import io.catalogimage.worker.result.TestSpools;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.util.unit.DataSize;
 
 /** The batch lane moves each photo out of the call budget into a file until its job is sent. */
 class ReferenceImageMoveTest {
@@ -18,15 +18,7 @@ class ReferenceImageMoveTest {
   @Test
   void a_moved_photo_is_the_same_bytes_in_a_file_and_leaves_the_call_budget_at_once() {
     ResultSpool calls = new ResultSpool(ResultProperties.defaults());
-    ResultSpool files =
-        new ResultSpool(
-            new ResultProperties(
-                DataSize.ofBytes(0),
-                dir,
-                null,
-                null,
-                DataSize.ofBytes(0),
-                DataSize.ofBytes(Long.MAX_VALUE)));
+    ResultSpool files = TestSpools.allOnDisk(dir);
     byte[] bytes = new byte[3 * 1024 * 1024 + 5];
     new Random(5).nextBytes(bytes);
     GenerationRequest.ReferenceImage photo =

@@ -10,8 +10,8 @@ import io.catalogimage.simulator.ProviderSimulator;
 import io.catalogimage.simulator.SimulatorConfig;
 import io.catalogimage.worker.provider.gemini.GeminiClient;
 import io.catalogimage.worker.provider.openai.OpenAiClient;
-import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
+import io.catalogimage.worker.result.TestSpools;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.util.unit.DataSize;
 
 /**
  * Real-size answers (the simulator's realistic images) are read as a stream: the image is decoded
@@ -101,14 +100,7 @@ class StreamedAnswersTest {
   }
 
   private static ResultSpool spool() {
-    return new ResultSpool(
-        new ResultProperties(
-            DataSize.ofMegabytes(16),
-            spoolDir,
-            null,
-            null,
-            DataSize.ofMegabytes(1),
-            DataSize.ofGigabytes(1)));
+    return TestSpools.realSizeToDisk(spoolDir);
   }
 
   private static ProviderProperties.Endpoint endpoint(String protocol, URI base, Duration timeout) {

@@ -10,8 +10,8 @@ import io.catalogimage.simulator.SimulatorConfig;
 import io.catalogimage.simulator.stats.ReceivedImages;
 import io.catalogimage.worker.provider.gemini.GeminiClient;
 import io.catalogimage.worker.provider.openai.OpenAiClient;
-import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
+import io.catalogimage.worker.result.TestSpools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.util.unit.DataSize;
 
 /**
  * A real-size final image (a 2K answer, about 6 MB, in a spool file) is captioned from where it is
@@ -57,14 +56,7 @@ class StreamedCaptionsTest {
 
   /** Per-image memory limit 1 MB: a 2K image goes to disk. */
   private static ResultSpool spool() {
-    return new ResultSpool(
-        new ResultProperties(
-            DataSize.ofMegabytes(16),
-            spoolDir,
-            null,
-            null,
-            DataSize.ofMegabytes(1),
-            DataSize.ofGigabytes(1)));
+    return TestSpools.realSizeToDisk(spoolDir);
   }
 
   private static ProviderProperties.Endpoint endpoint(String protocol) {

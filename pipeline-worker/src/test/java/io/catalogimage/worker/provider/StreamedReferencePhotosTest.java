@@ -19,8 +19,8 @@ import io.catalogimage.worker.provider.gemini.GeminiClient;
 import io.catalogimage.worker.provider.openai.OpenAiClient;
 import io.catalogimage.worker.reference.ReferenceImageProperties;
 import io.catalogimage.worker.reference.ReferenceImages;
-import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
+import io.catalogimage.worker.result.TestSpools;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -117,14 +117,7 @@ class StreamedReferencePhotosTest {
 
   /** Per-image memory limit 1 MB: a real-size photo goes to disk. */
   private static ResultSpool spool() {
-    return new ResultSpool(
-        new ResultProperties(
-            DataSize.ofMegabytes(16),
-            spoolDir,
-            null,
-            null,
-            DataSize.ofMegabytes(1),
-            DataSize.ofGigabytes(1)));
+    return TestSpools.realSizeToDisk(spoolDir);
   }
 
   private static ReferenceImages references(ResultSpool spool) {

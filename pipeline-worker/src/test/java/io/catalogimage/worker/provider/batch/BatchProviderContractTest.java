@@ -16,6 +16,7 @@ import io.catalogimage.worker.provider.gemini.GeminiBatchClient;
 import io.catalogimage.worker.provider.openai.OpenAiBatchClient;
 import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
+import io.catalogimage.worker.result.TestSpools;
 import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -149,13 +150,6 @@ class BatchProviderContractTest {
     assertThat(SPOOL.bytesPending()).isEqualTo(heldBefore);
   }
 
-  /** A spool that keeps nothing in memory: every image and photo goes to a file as it arrives. */
-  private static ResultSpool diskSpool() {
-    return new ResultSpool(
-        new ResultProperties(
-            null, null, null, null, org.springframework.util.unit.DataSize.ofBytes(0), null));
-  }
-
   private static final int PHOTO_BYTES = 6 * 1024 * 1024 + 1; // a 2K photo; not a multiple of 3
 
   private static long allocatedByThisThread() {
@@ -179,7 +173,7 @@ class BatchProviderContractTest {
     sim.clock().fixAt(T0);
     sim.resetState();
     sim.resetStats();
-    ResultSpool spool = diskSpool();
+    ResultSpool spool = TestSpools.allOnDisk(null);
     byte[] photo = new byte[PHOTO_BYTES];
     new Random(7).nextBytes(photo);
     System.arraycopy(
@@ -236,7 +230,7 @@ class BatchProviderContractTest {
     try {
       sim.clock().fixAt(T0);
       sim.resetState();
-      ResultSpool spool = diskSpool();
+      ResultSpool spool = TestSpools.allOnDisk(null);
       BatchProvider client =
           c.label().equals("openai")
               ? new OpenAiBatchClient(

@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.catalogimage.common.json.Json;
 import io.catalogimage.worker.provider.CaptionRequest;
 import io.catalogimage.worker.provider.SplicedBody;
-import io.catalogimage.worker.result.ResultProperties;
 import io.catalogimage.worker.result.ResultSpool;
+import io.catalogimage.worker.result.TestSpools;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,26 +28,8 @@ class OpenAiCaptionBodyTest {
   @TempDir Path spoolDir;
 
   /** Per-image memory limit 1 MB: the image is in a spool file. */
-  private ResultSpool.Held spooledImage(int size, long seed) throws Exception {
-    ResultSpool spool =
-        new ResultSpool(
-            new ResultProperties(
-                DataSize.ofMegabytes(16),
-                spoolDir,
-                null,
-                null,
-                DataSize.ofMegabytes(1),
-                DataSize.ofGigabytes(1)));
-    byte[] block = new byte[64 * 1024];
-    Random random = new Random(seed);
-    try (ResultSpool.Receiving r = spool.receive()) {
-      r.write(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0});
-      for (long written = 4; written < size; written += block.length) {
-        random.nextBytes(block);
-        r.write(block, 0, (int) Math.min(block.length, size - written));
-      }
-      return r.finish();
-    }
+  private ResultSpool.Held spooledImage(int size, long seed) {
+    return TestSpools.randomJpeg(TestSpools.realSizeToDisk(spoolDir), size, seed);
   }
 
   private static CaptionRequest request(ResultSpool.Held image) {
