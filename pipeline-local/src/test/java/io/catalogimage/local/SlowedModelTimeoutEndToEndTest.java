@@ -165,10 +165,20 @@ class SlowedModelTimeoutEndToEndTest {
     // slowed down from 0.3 s to 2.5 s a call (beyond its learnt timeout): one stretched call at a
     // time finds the new latency, and NB2 serves again
     pipeline.simulator().reconfigure(withNb2Latency(2.5));
-    String slowed = submit("slowed", 12);
-    assertThat(nb2Calls(slowed))
-        .as("a call that waited long enough succeeded on NB2")
-        .anyMatch(c -> "SUCCEEDED".equals(c.get("outcome")) && seconds(c) >= 2.5);
+    // batches until one of NB2's calls waited long enough to succeed: right after the hang, NB2's
+    // circuit is open and its stretch held back for hung-retry, so the first batch may go to Pro
+    // before any call on NB2 is made
+    List<String> slowedBatches = new java.util.ArrayList<>();
+    await("a call that waited long enough succeeded on NB2")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              slowedBatches.add(submit("slowed", 8));
+              return nb2Calls(slowedBatches.get(slowedBatches.size() - 1)).stream()
+                  .anyMatch(c -> "SUCCEEDED".equals(c.get("outcome")) && seconds(c) >= 2.5);
+            });
+    String slowed = slowedBatches.get(slowedBatches.size() - 1);
     // the calls that went with the old timeout meanwhile opened NB2's circuit; once its half-open
     // probes succeed (at the new latency) every item goes to NB2 again and none times out
     List<String> after = new java.util.ArrayList<>();
@@ -194,6 +204,8 @@ class SlowedModelTimeoutEndToEndTest {
         hungCalls.size(),
         longOnes.stream().map(c -> String.format("%.1f s", seconds(c))).toList(),
         servedBy(slowed));
-    System.out.printf("batches of 8 until all on NB2: %d%n", after.size());
+    System.out.printf(
+        "batches of 8 until a stretched success: %d; then until all on NB2: %d%n",
+        slowedBatches.size(), after.size());
   }
 }
