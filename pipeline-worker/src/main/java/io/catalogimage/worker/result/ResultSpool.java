@@ -89,6 +89,18 @@ public final class ResultSpool {
     return Files.createTempFile(dir, prefix, suffix);
   }
 
+  /** Deletes a {@link #scratchFile}; a file that cannot go is left (nothing reads it again). */
+  public static void deleteScratch(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.warn("could not delete a scratch file {}: {}", file, e.toString());
+    }
+  }
+
   public long bytesInMemory() {
     return inMemory.get();
   }

@@ -64,23 +64,12 @@ public final class BatchHttp {
       JsonLines lines = new JsonLines(body);
       for (InputStream next = lines.next(); next != null; next = lines.next()) {
         line.accept(next);
-        next.transferTo(OutputStreamSink.INSTANCE);
+        next.transferTo(java.io.OutputStream.nullOutputStream());
       }
     } catch (IOException e) {
       throw new BatchCallFailed(what + ": " + e, false, e);
     } catch (UncheckedIOException e) {
       throw new BatchCallFailed(what + ": " + e.getCause(), false, e.getCause());
     }
-  }
-
-  /** Discards what is written (the unread rest of a line). */
-  private static final class OutputStreamSink extends java.io.OutputStream {
-    static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-    @Override
-    public void write(int b) {}
-
-    @Override
-    public void write(byte[] b, int off, int len) {}
   }
 }

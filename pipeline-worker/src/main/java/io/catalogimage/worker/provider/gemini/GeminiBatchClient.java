@@ -171,18 +171,7 @@ public final class GeminiBatchClient implements BatchProvider {
     } catch (IOException e) {
       throw new BatchCallFailed("writing the input file: " + e, false, e);
     } finally {
-      deleteQuietly(file);
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    if (file == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      // a leftover temporary file in the spool directory; the next start does not read it
+      ResultSpool.deleteScratch(file);
     }
   }
 

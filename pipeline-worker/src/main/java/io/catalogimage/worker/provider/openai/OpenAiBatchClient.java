@@ -124,7 +124,7 @@ public final class OpenAiBatchClient implements BatchProvider {
     } catch (IOException e) {
       throw new BatchCallFailed("writing the input file: " + e, false, e);
     } finally {
-      deleteQuietly(file);
+      ResultSpool.deleteScratch(file);
     }
     ObjectNode create = json.createObjectNode();
     create.put("input_file_id", fileId);
@@ -171,17 +171,6 @@ public final class OpenAiBatchClient implements BatchProvider {
       in.transferTo(out);
     }
     out.write('\n');
-  }
-
-  private static void deleteQuietly(Path file) {
-    if (file == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      // a leftover temporary file in the spool directory; nothing reads it
-    }
   }
 
   @Override
