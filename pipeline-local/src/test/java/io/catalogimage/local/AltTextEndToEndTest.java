@@ -75,22 +75,28 @@ class AltTextEndToEndTest {
                 .withProperty("pipeline.catalog.tiers.fast[0]", "gemini-3.1-flash-image")
                 .withProperty("pipeline.catalog.tiers.openai[0]", "gpt-image-1.5")
                 // the fast tier captions with the default, Gemini's gemini-2.5-flash
-                .withProperty("pipeline.alt-text.caption-models.openai[0]", VISION),
+                .withProperty("pipeline.alt-text.caption-models.openai[0]", VISION)
+                // the lost worker's lease is reclaimed a few seconds after the api's start, not 30
+                .withProperty("pipeline.dispatch.reclaim-grace-after-outage", "3s"),
             step -> {});
-    // a batch that starts in 30 s (a loaded machine takes seconds to submit): the merchant corrects
-    // its German text before it runs
+    // a batch that starts in an hour: the merchant corrects its German text before it runs
     deferredBatch =
         Pipelines.submit(
             pipeline,
             catalog(
                 "openai",
                 Map.of("DEFERRED", ""),
-                java.time.Instant.now().plusSeconds(30).toString()));
+                java.time.Instant.now().plusSeconds(3600).toString()));
     String deferredItem = Pipelines.items(pipeline, deferredBatch).get(0);
     assertThat(
             putAltText(deferredBatch, deferredItem, "de", "{\"text\": \"" + MERCHANT_DE + "\"}")
                 .status())
         .isEqualTo(200);
+    // its start comes (the hour is not waited for)
+    Pipelines.jdbc(pipeline)
+        .sql("UPDATE items SET not_before = now() WHERE batch_id = CAST(:b AS uuid)")
+        .param("b", deferredBatch)
+        .update();
     openAiBatch = Pipelines.submit(pipeline, catalog("openai", OPENAI_ITEMS));
     Map<String, String> gemini = new LinkedHashMap<>();
     gemini.put("G-CLEAN", "");
@@ -114,6 +120,7 @@ class AltTextEndToEndTest {
     if (pipeline != null) {
       pipeline.close();
     }
+
     if (simulator != null) {
       simulator.close();
     }

@@ -107,9 +107,9 @@ class FaultSuiteTest {
       throws Exception {
     FaultSuite.Outcome kill = outcome("worker-kill");
 
-    // 4 s lease, reclaim every 1 s, 6 s Kafka session: back within ~7 s (defaults: 20 s leases,
-    // 15 s sessions: 20-27 s)
-    assertThat(kill.timeToRecover()).isLessThan(Duration.ofSeconds(15));
+    // 4 s lease, reclaim every 1 s, 6 s Kafka session: back within ~7 s on a quiet machine; the
+    // product's promise is 30 s (a loaded CI machine must not fail this for being slow)
+    assertThat(kill.timeToRecover()).isLessThan(Duration.ofSeconds(30));
     assertThat(kill.states()).containsOnlyKeys("SUCCEEDED");
     long inFlightAtKill =
         Long.parseLong(kill.note().replaceAll("^killed with (\\d+) calls.*", "$1"));
@@ -173,8 +173,9 @@ class FaultSuiteTest {
       assertThat(o.note()).as(o.row()).containsPattern("most attempts of an item: [1-3];");
       assertThat(o.note()).as(o.row()).doesNotContain("attempts with a detour reason: 0,");
     }
-    // the hung model is given up within its learnt timeout, not the endpoint's 180 s
-    assertThat(outcome("hang").timeToRecover()).isLessThan(Duration.ofSeconds(30));
+    // the hung model is given up within its learnt timeout, not the endpoint's 180 s (0.7 s on a
+    // quiet machine; generous for a loaded one)
+    assertThat(outcome("hang").timeToRecover()).isLessThan(Duration.ofSeconds(90));
     assertThat(outcome("hang").possiblyBilledCalls()).isPositive();
   }
 

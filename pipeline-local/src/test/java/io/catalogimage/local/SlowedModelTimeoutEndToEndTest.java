@@ -160,7 +160,9 @@ class SlowedModelTimeoutEndToEndTest {
           .isAfterOrEqualTo(
               ((java.sql.Timestamp) longOnes.get(i - 1).get("finished_at")).toInstant());
     }
-    assertThat(hungTook).as("left quickly: %s", hungCalls).isLessThan(Duration.ofSeconds(30));
+    // the timeouts above are the check; this only catches items stuck on NB2 (a loaded machine
+    // takes a few times the 3 s of a quiet one)
+    assertThat(hungTook).as("left quickly: %s", hungCalls).isLessThan(Duration.ofSeconds(90));
 
     // slowed down from 0.3 s to 2.5 s a call (beyond its learnt timeout): one stretched call at a
     // time finds the new latency, and NB2 serves again
