@@ -172,12 +172,20 @@ public class Budgets {
   /**
    * Whether a slot booked earlier may still be used now: not when the budget measured the
    * provider's limit since (the slot was booked at a pace that has proved too fast). The caller
-   * then asks again. Answered from what this replica knows; others learn it at their next ask.
+   * then asks again. The shared row is read (one lookup by key): a measurement another replica made
+   * must stop this replica's booked calls too, or they go out at the old pace into a full window
+   * until its next ask (up to the reservation horizon of refused calls).
    */
   public boolean stillDue(String endpoint, String model, BudgetAnswer.Go go) {
     String key = key(endpoint, model);
     Known k = known.get(key);
-    if (k == null || k.measuredAtMs <= go.measuredAtMs()) {
+    if (k == null) {
+      return true;
+    }
+    if (k.measuredAtMs <= go.measuredAtMs() && props.learning().enabled()) {
+      k.measuredAtMs = Math.max(k.measuredAtMs, store.cutAt(key));
+    }
+    if (k.measuredAtMs <= go.measuredAtMs()) {
       return true;
     }
     unused(endpoint, model, go); // the window must not count it

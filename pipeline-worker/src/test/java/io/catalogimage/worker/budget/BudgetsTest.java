@@ -245,6 +245,28 @@ class BudgetsTest {
   }
 
   @Test
+  void aSlotBookedBeforeAnotherReplicaMeasuredTheLimitIsAskedAgain() {
+    JdbcClient db = TestDatabase.fresh();
+    BudgetProperties props = props(perMinute(600), Duration.ofSeconds(3));
+    Budgets mine = budgets(db, props);
+    Budgets other = budgets(db, props);
+    mine.acquire(EP, NB2);
+    BudgetAnswer.Go booked = (BudgetAnswer.Go) mine.acquire(EP, NB2);
+    assertThat(booked.delay()).isPositive();
+
+    // the other replica's calls are refused: it measures the limit; this one has not asked since
+    other.acquire(EP, NB2);
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofMillis(60));
+      other.rateLimited(EP, NB2, Duration.ofMillis(500));
+    }
+
+    assertThat(mine.stillDue(EP, NB2, booked))
+        .as("booked at the old pace, before the other replica's measurement")
+        .isFalse();
+  }
+
+  @Test
   void slotsBookedButNeverCalledDoNotMakeTheLearntLimitHigher() {
     JdbcClient db = TestDatabase.fresh();
     // configured at 240 a minute; the provider grants 60; every other slot is never called (its
