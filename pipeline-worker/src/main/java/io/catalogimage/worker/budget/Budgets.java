@@ -7,6 +7,7 @@ import io.catalogimage.worker.provider.CallInfo;
 import io.catalogimage.worker.provider.ProviderOutcome;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +16,12 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -55,6 +61,14 @@ public class Budgets {
   private final QuotaLearner learner;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final Map<String, Exhausted> exhausted = new ConcurrentHashMap<>();
+  private final Set<String> learnSoon = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService soon =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "budget-learn-after-429");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** The longest a replica trusts its memory of a used-up daily quota without reading the row. */
   private static final long RECHECK_MS = 30_000;
@@ -336,10 +350,39 @@ public class Budgets {
     store.rateLimited(key, now.toEpochMilli(), went, retryMs);
     Integer rpm = props.forModel(model).rateAt(peak.isPeak(now));
     if (learns(rpm)) {
-      learn(key, endpoint, model, rpm, now, LEARN_AFTER_429_MS);
+      if (!learn(key, endpoint, model, rpm, now, LEARN_AFTER_429_MS)) {
+        learnSoon(key, endpoint, model, rpm);
+      }
     } else if (retryMs != null) {
       store.block(key, now.toEpochMilli() + retryMs);
     }
+  }
+
+  /**
+   * A 429 whose evaluation was taken by another one just before (one replica at a time, at most
+   * every {@value #LEARN_AFTER_429_MS} ms) is evaluated right after it, not at the next ask a
+   * quarter of a second later: at a limit every call sent meanwhile is one more 429.
+   */
+  private void learnSoon(String key, String endpoint, String model, int rpm) {
+    if (!learnSoon.add(key)) {
+      return; // one is already on its way, and will see this 429 too
+    }
+    try {
+      soon.schedule(
+          () -> {
+            learnSoon.remove(key);
+            learn(key, endpoint, model, rpm, clock.instant(), LEARN_AFTER_429_MS);
+          },
+          LEARN_AFTER_429_MS,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      learnSoon.remove(key); // shutting down
+    }
+  }
+
+  @PreDestroy
+  void stop() {
+    soon.shutdownNow();
   }
 
   /** Keeps a stated limit in the shared row when it changed, or every few seconds (freshness). */
@@ -485,12 +528,13 @@ public class Budgets {
    * on earlier days. Once a minute it also folds the rate in use into that hour's learnt rate and
    * forgets old seconds.
    */
-  private void learn(String key, String endpoint, String model, int rpm, Instant at, long gapMs) {
+  private boolean learn(
+      String key, String endpoint, String model, int rpm, Instant at, long gapMs) {
     long now = at.toEpochMilli();
     try {
       Optional<BudgetStore.Claimed> claimed = store.claim(key, now, gapMs);
       if (claimed.isEmpty()) {
-        return;
+        return false;
       }
       BudgetStore.Claimed c = claimed.get();
       int hour = at.atZone(ZoneOffset.UTC).getHour();
@@ -558,6 +602,7 @@ public class Budgets {
     } catch (RuntimeException e) {
       log.warn("could not learn the rate of {}: {}", key, e.toString());
     }
+    return true;
   }
 
   /** The rate learnt for this hour on earlier days (0 = not enough yet), asked once per hour. */

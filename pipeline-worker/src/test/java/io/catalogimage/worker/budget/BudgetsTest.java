@@ -267,6 +267,33 @@ class BudgetsTest {
   }
 
   @Test
+  void four29sRightAfterAnEvaluationAreEvaluatedWithoutWaitingForTheNextAsk() {
+    JdbcClient db = TestDatabase.fresh();
+    BudgetStore store = new BudgetStore(db);
+    Budgets b =
+        new Budgets(
+            props(perMinute(600), Duration.ofSeconds(3)),
+            PeakCalendar.never(),
+            store,
+            java.time.Clock.systemUTC(),
+            new SimpleMeterRegistry());
+    try {
+      b.acquire(EP, NB2); // evaluated now: the next evaluation may come 50 ms later at the soonest
+      // every call refused (within those 50 ms on any but a stalled machine)
+      for (int i = 0; i < 4; i++) {
+        b.rateLimited(EP, NB2, Duration.ofMillis(500));
+      }
+
+      // nobody asks for a slot again: the 429s are evaluated all the same
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> store.cutAt(Budgets.key(EP, NB2)) > 0);
+    } finally {
+      b.stop();
+    }
+  }
+
+  @Test
   void slotsBookedButNeverCalledDoNotMakeTheLearntLimitHigher() {
     JdbcClient db = TestDatabase.fresh();
     // configured at 240 a minute; the provider grants 60; every other slot is never called (its
