@@ -120,7 +120,6 @@ class AltTextEndToEndTest {
     if (pipeline != null) {
       pipeline.close();
     }
-
     if (simulator != null) {
       simulator.close();
     }

@@ -61,7 +61,7 @@ public class Budgets {
   private final QuotaLearner learner;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final Map<String, Exhausted> exhausted = new ConcurrentHashMap<>();
-  private final Set<String> learnSoon = ConcurrentHashMap.newKeySet();
+  private final Set<String> learnPending = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService soon =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -364,19 +364,19 @@ public class Budgets {
    * quarter of a second later: at a limit every call sent meanwhile is one more 429.
    */
   private void learnSoon(String key, String endpoint, String model, int rpm) {
-    if (!learnSoon.add(key)) {
+    if (!learnPending.add(key)) {
       return; // one is already on its way, and will see this 429 too
     }
     try {
       soon.schedule(
           () -> {
-            learnSoon.remove(key);
+            learnPending.remove(key);
             learn(key, endpoint, model, rpm, clock.instant(), LEARN_AFTER_429_MS);
           },
           LEARN_AFTER_429_MS,
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
-      learnSoon.remove(key); // shutting down
+      learnPending.remove(key); // shutting down
     }
   }
 
@@ -527,6 +527,9 @@ public class Budgets {
    * minutes, the provider's latest retry delay and stated limit, and the rate learnt for this hour
    * on earlier days. Once a minute it also folds the rate in use into that hour's learnt rate and
    * forgets old seconds.
+   *
+   * @return false when it was not this replica's turn (another evaluation less than {@code gapMs}
+   *     ago); true when it evaluated, or tried and failed (logged)
    */
   private boolean learn(
       String key, String endpoint, String model, int rpm, Instant at, long gapMs) {
