@@ -160,7 +160,8 @@ public class BudgetStore {
              exhausted_at_ms = CASE WHEN o.moves THEN :now ELSE s.exhausted_at_ms END,
              day = :day, day_exhausted = true, updated_at = now()
         FROM (SELECT budget_key, reprobe_every_ms, NOT (day = :day AND day_exhausted) AS fresh,
-                     NOT (day = :day AND day_exhausted) OR :sentAt >= exhausted_at_ms AS moves
+                     NOT (day = :day AND day_exhausted)
+                       OR (:probe AND :sentAt >= exhausted_at_ms) AS moves
                 FROM budget_state WHERE budget_key = :key FOR UPDATE) o
        CROSS JOIN LATERAL (
              SELECT CASE WHEN o.fresh THEN CAST(:base AS bigint)
@@ -476,16 +477,18 @@ public class BudgetStore {
 
   /**
    * @param sentAtMs when the call that heard it went
+   * @param probe whether that call was a re-probe (only a refused re-probe moves the next one)
    * @param baseMs the first pause before a re-probe; {@code maxMs} the longest
    */
   public Marked dayExhausted(
-      String key, String day, long nowMs, long sentAtMs, long baseMs, long maxMs) {
+      String key, String day, long nowMs, long sentAtMs, boolean probe, long baseMs, long maxMs) {
     ensure(key);
     return jdbc.sql(DAY_EXHAUSTED)
         .param("key", key)
         .param("day", day)
         .param("now", nowMs)
         .param("sentAt", sentAtMs)
+        .param("probe", probe)
         .param("base", baseMs)
         .param("max", maxMs)
         .query(

@@ -408,16 +408,28 @@ public class Budgets {
    * to a call sent since (a re-probe), the pause doubles up to {@code exhausted-reprobe-max}.
    */
   public Instant dailyQuotaExhausted(String endpoint, String model, Duration latency) {
+    Instant sentAt = clock.instant().minus(latency == null ? Duration.ZERO : latency);
+    return dailyQuotaExhausted(endpoint, model, sentAt, true);
+  }
+
+  /**
+   * As {@link #dailyQuotaExhausted(String, String, Duration)} for a call that went at {@code
+   * sentAt} (when it was recorded, just before it went). Only a refused re-probe ({@code probe})
+   * doubles the pause before the next: the calls in flight when the quota ran out, and slots booked
+   * before it, are refused too, but they say nothing new, and each would double the pause (3 s, 6
+   * s, 12 s) before the first re-probe was even made.
+   */
+  public Instant dailyQuotaExhausted(String endpoint, String model, Instant sentAt, boolean probe) {
     ModelBudget budget = props.forModel(model);
     Instant now = clock.instant();
     String key = key(endpoint, model);
-    Instant sentAt = now.minus(latency == null ? Duration.ZERO : latency);
     BudgetStore.Marked m =
         store.dayExhausted(
             key,
             day(budget, now),
             now.toEpochMilli(),
             sentAt.toEpochMilli(),
+            probe,
             props.exhaustedReprobe().toMillis(),
             props.exhaustedReprobeMax().toMillis());
     Instant reset = nextReset(budget, now);

@@ -121,7 +121,10 @@ class CallStep {
         }
       } else if (outcome instanceof ProviderOutcome.QuotaExhausted q) {
         if (!q.limitZero()) {
-          budgets.dailyQuotaExhausted(endpoint, model, latency);
+          // by when the call was recorded, as for a success (a time worked back from the latency
+          // can put a call in flight when the quota ran out after it)
+          budgets.dailyQuotaExhausted(
+              endpoint, model, call.started(), job.gate != null && job.gate.probe());
         }
         breakers.neutral(model);
       } else if (outcome instanceof ProviderOutcome.ServerError

@@ -460,6 +460,9 @@ class BudgetsTest {
     clock.advance(Duration.ofSeconds(1));
     b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(3));
     b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(2));
+    // nor does a call that went after it but was no re-probe (a slot booked before it ran out, a
+    // call recorded as the first 429 was being heard)
+    b.dailyQuotaExhausted(EP, NB2, clock.instant(), false);
 
     clock.advance(Duration.ofMinutes(5).minusSeconds(1));
     assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
