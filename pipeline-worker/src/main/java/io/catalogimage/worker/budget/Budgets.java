@@ -397,27 +397,13 @@ public class Budgets {
     }
   }
 
-  /** As {@link #dailyQuotaExhausted(String, String, Duration)} for a call just sent. */
-  public Instant dailyQuotaExhausted(String endpoint, String model) {
-    return dailyQuotaExhausted(endpoint, model, Duration.ZERO);
-  }
-
   /**
-   * The provider says the daily quota is used up (to a call that took {@code latency}): every
-   * replica parks until the reset, but for a re-probe after {@code exhausted-reprobe}; said again
-   * to a call sent since (a re-probe), the pause doubles up to {@code exhausted-reprobe-max}.
-   */
-  public Instant dailyQuotaExhausted(String endpoint, String model, Duration latency) {
-    Instant sentAt = clock.instant().minus(latency == null ? Duration.ZERO : latency);
-    return dailyQuotaExhausted(endpoint, model, sentAt, true);
-  }
-
-  /**
-   * As {@link #dailyQuotaExhausted(String, String, Duration)} for a call that went at {@code
-   * sentAt} (when it was recorded, just before it went). Only a refused re-probe ({@code probe})
-   * doubles the pause before the next: the calls in flight when the quota ran out, and slots booked
-   * before it, are refused too, but they say nothing new, and each would double the pause (3 s, 6
-   * s, 12 s) before the first re-probe was even made.
+   * The provider says the daily quota is used up, to a call that went at {@code sentAt} (when it
+   * was recorded, just before it went): every replica parks until the reset, but for a re-probe
+   * after {@code exhausted-reprobe}. Only a refused re-probe ({@code probe}, sent since) doubles
+   * the pause before the next, up to {@code exhausted-reprobe-max}: the calls in flight when the
+   * quota ran out, and slots booked before it, are refused too, but they say nothing new, and each
+   * would double the pause (3 s, 6 s, 12 s) before the first re-probe was even made.
    */
   public Instant dailyQuotaExhausted(String endpoint, String model, Instant sentAt, boolean probe) {
     ModelBudget budget = props.forModel(model);

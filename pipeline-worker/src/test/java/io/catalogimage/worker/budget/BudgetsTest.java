@@ -43,6 +43,14 @@ class BudgetsTest {
     return new ModelBudget(rpm, null, null, null, null, null);
   }
 
+  /**
+   * The daily quota said used up to a re-probe (or the first call to hear it) that took {@code
+   * latency}.
+   */
+  private Instant usedUpHeard(Budgets b, Duration latency) {
+    return b.dailyQuotaExhausted(EP, NB2, clock.instant().minus(latency), true);
+  }
+
   private Budgets budgets(JdbcClient db, BudgetProperties props, PeakCalendar peak) {
     return new Budgets(props, peak, new BudgetStore(db), clock, new SimpleMeterRegistry());
   }
@@ -339,7 +347,7 @@ class BudgetsTest {
     Budgets worker2 = budgets(db, props(perMinute(600), Duration.ZERO));
     clock.set(Instant.parse("2026-12-02T20:00:00Z")); // 12:00 Pacific
 
-    Instant reset = worker1.dailyQuotaExhausted(EP, NB2);
+    Instant reset = usedUpHeard(worker1, Duration.ZERO);
 
     assertThat(reset).isEqualTo(Instant.parse("2026-12-03T08:00:00Z"));
     BudgetAnswer answer = worker2.acquire(EP, NB2);
@@ -380,7 +388,7 @@ class BudgetsTest {
       workers.add(budgets(db, props));
     }
     clock.set(Instant.parse("2026-12-02T20:00:00Z")); // 12:00 Pacific: 12 h to the reset
-    workers.get(0).dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(2));
+    usedUpHeard(workers.get(0), Duration.ofSeconds(2));
 
     clock.advance(Duration.ofMinutes(5).minusMillis(1));
     assertThat(workers.get(1).acquire(EP, NB2))
@@ -437,7 +445,7 @@ class BudgetsTest {
     Budgets heard = budgets(db, props);
     Budgets prober = budgets(db, props);
     clock.set(Instant.parse("2026-12-02T20:00:00Z"));
-    heard.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(2));
+    usedUpHeard(heard, Duration.ofSeconds(2));
 
     clock.advance(Duration.ofMinutes(5));
     assertThat(prober.acquire(EP, NB2)).matches(a -> isProbe(a));
@@ -455,11 +463,11 @@ class BudgetsTest {
     JdbcClient db = TestDatabase.fresh();
     Budgets b = budgets(db, reprobing(Duration.ofMinutes(5), Duration.ofMinutes(12)));
     clock.set(Instant.parse("2026-12-02T20:00:00Z"));
-    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    usedUpHeard(b, Duration.ofSeconds(1));
     // the other calls in flight when the quota ran out hear the same: the pause does not move
     clock.advance(Duration.ofSeconds(1));
-    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(3));
-    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(2));
+    usedUpHeard(b, Duration.ofSeconds(3));
+    usedUpHeard(b, Duration.ofSeconds(2));
     // nor does a call that went after it but was no re-probe (a slot booked before it ran out, a
     // call recorded as the first 429 was being heard)
     b.dailyQuotaExhausted(EP, NB2, clock.instant(), false);
@@ -467,13 +475,13 @@ class BudgetsTest {
     clock.advance(Duration.ofMinutes(5).minusSeconds(1));
     assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
     clock.advance(Duration.ofSeconds(2));
-    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1)); // the probe: still used up
+    usedUpHeard(b, Duration.ofSeconds(1)); // the probe: still used up
 
     clock.advance(Duration.ofMinutes(10).minusMillis(1));
     assertThat(b.acquire(EP, NB2)).as("the pause doubled to 10 min").matches(BudgetsTest::usedUp);
     clock.advance(Duration.ofMillis(1));
     assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
-    b.dailyQuotaExhausted(EP, NB2, Duration.ZERO);
+    usedUpHeard(b, Duration.ZERO);
 
     clock.advance(Duration.ofMinutes(12).minusMillis(1));
     assertThat(b.acquire(EP, NB2)).as("20 min capped at 12").matches(BudgetsTest::usedUp);
@@ -491,7 +499,7 @@ class BudgetsTest {
     JdbcClient db = TestDatabase.fresh();
     Budgets b = budgets(db, reprobing(Duration.ofMinutes(5), Duration.ofHours(1)));
     clock.set(Instant.parse("2026-12-02T20:00:00Z"));
-    b.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    usedUpHeard(b, Duration.ofSeconds(1));
     clock.advance(Duration.ofSeconds(2));
 
     b.succeeded(EP, NB2, Duration.ofSeconds(5)); // went before the 429 was heard
@@ -505,7 +513,7 @@ class BudgetsTest {
     JdbcClient db = TestDatabase.fresh();
     Budgets b = budgets(db, reprobing(Duration.ZERO, Duration.ofHours(1)));
     clock.set(Instant.parse("2026-12-02T20:00:00Z"));
-    Instant reset = b.dailyQuotaExhausted(EP, NB2);
+    Instant reset = usedUpHeard(b, Duration.ZERO);
 
     clock.set(reset.minusMillis(1));
     assertThat(b.acquire(EP, NB2)).matches(BudgetsTest::usedUp);
@@ -575,7 +583,7 @@ class BudgetsTest {
     JdbcClient db = TestDatabase.fresh();
     Budgets prober = budgets(db, reprobing(Duration.ofMinutes(5), Duration.ofHours(1)));
     clock.set(Instant.parse("2026-12-02T20:00:00Z")); // 12:00 Pacific
-    Instant reset = prober.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    Instant reset = usedUpHeard(prober, Duration.ofSeconds(1));
     // three parked until the reset (one handed back by the gate, due a moment after it), one
     // waiting out a backoff on NB2, one parked on another model's quota
     List<UUID> parked =
@@ -600,7 +608,7 @@ class BudgetsTest {
     Budgets worker1 = budgets(db, props);
     Budgets worker2 = budgets(db, props);
     clock.set(Instant.parse("2026-12-02T20:00:00Z"));
-    Instant reset = worker1.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    Instant reset = usedUpHeard(worker1, Duration.ofSeconds(1));
     List<UUID> parked =
         queued(db, List.of(NB2, NB2, NB2, NB2), List.of(reset, reset, reset, reset));
 
@@ -620,7 +628,7 @@ class BudgetsTest {
     assertThat(worker2.acquire(EP, NB2)).matches(BudgetsTest::isProbe);
     assertThat(worker1.acquire(EP, NB2)).matches(BudgetsTest::usedUp);
     clock.advance(Duration.ofSeconds(2));
-    worker2.dailyQuotaExhausted(EP, NB2, Duration.ofSeconds(1));
+    usedUpHeard(worker2, Duration.ofSeconds(1));
     clock.advance(Duration.ofMinutes(5));
     assertThat(worker1.wakeParkedForReprobes() + worker2.wakeParkedForReprobes())
         .as("the pause doubled: no new re-probe yet")
