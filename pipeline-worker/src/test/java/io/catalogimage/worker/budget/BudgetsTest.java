@@ -126,6 +126,24 @@ class BudgetsTest {
   }
 
   @Test
+  void twoReplicasFollowAQuotaThatDoubledWithinTheNextProbeAndAMinute() {
+    JdbcClient db = TestDatabase.fresh();
+    Budgets replica1 = budgets(db, props(perMinute(240), Duration.ZERO));
+    Budgets replica2 = budgets(db, props(perMinute(240), Duration.ZERO));
+    SlidingWindowProvider provider = new SlidingWindowProvider(60);
+    drive(List.of(replica1, replica2), provider, Duration.ofSeconds(120));
+    assertThat(learnt(db)).as("the learnt rate before").isBetween(55.0, 60.0);
+
+    // the quota doubles: the next probe, within 30 s (the shared row says where it started,
+    // whichever replica evaluates), approaches 60 slowly, then climbs at the configured rate
+    provider.limit(120);
+    drive(List.of(replica1, replica2), provider, Duration.ofSeconds(90));
+
+    assertThat(learnt(db)).as("the learnt rate 90 s after").isGreaterThan(110.0);
+    assertThat(replica1.learntRpm(EP, NB2)).hasValueSatisfying(r -> assertThat(r).isLessThan(121));
+  }
+
+  @Test
   void theRateLearntForAnHourOnEarlierDaysIsPlannedForFromItsFirstSecond() {
     JdbcClient db = TestDatabase.fresh();
     // earlier days taught that the provider grants 60 a minute from 10:00 (configured: 240)
