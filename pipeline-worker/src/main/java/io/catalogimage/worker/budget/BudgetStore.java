@@ -91,8 +91,7 @@ public class BudgetStore {
        WHERE budget_key = :key AND learnt_at_ms <= :now - :gap
       RETURNING phase, phase_since_ms, limit_rpm, target_rpm, cut_at_ms, settle_at_ms,
                 measured_from_ms, probe_every_ms,
-                top_since_ms, random_calls, random_limited, random_upto_sec, probe_from_rpm,
-                learnt_hour,
+                top_since_ms, random_calls, random_limited, random_upto_sec, learnt_hour,
                 history_minute, retry_delay_ms, retry_at_ms, told_limit_rpm, told_at_ms
       """;
 
@@ -115,7 +114,6 @@ public class BudgetStore {
              probe_every_ms = :probeEvery,
              top_since_ms = :topSince, random_calls = :randomCalls,
              random_limited = :randomLimited, random_upto_sec = :randomUpto,
-             probe_from_rpm = :probeFrom,
              learnt_hour = :hour, history_minute = :minute, pace_rpm = :pace,
              blocked_until_ms = greatest(blocked_until_ms, :block),
              tat_ms = CASE WHEN :cut THEN greatest(CAST(:now AS double precision), :block)
@@ -390,8 +388,7 @@ public class BudgetStore {
                 rs.getLong("top_since_ms"),
                 rs.getDouble("random_calls"),
                 rs.getDouble("random_limited"),
-                rs.getLong("random_upto_sec"),
-                rs.getDouble("probe_from_rpm"));
+                rs.getLong("random_upto_sec"));
     return new Claimed(
         state,
         rs.getInt("learnt_hour"),
@@ -437,7 +434,6 @@ public class BudgetStore {
         .param("randomCalls", s.randomCalls())
         .param("randomLimited", s.randomLimited())
         .param("randomUpto", s.randomUptoSec())
-        .param("probeFrom", s.probeFromRpm())
         .param("hour", hour)
         .param("minute", historyMinute)
         .param("pace", configured ? 0 : o.paceRpm())

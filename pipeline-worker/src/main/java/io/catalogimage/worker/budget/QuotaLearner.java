@@ -48,7 +48,6 @@ final class QuotaLearner {
    * @param randomCalls calls seen below the limit (decaying), for the random 429 share
    * @param randomLimited 429s among them
    * @param randomUptoSec the last second counted into the random share
-   * @param probeFromRpm the limit this probe started from (0 = not probing, or not known)
    */
   record State(
       Phase phase,
@@ -62,16 +61,15 @@ final class QuotaLearner {
       long topSinceMs,
       double randomCalls,
       double randomLimited,
-      long randomUptoSec,
-      double probeFromRpm) {
+      long randomUptoSec) {
 
     /** A budget that knows nothing yet: the ceiling, or the rate learnt for this hour. */
     static State initial(long nowMs, double ceilingRpm, double plannedRpm, long probeEveryMs) {
       if (plannedRpm > 0 && plannedRpm < ceilingRpm) {
         return new State(
-            Phase.HOLD, nowMs, plannedRpm, plannedRpm, 0, 0, 0, probeEveryMs, 0, 0, 0, 0, 0);
+            Phase.HOLD, nowMs, plannedRpm, plannedRpm, 0, 0, 0, probeEveryMs, 0, 0, 0, 0);
       }
-      return new State(Phase.ESCALATE, nowMs, 0, ceilingRpm, 0, 0, 0, probeEveryMs, 0, 0, 0, 0, 0);
+      return new State(Phase.ESCALATE, nowMs, 0, ceilingRpm, 0, 0, 0, probeEveryMs, 0, 0, 0, 0);
     }
 
     /** Another phase, limit or target; a new phase starts without a probe top. */
@@ -88,8 +86,7 @@ final class QuotaLearner {
           p == phase ? topSinceMs : 0,
           randomCalls,
           randomLimited,
-          randomUptoSec,
-          p == Phase.PROBE && phase != Phase.PROBE ? limit : probeFromRpm);
+          randomUptoSec);
     }
   }
 
@@ -143,11 +140,6 @@ final class QuotaLearner {
   private static final double NEAR_LIMIT = 1.1; // a probe's window this close to the limit
   private static final double CLIMBED_FAR = 1.2; // a probe's window this far above its start
   private static final long STILL_FILLING_MS = 1_000; // a climbing window fills within this
-  private static final long APPROACH_FILLING_MS = 3_000; // ... an approaching one within this
-  // near its start a probe's window grows by this many calls a second, or by this share of the
-  // limit a minute when more (a limit of thousands a minute is approached as fast, relatively)
-  private static final double APPROACH_PER_SECOND = 1.5;
-  private static final double APPROACH_SHARE_PER_MINUTE = 0.3;
   private static final double CAME_BACK = 0.25; // a probe found this much more: climb on soon
   private static final long CAME_BACK_PAUSE_MS = 6_000;
 
@@ -193,10 +185,8 @@ final class QuotaLearner {
       // fallen well below it since is not at the limit: its 429s are random ones)
       // far above where the probe started, a climb moves the top every second or two: judge the
       // filling over the last second at least (two random 429s just after a climb are no limit)
-      // near its start the probe approaches slowly (see pace): judge its filling over 3 s, or two
-      // random 429s at a window that grew by a call or two in the last second would end it
       boolean far = inWindow > w.acceptedInLastMinute(s.phaseSinceMs()) * CLIMBED_FAR;
-      long since = Math.min(top, t - (far ? STILL_FILLING_MS : APPROACH_FILLING_MS));
+      long since = far ? Math.min(top, t - STILL_FILLING_MS) : top;
       if (top > 0
           && inWindow >= s.limitRpm() * BELOW_LIMIT
           && !filledSince(w, since, t, inWindow)
@@ -282,8 +272,7 @@ final class QuotaLearner {
         s.topSinceMs(),
         calls,
         limited,
-        Math.max(s.randomUptoSec(), last),
-        s.probeFromRpm());
+        Math.max(s.randomUptoSec(), last));
   }
 
   /**
@@ -404,8 +393,7 @@ final class QuotaLearner {
         0,
         s.randomCalls(),
         s.randomLimited(),
-        s.randomUptoSec(),
-        0);
+        s.randomUptoSec());
   }
 
   /** The measurement again, now that the 429s of the calls made before it have come back. */
@@ -424,8 +412,7 @@ final class QuotaLearner {
         s.topSinceMs(),
         s.randomCalls(),
         s.randomLimited(),
-        s.randomUptoSec(),
-        s.probeFromRpm());
+        s.randomUptoSec());
   }
 
   /**
@@ -523,53 +510,10 @@ final class QuotaLearner {
       // replaying a burst that leaves the window would keep the window bursty for ever
       pace = Math.min(pace, goal * PACE_CAP);
     } else if (s.phase() == Phase.PROBE) {
-      pace = Math.min(pace, probeCap(s, w, in, inWindow, leaving, goal));
+      // past the limit every call above it is refused until we hear of it: not much above it
+      pace = Math.min(pace, goal);
     }
     return Math.min(ceiling, Math.max(goal * PACE_FLOOR, pace));
-  }
-
-  /**
-   * How fast a probe may send. Past the limit every call is refused until we hear of it, so up to
-   * {@link #CLIMBED_FAR} above the limit the probe started from (which a limit creeping up has most
-   * likely passed by a little) the window grows by {@value #APPROACH_PER_SECOND} calls a second (or
-   * {@value #APPROACH_SHARE_PER_MINUTE} of the limit a minute, for limits above 300 a minute):
-   * meeting the limit there costs two or three 429s, not a second of calls at the probe's full
-   * pace. Once the probe has climbed past that, the quota has come back by more than it creeps: the
-   * window fills as fast as the configured rate allows, so a quota that doubled is followed in
-   * about half a minute instead of one.
-   */
-  private double probeCap(
-      State s, CallWindow w, Inputs in, double inWindow, double leaving, double goal) {
-    double from = probeFrom(s, w);
-    if (from <= 0) {
-      return goal; // a probe saved before the limit it started from was kept
-    }
-    if (climbedFar(s, w)) {
-      return Math.max(goal, in.ceilingRpm() * in.utilization());
-    }
-    if (inWindow < from * CLIMBED_FAR) {
-      return Math.min(
-          goal,
-          Math.max(leaving, s.limitRpm() * in.utilization())
-              + Math.max(APPROACH_PER_SECOND * 60, s.limitRpm() * APPROACH_SHARE_PER_MINUTE));
-    }
-    return goal;
-  }
-
-  /**
-   * Where a probe started: the limit, or what the window held when it held more (still emptying
-   * after a drop). 0 for a probe saved before the limit it started from was kept.
-   */
-  private static double probeFrom(State s, CallWindow w) {
-    return s.probeFromRpm() <= 0
-        ? 0
-        : Math.max(s.probeFromRpm(), w.acceptedInLastMinute(s.phaseSinceMs()));
-  }
-
-  /** A probe that has climbed {@link #CLIMBED_FAR} above where it started: the quota came back. */
-  private static boolean climbedFar(State s, CallWindow w) {
-    double from = probeFrom(s, w);
-    return s.phase() == Phase.PROBE && from > 0 && s.limitRpm() > from * CLIMBED_FAR;
   }
 
   private static State withTop(State s, long top) {
@@ -585,8 +529,7 @@ final class QuotaLearner {
         top,
         s.randomCalls(),
         s.randomLimited(),
-        s.randomUptoSec(),
-        s.probeFromRpm());
+        s.randomUptoSec());
   }
 
   private static State withEvery(State s, long every) {
@@ -602,7 +545,6 @@ final class QuotaLearner {
         s.topSinceMs(),
         s.randomCalls(),
         s.randomLimited(),
-        s.randomUptoSec(),
-        s.probeFromRpm());
+        s.randomUptoSec());
   }
 }

@@ -134,8 +134,7 @@ class BudgetsTest {
     drive(List.of(replica1, replica2), provider, Duration.ofSeconds(120));
     assertThat(learnt(db)).as("the learnt rate before").isBetween(55.0, 60.0);
 
-    // the quota doubles: the next probe, within 30 s (the shared row says where it started,
-    // whichever replica evaluates), approaches 60 slowly, then climbs at the configured rate
+    // the quota doubles: the next probe, within 30 s, whichever replica evaluates, climbs with it
     provider.limit(120);
     drive(List.of(replica1, replica2), provider, Duration.ofSeconds(90));
 
