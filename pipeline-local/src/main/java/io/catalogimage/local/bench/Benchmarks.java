@@ -74,9 +74,10 @@ public final class Benchmarks {
           new PayloadBenchmark(
                   List.of(option(args, "--parts", "throughput,inflight,burst").split(",")),
                   Map.of(
-                      "1K", intOption(args, "--items-1k", 200),
-                      "2K", intOption(args, "--items-2k", 80),
-                      "4K", intOption(args, "--items-4k", 30)),
+                      "1K", intOption(args, "--items-1k", 600),
+                      "2K", intOption(args, "--items-2k", 200),
+                      "4K", intOption(args, "--items-4k", 40)),
+                  Duration.ofMinutes(intOption(args, "--warmup-minutes", 4)),
                   intOption(args, "--inflight-items", 5000),
                   Duration.ofSeconds(intOption(args, "--latency-seconds", 20)),
                   intOption(args, "--burst-items", 200))
@@ -118,7 +119,7 @@ public final class Benchmarks {
                                                                the provider Batch APIs as a lane: cost per image
                                                                and deadline vs all real time, with and without
                                                                20% late jobs
-              payloads    [--parts throughput,inflight,burst] [--items-1k 200] [--items-2k 80] [--items-4k 30]
+              payloads    [--parts throughput,inflight,burst] [--items-1k 600] [--items-2k 200] [--items-4k 40] [--warmup-minutes 4]
                           [--inflight-items 5000] [--latency-seconds 20] [--burst-items 200]
                                                                real-size images (simulator: 1.5 bytes/pixel): items/s and
                                                                MB/s at 1K/2K/4K beside raw S3 PUTs of the same objects;
