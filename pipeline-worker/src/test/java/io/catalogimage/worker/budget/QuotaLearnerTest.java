@@ -177,7 +177,7 @@ class QuotaLearnerTest {
    */
   @Test
   void meets_the_issue_goals_over_sixteen_seeds() {
-    Goals g = goals(0);
+    Goals g = goals(0, Double.POSITIVE_INFINITY);
 
     assertThat(g.share[0]).as("constant: accepted / granted").isGreaterThanOrEqualTo(0.95);
     assertThat(g.quota[0]).as("constant: quota 429s / calls").isLessThanOrEqualTo(0.015);
@@ -198,7 +198,7 @@ class QuotaLearnerTest {
    */
   @Test
   void meets_the_issue_goals_when_429s_are_heard_late() {
-    Goals g = goals(150);
+    Goals g = goals(150, Double.POSITIVE_INFINITY);
 
     assertThat(g.share[0]).as("constant: accepted / granted").isGreaterThanOrEqualTo(0.95);
     assertThat(g.quota[0]).as("constant: quota 429s / calls").isLessThanOrEqualTo(0.015);
@@ -211,6 +211,29 @@ class QuotaLearnerTest {
     assertThat(g.quota[2]).as("sawtooth: quota 429s / calls").isLessThanOrEqualTo(0.019);
   }
 
+  /**
+   * The same with the workers sending at most 400 calls a minute, as the real ones did in the
+   * hiddenquota benchmark (in-flight caps and claims, not the learner, set that pace), and 429s
+   * heard 150 ms late: a climb is slower, so the recovery takes longer than on the unbounded model
+   * (60 s on average, 150 s at worst, 2026-12-07) and is closer to the real 50-84 s; fewer calls
+   * meet the limit at full pace, so the sawtooth's 429s are lower (1.51%). Asserted at the level
+   * reached, so a tuning that helps only the friendly model shows here.
+   */
+  @Test
+  void meets_the_issue_goals_when_the_workers_send_slower_than_asked() {
+    Goals g = goals(150, 400);
+
+    assertThat(g.share[0]).as("constant: accepted / granted").isGreaterThanOrEqualTo(0.95);
+    assertThat(g.quota[0]).as("constant: quota 429s / calls").isLessThanOrEqualTo(0.010);
+    assertThat(g.share[1]).as("step: accepted / granted").isGreaterThanOrEqualTo(0.95);
+    assertThat(g.quota[1]).as("step: quota 429s / calls").isLessThanOrEqualTo(0.015);
+    assertThat(g.halvingWorst).as("step: seconds to follow the halving, worst").isLessThan(20.0);
+    assertThat(g.recoveryMean).as("step: seconds to follow the recovery").isLessThan(65.0);
+    assertThat(g.recoveryWorst).as("step: seconds to follow the recovery, worst").isLessThan(160.0);
+    assertThat(g.share[2]).as("sawtooth: accepted / granted").isGreaterThanOrEqualTo(0.93);
+    assertThat(g.quota[2]).as("sawtooth: quota 429s / calls").isLessThanOrEqualTo(0.017);
+  }
+
   /** Means over 16 seeds of the constant, step and sawtooth shapes, 9 minutes each. */
   private static final class Goals {
     final double[] share = new double[3];
@@ -220,7 +243,7 @@ class QuotaLearnerTest {
     double halvingWorst;
   }
 
-  private static Goals goals(long reportLagMs) {
+  private static Goals goals(long reportLagMs, double sendCapRpm) {
     LongToDoubleFunction step = ms -> ms >= 3 * MINUTE && ms < 6 * MINUTE ? 150 : 300;
     LongToDoubleFunction saw = ms -> 150 + 150 * ((ms % (3 * MINUTE)) / (3.0 * MINUTE));
     int seeds = 16;
@@ -232,6 +255,7 @@ class QuotaLearnerTest {
         rs[i] =
             new HiddenQuotaModel(shapes[i], 0.04, CEILING, seed)
                 .reportingLate(reportLagMs)
+                .sendingAtMost(sendCapRpm)
                 .run(SETTINGS, 9 * MINUTE);
         g.share[i] += rs[i].utilization() / seeds;
         g.quota[i] += rs[i].quotaShare() / seeds;
@@ -243,9 +267,10 @@ class QuotaLearnerTest {
     }
     System.out.printf(
         java.util.Locale.ROOT,
-        "429s heard %d ms late: constant %.1f%% / %.2f%%, step %.1f%% / %.2f%% (halving %.0f s at"
+        "429s heard %d ms late, sends capped at %.0f a minute: constant %.1f%% / %.2f%%, step %.1f%% / %.2f%% (halving %.0f s at"
             + " worst, recovery %.0f s, %.0f s at worst), sawtooth %.1f%% / %.2f%%%n",
         reportLagMs,
+        sendCapRpm,
         g.share[0] * 100,
         g.quota[0] * 100,
         g.share[1] * 100,
