@@ -185,6 +185,25 @@ class Base64ValueTest {
     assertThat(closed[0]).isTrue();
   }
 
+  @Test
+  void an_escaped_slash_split_by_the_read_buffer_is_decoded() throws Exception {
+    // an image whose base64 has a slash where the escape's backslash is the buffer's last byte
+    byte[] image;
+    String b64;
+    long seed = 0;
+    do {
+      image = png(60_000, seed++);
+      b64 = b64(image);
+    } while (b64.charAt(65_535) != '/');
+    String escaped = b64.substring(0, 65_535) + "\\" + b64.substring(65_535);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+    byte[] after = Base64Value.decodeToQuote(stream(escaped + "\"}]}"), out);
+
+    assertThat(mismatch(out.toByteArray(), image)).isEqualTo(-1);
+    assertThat(new String(after, StandardCharsets.US_ASCII)).isEqualTo("}]}");
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** A Gemini answer: thought text, then each image as its own part, then metadata. */
