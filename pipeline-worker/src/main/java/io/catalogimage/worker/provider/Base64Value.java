@@ -55,7 +55,6 @@ final class Base64Value {
     ByteArrayOutputStream unread = new ByteArrayOutputStream(8 * 1024); // the parser's buffer
     parser.releaseBuffered(unread);
     byte[] prefix = reopening(parser.streamReadContext());
-    int tokens = tokensIn(parser.streamReadContext());
     // what the parser had taken from its stream but not read comes first, then the rest of it
     InputStream in =
         new SequenceInputStream(new ByteArrayInputStream(unread.toByteArray()), reader.input());
@@ -76,8 +75,8 @@ final class Base64Value {
                     new ByteArrayInputStream(after),
                     reader.input())));
     JsonParser next = json.createParser(new KeptOpen(rest));
-    for (int i = 0; i < tokens; i++) {
-      next.nextToken();
+    while (next.nextToken() != JsonToken.VALUE_STRING) {
+      // the prefix's openings and names; its one string value is the stand-in for the image
     }
     return new Reader(next, rest);
   }
@@ -92,7 +91,10 @@ final class Base64Value {
     public void close() {}
   }
 
-  /** The made-up start of a document with the nesting of {@code context}, up to an empty value. */
+  /**
+   * The made-up start of a document with the nesting of {@code context}, up to an empty value: the
+   * only string value in it, keys being {@code "_"}.
+   */
   static byte[] reopening(TokenStreamContext context) {
     List<String> opens = new ArrayList<>();
     for (TokenStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
@@ -100,15 +102,6 @@ final class Base64Value {
     }
     Collections.reverse(opens);
     return (String.join("", opens) + "\"\"").getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** How many tokens {@link #reopening} makes: two per object, one per array, one for the value. */
-  static int tokensIn(TokenStreamContext context) {
-    int n = 1;
-    for (TokenStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
-      n += c.inObject() ? 2 : 1;
-    }
-    return n;
   }
 
   /** Thrown when the stream ends before the closing quote. */

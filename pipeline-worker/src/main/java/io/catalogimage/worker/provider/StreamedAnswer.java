@@ -84,10 +84,10 @@ public final class StreamedAnswer implements AutoCloseable {
       Set<String> skipFields) {
     List<Image> images = new ArrayList<>();
     Reading reading = new Reading(spool, imageFields, skipFields, images, json);
-    Cursor c = new Cursor(in);
+    Cursor c = new Cursor();
     try (in) {
-      c.parser = json.createParser(new Base64Value.KeptOpen(in));
-      JsonToken first = c.parser.nextToken();
+      c.at = new Base64Value.Reader(json.createParser(new Base64Value.KeptOpen(in)), in);
+      JsonToken first = c.parser().nextToken();
       if (first == null) {
         return new StreamedAnswer(JsonNodeFactory.instance.objectNode(), images);
       }
@@ -100,8 +100,8 @@ public final class StreamedAnswer implements AutoCloseable {
       images.forEach(i -> release(i));
       throw e;
     } finally {
-      if (c.parser != null) {
-        c.parser.close();
+      if (c.at != null) {
+        c.parser().close();
       }
     }
   }
@@ -153,25 +153,24 @@ public final class StreamedAnswer implements AutoCloseable {
    * new parser (see {@link Base64Value}).
    */
   private static final class Cursor {
-    InputStream input;
-    JsonParser parser;
+    Base64Value.Reader at;
 
-    Cursor(InputStream input) {
-      this.input = input;
+    JsonParser parser() {
+      return at.parser();
     }
   }
 
   private static JsonNode value(Cursor c, JsonToken t, String field, Reading r) {
-    JsonParser p = c.parser;
+    JsonParser p = c.parser();
     JsonNodeFactory f = JsonNodeFactory.instance;
     switch (t) {
       case START_OBJECT -> {
         ObjectNode o = f.objectNode();
-        while (c.parser.nextToken() == JsonToken.PROPERTY_NAME) {
-          String name = c.parser.currentName();
-          JsonToken v = c.parser.nextToken();
+        while (c.parser().nextToken() == JsonToken.PROPERTY_NAME) {
+          String name = c.parser().currentName();
+          JsonToken v = c.parser().nextToken();
           if (r.skipFields().contains(name)) {
-            c.parser.skipChildren(); // a string value is skipped unread by the next nextToken()
+            c.parser().skipChildren(); // a string value is skipped unread by the next nextToken()
           } else if (v == JsonToken.VALUE_STRING
               && (r.imageFields().contains(name) || r.imageFields().contains(field + "." + name))) {
             o.put(name, REF + r.images().size());
@@ -185,7 +184,7 @@ public final class StreamedAnswer implements AutoCloseable {
       case START_ARRAY -> {
         ArrayNode a = f.arrayNode();
         JsonToken next;
-        while ((next = c.parser.nextToken()) != JsonToken.END_ARRAY && next != null) {
+        while ((next = c.parser().nextToken()) != JsonToken.END_ARRAY && next != null) {
           a.add(value(c, next, field, r));
         }
         return a;
@@ -224,14 +223,11 @@ public final class StreamedAnswer implements AutoCloseable {
     ResultSpool.Receiving receiving = r.spool().receive();
     SignatureCheck check = new SignatureCheck(receiving);
     try {
-      Base64Value.Reader next;
       try {
-        next = Base64Value.readInto(new Base64Value.Reader(c.parser, c.input), r.json(), check);
+        c.at = Base64Value.readInto(c.at, r.json(), check);
       } catch (IOException e) {
         throw JacksonIOException.construct(e); // the answer's stream failed: a transport failure
       }
-      c.parser = next.parser();
-      c.input = next.input();
       if (check.refused != null) {
         receiving.close();
         return new Image(null, check.refused);
