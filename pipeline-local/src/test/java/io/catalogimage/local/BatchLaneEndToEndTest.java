@@ -331,10 +331,9 @@ class BatchLaneEndToEndTest {
     var simulator = pipeline.simulator();
     SimulatorConfig before = simulator.config();
     // 96 h jobs against Gemini's 48 h expiry: each ends EXPIRED with the lines done by then. A line
-    // finishes at a hashed 5-100% of the turnaround, so each is done by the expiry with a chance of
-    // 47%: all 12 or none of them 0.06% of the time (with 60 h jobs, 80% each: all 12 in 6% of
-    // runs,
-    // which failed the suite once, 2026-12-07)
+    // finishes at a hashed 5-100% of the turnaround, so each is done by the expiry with a chance
+    // of 47%: all 12 or none of them 0.06% of the time (with 60 h jobs, 80% each: all 12 in 6% of
+    // runs, which failed the suite once, 2026-12-07)
     simulator.reconfigure(
         before.withBatch(
             new BatchSettings(
