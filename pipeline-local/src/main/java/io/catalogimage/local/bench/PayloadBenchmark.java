@@ -214,11 +214,9 @@ final class PayloadBenchmark {
   private static final String RAW_PREFIX = "raw-s3-bench";
 
   private static String rates(double[] rates) {
-    StringBuilder out = new StringBuilder();
-    for (double r : rates) {
-      out.append(out.length() == 0 ? "" : " / ").append(String.format("%.1f", r));
-    }
-    return out.toString();
+    return java.util.Arrays.stream(rates)
+        .mapToObj(r -> String.format("%.1f", r))
+        .collect(java.util.stream.Collectors.joining(" / "));
   }
 
   /** A batch's objects go once measured: warm-up rounds of 4K images would fill the disk. */
@@ -263,7 +261,7 @@ final class PayloadBenchmark {
       long start = System.nanoTime();
       List<Future<?>> puts = new ArrayList<>();
       for (int i = 0; i < items; i++) {
-        String base = RAW_PREFIX + "/" + image.length + "/" + start + "/" + i;
+        String base = RAW_PREFIX + "/" + image.length + "/" + i; // deleted after each run
         puts.add(
             pool.submit(
                 () -> {
