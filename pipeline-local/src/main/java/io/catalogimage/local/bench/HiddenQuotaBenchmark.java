@@ -8,6 +8,8 @@ import io.catalogimage.simulator.SimulatorConfig;
 import io.catalogimage.simulator.StatsSnapshot;
 import io.catalogimage.simulator.config.QuotaShape;
 import io.catalogimage.simulator.fault.FaultKind;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -201,6 +203,7 @@ final class HiddenQuotaBenchmark {
           Thread.sleep(1000);
         }
         Instant stop = simulator.clock().now();
+        writeSamples(samples, Path.of("target", "bench-hiddenquota-" + name + "-samples.csv"));
         StatsSnapshot.Counters nb2 = simulator.stats().model(NB2);
         double grantable = simulator.grantable(NB2, start, stop);
         api.post("/v1/batches/" + id + "/cancel");
@@ -234,6 +237,26 @@ final class HiddenQuotaBenchmark {
         }
       }
     }
+  }
+
+  /** Every second's cumulative counts, for a look at where the 429s fell. */
+  private static void writeSamples(List<Sample> samples, Path file) throws IOException {
+    StringBuilder csv =
+        new StringBuilder("second,calls,accepted,quota429,injected429,hidden_rpm,learnt_rpm\n");
+    for (Sample s : samples) {
+      csv.append(
+          String.format(
+              Locale.ROOT,
+              "%.1f,%d,%d,%d,%d,%d,%.1f%n",
+              s.second(),
+              s.calls(),
+              s.accepted(),
+              s.quota429(),
+              s.injected429(),
+              s.rpm(),
+              s.learnt()));
+    }
+    Files.writeString(file, csv);
   }
 
   /** Every 15 s: the hidden quota, the learnt rate, and what the simulator saw in the last 15 s. */

@@ -6,11 +6,12 @@ import java.time.Duration;
 public sealed interface BudgetAnswer {
 
   /**
-   * Go after {@code delay} (zero = now): the slot is booked, nobody else gets it.
+   * Go after {@code delay} (zero = now): the slot is booked, nobody else gets it. A slot with a
+   * delay must be confirmed when it comes due ({@link Budgets#dueNow}), which also counts it as
+   * sent.
    *
    * @param measuredAtMs the budget's last measurement of the provider's limit when the slot was
-   *     booked: a later one means the slot was booked at a pace that is no longer right ({@link
-   *     Budgets#stillDue})
+   *     booked: a later one means the slot was booked at a pace that is no longer right
    * @param slotAtMs when the slot is (epoch ms)
    * @param probe the one call let through to a daily quota said used up (the re-probe): it goes
    *     although this replica knows the quota used up

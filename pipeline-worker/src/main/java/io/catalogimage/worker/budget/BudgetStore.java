@@ -26,10 +26,11 @@ public class BudgetStore {
   /**
    * GCRA (the token bucket as a single timestamp) at the learner's pace (never faster than the
    * configured rate) plus the daily count, in one statement that locks the row only for itself; a
-   * granted slot is counted in its second. A call may book a slot up to {@code horizon} ahead; the
-   * slot is then its own, so waiting callers never stampede for the same one. A daily quota the
-   * provider said is used up lets one call through once {@code reprobe_at_ms} has come (the
-   * re-probe: claimed here, so one caller across the fleet gets it, and moved on by the pause).
+   * slot granted for now is counted in its second (one booked ahead is counted when it comes due,
+   * {@link #dueNow}). A call may book a slot up to {@code horizon} ahead; the slot is then its own,
+   * so waiting callers never stampede for the same one. A daily quota the provider said is used up
+   * lets one call through once {@code reprobe_at_ms} has come (the re-probe: claimed here, so one
+   * caller across the fleet gets it, and moved on by the pause).
    */
   private static final String ACQUIRE =
       """
@@ -66,7 +67,7 @@ public class BudgetStore {
                 q.granted AND f.probe AS probe, s.reprobe_at_ms, f.told_exhausted),
       b AS (
       INSERT INTO budget_seconds (budget_key, sec, sent)
-      SELECT :key, CAST(a.sec AS bigint), 1 FROM a WHERE a.granted
+      SELECT :key, CAST(a.sec AS bigint), 1 FROM a WHERE a.granted AND a.delay = 0
           ON CONFLICT (budget_key, sec) DO UPDATE SET sent = budget_seconds.sent + 1)
       SELECT * FROM a
       """;
@@ -120,6 +121,20 @@ public class BudgetStore {
                            ELSE tat_ms END,
              updated_at = now()
        WHERE budget_key = :key
+      """;
+
+  /**
+   * A booked slot came due: counted in its second unless the learner measured since it was booked
+   * (then it is asked again); the last measurement is returned either way.
+   */
+  private static final String DUE =
+      """
+      WITH c AS (SELECT cut_at_ms FROM budget_state WHERE budget_key = :key),
+      i AS (
+      INSERT INTO budget_seconds (budget_key, sec, sent)
+      SELECT :key, :sec, 1 FROM c WHERE c.cut_at_ms <= :bookedUnder
+          ON CONFLICT (budget_key, sec) DO UPDATE SET sent = budget_seconds.sent + 1)
+      SELECT cut_at_ms FROM c
       """;
 
   private static final String UNSENT =
@@ -322,6 +337,20 @@ public class BudgetStore {
                     rs.getLong("reprobe_at_ms"),
                     rs.getBoolean("told_exhausted")))
         .single();
+  }
+
+  /**
+   * A slot booked under the measurement made at {@code bookedUnderMs} came due: counted as sent in
+   * its second when no measurement was made since. Returns the last measurement (0 = none).
+   */
+  long dueNow(String key, long sec, long bookedUnderMs) {
+    return jdbc.sql(DUE)
+        .param("key", key)
+        .param("sec", sec)
+        .param("bookedUnder", bookedUnderMs)
+        .query(Long.class)
+        .optional()
+        .orElse(0L);
   }
 
   /** When the learner last measured the provider's limit on this budget (0 = never). */

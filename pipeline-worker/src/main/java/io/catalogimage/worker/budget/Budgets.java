@@ -184,33 +184,37 @@ public class Budgets {
   }
 
   /**
-   * Whether a slot booked earlier may still be used now: not when the budget measured the
-   * provider's limit since (the slot was booked at a pace that has proved too fast). The caller
-   * then asks again. The shared row is read (one lookup by key): a measurement another replica made
-   * must stop this replica's booked calls too, or they go out at the old pace into a full window
-   * until its next ask (up to the reservation horizon of refused calls).
+   * A slot booked ahead came due: whether its call goes now, counted then as sent in the shared
+   * per-second count (the learner reads that count as what the provider's window holds, so a slot
+   * counted from its booking, up to the reservation horizon ahead, diluted the last second's 429s
+   * with calls not made yet). Not when the budget measured the provider's limit since it was
+   * booked: the slot was booked at a pace that has proved too fast, and the caller asks again. The
+   * shared row is read in the same statement: a measurement another replica made must stop this
+   * replica's booked calls too, or they go out at the old pace into a full window until its next
+   * ask (up to the reservation horizon of refused calls). A slot granted without delay was counted
+   * when granted.
    */
-  public boolean stillDue(String endpoint, String model, BudgetAnswer.Go go) {
+  public boolean dueNow(String endpoint, String model, BudgetAnswer.Go go) {
     String key = key(endpoint, model);
     Known k = known.get(key);
-    if (k == null) {
-      return true;
+    if (k == null || go.slotAtMs() <= 0 || !props.learning().enabled()) {
+      return true; // no booked slot (no rate limit), or nobody reads the count
     }
-    if (k.measuredAtMs <= go.measuredAtMs() && props.learning().enabled()) {
-      k.measuredAtMs = Math.max(k.measuredAtMs, store.cutAt(key));
+    if (k.measuredAtMs > go.measuredAtMs()) {
+      return false;
     }
-    if (k.measuredAtMs <= go.measuredAtMs()) {
-      return true;
-    }
-    unused(endpoint, model, go); // the window must not count it
-    return false;
+    long cut = store.dueNow(key, Math.floorDiv(go.slotAtMs(), 1000), go.measuredAtMs());
+    k.measuredAtMs = Math.max(k.measuredAtMs, cut);
+    return cut <= go.measuredAtMs();
   }
 
   /**
-   * A booked slot whose call was never made (the lease was lost, a cap refused it, the daily quota
-   * ran out, nobody was waiting for it): it leaves the shared per-second count of calls, which the
-   * learner reads as what the provider's window holds. Counted, it would make the window look
-   * fuller than the provider's, and a measurement taken then higher than the limit.
+   * A slot counted as sent (granted for now, or {@link #dueNow due}) whose call was never made
+   * after all (the lease was lost, a cap refused it, the daily quota ran out, nobody was waiting
+   * for it): it leaves the shared per-second count of calls, which the learner reads as what the
+   * provider's window holds. Counted, it would make the window look fuller than the provider's, and
+   * a measurement taken then higher than the limit. A slot booked ahead that never came due was
+   * never counted.
    */
   public void unused(String endpoint, String model, BudgetAnswer.Go go) {
     if (go.slotAtMs() <= 0 || !props.learning().enabled()) {

@@ -160,7 +160,9 @@ final class BudgetGate {
       if (answer instanceof BudgetAnswer.Go go) {
         Waiter waiter = line.poll();
         if (waiter == null) {
-          slotUnused(go); // a booked slot with nobody for it
+          if (go.delay().isZero()) {
+            slotUnused(go); // granted for now (so counted) with nobody for it
+          }
           return;
         }
         open.incrementAndGet();
@@ -189,22 +191,23 @@ final class BudgetGate {
   }
 
   /**
-   * A booked slot came due: it goes, unless the budget has measured the provider's limit since it
-   * was booked (the slot was booked at a pace that proved too fast); then the item asks again.
+   * A booked slot came due: it goes (and is counted as sent), unless the budget has measured the
+   * provider's limit since it was booked (the slot was booked at a pace that proved too fast); then
+   * the item asks again.
    */
   private void due(Waiter waiter, BudgetAnswer.Go go, Permit permit) {
-    boolean still;
+    boolean goes;
     try {
-      still = budgets.stillDue(endpoint, model, go);
+      goes = budgets.dueNow(endpoint, model, go);
     } catch (RuntimeException e) {
-      still = true;
+      goes = true;
     }
-    if (still) {
+    if (goes) {
       waiter.go(permit);
       return;
     }
     line.add(waiter);
-    permit.release(); // never made, and stillDue took the slot out of the count; asked again
+    permit.release(); // never made nor counted; asked again
   }
 
   private void later(Duration wait) {

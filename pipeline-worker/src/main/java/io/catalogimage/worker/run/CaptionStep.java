@@ -304,7 +304,7 @@ class CaptionStep {
       if (delay.isZero() || delay.isNegative()) {
         call(provider, model, slot);
       } else {
-        later(delay, () -> call(provider, model, slot));
+        later(delay, () -> due(provider, model, slot));
       }
     }
 
@@ -323,6 +323,22 @@ class CaptionStep {
       } catch (RuntimeException e) {
         log.error("{}: captioning failed; its texts stay as they are", job, e);
         finish();
+      }
+    }
+
+    /** A slot booked ahead came due: the call goes, or asks again after a measurement. */
+    void due(ImageProvider provider, String model, BudgetAnswer.Go slot) {
+      boolean goes;
+      try {
+        goes = budgets.dueNow(provider.endpoint(), model, slot);
+      } catch (RuntimeException e) {
+        goes = true;
+      }
+      if (goes) {
+        call(provider, model, slot);
+      } else {
+        breakers.notCalled(model);
+        next();
       }
     }
 

@@ -254,7 +254,7 @@ class BudgetsTest {
     BudgetAnswer.Go first = (BudgetAnswer.Go) b.acquire(EP, NB2);
     BudgetAnswer.Go booked = (BudgetAnswer.Go) b.acquire(EP, NB2);
     assertThat(booked.delay()).isEqualTo(Duration.ofMillis(100));
-    assertThat(b.stillDue(EP, NB2, first)).isTrue();
+    assertThat(b.dueNow(EP, NB2, first)).isTrue();
 
     // every call is refused: the provider's window is full
     for (int i = 0; i < 5; i++) {
@@ -262,7 +262,7 @@ class BudgetsTest {
       b.rateLimited(EP, NB2, Duration.ofMillis(500));
     }
 
-    assertThat(b.stillDue(EP, NB2, booked)).as("booked at the old pace").isFalse();
+    assertThat(b.dueNow(EP, NB2, booked)).as("booked at the old pace").isFalse();
     BudgetAnswer.Go again = (BudgetAnswer.Go) b.acquire(EP, NB2);
     assertThat(again.delay())
         .as("held back as long as the provider's retry delay says")
@@ -286,9 +286,45 @@ class BudgetsTest {
       other.rateLimited(EP, NB2, Duration.ofMillis(500));
     }
 
-    assertThat(mine.stillDue(EP, NB2, booked))
+    assertThat(mine.dueNow(EP, NB2, booked))
         .as("booked at the old pace, before the other replica's measurement")
         .isFalse();
+  }
+
+  @Test
+  void slotsBookedAheadCountOnlyOnceTheirCallGoesSoADropIsHeardFromItsFirstRefusals() {
+    JdbcClient db = TestDatabase.fresh();
+    Budgets b = budgets(db, props(perMinute(600), Duration.ofSeconds(3)));
+    // a busy worker books every slot of the next 3 s at once
+    List<BudgetAnswer.Go> booked = new ArrayList<>();
+    for (BudgetAnswer a = b.acquire(EP, NB2); a instanceof BudgetAnswer.Go go; ) {
+      booked.add(go);
+      a = b.acquire(EP, NB2);
+    }
+    assertThat(booked).hasSizeGreaterThan(25);
+    assertThat(sentCounted(db)).as("counted: only the slot granted for now").isEqualTo(1);
+
+    // the first three calls go, and the provider refuses each: its quota is below what it was
+    // asked. Counted from their booking, this second would hold ten calls, three of them refused:
+    // no sign of a quota yet, and every call still booked would go into the full window
+    for (int i = 0; i < 3; i++) {
+      BudgetAnswer.Go go = booked.get(i);
+      clock.set(Instant.ofEpochMilli(go.slotAtMs()));
+      if (i > 0) {
+        assertThat(b.dueNow(EP, NB2, go)).as("slot %d still due", i).isTrue();
+      }
+      b.rateLimited(EP, NB2, Duration.ofMillis(500), clock.instant());
+    }
+
+    assertThat(sentCounted(db)).as("counted: the three calls that went").isEqualTo(3);
+    BudgetAnswer.Go fourth = booked.get(3);
+    clock.set(Instant.ofEpochMilli(fourth.slotAtMs()));
+    assertThat(b.dueNow(EP, NB2, fourth)).as("booked before the drop was measured").isFalse();
+    assertThat(sentCounted(db)).isEqualTo(3);
+  }
+
+  private static long sentCounted(JdbcClient db) {
+    return db.sql("SELECT coalesce(sum(sent), 0) FROM budget_seconds").query(Long.class).single();
   }
 
   @Test

@@ -79,6 +79,7 @@ final class HiddenQuotaModel {
   private final long seed;
   private long reportLagMs;
   private double sendCapRpm = Double.POSITIVE_INFINITY;
+  private long bookAheadMs;
 
   HiddenQuotaModel(LongToDoubleFunction hiddenRpm, double randomShare, double ceiling, long seed) {
     this.hiddenRpm = hiddenRpm;
@@ -103,6 +104,16 @@ final class HiddenQuotaModel {
     return this;
   }
 
+  /**
+   * Slots are booked this far ahead at the pace of the moment, as the workers book them (the
+   * reservation horizon), and counted as sent when their call goes; a measurement drops them (they
+   * are asked again).
+   */
+  HiddenQuotaModel bookingAhead(long ms) {
+    this.bookAheadMs = ms;
+    return this;
+  }
+
   /** Against the pipeline's learner. */
   Result run(BudgetProperties.Learning settings, long durationMs) {
     return run(PaceControl.learner(settings, START, ceiling), durationMs);
@@ -123,9 +134,17 @@ final class HiddenQuotaModel {
     List<double[]> learnt = new ArrayList<>();
     long end = START + durationMs;
     long t = START;
+    ArrayDeque<Long> booked = new ArrayDeque<>(); // slots booked, not yet due
     while (t < end) {
+      // the workers book every slot within the horizon at once
       long slot = (long) Math.max(Math.max(tat, control.blockUntilMs()), t);
-      long next = Math.min(slot, nextTick);
+      while (slot <= t + bookAheadMs) {
+        booked.addLast(slot);
+        tat = slot + 60_000.0 / Math.min(control.paceRpm(), sendCapRpm);
+        slot = (long) Math.max(Math.max(tat, control.blockUntilMs()), t);
+      }
+      long due = booked.isEmpty() ? slot - bookAheadMs : booked.peekFirst();
+      long next = Math.min(due, nextTick);
       if (!answers.isEmpty() && answers.peek()[0] <= next) {
         long[] a = answers.poll();
         t = Math.max(t, a[0]);
@@ -133,20 +152,25 @@ final class HiddenQuotaModel {
           control.accepted(t);
         } else {
           seconds.get(Math.floorDiv(a[1], 1000))[1]++;
-          control.limited(t, a[1], a[2], counts(seconds, t));
+          if (control.limited(t, a[1], a[2], counts(seconds, t))) {
+            booked.clear(); // slots booked before are asked again
+            tat = Math.max(t, control.blockUntilMs());
+          }
         }
-      } else if (nextTick <= slot) {
+      } else if (nextTick <= due) {
         t = nextTick;
         nextTick += 250;
         if (Math.floorMod(t - START, 1000) == 0) {
           learnt.add(new double[] {t - START, control.learntRpm()});
         }
         if (control.tick(t, counts(seconds, t))) {
-          tat = Math.max(t, control.blockUntilMs()); // slots booked before are asked again
+          booked.clear(); // slots booked before are asked again
+          tat = Math.max(t, control.blockUntilMs());
         }
+      } else if (booked.isEmpty()) {
+        t = due; // the next slot can be booked now
       } else {
-        t = slot;
-        tat = t + 60_000.0 / Math.min(control.paceRpm(), sendCapRpm);
+        t = booked.pollFirst();
         calls++;
         seconds.computeIfAbsent(Math.floorDiv(t, 1000), k -> new int[2])[0]++;
         while (!window.isEmpty() && window.peekFirst() <= t - 60_000) {

@@ -18,8 +18,12 @@ interface PaceControl {
   /** What the control takes the provider's rate to be. */
   double learntRpm();
 
-  /** A 429 was heard at {@code nowMs} for a call made at {@code sentMs}. */
-  void limited(long nowMs, long sentMs, long retryDelayMs, CallWindow counts);
+  /**
+   * A 429 was heard at {@code nowMs} for a call made at {@code sentMs}.
+   *
+   * @return true when slots booked so far must be asked again (a measurement)
+   */
+  boolean limited(long nowMs, long sentMs, long retryDelayMs, CallWindow counts);
 
   /** A call succeeded. */
   void accepted(long nowMs);
@@ -94,10 +98,10 @@ interface PaceControl {
     }
 
     @Override
-    public void limited(long nowMs, long sentMs, long retryDelayMs, CallWindow counts) {
+    public boolean limited(long nowMs, long sentMs, long retryDelayMs, CallWindow counts) {
       retryDelay = retryDelayMs;
       retryAt = nowMs;
-      tick(nowMs, counts);
+      return tick(nowMs, counts);
     }
 
     @Override
@@ -162,7 +166,7 @@ interface PaceControl {
     }
 
     @Override
-    public void limited(long nowMs, long sentMs, long retryDelayMs, CallWindow counts) {
+    public boolean limited(long nowMs, long sentMs, long retryDelayMs, CallWindow counts) {
       share = share * (1 - ALPHA) + ALPHA;
       streak = 0;
       block = Math.max(block, nowMs + retryDelayMs);
@@ -170,6 +174,7 @@ interface PaceControl {
         factor = Math.max(0.1, factor * decrease);
         lastCut = nowMs;
       }
+      return false;
     }
 
     @Override
