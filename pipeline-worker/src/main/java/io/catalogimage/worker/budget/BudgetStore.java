@@ -353,15 +353,6 @@ public class BudgetStore {
         .orElse(0L);
   }
 
-  /** When the learner last measured the provider's limit on this budget (0 = never). */
-  public long cutAt(String key) {
-    return jdbc.sql("SELECT cut_at_ms FROM budget_state WHERE budget_key = :key")
-        .param("key", key)
-        .query(Long.class)
-        .optional()
-        .orElse(0L);
-  }
-
   /**
    * Counts a 429 and keeps its retry delay (null = none given).
    *

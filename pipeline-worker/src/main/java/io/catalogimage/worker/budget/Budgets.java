@@ -192,7 +192,7 @@ public class Budgets {
    * shared row is read in the same statement: a measurement another replica made must stop this
    * replica's booked calls too, or they go out at the old pace into a full window until its next
    * ask (up to the reservation horizon of refused calls). A slot granted without delay was counted
-   * when granted.
+   * when granted. When the database cannot be reached the call goes, uncounted.
    */
   public boolean dueNow(String endpoint, String model, BudgetAnswer.Go go) {
     String key = key(endpoint, model);
@@ -203,7 +203,13 @@ public class Budgets {
     if (k.measuredAtMs > go.measuredAtMs()) {
       return false;
     }
-    long cut = store.dueNow(key, Math.floorDiv(go.slotAtMs(), 1000), go.measuredAtMs());
+    long cut;
+    try {
+      cut = store.dueNow(key, Math.floorDiv(go.slotAtMs(), 1000), go.measuredAtMs());
+    } catch (RuntimeException e) {
+      log.warn("could not count a due slot of {}; it goes uncounted: {}", key, e.toString());
+      return true;
+    }
     k.measuredAtMs = Math.max(k.measuredAtMs, cut);
     return cut <= go.measuredAtMs();
   }

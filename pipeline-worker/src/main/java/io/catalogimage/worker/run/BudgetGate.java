@@ -196,13 +196,7 @@ final class BudgetGate {
    * the item asks again.
    */
   private void due(Waiter waiter, BudgetAnswer.Go go, Permit permit) {
-    boolean goes;
-    try {
-      goes = budgets.dueNow(endpoint, model, go);
-    } catch (RuntimeException e) {
-      goes = true;
-    }
-    if (goes) {
+    if (budgets.dueNow(endpoint, model, go)) {
       waiter.go(permit);
       return;
     }

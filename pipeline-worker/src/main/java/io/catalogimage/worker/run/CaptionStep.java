@@ -328,13 +328,7 @@ class CaptionStep {
 
     /** A slot booked ahead came due: the call goes, or asks again after a measurement. */
     void due(ImageProvider provider, String model, BudgetAnswer.Go slot) {
-      boolean goes;
-      try {
-        goes = budgets.dueNow(provider.endpoint(), model, slot);
-      } catch (RuntimeException e) {
-        goes = true;
-      }
-      if (goes) {
+      if (budgets.dueNow(provider.endpoint(), model, slot)) {
         call(provider, model, slot);
       } else {
         breakers.notCalled(model);

@@ -348,7 +348,13 @@ class BudgetsTest {
       // nobody asks for a slot again: the 429s are evaluated all the same
       org.awaitility.Awaitility.await()
           .atMost(Duration.ofSeconds(5))
-          .until(() -> store.cutAt(Budgets.key(EP, NB2)) > 0);
+          .until(
+              () ->
+                  db.sql("SELECT cut_at_ms FROM budget_state WHERE budget_key = :k")
+                          .param("k", Budgets.key(EP, NB2))
+                          .query(Long.class)
+                          .single()
+                      > 0);
     } finally {
       b.stop();
     }
