@@ -69,6 +69,18 @@ public class Ledger {
       RETURNING a.cost_usd - o.old_cost AS delta, a.cost_usd - o.reserved_usd AS against_reserved
       """;
 
+  /**
+   * The item's row, locked before anything else a settle writes. Every writer takes an item's row
+   * before the counter rows its change moves (batch_model_usage, batch_item_counts, the caps):
+   * {@link #BEGIN} updates the item before its attempt's insert moves a counter, a reclaim the
+   * items before their attempts. A settle that updated its attempt first held the counter row of
+   * its batch, model and shard while it waited for its item, which a lease renewal of many items
+   * can hold while it waits for another item that a begin holds, waiting for that counter row: a
+   * three-way deadlock, seen in the payload benchmark (2026-12-07).
+   */
+  private static final String LOCK_ITEM =
+      "SELECT 1 FROM items WHERE item_id = :item FOR NO KEY UPDATE";
+
   /** Books the estimated cost of a call against the batch's cap; no row = no room. */
   private static final String RESERVE_UNDER_CAP =
       """
@@ -211,6 +223,7 @@ public class Ledger {
 
   private Optional<BigDecimal[]> settleAttempt(
       ItemRepository.Held held, int attempt, AttemptResult r, Instant now) {
+    jdbc.sql(LOCK_ITEM).param("item", held.item().value()).query(Integer.class).optional();
     return jdbc.sql(SETTLE_ATTEMPT)
         .param("outcome", r.outcome())
         .param("decision", r.decision())

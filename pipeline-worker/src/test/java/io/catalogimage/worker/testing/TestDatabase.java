@@ -16,7 +16,12 @@ public final class TestDatabase {
 
   private TestDatabase() {}
 
-  public static synchronized JdbcClient fresh() {
+  public static JdbcClient fresh() {
+    return JdbcClient.create(freshDataSource());
+  }
+
+  /** A fresh database's pool: for tests that also run transactions of their own. */
+  public static synchronized HikariDataSource freshDataSource() {
     if (postgres == null) {
       postgres = LocalPostgres.start();
       Runtime.getRuntime().addShutdownHook(new Thread(postgres::close));
@@ -28,6 +33,6 @@ public final class TestDatabase {
     ds.setPassword(LocalPostgres.PASSWORD);
     ds.setMaximumPoolSize(8);
     Flyway.configure().dataSource(ds).load().migrate();
-    return JdbcClient.create(ds);
+    return ds;
   }
 }
