@@ -31,6 +31,9 @@ public record WorkerProperties(
     Integer ioThreads,
     Duration shutdownGrace) {
 
+  /** Calls in flight when {@code max-in-flight} is not set. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 512;
+
   public WorkerProperties {
     id =
         id == null || id.isBlank()
@@ -39,7 +42,7 @@ public record WorkerProperties(
                 + UUID.randomUUID().toString().substring(0, 8)
             : id;
     groupId = groupId == null || groupId.isBlank() ? "catalog-image-workers" : groupId;
-    maxInFlight = maxInFlight == null ? 512 : maxInFlight;
+    maxInFlight = maxInFlight == null ? DEFAULT_MAX_IN_FLIGHT : maxInFlight;
     leaseDuration = leaseDuration == null ? Duration.ofSeconds(20) : leaseDuration;
     leaseRenewInterval = leaseRenewInterval == null ? Duration.ofSeconds(5) : leaseRenewInterval;
     ioThreads =
