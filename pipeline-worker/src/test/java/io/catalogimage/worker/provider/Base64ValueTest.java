@@ -204,6 +204,36 @@ class Base64ValueTest {
     assertThat(new String(after, StandardCharsets.US_ASCII)).isEqualTo("}]}");
   }
 
+  @Test
+  void the_end_of_an_image_is_found_wherever_it_falls_among_bytes_of_any_value() {
+    Random random = new Random(7);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] bytes = new byte[1 + random.nextInt(40)];
+      for (int i = 0; i < bytes.length; i++) {
+        // near misses too: one off the quote or backslash, the same with the high bit set
+        byte[] nearMisses = {'!', '#', '[', ']', (byte) 0xA2, (byte) 0xDC, 0, (byte) 0xFF};
+        bytes[i] =
+            random.nextBoolean()
+                ? nearMisses[random.nextInt(nearMisses.length)]
+                : (byte) random.nextInt(256);
+      }
+      if (random.nextBoolean()) {
+        bytes[random.nextInt(bytes.length)] = (byte) (random.nextBoolean() ? '"' : '\\');
+      }
+      int from = random.nextInt(bytes.length);
+      int expected = bytes.length;
+      for (int i = from; i < bytes.length; i++) {
+        if (bytes[i] == '"' || bytes[i] == '\\') {
+          expected = i;
+          break;
+        }
+      }
+      assertThat(Base64Value.nextQuoteOrEscape(bytes, from, bytes.length))
+          .as("%s from %d", java.util.Arrays.toString(bytes), from)
+          .isEqualTo(expected);
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** A Gemini answer: thought text, then each image as its own part, then metadata. */
