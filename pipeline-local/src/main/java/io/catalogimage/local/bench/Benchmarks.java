@@ -77,7 +77,7 @@ public final class Benchmarks {
                       "1K", intOption(args, "--items-1k", 600),
                       "2K", intOption(args, "--items-2k", 200),
                       "4K", intOption(args, "--items-4k", 40)),
-                  Duration.ofMinutes(intOption(args, "--warmup-minutes", 4)),
+                  Duration.ofMinutes(intOption(args, "--warmup-minutes", 8)),
                   intOption(args, "--inflight-items", 5000),
                   Duration.ofSeconds(intOption(args, "--latency-seconds", 20)),
                   intOption(args, "--burst-items", 200))
