@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -222,7 +223,7 @@ final class PayloadBenchmark {
 
   private static double median(double[] values) {
     double[] sorted = values.clone();
-    java.util.Arrays.sort(sorted);
+    Arrays.sort(sorted);
     return sorted[sorted.length / 2];
   }
 
@@ -233,7 +234,7 @@ final class PayloadBenchmark {
   private static final String RAW_PREFIX = "raw-s3-bench";
 
   private static String rates(double[] rates) {
-    return java.util.Arrays.stream(rates)
+    return Arrays.stream(rates)
         .mapToObj(r -> String.format("%.1f", r))
         .collect(java.util.stream.Collectors.joining(" / "));
   }

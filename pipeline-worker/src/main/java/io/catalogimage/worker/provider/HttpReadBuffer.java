@@ -1,5 +1,6 @@
 package io.catalogimage.worker.provider;
 
+import io.catalogimage.worker.WorkerProperties;
 import org.apache.commons.logging.Log;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -54,7 +55,7 @@ public final class HttpReadBuffer implements EnvironmentPostProcessor {
     int maxInFlight =
         Binder.get(env)
             .bind("pipeline.worker.max-in-flight", Integer.class)
-            .orElse(io.catalogimage.worker.WorkerProperties.DEFAULT_MAX_IN_FLIGHT);
+            .orElse(WorkerProperties.DEFAULT_MAX_IN_FLIGHT);
     int size = sizeFor(maxInFlight);
     System.setProperty(PROPERTY, Integer.toString(size));
     log.info(PROPERTY + "=" + size + ": read buffers for " + maxInFlight + " calls in flight");

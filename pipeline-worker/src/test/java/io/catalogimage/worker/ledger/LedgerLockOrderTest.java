@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.catalogimage.common.edit.Conversations;
+import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.worker.testing.TestDatabase;
 import java.math.BigDecimal;
@@ -188,7 +189,7 @@ class LedgerLockOrderTest {
     return item;
   }
 
-  private static io.catalogimage.common.id.ItemId id(UUID item) {
-    return new io.catalogimage.common.id.ItemId(item);
+  private static ItemId id(UUID item) {
+    return new ItemId(item);
   }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
@@ -229,7 +230,7 @@ class Base64ValueTest {
         }
       }
       assertThat(Base64Value.nextQuoteOrEscape(bytes, from, bytes.length))
-          .as("%s from %d", java.util.Arrays.toString(bytes), from)
+          .as("%s from %d", Arrays.toString(bytes), from)
           .isEqualTo(expected);
     }
   }
@@ -283,7 +284,7 @@ class Base64ValueTest {
 
   /** Where two byte arrays first differ (-1: nowhere): a failure says where, not 2 MB of bytes. */
   private static long mismatch(byte[] actual, byte[] expected) {
-    return java.util.Arrays.mismatch(actual, expected);
+    return Arrays.mismatch(actual, expected);
   }
 
   private static byte[] png(int size, long seed) {
