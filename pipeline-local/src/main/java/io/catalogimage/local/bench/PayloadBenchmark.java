@@ -14,12 +14,14 @@ import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -186,7 +188,7 @@ final class PayloadBenchmark {
         rate, rate * mb, jitSeconds);
     double[] raws = new double[RAW_ROUNDS];
     for (int r = 0; r < RAW_ROUNDS; r++) {
-      raws[r] = rawPutRate(store, objects[0], objects[1], items, IO_THREADS);
+      raws[r] = rawPutRate(store, objects[0], objects[1], items, IO_THREADS, null);
       deleteTree(s3.resolve(BUCKET).resolve(RAW_PREFIX));
     }
     double raw = (raws[RAW_ROUNDS - 2] + raws[RAW_ROUNDS - 1]) / 2;
@@ -195,9 +197,21 @@ final class PayloadBenchmark {
             + " the last two %.1f items/s, %.0f MB/s%n",
         IO_THREADS, rates(raws), raw, raw * mb);
     System.out.printf("  ratio pipeline / raw S3: %.2f%n", rate / raw);
+    double[] fetched = new double[RAW_ROUNDS];
+    HttpRequest generate = generateRequest(pipeline, size, "raw fetch");
+    for (int r = 0; r < RAW_ROUNDS; r++) {
+      fetched[r] = rawPutRate(store, objects[0], objects[1], items, IO_THREADS, generate);
+      deleteTree(s3.resolve(BUCKET).resolve(RAW_PREFIX));
+    }
+    double fetch = (fetched[RAW_ROUNDS - 2] + fetched[RAW_ROUNDS - 1]) / 2;
+    System.out.printf(
+        "  raw fetch + PUT (the simulator's answer read and dropped, then the same PUTs): %s"
+            + " items/s; mean of the last two %.1f items/s; ratio pipeline / this: %.2f%n",
+        rates(fetched), fetch, rate / fetch);
     return String.format(
         "| throughput | %s | %.2f MB | %d | %d warm-up rounds | %s items/s (JIT %.1f s in all) |"
-            + " %.1f items/s (%.0f MB/s) | %s items/s (mean of the last two %.0f MB/s) | %.2f |",
+            + " %.1f items/s (%.0f MB/s) | %s items/s (mean of the last two %.0f MB/s) | %.2f |"
+            + " fetch + PUT %s items/s | %.2f |",
         size,
         mb,
         items,
@@ -208,7 +222,9 @@ final class PayloadBenchmark {
         rate * mb,
         rates(raws),
         raw * mb,
-        rate / raw);
+        rate / raw,
+        rates(fetched),
+        rate / fetch);
   }
 
   /** Warm-up stops once the JIT compiled for less than this share of a round's wall time. */
@@ -239,13 +255,19 @@ final class PayloadBenchmark {
         .collect(java.util.stream.Collectors.joining(" / "));
   }
 
-  /** A batch's objects go once measured: warm-up rounds of 4K images would fill the disk. */
+  /**
+   * A batch's objects go once measured: warm-up rounds of 4K images would fill the disk. The
+   * batch's folder is found under each tenant rather than by walking the store, where S3Proxy's
+   * temporary files (a manifest being written) come and go during the walk.
+   */
   private static void deleteBatchObjects(Path s3, String batchId) throws IOException {
-    try (Stream<Path> dirs = Files.walk(s3)) {
-      dirs.filter(p -> p.getFileName().toString().equals(batchId))
-          .filter(
-              p ->
-                  p.getParent() != null && p.getParent().getFileName().toString().equals("batches"))
+    Path tenants = s3.resolve(BUCKET).resolve("tenants");
+    if (!Files.isDirectory(tenants)) {
+      return;
+    }
+    try (Stream<Path> each = Files.list(tenants)) {
+      each.map(t -> t.resolve("batches").resolve(batchId))
+          .filter(Files::isDirectory)
           .toList()
           .forEach(PayloadBenchmark::deleteTree);
     }
@@ -269,10 +291,14 @@ final class PayloadBenchmark {
 
   /**
    * PUTs of the image and sidecar the pipeline wrote, through the worker's own path (the spool's
-   * streamed PUT: from memory or from a file, multipart above 16 MB) and the same S3 client.
+   * streamed PUT: from memory or from a file, multipart above 16 MB) and the same S3 client. With
+   * {@code fetch}, each item first reads the simulator's whole answer through the JDK HttpClient
+   * and drops it: the bytes' own cost on these cores (the provider sending, the client receiving,
+   * the PUT) without the parse, decode, hashes, ledger and Kafka that the pipeline adds.
    */
   private static double rawPutRate(
-      ObjectStore store, byte[] image, byte[] sidecar, int items, int threads) throws Exception {
+      ObjectStore store, byte[] image, byte[] sidecar, int items, int threads, HttpRequest fetch)
+      throws Exception {
     Path spoolDir = Files.createTempDirectory("bench-raw-spool-");
     ResultSpool spool =
         new ResultSpool(new ResultProperties(null, spoolDir, null, null, null, null));
@@ -285,6 +311,15 @@ final class PayloadBenchmark {
         puts.add(
             pool.submit(
                 () -> {
+                  if (fetch != null) {
+                    int status =
+                        Fetcher.CLIENT
+                            .send(fetch, HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
+                    if (status != 200) {
+                      throw new IllegalStateException("the simulator answered " + status);
+                    }
+                  }
                   ResultSpool.Held held = spool.hold(image);
                   try {
                     held.putTo(store, base + ".png", "image/png");
@@ -292,6 +327,7 @@ final class PayloadBenchmark {
                     held.release();
                   }
                   store.put(base + ".json", sidecar, "application/json");
+                  return null; // a Callable: the fetch may throw
                 }));
       }
       for (Future<?> f : puts) {
@@ -481,29 +517,42 @@ final class PayloadBenchmark {
     }
   }
 
+  /** One image of {@code size} asked of the simulator, as the worker asks it. */
+  private static HttpRequest generateRequest(LocalPipeline pipeline, String size, String prompt) {
+    String body =
+        "{\"contents\":[{\"parts\":[{\"text\":\""
+            + prompt
+            + "\"}]}],\"generationConfig\":{\"responseModalities\":[\"IMAGE\"],"
+            + "\"imageConfig\":{\"aspectRatio\":\"1:1\",\"imageSize\":\""
+            + size
+            + "\"}}}";
+    return HttpRequest.newBuilder(
+            pipeline
+                .simulator()
+                .baseUri()
+                .resolve("/v1beta/models/gemini-3.1-flash-image:generateContent"))
+        .header("x-goog-api-key", "sim-key")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  /**
+   * Built on first use, once a pipeline runs: the JDK reads {@code jdk.httpclient.bufsize} when its
+   * first client is built, and the worker sets it as it starts (HttpReadBuffer); a client built
+   * earlier left every client of this JVM, the worker's too, on 16 KB reads.
+   */
+  private static final class Fetcher {
+    static final HttpClient CLIENT = HttpClient.newHttpClient();
+  }
+
   private static void warmSimulator(LocalPipeline pipeline, String size) throws Exception {
     SimulatorConfig real = pipeline.simulator().config();
     pipeline.simulator().reconfigure(real.withTimeScale(0));
     try {
-      String body =
-          "{\"contents\":[{\"parts\":[{\"text\":\"warm-up\"}]}],\"generationConfig\":"
-              + "{\"responseModalities\":[\"IMAGE\"],\"imageConfig\":{\"aspectRatio\":\"1:1\","
-              + "\"imageSize\":\""
-              + size
-              + "\"}}}";
       HttpResponse<Void> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          pipeline
-                              .simulator()
-                              .baseUri()
-                              .resolve("/v1beta/models/gemini-3.1-flash-image:generateContent"))
-                      .header("x-goog-api-key", "sim-key")
-                      .header("Content-Type", "application/json")
-                      .POST(HttpRequest.BodyPublishers.ofString(body))
-                      .build(),
-                  HttpResponse.BodyHandlers.discarding());
+          Fetcher.CLIENT.send(
+              generateRequest(pipeline, size, "warm-up"), HttpResponse.BodyHandlers.discarding());
       System.out.println("  simulator warmed up for " + size + " (HTTP " + r.statusCode() + ")");
     } finally {
       pipeline.simulator().reconfigure(real);
@@ -536,9 +585,29 @@ final class PayloadBenchmark {
     }
   }
 
+  /** Deletes what it can: files that vanish meanwhile (S3Proxy's temporary ones) are skipped. */
   private static void deleteTree(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              file.toFile().delete();
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              return FileVisitResult.CONTINUE; // gone since it was listed
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) {
+              d.toFile().delete();
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       System.out.println("  could not delete " + dir + ": " + e);
     }
