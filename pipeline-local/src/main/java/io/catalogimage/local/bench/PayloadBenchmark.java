@@ -186,24 +186,16 @@ final class PayloadBenchmark {
     System.out.printf(
         "  pipeline: median %.1f items/s, %.0f MB/s (JIT compiling %.1f s in all)%n",
         rate, rate * mb, jitSeconds);
-    double[] raws = new double[RAW_ROUNDS];
-    for (int r = 0; r < RAW_ROUNDS; r++) {
-      raws[r] = rawPutRate(store, objects[0], objects[1], items, IO_THREADS, null);
-      deleteTree(s3.resolve(BUCKET).resolve(RAW_PREFIX));
-    }
-    double raw = (raws[RAW_ROUNDS - 2] + raws[RAW_ROUNDS - 1]) / 2;
+    double[] raws = rawRounds(store, s3, objects, items, null);
+    double raw = meanOfLastTwo(raws);
     System.out.printf(
         "  raw S3 PUT (image + sidecar, same client and server, %d threads): %s items/s; mean of"
             + " the last two %.1f items/s, %.0f MB/s%n",
         IO_THREADS, rates(raws), raw, raw * mb);
     System.out.printf("  ratio pipeline / raw S3: %.2f%n", rate / raw);
-    double[] fetched = new double[RAW_ROUNDS];
-    HttpRequest generate = generateRequest(pipeline, size, "raw fetch");
-    for (int r = 0; r < RAW_ROUNDS; r++) {
-      fetched[r] = rawPutRate(store, objects[0], objects[1], items, IO_THREADS, generate);
-      deleteTree(s3.resolve(BUCKET).resolve(RAW_PREFIX));
-    }
-    double fetch = (fetched[RAW_ROUNDS - 2] + fetched[RAW_ROUNDS - 1]) / 2;
+    double[] fetched =
+        rawRounds(store, s3, objects, items, generateRequest(pipeline, size, "raw fetch"));
+    double fetch = meanOfLastTwo(fetched);
     System.out.printf(
         "  raw fetch + PUT (the simulator's answer read and dropped, then the same PUTs): %s"
             + " items/s; mean of the last two %.1f items/s; ratio pipeline / this: %.2f%n",
@@ -245,6 +237,21 @@ final class PayloadBenchmark {
 
   /** Raw PUT runs after the measured batches; the first warms the raw path, the last two count. */
   private static final int RAW_ROUNDS = 3;
+
+  /** {@link #RAW_ROUNDS} runs of {@link #rawPutRate}, each one's objects deleted after it. */
+  private static double[] rawRounds(
+      ObjectStore store, Path s3, byte[][] objects, int items, HttpRequest fetch) throws Exception {
+    double[] rates = new double[RAW_ROUNDS];
+    for (int r = 0; r < RAW_ROUNDS; r++) {
+      rates[r] = rawPutRate(store, objects[0], objects[1], items, IO_THREADS, fetch);
+      deleteTree(s3.resolve(BUCKET).resolve(RAW_PREFIX));
+    }
+    return rates;
+  }
+
+  private static double meanOfLastTwo(double[] rates) {
+    return (rates[rates.length - 2] + rates[rates.length - 1]) / 2;
+  }
 
   private static final String BUCKET = LocalPipeline.BUCKET;
   private static final String RAW_PREFIX = "raw-s3-bench";
