@@ -6,12 +6,14 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Import;
+import org.springframework.resilience.annotation.EnableResilientMethods;
 
 /**
  * The api: intake of catalogs, status and results, dispatch of stored work to Kafka, reclaim of
- * lost leases.
+ * lost leases. Resilient methods: {@link io.catalogimage.api.retry.RetriedOnLockConflict}.
  */
 @SpringBootApplication
+@EnableResilientMethods
 @ConfigurationPropertiesScan
 @Import(CommonBeans.class)
 public class ApiApplication {

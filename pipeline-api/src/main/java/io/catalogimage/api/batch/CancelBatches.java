@@ -1,6 +1,7 @@
 package io.catalogimage.api.batch;
 
 import io.catalogimage.api.intake.ExpandBatches;
+import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
@@ -28,6 +29,7 @@ class CancelBatches {
 
   /** Returns how many items were cancelled now; -1 when there is no such batch. */
   @Transactional
+  @RetriedOnLockConflict
   public int cancel(TenantId tenant, BatchId batch, Instant now) {
     // an upload's items may still be to make: made here first, so that they are cancelled too
     expander.expandIfPending(tenant, batch);

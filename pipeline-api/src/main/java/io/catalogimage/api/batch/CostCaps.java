@@ -1,5 +1,6 @@
 package io.catalogimage.api.batch;
 
+import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
@@ -51,6 +52,7 @@ class CostCaps {
    * IllegalStateException} for a cancelled batch.
    */
   @Transactional
+  @RetriedOnLockConflict
   Optional<Changed> setCap(TenantId tenant, BatchId batch, BigDecimal cap, Instant now) {
     Optional<BigDecimal> committed =
         jdbc.sql(SET_CAP)

@@ -1,5 +1,6 @@
 package io.catalogimage.api.batch;
 
+import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
@@ -28,6 +29,7 @@ class RedriveBatches {
 
   /** Returns how many items run again. The caller has checked that the batch exists. */
   @Transactional
+  @RetriedOnLockConflict
   int redrive(TenantId tenant, BatchId batch, Set<ItemState> states, String tier, Instant now) {
     int requeued = items.redrive(tenant, batch, states, now);
     if (requeued > 0) {

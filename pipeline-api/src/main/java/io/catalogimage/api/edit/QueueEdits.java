@@ -2,6 +2,7 @@ package io.catalogimage.api.edit;
 
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
+import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.catalog.Tiers;
 import io.catalogimage.common.edit.Conversations;
@@ -63,6 +64,7 @@ class QueueEdits {
   }
 
   @Transactional
+  @RetriedOnLockConflict
   Conversations.Edit queue(
       TenantId tenant, BatchId batch, ItemId item, String instruction, Instant now) {
     Conversations.EditableItem row =
@@ -115,6 +117,7 @@ class QueueEdits {
    * its index), and the whole request is rolled back.
    */
   @Transactional
+  @RetriedOnLockConflict
   List<Conversations.Edit> queueAll(
       TenantId tenant, BatchId batch, List<Entry> entries, Instant now) {
     List<Conversations.Edit> queued = new ArrayList<>();
@@ -146,6 +149,7 @@ class QueueEdits {
 
   /** One instruction for every matching item; a filter matching nothing queues nothing. */
   @Transactional
+  @RetriedOnLockConflict
   List<ItemId> queueMatching(
       TenantId tenant,
       BatchId batch,
@@ -178,6 +182,7 @@ class QueueEdits {
   }
 
   @Transactional
+  @RetriedOnLockConflict
   void restore(TenantId tenant, BatchId batch, ItemId item, int version, Instant now) {
     Conversations.EditableItem row =
         conversations

@@ -1,5 +1,6 @@
 package io.catalogimage.api.problem;
 
+import io.catalogimage.common.db.LockConflicts;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,6 +40,9 @@ class ProblemErrorController implements ErrorController {
     } else if (failure != null && DatabaseUnavailable.causedBy(failure)) {
       status = 503;
       response.setHeader("Retry-After", String.valueOf(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+    } else if (failure != null && LockConflicts.lost(failure)) {
+      status = 503;
+      response.setHeader("Retry-After", String.valueOf(LockConflictProblem.RETRY_AFTER_SECONDS));
     } else if (status >= 500) {
       log.error(
           "unexpected error on {}",

@@ -2,6 +2,7 @@ package io.catalogimage.api.problem;
 
 import io.catalogimage.api.input.InvalidText;
 import io.catalogimage.api.input.StrictTextModule;
+import io.catalogimage.common.db.LockConflicts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -50,6 +51,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     if (DatabaseUnavailable.causedBy(e)) {
       log.warn("database unreachable: {}", e.toString());
       return onApiProblem(DatabaseUnavailable.problem());
+    }
+    if (LockConflicts.lost(e)) {
+      log.warn("lock conflict lost (on every try, if retried): {}", e.toString());
+      return onApiProblem(LockConflictProblem.problem());
     }
     InvalidText text = InvalidText.in(e);
     if (text != null) {

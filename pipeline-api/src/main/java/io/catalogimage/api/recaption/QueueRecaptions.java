@@ -2,6 +2,7 @@ package io.catalogimage.api.recaption;
 
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
+import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.batch.BatchSpec;
 import io.catalogimage.common.id.BatchId;
@@ -212,6 +213,7 @@ class QueueRecaptions {
 
   /** Records the request and queues every selected item, in one transaction. */
   @Transactional
+  @RetriedOnLockConflict
   Queued queue(
       TenantId tenant,
       BatchId batch,

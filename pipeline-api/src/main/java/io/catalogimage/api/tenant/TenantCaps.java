@@ -1,5 +1,6 @@
 package io.catalogimage.api.tenant;
 
+import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
@@ -69,6 +70,7 @@ class TenantCaps {
   }
 
   @Transactional
+  @RetriedOnLockConflict
   Changed set(TenantId tenant, BigDecimal cap, Instant now) {
     jdbc.sql(SET_CAP).param("cap", cap).param("tenant", tenant.value()).update();
     YearMonth month = SpendMonth.of(now);
