@@ -1,10 +1,16 @@
 package io.catalogimage.worker.ledger;
 
+import io.catalogimage.common.db.LockConflicts;
+import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.pricing.SpendMonth;
 import io.catalogimage.worker.claim.ClaimedItem;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Money is a budget too (DESIGN.md decision 7): a call's estimated cost is reserved against the
@@ -14,6 +20,11 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class CapReservations {
+
+  private static final Logger log = LoggerFactory.getLogger(CapReservations.class);
+
+  /** Tries of a begin that PostgreSQL rolled back to break a lock cycle. */
+  static final int BEGIN_TRIES = 3;
 
   /** What was reserved for one call, to settle or give back. */
   public record Reservation(
@@ -65,6 +76,48 @@ public class CapReservations {
   /** The call was not made: the whole reservation comes back. */
   public void release(Reservation r) {
     ledger.settleReservation(r, r.amount().negate());
+  }
+
+  /**
+   * Records the call {@code r} was made for ({@link Ledger#begin}, with its amount reserved). When
+   * no attempt is recorded the reservation comes back, so that the caps' committed spend never
+   * keeps money for a call that was never made: the item is no longer held (empty), or every try
+   * lost a lock conflict (PostgreSQL rolled the statement back: nothing was written). A begin that
+   * failed otherwise keeps it: its connection may have broken after the commit, and a recorded
+   * attempt is settled against its reservation by the reclaim.
+   */
+  public Optional<Integer> begin(
+      ItemRepository.Held held,
+      String endpoint,
+      String model,
+      Reservation r,
+      String routed,
+      String purpose,
+      Instant now) {
+    for (int tries = 1; ; tries++) {
+      Optional<Integer> attempt;
+      try {
+        attempt = ledger.begin(held, endpoint, model, r.amount(), routed, purpose, now);
+      } catch (RuntimeException e) {
+        if (!LockConflicts.lost(e)
+            || TransactionSynchronizationManager.isActualTransactionActive()) {
+          throw e; // outcome unknown, or the caller's transaction rolls back with the reservation
+        }
+        if (tries < BEGIN_TRIES) {
+          log.info(
+              "recording the call for {} lost a lock conflict; again: {}",
+              held.item(),
+              e.toString());
+          continue;
+        }
+        release(r);
+        throw e;
+      }
+      if (attempt.isEmpty()) {
+        release(r);
+      }
+      return attempt;
+    }
   }
 
   /*

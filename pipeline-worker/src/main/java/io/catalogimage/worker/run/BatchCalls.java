@@ -138,9 +138,9 @@ public class BatchCalls {
     }
     CapReservations.Reservation reservation = ((CapReservations.Reserved) money).reservation();
     Optional<Integer> attempt =
-        ledger.begin(held, endpoint.endpoint(), model, reserved, "batch lane", now);
+        caps.begin(
+            held, endpoint.endpoint(), model, reservation, "batch lane", Ledger.PURPOSE_IMAGE, now);
     if (attempt.isEmpty()) {
-      caps.release(reservation);
       items.cancelIfBatchCancelled(held, now);
       return Optional.empty();
     }

@@ -363,18 +363,17 @@ class CaptionStep {
       CapReservations.Reservation reservation = ((CapReservations.Reserved) money).reservation();
       Instant started = clock.instant();
       Optional<Integer> attempt =
-          ledger.begin(
+          caps.begin(
               job.held(),
               provider.endpoint(),
               model,
-              estimate,
+              reservation,
               null,
               Ledger.PURPOSE_CAPTION,
               started);
       if (attempt.isEmpty()) {
         breakers.notCalled(model);
         budgets.unused(provider.endpoint(), model, slot);
-        caps.release(reservation);
         warnings.add("no caption: the item is no longer held (lease lost or batch cancelled)");
         finish();
         return;

@@ -178,9 +178,15 @@ class ReserveStep {
     CapReservations.Reservation reservation = ((CapReservations.Reserved) money).reservation();
     Instant started = clock.instant();
     Optional<Integer> attempt =
-        ledger.begin(job.held(), provider.endpoint(), model, reserved, routed, started);
+        caps.begin(
+            job.held(),
+            provider.endpoint(),
+            model,
+            reservation,
+            routed,
+            Ledger.PURPOSE_IMAGE,
+            started);
     if (attempt.isEmpty()) {
-      caps.release(reservation);
       if (items.cancelIfBatchCancelled(job.held(), clock.instant())) {
         return new Ended("cancelled with its batch before its call");
       }

@@ -1,0 +1,199 @@
+package io.catalogimage.worker.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.catalogimage.common.batch.VariantSpec;
+import io.catalogimage.common.db.LockConflicts;
+import io.catalogimage.common.edit.Conversations;
+import io.catalogimage.common.id.BatchId;
+import io.catalogimage.common.id.ItemId;
+import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.item.ItemRepository;
+import io.catalogimage.worker.claim.ClaimedItem;
+import io.catalogimage.worker.testing.TestDatabase;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The money reserved for a call comes back when the call is not recorded: a capped batch's
+ * committed spend never keeps an estimate for a call that was never made, which would stop the
+ * batch at its cap early. Real PostgreSQL; the begin's session gives up on a lock after 200 ms (as
+ * a deadlock victim would be rolled back).
+ */
+class BeginReservationTest {
+
+  private static final String WORKER = "w1";
+  private static final BigDecimal ESTIMATE = new BigDecimal("0.067000");
+
+  private final HikariDataSource pool = TestDatabase.freshDataSource();
+  private final JdbcClient db = JdbcClient.create(pool);
+  private final HikariDataSource impatient = impatientPool(pool);
+  private final JdbcClient beginsDb = JdbcClient.create(impatient);
+  private final CapReservations caps =
+      new CapReservations(
+          new Ledger(beginsDb, new ItemRepository(beginsDb), new Conversations(beginsDb)));
+  private final BatchId batch = new BatchId(UUID.randomUUID());
+  private final ItemId item = new ItemId(UUID.randomUUID());
+
+  @AfterEach
+  void close() {
+    impatient.close();
+    pool.close();
+  }
+
+  @Test
+  void aBeginThatLosesEveryLockConflictGivesItsReservationBack() throws Exception {
+    insertCappedBatchWithRunningItem();
+    CapReservations.Reservation r = reserve();
+    assertThat(committed()).isEqualByComparingTo(ESTIMATE);
+
+    try (Connection renewal = pool.getConnection()) {
+      // a lease renewal that does not let go of the item
+      renewal.setAutoCommit(false);
+      renewal
+          .createStatement()
+          .executeUpdate(
+              "UPDATE items SET lease_until = now() + interval '1 minute' WHERE item_id = '"
+                  + item.value()
+                  + "'");
+      assertThatThrownBy(() -> begin(r)).matches(LockConflicts::lost, "a lost lock conflict");
+      renewal.rollback();
+    }
+
+    assertThat(committed()).as("the reservation came back").isEqualByComparingTo("0");
+    assertThat(attempts()).isZero();
+  }
+
+  @Test
+  void aBeginForAnItemNoLongerHeldGivesItsReservationBack() {
+    insertCappedBatchWithRunningItem();
+    CapReservations.Reservation r = reserve();
+    db.sql("UPDATE items SET lease_owner = 'another worker' WHERE item_id = :i")
+        .param("i", item.value())
+        .update();
+
+    assertThat(begin(r)).isEmpty();
+    assertThat(committed()).isEqualByComparingTo("0");
+  }
+
+  @Test
+  void aRecordedCallKeepsItsReservation() {
+    insertCappedBatchWithRunningItem();
+    CapReservations.Reservation r = reserve();
+
+    assertThat(begin(r)).contains(1);
+    assertThat(committed()).isEqualByComparingTo(ESTIMATE);
+    assertThat(attempts()).isEqualTo(1);
+  }
+
+  private Optional<Integer> begin(CapReservations.Reservation r) {
+    return caps.begin(
+        new ItemRepository.Held(item, WORKER, 0),
+        "gemini",
+        "gemini-3.1-flash-image",
+        r,
+        null,
+        Ledger.PURPOSE_IMAGE,
+        Instant.now());
+  }
+
+  private CapReservations.Reservation reserve() {
+    CapReservations.Answer a = caps.reserve(claimed(), ESTIMATE, Instant.now());
+    assertThat(a).isInstanceOf(CapReservations.Reserved.class);
+    return ((CapReservations.Reserved) a).reservation();
+  }
+
+  private BigDecimal committed() {
+    return db.sql("SELECT committed_usd FROM batches WHERE batch_id = :b")
+        .param("b", batch.value())
+        .query(BigDecimal.class)
+        .single();
+  }
+
+  private long attempts() {
+    return db.sql("SELECT count(*) FROM attempts WHERE item_id = :i")
+        .param("i", item.value())
+        .query(Long.class)
+        .single();
+  }
+
+  private ClaimedItem claimed() {
+    return new ClaimedItem(
+        item,
+        TenantId.DEFAULT,
+        batch,
+        "SKU-0",
+        new VariantSpec("hero", "1:1", "1K"),
+        "fast",
+        List.of("en"),
+        null,
+        "a mug",
+        0,
+        null,
+        null,
+        "bulk",
+        null,
+        new BigDecimal("1.00"),
+        false,
+        null,
+        0,
+        0,
+        null,
+        Map.of(),
+        Map.of());
+  }
+
+  private void insertCappedBatchWithRunningItem() {
+    db.sql(
+            """
+            INSERT INTO batches (batch_id, tenant_id, name, tier, lane, spec, product_count,
+                                 item_count, state, cost_cap_usd)
+            VALUES (:b, :t, 'capped', 'fast', 'bulk', '{}', 1, 1, 'ACCEPTED', 1.00)
+            """)
+        .param("b", batch.value())
+        .param("t", TenantId.DEFAULT.value())
+        .update();
+    db.sql(
+            """
+            INSERT INTO products (batch_id, product_no, tenant_id, sku, data)
+            VALUES (:b, 0, :t, 'SKU-0',
+                    CAST('{"title": "Mug", "prompt": "A mug", "attributes": {}}' AS jsonb))
+            """)
+        .param("b", batch.value())
+        .param("t", TenantId.DEFAULT.value())
+        .update();
+    db.sql(
+            """
+            INSERT INTO items (item_id, tenant_id, batch_id, product_no, item_no, sku, variant,
+                               state, lane, not_before, lease_owner, lease_until)
+            VALUES (:i, :t, :b, 0, 0, 'SKU-0', 'hero', 'RUNNING', 'bulk', now(), :w,
+                    now() + interval '1 minute')
+            """)
+        .param("i", item.value())
+        .param("t", TenantId.DEFAULT.value())
+        .param("b", batch.value())
+        .param("w", WORKER)
+        .update();
+  }
+
+  /** The same database, for sessions that give up waiting for a row lock after 200 ms. */
+  private static HikariDataSource impatientPool(HikariDataSource of) {
+    HikariDataSource ds = new HikariDataSource();
+    ds.setJdbcUrl(of.getJdbcUrl());
+    ds.setUsername(of.getUsername());
+    ds.setPassword(of.getPassword());
+    ds.setMaximumPoolSize(2);
+    ds.setConnectionInitSql("SET lock_timeout = '200ms'");
+    return ds;
+  }
+}
