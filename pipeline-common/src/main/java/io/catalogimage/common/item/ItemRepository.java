@@ -514,6 +514,14 @@ public class ItemRepository {
          AND (CAST(:batch AS uuid) IS NULL OR batch_id = :batch)
       """;
 
+  private static final String RESUME_CAPPED_ITEM_SQL =
+      """
+      UPDATE items SET state = 'QUEUED', not_before = :now, finished_at = NULL,
+                       dispatched_at = NULL, version = version + 1, updated_at = :now,
+                       note = :note
+       WHERE item_id = :item AND state = 'CAP_REACHED' AND version = :version
+      """;
+
   /**
    * Runs again the edits a cost cap stopped: the latest edit of each item, when it ended
    * CAP_REACHED and the item still shows the version it was asked of (SUCCEEDED, no edit running).
@@ -1027,6 +1035,20 @@ public class ItemRepository {
             .param("tenant", tenant.value())
             .update();
     return items + edits;
+  }
+
+  /**
+   * QUEUED again for one item a cap stopped, if it is still as it was left at {@code version} (move
+   * RESUME_CAPPED); false otherwise.
+   */
+  public boolean resumeCappedItem(ItemId item, int version, String note, Instant now) {
+    return jdbc.sql(RESUME_CAPPED_ITEM_SQL)
+            .param("now", Timestamp.from(now))
+            .param("note", note)
+            .param("item", item.value())
+            .param("version", version)
+            .update()
+        == 1;
   }
 
   /** Queues an edit of a SUCCEEDED item on {@code model}; false when it is not SUCCEEDED. */

@@ -73,6 +73,35 @@ public class CapReservations {
     return new Reserved(new Reservation(item, amount, batch, month));
   }
 
+  /**
+   * Ends a held item CAP_REACHED, refused room for {@code amount}. A cap raised meanwhile resumed
+   * the CAP_REACHED items it found, and missed this one if the refusal came before the raise and
+   * this move after: so once any cap change under way has committed, the item is queued again if
+   * the caps now have room. True when it stays CAP_REACHED. Outside a transaction only (the move
+   * must be committed before the caps are read again; within one, no second look is taken).
+   */
+  public boolean stopAtCap(
+      ItemRepository.Held held, ClaimedItem item, Refused refused, BigDecimal amount, Instant now) {
+    if (!ledger.finishAtCap(held, refused.reason(), now)) {
+      return false; // no longer ours
+    }
+    if (TransactionSynchronizationManager.isActualTransactionActive()
+        || !ledger.capsHaveRoom(
+            item.batch(), item.tenant(), SpendMonth.of(now).toString(), amount)) {
+      return true;
+    }
+    boolean resumed =
+        ledger.resumeCapped(
+            held.item(),
+            held.version() + 1,
+            "resumed: its cost cap was raised as it was reached",
+            now);
+    if (resumed) {
+      log.info("{} reached its cap as the cap was raised: queued again", held.item());
+    }
+    return !resumed;
+  }
+
   /** The call was not made: the whole reservation comes back. */
   public void release(Reservation r) {
     ledger.settleReservation(r, r.amount().negate());

@@ -2,6 +2,7 @@ package io.catalogimage.worker.ledger;
 
 import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.id.BatchId;
+import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.json.Json;
@@ -355,6 +356,66 @@ public class Ledger {
    * Reserves {@code amount} of the batch's cost cap for a call about to be made; false when the cap
    * has no room for it. Only called for capped batches: an uncapped batch's row is never touched.
    */
+  /**
+   * Room under the batch's cap for {@code amount}, read once a cap change in progress has committed
+   * (a share lock on the batch row: taken and let go by this one statement outside a transaction).
+   */
+  private static final String BATCH_CAP_HAS_ROOM =
+      """
+      SELECT cost_cap_usd IS NULL OR committed_usd + :amount <= cost_cap_usd
+        FROM batches WHERE batch_id = :batch FOR SHARE
+      """;
+
+  /** The same under the tenant's monthly cap. */
+  private static final String TENANT_CAP_HAS_ROOM =
+      """
+      SELECT t.monthly_cap_usd IS NULL
+             OR coalesce((SELECT s.committed_usd FROM tenant_spend s
+                           WHERE s.tenant_id = t.tenant_id AND s.month = :month), 0)
+                + :amount <= t.monthly_cap_usd
+        FROM tenants t WHERE t.tenant_id = :tenant FOR SHARE OF t
+      """;
+
+  /**
+   * True when both the batch's cap and the tenant's monthly cap have room for {@code amount} now,
+   * after any cap change under way on either has committed. Call outside a transaction: each read
+   * lets go of its lock at once, so it never holds a batch or tenant row while waiting for another.
+   */
+  public boolean capsHaveRoom(BatchId batch, TenantId tenant, String month, BigDecimal amount) {
+    boolean batchRoom =
+        jdbc.sql(BATCH_CAP_HAS_ROOM)
+            .param("batch", batch.value())
+            .param("amount", amount)
+            .query(Boolean.class)
+            .optional()
+            .orElse(false);
+    return batchRoom
+        && jdbc.sql(TENANT_CAP_HAS_ROOM)
+            .param("tenant", tenant.value())
+            .param("month", month)
+            .param("amount", amount)
+            .query(Boolean.class)
+            .optional()
+            .orElse(true);
+  }
+
+  /** CAP_REACHED for a held item the caps have no room for. */
+  public boolean finishAtCap(ItemRepository.Held held, String reason, Instant now) {
+    return items.finish(
+        held,
+        io.catalogimage.common.item.ItemState.CAP_REACHED,
+        "COST_CAP",
+        reason,
+        null,
+        BigDecimal.ZERO,
+        now);
+  }
+
+  /** QUEUED again for an item a cap stopped, as it was left at {@code version}. */
+  public boolean resumeCapped(ItemId item, int version, String note, Instant now) {
+    return items.resumeCappedItem(item, version, note, now);
+  }
+
   public boolean reserveUnderCap(BatchId batch, BigDecimal amount) {
     return jdbc.sql(RESERVE_UNDER_CAP)
             .param("amount", amount)

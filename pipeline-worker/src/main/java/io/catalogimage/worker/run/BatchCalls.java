@@ -132,8 +132,7 @@ public class BatchCalls {
             .setScale(6, java.math.RoundingMode.HALF_UP);
     CapReservations.Answer money = caps.reserve(item, reserved, now);
     if (money instanceof CapReservations.Refused refused) {
-      items.finish(
-          held, ItemState.CAP_REACHED, "COST_CAP", refused.reason(), null, BigDecimal.ZERO, now);
+      caps.stopAtCap(held, item, refused, reserved, now);
       return Optional.empty();
     }
     CapReservations.Reservation reservation = ((CapReservations.Reserved) money).reservation();

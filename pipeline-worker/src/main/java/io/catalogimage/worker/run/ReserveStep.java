@@ -165,15 +165,9 @@ class ReserveStep {
       return new Ended("cost cap reached: the edit waits for a higher cap");
     }
     if (money instanceof CapReservations.Refused refused) {
-      items.finish(
-          job.held(),
-          ItemState.CAP_REACHED,
-          "COST_CAP",
-          refused.reason(),
-          null,
-          BigDecimal.ZERO,
-          clock.instant());
-      return new Ended("cost cap reached");
+      return caps.stopAtCap(job.held(), item, refused, reserved, clock.instant())
+          ? new Ended("cost cap reached")
+          : new Ended("cost cap reached as it was raised: queued again");
     }
     CapReservations.Reservation reservation = ((CapReservations.Reserved) money).reservation();
     Instant started = clock.instant();

@@ -2,6 +2,7 @@ package io.catalogimage.worker.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.catalogimage.common.batch.VariantSpec;
@@ -15,22 +16,25 @@ import io.catalogimage.worker.claim.ClaimedItem;
 import io.catalogimage.worker.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The money reserved for a call comes back when the call is not recorded: a capped batch's
- * committed spend never keeps an estimate for a call that was never made, which would stop the
- * batch at its cap early. Real PostgreSQL; the begin's session gives up on a lock after 200 ms (as
- * a deadlock victim would be rolled back).
+ * The caps' books against the races they meet, on real PostgreSQL. The money reserved for a call
+ * comes back when the call is not recorded: a capped batch's committed spend never keeps an
+ * estimate for a call that was never made, which would stop the batch at its cap early (the begin's
+ * session gives up on a lock after 200 ms, as a deadlock victim is rolled back). And an item
+ * refused room just before its cap is raised does not stay CAP_REACHED after the raise.
  */
-class BeginReservationTest {
+class CapReservationsTest {
 
   private static final String WORKER = "w1";
   private static final BigDecimal ESTIMATE = new BigDecimal("0.067000");
@@ -94,6 +98,83 @@ class BeginReservationTest {
     assertThat(begin(r)).contains(1);
     assertThat(committed()).isEqualByComparingTo(ESTIMATE);
     assertThat(attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void anItemRefusedJustBeforeItsCapIsRaisedIsQueuedAgain() throws Exception {
+    insertCappedBatchWithRunningItem();
+    setCap("0.05"); // no room for the estimate
+    CapReservations.Answer refused = caps.reserve(claimed(), ESTIMATE, Instant.now());
+    assertThat(refused).isInstanceOf(CapReservations.Refused.class);
+
+    CompletableFuture<Boolean> stopped;
+    try (Connection raise = pool.getConnection()) {
+      // the api's cap raise: the batch row, then its CAP_REACHED items (ours is still RUNNING)
+      raise.setAutoCommit(false);
+      raise
+          .createStatement()
+          .executeUpdate(
+              "UPDATE batches SET cost_cap_usd = 100 WHERE batch_id = '" + batch.value() + "'");
+      int resumed =
+          raise
+              .createStatement()
+              .executeUpdate(
+                  "UPDATE items SET state = 'QUEUED', version = version + 1"
+                      + " WHERE state = 'CAP_REACHED' AND batch_id = '"
+                      + batch.value()
+                      + "'");
+      assertThat(resumed).isZero();
+
+      stopped =
+          CompletableFuture.supplyAsync(
+              () ->
+                  caps.stopAtCap(
+                      new ItemRepository.Held(item, WORKER, 0),
+                      claimed(),
+                      (CapReservations.Refused) refused,
+                      ESTIMATE,
+                      Instant.now()));
+      // the item is CAP_REACHED now, and its second look waits for the raise to commit
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> stopped.isDone() || "CAP_REACHED".equals(state()));
+      raise.commit();
+    }
+
+    assertThat(stopped.get()).as("queued again, not left CAP_REACHED").isFalse();
+    assertThat(state()).isEqualTo("QUEUED");
+  }
+
+  @Test
+  void anItemRefusedRoomStaysCapReachedWhileTheCapHasNoRoom() {
+    insertCappedBatchWithRunningItem();
+    setCap("0.05");
+    CapReservations.Answer refused = caps.reserve(claimed(), ESTIMATE, Instant.now());
+
+    boolean stays =
+        caps.stopAtCap(
+            new ItemRepository.Held(item, WORKER, 0),
+            claimed(),
+            (CapReservations.Refused) refused,
+            ESTIMATE,
+            Instant.now());
+
+    assertThat(stays).isTrue();
+    assertThat(state()).isEqualTo("CAP_REACHED");
+  }
+
+  private void setCap(String usd) {
+    db.sql("UPDATE batches SET cost_cap_usd = :c WHERE batch_id = :b")
+        .param("c", new BigDecimal(usd))
+        .param("b", batch.value())
+        .update();
+  }
+
+  private String state() {
+    return db.sql("SELECT state FROM items WHERE item_id = :i")
+        .param("i", item.value())
+        .query(String.class)
+        .single();
   }
 
   private Optional<Integer> begin(CapReservations.Reservation r) {
