@@ -26,7 +26,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * and resetting connections, all on the real local servers with a worker process and a worker in
  * this JVM. After each, every item is terminal, none is lost or succeeded twice, every call the
  * simulator received has its ledger row, and no finished image was thrown away except the calls in
- * flight on the killed process. ({@code ./pipeline bench faults} runs it at full size.)
+ * flight on the killed process. Batch-wide requests racing the workers' settles (cap-churn) are
+ * never answered 5xx and leave the caps' books exact. ({@code ./pipeline bench faults} runs it at
+ * full size.)
  */
 class FaultSuiteTest {
 
@@ -74,7 +76,8 @@ class FaultSuiteTest {
                 "429-storm",
                 "5xx-storm",
                 "hang",
-                "resets"));
+                "resets",
+                "cap-churn"));
   }
 
   @AfterAll
@@ -91,7 +94,9 @@ class FaultSuiteTest {
   @Test
   void no_fault_loses_an_item_pays_an_image_twice_or_calls_without_a_ledger_row() {
     for (FaultSuite.Outcome o : outcomes) {
-      assertThat(o.accepted()).as(o.row()).isEqualTo(24);
+      assertThat(o.accepted())
+          .as(o.row())
+          .isEqualTo(o.scenario().equals("cap-churn") ? 24 * FaultSuite.CHURN_ITEMS_FACTOR : 24);
       assertThat(o.lost()).as(o.row()).isZero();
       assertThat(o.terminal()).as(o.row()).isEqualTo(o.accepted());
       assertThat(o.succeededTwice()).as(o.row()).isZero();
@@ -177,6 +182,31 @@ class FaultSuiteTest {
     // quiet machine; generous for a loaded one)
     assertThat(outcome("hang").timeToRecover()).isLessThan(Duration.ofSeconds(90));
     assertThat(outcome("hang").possiblyBilledCalls()).isPositive();
+  }
+
+  @Test
+  void cap_and_cancel_requests_racing_the_settles_are_never_5xx_and_keep_the_books_exact() {
+    FaultSuite.Outcome o = outcome("cap-churn");
+
+    assertThat(o.note()).as(o.row()).contains("5xx: 0;");
+    assertThat(o.states()).as(o.row()).containsOnlyKeys("SUCCEEDED");
+    Map<String, Object> money =
+        suite
+            .jdbc()
+            .sql(
+                """
+                SELECT b.committed_usd AS committed, sum(a.cost_usd) AS calls,
+                       count(*) FILTER (WHERE a.outcome = 'IN_FLIGHT') AS open
+                  FROM batches b JOIN attempts a ON a.batch_id = b.batch_id
+                 WHERE b.name LIKE 'cap-churn%'
+                 GROUP BY b.committed_usd
+                """)
+            .query()
+            .singleRow();
+    assertThat(((Number) money.get("open")).longValue()).isZero();
+    assertThat((java.math.BigDecimal) money.get("committed"))
+        .as("the batch's committed spend is the cost of its calls")
+        .isEqualByComparingTo((java.math.BigDecimal) money.get("calls"));
   }
 
   @Test

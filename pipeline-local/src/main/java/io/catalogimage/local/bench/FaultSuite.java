@@ -60,6 +60,7 @@ public final class FaultSuite implements AutoCloseable {
           "hang",
           "resets",
           "safety-blocks",
+          "cap-churn",
           "api-kill-upload");
 
   /**
@@ -316,6 +317,7 @@ public final class FaultSuite implements AutoCloseable {
                     false);
             case "safety-blocks" ->
                 storm(name, c -> c.withFaultRate(FaultKind.IMAGE_SAFETY, 0.2), false);
+            case "cap-churn" -> capChurn();
             case "api-kill-upload" -> apiKillUpload();
             default -> throw new IllegalArgumentException("no scenario " + name + ": " + SCENARIOS);
           };
@@ -634,6 +636,120 @@ public final class FaultSuite implements AutoCloseable {
             + "; recovery = first image");
   }
 
+  /** Rounds of batch-wide requests in cap-churn. */
+  private static final int CHURN_ROUNDS = 30;
+
+  /** cap-churn's batch is this many times the others': it must outlast a few rounds. */
+  public static final int CHURN_ITEMS_FACTOR = 20;
+
+  /**
+   * Batch-wide requests race the workers' settles: while a capped batch runs, its cap is raised for
+   * a moment and dropped below what it has committed again, and it is cancelled and re-driven,
+   * round after round. Every request must be answered 2xx (a request that loses a lock cycle with a
+   * settle is run again, never a 500); at the end, with the cap raised and the cancelled items
+   * re-driven, every item succeeds, and the batch's committed spend equals the cost of its calls
+   * (no money kept for a call never made, none counted twice).
+   */
+  private Outcome capChurn() {
+    Baseline base = baseline();
+    long deadlocksBefore = deadlocks();
+    // calls twice as long as the suite's (within the timeouts the workers learnt, 3 x p95): the
+    // batch's items are in flight, settling, refused and resumed all through the churn
+    pipeline.simulator().reconfigure(baseSim.withFixedLatency(settings.latency().multipliedBy(2)));
+    String batch;
+    Map<String, Long> answers = new java.util.TreeMap<>();
+    Instant churned;
+    try {
+      // capped below one call: items are refused until a round makes room
+      batch = submitCapped("cap-churn", settings.items() * CHURN_ITEMS_FACTOR, "0.01");
+      String path = "/v1/batches/" + batch;
+      java.util.function.BiConsumer<String, ApiClient.Answer> count =
+          (what, a) -> answers.merge(what + " " + a.status(), 1L, Long::sum);
+      Duration pause = settings.latency().dividedBy(4);
+      for (int round = 0; round < CHURN_ROUNDS; round++) {
+        if (round % 2 == 0) {
+          // room for a moment: some items start, the rest are refused again at the low cap
+          count.accept("cap", pipeline.client().put(path + "/cost-cap", "{\"costCapUsd\": 1000}"));
+          sleep(pause);
+          count.accept("cap", pipeline.client().put(path + "/cost-cap", "{\"costCapUsd\": 0.01}"));
+        } else {
+          count.accept("cancel", pipeline.client().post(path + "/cancel"));
+          sleep(pause);
+          count.accept(
+              "re-drive", pipeline.client().post(path + "/retry", "{\"states\": [\"CANCELLED\"]}"));
+        }
+        sleep(pause);
+      }
+      churned = Instant.now();
+      // the last word: the cancelled items back, and room
+      count.accept(
+          "re-drive", pipeline.client().post(path + "/retry", "{\"states\": [\"CANCELLED\"]}"));
+      count.accept("cap", pipeline.client().put(path + "/cost-cap", "{\"costCapUsd\": 1000}"));
+      awaitTerminal(List.of(batch), settings.within());
+    } finally {
+      pipeline.simulator().reconfigure(baseSim);
+    }
+    Map<String, Object> money =
+        jdbc.sql(
+                """
+                SELECT b.committed_usd AS committed,
+                       (SELECT coalesce(sum(a.cost_usd), 0) FROM attempts a
+                         WHERE a.batch_id = b.batch_id) AS calls,
+                       (SELECT count(*) FROM attempts a WHERE a.batch_id = b.batch_id
+                           AND a.outcome = 'IN_FLIGHT') AS open
+                  FROM batches b WHERE b.batch_id = CAST(:b AS uuid)
+                """)
+            .param("b", batch)
+            .query()
+            .singleRow();
+    BigDecimal drift =
+        ((BigDecimal) money.get("committed")).subtract((BigDecimal) money.get("calls"));
+    long failed =
+        answers.entrySet().stream()
+            .filter(e -> e.getKey().matches(".* 5\\d\\d"))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    return outcome(
+        "cap-churn",
+        List.of(batch),
+        base,
+        null,
+        CHURN_ROUNDS
+            + " rounds of cap up/down and cancel/re-drive in "
+            + Duration.between(base.at(), churned).toSeconds()
+            + " s; answers "
+            + answers
+            + ", 5xx: "
+            + failed
+            + "; deadlocks PostgreSQL broke: "
+            + (deadlocks() - deadlocksBefore)
+            + "; committed minus calls' cost: $"
+            + drift.stripTrailingZeros().toPlainString()
+            + " ("
+            + money.get("open")
+            + " calls open)");
+  }
+
+  private String submitCapped(String name, int items, String capUsd) {
+    String catalog =
+        new String(
+                BenchCatalog.listingOnly(name + "-" + UUID.randomUUID(), items, "fast"),
+                StandardCharsets.UTF_8)
+            .replaceFirst("^\\{", "{\"costCapUsd\": " + capUsd + ", ");
+    ApiClient.Answer a = pipeline.client().submit(catalog.getBytes(StandardCharsets.UTF_8));
+    if (a.status() != 202) {
+      throw new IllegalStateException("submission refused: " + a.status() + " " + a.body());
+    }
+    return a.body().path("id").asString();
+  }
+
+  /** Deadlocks PostgreSQL has detected (and broken) in the pipeline's database so far. */
+  private long deadlocks() {
+    return jdbc.sql("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        .query(Long.class)
+        .single();
+  }
+
   /** The api is killed with SIGKILL while a large upload streams in; the client retries. */
   private Outcome apiKillUpload() throws Exception {
     if (api == null) {
@@ -703,10 +819,10 @@ public final class FaultSuite implements AutoCloseable {
 
   // ---- figures ----
 
-  private record Baseline(StatsSnapshot stats) {}
+  private record Baseline(StatsSnapshot stats, Instant at) {}
 
   private Baseline baseline() {
-    return new Baseline(pipeline.simulator().stats());
+    return new Baseline(pipeline.simulator().stats(), Instant.now());
   }
 
   private Outcome outcome(
