@@ -1,7 +1,9 @@
 package io.catalogimage.common.db;
 
 import java.sql.SQLException;
+import java.util.function.Supplier;
 import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Failures by which PostgreSQL rolled a statement (and its transaction) back to settle a lock
@@ -29,5 +31,25 @@ public final class LockConflicts {
       }
     }
     return false;
+  }
+
+  /**
+   * Runs {@code statement}, one statement in autocommit, again while PostgreSQL rolls it back to
+   * settle a lock conflict, up to {@code tries} runs in all: a rolled-back run wrote nothing.
+   * Inside a caller's transaction it runs once, since the conflict aborted that transaction too
+   * (the caller retries the whole).
+   */
+  public static <T> T retried(int tries, Supplier<T> statement) {
+    for (int run = 1; ; run++) {
+      try {
+        return statement.get();
+      } catch (RuntimeException e) {
+        if (run >= tries
+            || !lost(e)
+            || TransactionSynchronizationManager.isActualTransactionActive()) {
+          throw e;
+        }
+      }
+    }
   }
 }

@@ -10,6 +10,7 @@ import static io.catalogimage.common.item.ItemState.QUEUED;
 import static io.catalogimage.common.item.ItemState.RUNNING;
 import static io.catalogimage.common.item.ItemState.SUCCEEDED;
 
+import io.catalogimage.common.db.LockConflicts;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
@@ -843,16 +844,27 @@ public class ItemRepository {
         == 1;
   }
 
+  /**
+   * Runs a move of a held item. Guarded by the item's version, it is run again if PostgreSQL rolled
+   * it back in a lock cycle (outside a transaction): a worker's move that lost one would otherwise
+   * leave the item to its lease's expiry.
+   */
   private static int onHeldRows(
       JdbcClient.StatementSpec statement, Held held, BigDecimal delta, Instant now) {
-    return statement
-        .param("delta", delta)
-        .param("now", Timestamp.from(now))
-        .param("item", held.item().value())
-        .param("worker", held.worker())
-        .param("version", held.version())
-        .update();
+    return LockConflicts.retried(
+        MOVE_TRIES,
+        () ->
+            statement
+                .param("delta", delta)
+                .param("now", Timestamp.from(now))
+                .param("item", held.item().value())
+                .param("worker", held.worker())
+                .param("version", held.version())
+                .update());
   }
+
+  /** Runs of a single-item move that loses lock conflicts (see {@link #onHeldRows}). */
+  private static final int MOVE_TRIES = 3;
 
   private static boolean onHeld(
       JdbcClient.StatementSpec statement, Held held, BigDecimal delta, Instant now) {
@@ -1042,12 +1054,15 @@ public class ItemRepository {
    * RESUME_CAPPED); false otherwise.
    */
   public boolean resumeCappedItem(ItemId item, int version, String note, Instant now) {
-    return jdbc.sql(RESUME_CAPPED_ITEM_SQL)
-            .param("now", Timestamp.from(now))
-            .param("note", note)
-            .param("item", item.value())
-            .param("version", version)
-            .update()
+    return LockConflicts.retried(
+            MOVE_TRIES,
+            () ->
+                jdbc.sql(RESUME_CAPPED_ITEM_SQL)
+                    .param("now", Timestamp.from(now))
+                    .param("note", note)
+                    .param("item", item.value())
+                    .param("version", version)
+                    .update())
         == 1;
   }
 

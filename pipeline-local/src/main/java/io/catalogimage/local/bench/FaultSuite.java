@@ -689,6 +689,21 @@ public final class FaultSuite implements AutoCloseable {
     } finally {
       pipeline.simulator().reconfigure(baseSim);
     }
+    // any item the churn left without its image: how it got there, and when (since the last raise)
+    List<String> leftOver =
+        jdbc.sql(
+                """
+                SELECT state || ' ' || round(extract(epoch FROM updated_at - :raised)::numeric, 1)
+                       || ' s after the last raise: ' || coalesce(note, '')
+                       || ' / ' || coalesce(last_error_message, '')
+                  FROM items WHERE batch_id = CAST(:b AS uuid) AND state <> 'SUCCEEDED'
+                 ORDER BY updated_at LIMIT 10
+                """)
+            .param("raised", Timestamp.from(churned.plus(clockOffset)))
+            .param("b", batch)
+            .query(String.class)
+            .list();
+    leftOver.forEach(line -> log.accept("  left over: " + line));
     Map<String, Object> money =
         jdbc.sql(
                 """

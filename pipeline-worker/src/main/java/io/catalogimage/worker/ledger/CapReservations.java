@@ -123,30 +123,22 @@ public class CapReservations {
       String routed,
       String purpose,
       Instant now) {
-    for (int tries = 1; ; tries++) {
-      Optional<Integer> attempt;
-      try {
-        attempt = ledger.begin(held, endpoint, model, r.amount(), routed, purpose, now);
-      } catch (RuntimeException e) {
-        if (!LockConflicts.lost(e)
-            || TransactionSynchronizationManager.isActualTransactionActive()) {
-          throw e; // outcome unknown, or the caller's transaction rolls back with the reservation
-        }
-        if (tries < BEGIN_TRIES) {
-          log.info(
-              "recording the call for {} lost a lock conflict; again: {}",
-              held.item(),
-              e.toString());
-          continue;
-        }
-        release(r);
-        throw e;
+    Optional<Integer> attempt;
+    try {
+      attempt =
+          LockConflicts.retried(
+              BEGIN_TRIES,
+              () -> ledger.begin(held, endpoint, model, r.amount(), routed, purpose, now));
+    } catch (RuntimeException e) {
+      if (LockConflicts.lost(e) && !TransactionSynchronizationManager.isActualTransactionActive()) {
+        release(r); // every run was rolled back: nothing recorded
       }
-      if (attempt.isEmpty()) {
-        release(r);
-      }
-      return attempt;
+      throw e; // otherwise the outcome is unknown, or the caller's rollback takes the reservation
     }
+    if (attempt.isEmpty()) {
+      release(r);
+    }
+    return attempt;
   }
 
   /*
