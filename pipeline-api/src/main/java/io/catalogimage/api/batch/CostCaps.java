@@ -2,6 +2,7 @@ package io.catalogimage.api.batch;
 
 import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
+import io.catalogimage.common.db.CapChangeLocks;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
@@ -54,6 +55,8 @@ class CostCaps {
   @Transactional
   @RetriedOnLockConflict
   Optional<Changed> setCap(TenantId tenant, BatchId batch, BigDecimal cap, Instant now) {
+    // held until commit: a worker stopping an item at this cap waits for it, then looks again
+    jdbc.sql(CapChangeLocks.LOCK_BATCH).param("batch", batch.value()).query().listOfRows();
     Optional<BigDecimal> committed =
         jdbc.sql(SET_CAP)
             .param("cap", cap)

@@ -2,6 +2,7 @@ package io.catalogimage.api.tenant;
 
 import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
+import io.catalogimage.common.db.CapChangeLocks;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.pricing.SpendMonth;
@@ -72,6 +73,8 @@ class TenantCaps {
   @Transactional
   @RetriedOnLockConflict
   Changed set(TenantId tenant, BigDecimal cap, Instant now) {
+    // held until commit: a worker stopping an item at this cap waits for it, then looks again
+    jdbc.sql(CapChangeLocks.LOCK_TENANT).param("tenant", tenant.value()).query().listOfRows();
     jdbc.sql(SET_CAP).param("cap", cap).param("tenant", tenant.value()).update();
     YearMonth month = SpendMonth.of(now);
     jdbc.sql(RECOUNT_MONTH)

@@ -1,5 +1,7 @@
 package io.catalogimage.worker.ledger;
 
+import io.catalogimage.common.db.CapChangeLocks;
+import io.catalogimage.common.db.LockConflicts;
 import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
@@ -356,14 +358,11 @@ public class Ledger {
    * Reserves {@code amount} of the batch's cost cap for a call about to be made; false when the cap
    * has no room for it. Only called for capped batches: an uncapped batch's row is never touched.
    */
-  /**
-   * Room under the batch's cap for {@code amount}, read once a cap change in progress has committed
-   * (a share lock on the batch row: taken and let go by this one statement outside a transaction).
-   */
+  /** Room under the batch's cap for {@code amount}. */
   private static final String BATCH_CAP_HAS_ROOM =
       """
       SELECT cost_cap_usd IS NULL OR committed_usd + :amount <= cost_cap_usd
-        FROM batches WHERE batch_id = :batch FOR SHARE
+        FROM batches WHERE batch_id = :batch
       """;
 
   /** The same under the tenant's monthly cap. */
@@ -373,15 +372,24 @@ public class Ledger {
              OR coalesce((SELECT s.committed_usd FROM tenant_spend s
                            WHERE s.tenant_id = t.tenant_id AND s.month = :month), 0)
                 + :amount <= t.monthly_cap_usd
-        FROM tenants t WHERE t.tenant_id = :tenant FOR SHARE OF t
+        FROM tenants t WHERE t.tenant_id = :tenant
       """;
 
   /**
-   * True when both the batch's cap and the tenant's monthly cap have room for {@code amount} now,
-   * after any cap change under way on either has committed. Call outside a transaction: each read
-   * lets go of its lock at once, so it never holds a batch or tenant row while waiting for another.
+   * True when both the batch's cap and the tenant's monthly cap have room for {@code amount}, read
+   * after any change of either cap under way has committed ({@link CapChangeLocks}). Outside a
+   * transaction: the wait is a statement of its own, so the reads that follow see what it waited
+   * for.
    */
   public boolean capsHaveRoom(BatchId batch, TenantId tenant, String month, BigDecimal amount) {
+    LockConflicts.retried(
+        3,
+        () ->
+            jdbc.sql(CapChangeLocks.AWAIT_CHANGES)
+                .param("batch", batch.value())
+                .param("tenant", tenant.value())
+                .query()
+                .listOfRows());
     boolean batchRoom =
         jdbc.sql(BATCH_CAP_HAS_ROOM)
             .param("batch", batch.value())

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.catalogimage.common.batch.VariantSpec;
+import io.catalogimage.common.db.CapChangeLocks;
 import io.catalogimage.common.db.LockConflicts;
 import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.id.BatchId;
@@ -111,6 +112,9 @@ class CapReservationsTest {
     try (Connection raise = pool.getConnection()) {
       // the api's cap raise: the batch row, then its CAP_REACHED items (ours is still RUNNING)
       raise.setAutoCommit(false);
+      raise
+          .createStatement()
+          .execute(CapChangeLocks.LOCK_BATCH.replace(":batch", "'" + batch.value() + "'"));
       raise
           .createStatement()
           .executeUpdate(
