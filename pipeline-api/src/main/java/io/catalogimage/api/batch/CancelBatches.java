@@ -33,9 +33,13 @@ class CancelBatches {
   public int cancel(TenantId tenant, BatchId batch, Instant now) {
     // an upload's items may still be to make: made here first, so that they are cancelled too
     expander.expandIfPending(tenant, batch);
+    // the items (and their counters) before the batch row: the order a worker's settle takes them
+    // in (its item, its counters, then the batch's spend), so that neither waits on the other in a
+    // cycle; all of it shows at once, at commit
+    int cancelled = items.cancelWaiting(tenant, batch, now);
     if (!batches.markCancelled(tenant, batch, now)) {
-      return -1;
+      return -1; // no such batch of this tenant's: the items' statement matched none either
     }
-    return items.cancelWaiting(tenant, batch, now);
+    return cancelled;
   }
 }

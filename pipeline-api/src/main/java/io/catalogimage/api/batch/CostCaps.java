@@ -21,19 +21,25 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 class CostCaps {
 
-  private static final String SET_CAP =
+  /** The money committed: settled cost plus the reservations of calls in flight. */
+  private static final String RECOUNT =
       """
-      UPDATE batches b
-         SET cost_cap_usd = :cap, version = b.version + 1,
-             committed_usd = (SELECT coalesce(sum(CASE WHEN a.outcome = 'IN_FLIGHT'
-                                                       THEN a.reserved_usd ELSE a.cost_usd END), 0)
-                                FROM attempts a WHERE a.batch_id = b.batch_id)
-       WHERE b.batch_id = :batch AND b.tenant_id = :tenant AND b.cancelled_at IS NULL
-      RETURNING b.committed_usd
+      (SELECT coalesce(sum(CASE WHEN a.outcome = 'IN_FLIGHT' THEN a.reserved_usd
+                                ELSE a.cost_usd END), 0)
+         FROM attempts a WHERE a.batch_id = b.batch_id)
       """;
 
-  private static final String EXISTS =
-      "SELECT count(*) FROM batches WHERE batch_id = :batch AND tenant_id = :tenant";
+  private static final String SET_CAP =
+      "UPDATE batches b SET cost_cap_usd = :cap, version = b.version + 1, committed_usd = "
+          + RECOUNT
+          + " WHERE b.batch_id = :batch AND b.tenant_id = :tenant AND b.cancelled_at IS NULL"
+          + " RETURNING b.committed_usd";
+
+  /** Whether the batch is cancelled, and what it has committed; no row when there is no batch. */
+  private static final String STATE =
+      "SELECT b.cancelled_at IS NOT NULL AS cancelled, "
+          + RECOUNT
+          + " AS committed FROM batches b WHERE b.batch_id = :batch AND b.tenant_id = :tenant";
 
   /** What a cap change did. */
   record Changed(BigDecimal committedUsd, int resumedItems) {}
@@ -57,27 +63,27 @@ class CostCaps {
   Optional<Changed> setCap(TenantId tenant, BatchId batch, BigDecimal cap, Instant now) {
     // held until commit: a worker stopping an item at this cap waits for it, then looks again
     jdbc.sql(CapChangeLocks.LOCK_BATCH).param("batch", batch.value()).query().listOfRows();
-    Optional<BigDecimal> committed =
-        jdbc.sql(SET_CAP)
-            .param("cap", cap)
+    Optional<java.util.Map<String, Object>> state =
+        jdbc
+            .sql(STATE)
             .param("batch", batch.value())
             .param("tenant", tenant.value())
-            .query(BigDecimal.class)
-            .optional();
-    if (committed.isEmpty()) {
-      long found =
-          jdbc.sql(EXISTS)
-              .param("batch", batch.value())
-              .param("tenant", tenant.value())
-              .query(Long.class)
-              .single();
-      if (found == 0) {
-        return Optional.empty();
-      }
-      throw new IllegalStateException("the batch was cancelled; its cap can no longer change");
+            .query()
+            .listOfRows()
+            .stream()
+            .findFirst();
+    if (state.isEmpty()) {
+      return Optional.empty();
     }
+    if ((Boolean) state.get().get("cancelled")) {
+      throw cancelled();
+    }
+    // the items (and their counters) before the batch row: the order a worker's settle takes them
+    // in (its item, its counters, then the batch's spend), so that neither waits on the other in a
+    // cycle; all of it shows at once, at commit
+    BigDecimal before = (BigDecimal) state.get().get("committed");
     int resumed = 0;
-    if (cap == null || cap.compareTo(committed.get()) > 0) {
+    if (cap == null || cap.compareTo(before) > 0) {
       resumed =
           items.resumeCapped(
               tenant,
@@ -86,10 +92,24 @@ class CostCaps {
                   ? "resumed: the cost cap was removed"
                   : "resumed: the cost cap was raised to $" + cap.toPlainString(),
               now);
-      if (resumed > 0) {
-        batches.reopenResumed(tenant, batch);
-      }
+    }
+    Optional<BigDecimal> committed =
+        jdbc.sql(SET_CAP)
+            .param("cap", cap)
+            .param("batch", batch.value())
+            .param("tenant", tenant.value())
+            .query(BigDecimal.class)
+            .optional();
+    if (committed.isEmpty()) {
+      throw cancelled(); // cancelled meanwhile: the resumed items roll back with this
+    }
+    if (resumed > 0) {
+      batches.reopenResumed(tenant, batch);
     }
     return Optional.of(new Changed(committed.get(), resumed));
+  }
+
+  private static IllegalStateException cancelled() {
+    return new IllegalStateException("the batch was cancelled; its cap can no longer change");
   }
 }

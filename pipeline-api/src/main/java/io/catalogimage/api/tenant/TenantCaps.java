@@ -25,14 +25,17 @@ class TenantCaps {
   private static final String SET_CAP =
       "UPDATE tenants SET monthly_cap_usd = :cap WHERE tenant_id = :tenant";
 
-  private static final String RECOUNT_MONTH =
+  /** The month's committed money from the ledger: settled cost plus reservations in flight. */
+  private static final String MONTH_FROM_LEDGER =
       """
-      INSERT INTO tenant_spend AS s (tenant_id, month, committed_usd)
-      SELECT :tenant, :month,
-             coalesce(sum(CASE WHEN outcome = 'IN_FLIGHT' THEN reserved_usd ELSE cost_usd END), 0)
+      SELECT coalesce(sum(CASE WHEN outcome = 'IN_FLIGHT' THEN reserved_usd ELSE cost_usd END), 0)
         FROM attempts WHERE tenant_id = :tenant AND started_at >= :from AND started_at < :to
-      ON CONFLICT (tenant_id, month) DO UPDATE SET committed_usd = EXCLUDED.committed_usd
       """;
+
+  private static final String RECOUNT_MONTH =
+      "INSERT INTO tenant_spend AS s (tenant_id, month, committed_usd) SELECT :tenant, :month, ("
+          + MONTH_FROM_LEDGER
+          + ") ON CONFLICT (tenant_id, month) DO UPDATE SET committed_usd = EXCLUDED.committed_usd";
 
   private static final String STATE =
       """
@@ -75,22 +78,34 @@ class TenantCaps {
   Changed set(TenantId tenant, BigDecimal cap, Instant now) {
     // held until commit: a worker stopping an item at this cap waits for it, then looks again
     jdbc.sql(CapChangeLocks.LOCK_TENANT).param("tenant", tenant.value()).query().listOfRows();
-    jdbc.sql(SET_CAP).param("cap", cap).param("tenant", tenant.value()).update();
     YearMonth month = SpendMonth.of(now);
-    jdbc.sql(RECOUNT_MONTH)
-        .param("tenant", tenant.value())
-        .param("month", month.toString())
-        .param("from", Timestamp.from(SpendMonth.start(month)))
-        .param("to", Timestamp.from(SpendMonth.start(month.plusMonths(1))))
-        .update();
-    MonthlyCap state = get(tenant, now);
+    Timestamp from = Timestamp.from(SpendMonth.start(month));
+    Timestamp to = Timestamp.from(SpendMonth.start(month.plusMonths(1)));
+    BigDecimal committed =
+        jdbc.sql(MONTH_FROM_LEDGER)
+            .param("tenant", tenant.value())
+            .param("from", from)
+            .param("to", to)
+            .query(BigDecimal.class)
+            .single();
+    // the items (and their counters) and the batches before the tenant's rows: the order a
+    // worker's settle takes them in (its item, its counters, its batch's spend, the tenant's
+    // month), so that neither waits on the other in a cycle; all of it shows at once, at commit
     int resumed = 0;
-    if (cap == null || cap.compareTo(state.committedUsd()) > 0) {
+    if (cap == null || cap.compareTo(committed) > 0) {
       resumed = items.resumeCapped(tenant, null, "resumed: the monthly cost cap changed", now);
       if (resumed > 0) {
         batches.reopenResumed(tenant, null);
       }
     }
+    jdbc.sql(SET_CAP).param("cap", cap).param("tenant", tenant.value()).update();
+    jdbc.sql(RECOUNT_MONTH)
+        .param("tenant", tenant.value())
+        .param("month", month.toString())
+        .param("from", from)
+        .param("to", to)
+        .update();
+    MonthlyCap state = get(tenant, now);
     return new Changed(state, resumed);
   }
 

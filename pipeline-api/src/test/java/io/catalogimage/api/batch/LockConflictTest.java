@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -52,12 +53,15 @@ class LockConflictTest {
   @Autowired MeterRegistry meters;
 
   @Test
-  void aCapRaiseThatLosesADeadlockToASettleIsRunAgain() throws Exception {
+  void aCapRaiseRacingASettleOfTheBatchWaitsForItWithoutADeadlock() throws Exception {
     UUID batch = cappedBatch(20);
+    double retriesBefore = retries("CostCaps.setCap");
     Answer raised =
-        whileASettleOfTheBatchDeadlocks(
+        whileAnotherWriterHoldsRows(
             batch,
             "CAP_REACHED",
+            List.of(SETTLE_ITEM, REQUEUE_ITEM),
+            List.of(RETURN_RESERVATION),
             () -> call("PUT", "/v1/batches/" + batch + "/cost-cap", "{\"costCapUsd\": 100}"));
 
     assertThat(raised.status()).as(String.valueOf(raised.body())).isEqualTo(200);
@@ -65,30 +69,84 @@ class LockConflictTest {
     assertThat(itemStates(batch)).isEqualTo(Map.of("QUEUED", 20L));
     assertThat(raised.body().path("batch").path("counts").path("QUEUED").asLong()).isEqualTo(20);
     assertThat(raised.body().path("batch").path("counts").path("CAP_REACHED").asLong()).isZero();
-    assertThat(retries("CostCaps.setCap")).isGreaterThanOrEqualTo(1);
+    // the items and their counters before the batch row, as a settle takes them: no cycle
+    assertThat(retries("CostCaps.setCap")).isEqualTo(retriesBefore);
   }
 
   @Test
-  void aCancelThatLosesADeadlockToASettleIsRunAgain() throws Exception {
+  void aCancelRacingASettleOfTheBatchWaitsForItWithoutADeadlock() throws Exception {
     UUID batch = cappedBatch(20);
+    double retriesBefore = retries("CancelBatches.cancel");
     Answer cancelled =
-        whileASettleOfTheBatchDeadlocks(
-            batch, "QUEUED", () -> call("POST", "/v1/batches/" + batch + "/cancel", null));
+        whileAnotherWriterHoldsRows(
+            batch,
+            "QUEUED",
+            List.of(SETTLE_ITEM, REQUEUE_ITEM),
+            List.of(RETURN_RESERVATION),
+            () -> call("POST", "/v1/batches/" + batch + "/cancel", null));
 
     assertThat(cancelled.status()).as(String.valueOf(cancelled.body())).isEqualTo(202);
-    // the settled item was requeued before the cancel's second try, which took it too
-    assertThat(cancelled.body().path("cancelledItems").asInt()).isEqualTo(20);
-    assertThat(itemStates(batch)).isEqualTo(Map.of("CANCELLED", 20L));
-    assertThat(retries("CancelBatches.cancel")).isGreaterThanOrEqualTo(1);
+    assertThat(cancelled.body().path("cancelledItems").asInt()).isEqualTo(19);
+    // the settled item was requeued after the cancel had looked: its batch being cancelled, the
+    // worker that takes it cancels it instead of calling
+    assertThat(itemStates(batch)).isEqualTo(Map.of("CANCELLED", 19L, "QUEUED", 1L));
+    assertThat(
+            jdbc.sql("SELECT cancelled_at IS NOT NULL FROM batches WHERE batch_id = :b")
+                .param("b", batch)
+                .query(Boolean.class)
+                .single())
+        .isTrue();
+    assertThat(retries("CancelBatches.cancel")).isEqualTo(retriesBefore);
   }
 
+  @Test
+  void aCancelThatLosesADeadlockIsRunAgainWhole() throws Exception {
+    UUID batch = cappedBatch(20);
+    double retriesBefore = retries("CancelBatches.cancel");
+    // a writer that takes the batch row first (as the expansion of an upload's items does), then
+    // an item's counters: the cancel holds the counters and waits for the batch row
+    Answer cancelled =
+        whileAnotherWriterHoldsRows(
+            batch,
+            "QUEUED",
+            List.of(RETURN_RESERVATION),
+            List.of(SETTLE_ITEM, REQUEUE_ITEM),
+            () -> call("POST", "/v1/batches/" + batch + "/cancel", null));
+
+    assertThat(cancelled.status()).as(String.valueOf(cancelled.body())).isEqualTo(202);
+    // rolled back by PostgreSQL and run again after the other writer committed: it took all 20
+    assertThat(cancelled.body().path("cancelledItems").asInt()).isEqualTo(20);
+    assertThat(itemStates(batch)).isEqualTo(Map.of("CANCELLED", 20L));
+    assertThat(retries("CancelBatches.cancel")).isGreaterThanOrEqualTo(retriesBefore + 1);
+  }
+
+  /** A settle's first lock: its item. */
+  private static final String SETTLE_ITEM =
+      "SELECT 1 FROM items WHERE item_id = :item FOR NO KEY UPDATE";
+
+  /** A requeue of the item: its row and its QUEUED state counter. */
+  private static final String REQUEUE_ITEM =
+      "UPDATE items SET state = 'QUEUED', version = version + 1, lease_until = NULL"
+          + " WHERE item_id = :item";
+
+  /** The unused part of a reservation back to the batch: the batch row. */
+  private static final String RETURN_RESERVATION =
+      "UPDATE batches SET committed_usd = committed_usd - 0.001 WHERE batch_id = :batch";
+
   /**
-   * Leaves every item of {@code batch} but one in {@code othersState}; settles that one (requeued,
-   * the unused part of its reservation back to the batch) in a transaction that closes a lock cycle
-   * with {@code request} while the request waits; answers the request.
+   * Leaves every item of {@code batch} but one (RUNNING) in {@code othersState}. Another writer, in
+   * one transaction, runs {@code before} (on that item and the batch), then {@code request} is
+   * sent; once it waits for a lock the writer runs {@code after} and commits. The writer's session
+   * looks for deadlocks only after 60 s: if the two close a cycle, PostgreSQL rolls the request's
+   * transaction back. Answers the request.
    */
-  private Answer whileASettleOfTheBatchDeadlocks(
-      UUID batch, String othersState, Supplier<Answer> request) throws Exception {
+  private Answer whileAnotherWriterHoldsRows(
+      UUID batch,
+      String othersState,
+      List<String> before,
+      List<String> after,
+      Supplier<Answer> request)
+      throws Exception {
     UUID settling = itemSharingACounterShard(batch);
     jdbc.sql(
             """
@@ -101,27 +159,19 @@ class LockConflictTest {
         .update();
 
     CompletableFuture<Answer> answer;
-    try (Connection settle = dataSource.getConnection()) {
-      settle.setAutoCommit(false);
-      run(settle, "SET LOCAL deadlock_timeout = '60s'");
-      int settlePid = pid(settle);
-      // a settle that requeues its item: the item, then its QUEUED counter row
-      run(settle, "SELECT 1 FROM items WHERE item_id = ? FOR NO KEY UPDATE", settling);
-      run(
-          settle,
-          "UPDATE items SET state = 'QUEUED', version = version + 1, lease_until = NULL"
-              + " WHERE item_id = ?",
-          settling);
-
+    try (Connection writer = dataSource.getConnection()) {
+      writer.setAutoCommit(false);
+      run(writer, "SET LOCAL deadlock_timeout = '60s'");
+      int writerPid = pid(writer);
+      for (String sql : before) {
+        run(writer, sql, batch, settling);
+      }
       answer = CompletableFuture.supplyAsync(request);
-      await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnALock(settlePid, "UPDATE items"));
-
-      // ... then the batch row, for its reservation: the cycle closes here
-      run(
-          settle,
-          "UPDATE batches SET committed_usd = committed_usd - 0.001 WHERE batch_id = ?",
-          batch);
-      settle.commit();
+      await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnALock(writerPid));
+      for (String sql : after) {
+        run(writer, sql, batch, settling);
+      }
+      writer.commit();
     }
     return answer.get(60, TimeUnit.SECONDS);
   }
@@ -185,14 +235,14 @@ class LockConflictTest {
         .single();
   }
 
-  private boolean waitingOnALock(int exceptPid, String statement) {
+  /** True while a session other than {@code exceptPid} waits for a lock. */
+  private boolean waitingOnALock(int exceptPid) {
     return jdbc.sql(
                 """
-            SELECT count(*) FROM pg_stat_activity
-             WHERE pid <> :pid AND wait_event_type = 'Lock' AND query LIKE :q
-            """)
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE pid <> :pid AND wait_event_type = 'Lock' AND datname = current_database()
+                """)
             .param("pid", exceptPid)
-            .param("q", statement + "%")
             .query(Long.class)
             .single()
         > 0;
@@ -215,13 +265,15 @@ class LockConflictTest {
     }
   }
 
-  private static void run(Connection c, String sql, Object... params) throws Exception {
+  private static void run(Connection c, String sql) throws Exception {
     try (PreparedStatement s = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        s.setObject(i + 1, params[i]);
-      }
       s.execute();
     }
+  }
+
+  /** Runs {@code sql} with {@code :batch} and {@code :item} bound. */
+  private static void run(Connection c, String sql, UUID batch, UUID item) throws Exception {
+    run(c, sql.replace(":batch", "'" + batch + "'").replace(":item", "'" + item + "'"));
   }
 
   private static int pid(Connection c) throws Exception {
