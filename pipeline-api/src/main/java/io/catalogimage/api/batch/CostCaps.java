@@ -35,6 +35,15 @@ class CostCaps {
           + " WHERE b.batch_id = :batch AND b.tenant_id = :tenant AND b.cancelled_at IS NULL"
           + " RETURNING b.committed_usd";
 
+  /**
+   * The batch's row, locked before the recount reads the ledger: a settle that moved the batch's
+   * committed money before is in the recount's snapshot, one after waits and adds its own on top.
+   * (Locked and recounted in one statement, a settle committing in between was in neither.)
+   */
+  private static final String LOCK_BATCH_ROW =
+      "SELECT 1 FROM batches WHERE batch_id = :batch AND tenant_id = :tenant"
+          + " AND cancelled_at IS NULL FOR NO KEY UPDATE";
+
   /** Whether the batch is cancelled, and what it has committed; no row when there is no batch. */
   private static final String STATE =
       "SELECT b.cancelled_at IS NOT NULL AS cancelled, "
@@ -92,6 +101,16 @@ class CostCaps {
                   ? "resumed: the cost cap was removed"
                   : "resumed: the cost cap was raised to $" + cap.toPlainString(),
               now);
+    }
+    boolean open =
+        jdbc.sql(LOCK_BATCH_ROW)
+            .param("batch", batch.value())
+            .param("tenant", tenant.value())
+            .query(Integer.class)
+            .optional()
+            .isPresent();
+    if (!open) {
+      throw cancelled(); // cancelled meanwhile: the resumed items roll back with this
     }
     Optional<BigDecimal> committed =
         jdbc.sql(SET_CAP)

@@ -32,6 +32,14 @@ class TenantCaps {
         FROM attempts WHERE tenant_id = :tenant AND started_at >= :from AND started_at < :to
       """;
 
+  /**
+   * The month's row, locked (when there is one) before the recount reads the ledger: a settle that
+   * moved the month's committed money before is in the recount's snapshot, one after waits and adds
+   * its own on top.
+   */
+  private static final String LOCK_MONTH_ROW =
+      "SELECT 1 FROM tenant_spend WHERE tenant_id = :tenant AND month = :month FOR NO KEY UPDATE";
+
   private static final String RECOUNT_MONTH =
       "INSERT INTO tenant_spend AS s (tenant_id, month, committed_usd) SELECT :tenant, :month, ("
           + MONTH_FROM_LEDGER
@@ -99,6 +107,11 @@ class TenantCaps {
       }
     }
     jdbc.sql(SET_CAP).param("cap", cap).param("tenant", tenant.value()).update();
+    jdbc.sql(LOCK_MONTH_ROW)
+        .param("tenant", tenant.value())
+        .param("month", month.toString())
+        .query(Integer.class)
+        .list();
     jdbc.sql(RECOUNT_MONTH)
         .param("tenant", tenant.value())
         .param("month", month.toString())
