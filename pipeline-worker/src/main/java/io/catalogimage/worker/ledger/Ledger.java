@@ -7,6 +7,7 @@ import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
+import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.json.Json;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
@@ -354,10 +355,9 @@ public class Ledger {
     return moved;
   }
 
-  /**
-   * Reserves {@code amount} of the batch's cost cap for a call about to be made; false when the cap
-   * has no room for it. Only called for capped batches: an uncapped batch's row is never touched.
-   */
+  /** Runs of the wait for cap changes (an advisory wait joins no cycle; a retry is cheap). */
+  private static final int WAIT_TRIES = 3;
+
   /** Room under the batch's cap for {@code amount}. */
   private static final String BATCH_CAP_HAS_ROOM =
       """
@@ -383,7 +383,7 @@ public class Ledger {
    */
   public boolean capsHaveRoom(BatchId batch, TenantId tenant, String month, BigDecimal amount) {
     LockConflicts.retried(
-        3,
+        WAIT_TRIES,
         () ->
             jdbc.sql(CapChangeLocks.AWAIT_CHANGES)
                 .param("batch", batch.value())
@@ -410,13 +410,7 @@ public class Ledger {
   /** CAP_REACHED for a held item the caps have no room for. */
   public boolean finishAtCap(ItemRepository.Held held, String reason, Instant now) {
     return items.finish(
-        held,
-        io.catalogimage.common.item.ItemState.CAP_REACHED,
-        "COST_CAP",
-        reason,
-        null,
-        BigDecimal.ZERO,
-        now);
+        held, ItemState.CAP_REACHED, "COST_CAP", reason, null, BigDecimal.ZERO, now);
   }
 
   /** QUEUED again for an item a cap stopped, as it was left at {@code version}. */
@@ -424,6 +418,10 @@ public class Ledger {
     return items.resumeCappedItem(item, version, note, now);
   }
 
+  /**
+   * Reserves {@code amount} of the batch's cost cap for a call about to be made; false when the cap
+   * has no room for it. Only called for capped batches: an uncapped batch's row is never touched.
+   */
   public boolean reserveUnderCap(BatchId batch, BigDecimal amount) {
     return jdbc.sql(RESERVE_UNDER_CAP)
             .param("amount", amount)
