@@ -29,11 +29,11 @@ class CostCaps {
          FROM attempts a WHERE a.batch_id = b.batch_id)
       """;
 
+  /** Run once {@link #LOCK_BATCH_ROW} holds the row: the batch cannot be cancelled meanwhile. */
   private static final String SET_CAP =
       "UPDATE batches b SET cost_cap_usd = :cap, version = b.version + 1, committed_usd = "
           + RECOUNT
-          + " WHERE b.batch_id = :batch AND b.tenant_id = :tenant AND b.cancelled_at IS NULL"
-          + " RETURNING b.committed_usd";
+          + " WHERE b.batch_id = :batch AND b.tenant_id = :tenant RETURNING b.committed_usd";
 
   /**
    * The batch's row, locked before the recount reads the ledger: a settle that moved the batch's
@@ -49,6 +49,8 @@ class CostCaps {
       "SELECT b.cancelled_at IS NOT NULL AS cancelled, "
           + RECOUNT
           + " AS committed FROM batches b WHERE b.batch_id = :batch AND b.tenant_id = :tenant";
+
+  private record State(boolean cancelled, BigDecimal committed) {}
 
   /** What a cap change did. */
   record Changed(BigDecimal committedUsd, int resumedItems) {}
@@ -72,27 +74,23 @@ class CostCaps {
   Optional<Changed> setCap(TenantId tenant, BatchId batch, BigDecimal cap, Instant now) {
     // held until commit: a worker stopping an item at this cap waits for it, then looks again
     jdbc.sql(CapChangeLocks.LOCK_BATCH).param("batch", batch.value()).query().listOfRows();
-    Optional<java.util.Map<String, Object>> state =
-        jdbc
-            .sql(STATE)
+    Optional<State> state =
+        jdbc.sql(STATE)
             .param("batch", batch.value())
             .param("tenant", tenant.value())
-            .query()
-            .listOfRows()
-            .stream()
-            .findFirst();
+            .query((rs, i) -> new State(rs.getBoolean("cancelled"), rs.getBigDecimal("committed")))
+            .optional();
     if (state.isEmpty()) {
       return Optional.empty();
     }
-    if ((Boolean) state.get().get("cancelled")) {
+    if (state.get().cancelled()) {
       throw cancelled();
     }
     // the items (and their counters) before the batch row: the order a worker's settle takes them
     // in (its item, its counters, then the batch's spend), so that neither waits on the other in a
     // cycle; all of it shows at once, at commit
-    BigDecimal before = (BigDecimal) state.get().get("committed");
     int resumed = 0;
-    if (cap == null || cap.compareTo(before) > 0) {
+    if (cap == null || cap.compareTo(state.get().committed()) > 0) {
       resumed =
           items.resumeCapped(
               tenant,
@@ -112,20 +110,17 @@ class CostCaps {
     if (!open) {
       throw cancelled(); // cancelled meanwhile: the resumed items roll back with this
     }
-    Optional<BigDecimal> committed =
+    BigDecimal committed =
         jdbc.sql(SET_CAP)
             .param("cap", cap)
             .param("batch", batch.value())
             .param("tenant", tenant.value())
             .query(BigDecimal.class)
-            .optional();
-    if (committed.isEmpty()) {
-      throw cancelled(); // cancelled meanwhile: the resumed items roll back with this
-    }
+            .single();
     if (resumed > 0) {
       batches.reopenResumed(tenant, batch);
     }
-    return Optional.of(new Changed(committed.get(), resumed));
+    return Optional.of(new Changed(committed, resumed));
   }
 
   private static IllegalStateException cancelled() {

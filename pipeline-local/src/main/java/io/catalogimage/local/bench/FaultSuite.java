@@ -751,11 +751,7 @@ public final class FaultSuite implements AutoCloseable {
                 BenchCatalog.listingOnly(name + "-" + UUID.randomUUID(), items, "fast"),
                 StandardCharsets.UTF_8)
             .replaceFirst("^\\{", "{\"costCapUsd\": " + capUsd + ", ");
-    ApiClient.Answer a = pipeline.client().submit(catalog.getBytes(StandardCharsets.UTF_8));
-    if (a.status() != 202) {
-      throw new IllegalStateException("submission refused: " + a.status() + " " + a.body());
-    }
-    return a.body().path("id").asString();
+    return accepted(pipeline.client().submit(catalog.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Deadlocks PostgreSQL has detected (and broken) in the pipeline's database so far. */
@@ -909,10 +905,14 @@ public final class FaultSuite implements AutoCloseable {
   // ---- helpers ----
 
   private String submit(String name, int items, String tier) {
-    ApiClient.Answer a =
+    return accepted(
         pipeline
             .client()
-            .submit(BenchCatalog.listingOnly(name + "-" + UUID.randomUUID(), items, tier));
+            .submit(BenchCatalog.listingOnly(name + "-" + UUID.randomUUID(), items, tier)));
+  }
+
+  /** The id of the batch a submission made; throws when it was refused. */
+  private static String accepted(ApiClient.Answer a) {
     if (a.status() != 202) {
       throw new IllegalStateException("submission refused: " + a.status() + " " + a.body());
     }

@@ -1,7 +1,6 @@
 package io.catalogimage.worker.ledger;
 
 import io.catalogimage.common.db.CapChangeLocks;
-import io.catalogimage.common.db.LockConflicts;
 import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
@@ -355,9 +354,6 @@ public class Ledger {
     return moved;
   }
 
-  /** Runs of the wait for cap changes (an advisory wait joins no cycle; a retry is cheap). */
-  private static final int WAIT_TRIES = 3;
-
   /** Room under the batch's cap for {@code amount}. */
   private static final String BATCH_CAP_HAS_ROOM =
       """
@@ -382,14 +378,11 @@ public class Ledger {
    * for.
    */
   public boolean capsHaveRoom(BatchId batch, TenantId tenant, String month, BigDecimal amount) {
-    LockConflicts.retried(
-        WAIT_TRIES,
-        () ->
-            jdbc.sql(CapChangeLocks.AWAIT_CHANGES)
-                .param("batch", batch.value())
-                .param("tenant", tenant.value())
-                .query()
-                .listOfRows());
+    jdbc.sql(CapChangeLocks.AWAIT_CHANGES)
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .query()
+        .listOfRows();
     boolean batchRoom =
         jdbc.sql(BATCH_CAP_HAS_ROOM)
             .param("batch", batch.value())
