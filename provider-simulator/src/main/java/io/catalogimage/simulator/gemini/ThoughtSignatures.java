@@ -9,7 +9,10 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
@@ -51,7 +54,9 @@ public final class ThoughtSignatures {
 
   /** Signs {@code part} (a final image or the first post-thought text) for a 3.x model. */
   void sign(ObjectNode part, GeminiModel model, long seed) {
-    signDigest(part, model, seed, digest(part));
+    if (model.thinking()) {
+      signDigest(part, model, seed, digest(part));
+    }
   }
 
   /**
@@ -59,13 +64,38 @@ public final class ThoughtSignatures {
    * client receives in its place (and will echo back).
    */
   void signImage(ObjectNode part, String mimeType, byte[] base64, GeminiModel model, long seed) {
-    signDigest(part, model, seed, imageDigest(mimeType, base64));
+    if (model.thinking()) {
+      signDigest(part, model, seed, servedImageDigest(mimeType, base64));
+    }
   }
 
-  private void signDigest(ObjectNode part, GeminiModel model, long seed, byte[] digest) {
-    if (!model.thinking()) {
-      return;
+  /**
+   * The digest of an image being served. A real-size image is one cached array shared by every
+   * answer of its size, so its digest is kept beside it (by identity, dropped with it): hashing
+   * 2-34 MB of base64 per answer was half of the simulator's CPU per 1K answer (issue 17).
+   */
+  private byte[] servedImageDigest(String mimeType, byte[] base64) {
+    if (base64.length < SHARED_BLOB_BYTES) {
+      return imageDigest(mimeType, base64);
     }
+    ImageDigest known = sharedDigests.get(base64);
+    if (known == null || !known.mimeType().equals(mimeType)) {
+      known = new ImageDigest(mimeType, imageDigest(mimeType, base64));
+      sharedDigests.put(base64, known);
+    }
+    return known.digest();
+  }
+
+  private record ImageDigest(String mimeType, byte[] digest) {}
+
+  /** Smaller arrays are built per answer (small images): not worth keeping. */
+  private static final int SHARED_BLOB_BYTES = 256 * 1024;
+
+  // WeakHashMap compares array keys by identity, and forgets them once the image cache drops them
+  private final Map<byte[], ImageDigest> sharedDigests =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private void signDigest(ObjectNode part, GeminiModel model, long seed, byte[] digest) {
     byte[] nonce = new byte[NONCE];
     ThreadLocalRandom.current().nextBytes(nonce);
     byte[] mac = mac(seed, nonce, model.id(), digest);
