@@ -536,7 +536,8 @@ public class ItemRepository {
          WHERE e.tenant_id = :tenant AND (CAST(:batch AS uuid) IS NULL OR e.batch_id = :batch)
            AND e.item_id IN (SELECT c.item_id FROM item_edits c
                               WHERE c.tenant_id = :tenant AND c.state = 'CAP_REACHED'
-                                AND (CAST(:batch AS uuid) IS NULL OR c.batch_id = :batch))
+                                AND (CAST(:batch AS uuid) IS NULL OR c.batch_id = :batch)
+                                AND (CAST(:item AS uuid) IS NULL OR c.item_id = :item))
          ORDER BY e.item_id, e.turn DESC
       ), runnable AS (
         SELECT l.edit_id, l.item_id, l.model FROM latest l JOIN items i ON i.item_id = l.item_id
@@ -1045,8 +1046,28 @@ public class ItemRepository {
             .param("note", note + " (edit)")
             .param("batch", batch == null ? null : batch.value())
             .param("tenant", tenant.value())
+            .param("item", null)
             .update();
     return items + edits;
+  }
+
+  /**
+   * Runs again the edit a cost cap stopped on one item, as {@link #resumeCapped} does for a whole
+   * batch: only while that edit is still the item's latest, CAP_REACHED, and the item SUCCEEDED
+   * with no edit running (move EDIT); false otherwise.
+   */
+  public boolean resumeCappedEdit(TenantId tenant, ItemId item, String note, Instant now) {
+    return LockConflicts.retried(
+            MOVE_TRIES,
+            () ->
+                jdbc.sql(RESUME_CAPPED_EDITS_SQL)
+                    .param("now", Timestamp.from(now))
+                    .param("note", note)
+                    .param("batch", null)
+                    .param("tenant", tenant.value())
+                    .param("item", item.value())
+                    .update())
+        == 1;
   }
 
   /**

@@ -102,6 +102,34 @@ public class CapReservations {
     return !resumed;
   }
 
+  /**
+   * Ends an edit refused room for {@code amount}: the edit CAP_REACHED, the item SUCCEEDED again
+   * with its image. The same second look as {@link #stopAtCap}: a cap raised between the refusal
+   * and this move found no CAP_REACHED edit to run again, so once any cap change under way has
+   * committed, the edit runs again if the caps now have room. True when it stays CAP_REACHED.
+   */
+  public boolean stopEditAtCap(
+      ItemRepository.Held held, ClaimedItem item, Refused refused, BigDecimal amount, Instant now) {
+    if (!ledger.endEditAtCap(held, item.edit().id(), refused.reason(), now)) {
+      return false; // no longer ours
+    }
+    if (TransactionSynchronizationManager.isActualTransactionActive()
+        || !ledger.capsHaveRoom(
+            item.batch(), item.tenant(), SpendMonth.of(now).toString(), amount)) {
+      return true;
+    }
+    boolean resumed =
+        ledger.resumeCappedEdit(
+            item.tenant(),
+            held.item(),
+            "resumed: its cost cap was raised as it was reached (edit)",
+            now);
+    if (resumed) {
+      log.info("the edit of {} reached its cap as the cap was raised: queued again", held.item());
+    }
+    return !resumed;
+  }
+
   /** The call was not made: the whole reservation comes back. */
   public void release(Reservation r) {
     ledger.settleReservation(r, r.amount().negate());

@@ -406,6 +406,11 @@ public class Ledger {
         held, ItemState.CAP_REACHED, "COST_CAP", reason, null, BigDecimal.ZERO, now);
   }
 
+  /** The edit a cap stopped on {@code item} runs again, if it is still the item's latest. */
+  public boolean resumeCappedEdit(TenantId tenant, ItemId item, String note, Instant now) {
+    return items.resumeCappedEdit(tenant, item, note, now);
+  }
+
   /** QUEUED again for an item a cap stopped, as it was left at {@code version}. */
   public boolean resumeCapped(ItemId item, int version, String note, Instant now) {
     return items.resumeCappedItem(item, version, note, now);

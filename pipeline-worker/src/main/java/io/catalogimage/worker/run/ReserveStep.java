@@ -161,8 +161,9 @@ class ReserveStep {
     CapReservations.Answer money = caps.reserve(item, reserved, clock.instant());
     if (money instanceof CapReservations.Refused refused && item.isEdit()) {
       // an edit stopped at the cap keeps the item's image; a raised cap runs it again
-      ledger.endEditAtCap(job.held(), item.edit().id(), refused.reason(), clock.instant());
-      return new Ended("cost cap reached: the edit waits for a higher cap");
+      return caps.stopEditAtCap(job.held(), item, refused, reserved, clock.instant())
+          ? new Ended("cost cap reached: the edit waits for a higher cap")
+          : new Ended("cost cap reached as it was raised: the edit queued again");
     }
     if (money instanceof CapReservations.Refused refused) {
       return caps.stopAtCap(job.held(), item, refused, reserved, clock.instant())

@@ -14,6 +14,7 @@ import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.worker.claim.ClaimedItem;
+import io.catalogimage.worker.claim.PendingEdit;
 import io.catalogimage.worker.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -33,7 +34,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * comes back when the call is not recorded: a capped batch's committed spend never keeps an
  * estimate for a call that was never made, which would stop the batch at its cap early (the begin's
  * session gives up on a lock after 200 ms, as a deadlock victim is rolled back). And an item
- * refused room just before its cap is raised does not stay CAP_REACHED after the raise.
+ * refused room just before its cap is raised does not stay CAP_REACHED after the raise, nor does an
+ * edit.
  */
 class CapReservationsTest {
 
@@ -165,6 +167,145 @@ class CapReservationsTest {
 
     assertThat(stays).isTrue();
     assertThat(state()).isEqualTo("CAP_REACHED");
+  }
+
+  @Test
+  void anEditRefusedJustBeforeItsCapIsRaisedRunsAgain() throws Exception {
+    UUID edit = insertCappedBatchWithRunningEdit();
+    setCap("0.05");
+    ClaimedItem claimed = claimedEdit(edit);
+    CapReservations.Answer refused = caps.reserve(claimed, ESTIMATE, Instant.now());
+    assertThat(refused).isInstanceOf(CapReservations.Refused.class);
+
+    CompletableFuture<Boolean> stopped;
+    try (Connection raise = pool.getConnection()) {
+      // the api's cap raise: the batch row, then the CAP_REACHED edits (ours is still PENDING)
+      raise.setAutoCommit(false);
+      raise
+          .createStatement()
+          .execute(CapChangeLocks.LOCK_BATCH.replace(":batch", "'" + batch.value() + "'"));
+      raise
+          .createStatement()
+          .executeUpdate(
+              "UPDATE batches SET cost_cap_usd = 100 WHERE batch_id = '" + batch.value() + "'");
+      int resumed =
+          raise
+              .createStatement()
+              .executeUpdate(
+                  "UPDATE item_edits SET state = 'PENDING' WHERE state = 'CAP_REACHED'"
+                      + " AND batch_id = '"
+                      + batch.value()
+                      + "'");
+      assertThat(resumed).isZero();
+
+      stopped =
+          CompletableFuture.supplyAsync(
+              () ->
+                  caps.stopEditAtCap(
+                      new ItemRepository.Held(item, WORKER, 0),
+                      claimed,
+                      (CapReservations.Refused) refused,
+                      ESTIMATE,
+                      Instant.now()));
+      // the edit is CAP_REACHED now, and its second look waits for the raise to commit
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> stopped.isDone() || "CAP_REACHED".equals(editState(edit)));
+      raise.commit();
+    }
+
+    assertThat(stopped.get()).as("run again, not left CAP_REACHED").isFalse();
+    assertThat(editState(edit)).isEqualTo("PENDING");
+    assertThat(state()).isEqualTo("QUEUED");
+    assertThat(
+            db.sql("SELECT edit_id FROM items WHERE item_id = :i")
+                .param("i", item.value())
+                .query(UUID.class)
+                .single())
+        .isEqualTo(edit);
+  }
+
+  @Test
+  void anEditRefusedRoomStaysCapReachedWithItsImageWhileTheCapHasNoRoom() {
+    UUID edit = insertCappedBatchWithRunningEdit();
+    setCap("0.05");
+    ClaimedItem claimed = claimedEdit(edit);
+    CapReservations.Answer refused = caps.reserve(claimed, ESTIMATE, Instant.now());
+
+    boolean stays =
+        caps.stopEditAtCap(
+            new ItemRepository.Held(item, WORKER, 0),
+            claimed,
+            (CapReservations.Refused) refused,
+            ESTIMATE,
+            Instant.now());
+
+    assertThat(stays).isTrue();
+    assertThat(editState(edit)).isEqualTo("CAP_REACHED");
+    assertThat(state()).as("the item keeps its image").isEqualTo("SUCCEEDED");
+  }
+
+  private String editState(UUID edit) {
+    return db.sql("SELECT state FROM item_edits WHERE edit_id = :e")
+        .param("e", edit)
+        .query(String.class)
+        .single();
+  }
+
+  /** As {@link #insertCappedBatchWithRunningItem}, the item running an edit of its attempt 1. */
+  private UUID insertCappedBatchWithRunningEdit() {
+    insertCappedBatchWithRunningItem();
+    UUID edit = UUID.randomUUID();
+    db.sql(
+            """
+            INSERT INTO item_edits (edit_id, item_id, tenant_id, batch_id, turn, instruction,
+                                    model, base_attempt, state, created_at)
+            VALUES (:e, :i, :t, :b, 1, 'make it green', 'gemini-3.1-flash-image', 1, 'PENDING',
+                    now())
+            """)
+        .param("e", edit)
+        .param("i", item.value())
+        .param("t", TenantId.DEFAULT.value())
+        .param("b", batch.value())
+        .update();
+    db.sql("UPDATE items SET edit_id = :e, turn_attempt = 1 WHERE item_id = :i")
+        .param("e", edit)
+        .param("i", item.value())
+        .update();
+    return edit;
+  }
+
+  private ClaimedItem claimedEdit(UUID edit) {
+    ClaimedItem c = claimed();
+    return new ClaimedItem(
+        c.id(),
+        c.tenant(),
+        c.batch(),
+        c.sku(),
+        c.variant(),
+        c.tier(),
+        c.altTextLocales(),
+        c.styleGuide(),
+        c.prompt(),
+        c.attempts(),
+        "gemini-3.1-flash-image",
+        c.referenceImage(),
+        c.lane(),
+        c.deadline(),
+        c.costCapUsd(),
+        c.allowSafetyReroute(),
+        c.tenantMonthlyCapUsd(),
+        c.attemptsBeforeRun(),
+        c.version(),
+        c.routeReason(),
+        c.failuresByModel(),
+        c.rateLimitsByModel(),
+        c.title(),
+        c.category(),
+        c.merchantAltText(),
+        new PendingEdit(edit, 1, "make it green", "gemini-3.1-flash-image", 1),
+        c.settings(),
+        null);
   }
 
   private void setCap(String usd) {
