@@ -207,7 +207,8 @@ class BatchController {
 
   /**
    * Re-drive: failed, blocked or cancelled items run again (optionally on another tier); succeeded
-   * items are kept. Answers how many run again and the batch.
+   * items are kept, and a cancelled batch is no longer cancelled once CANCELLED items are asked
+   * for. Answers how many run again and the batch.
    */
   @PostMapping("/v1/batches/{batchId}/retry")
   @ApiResponse(responseCode = "202", description = "how many items run again, and the batch")

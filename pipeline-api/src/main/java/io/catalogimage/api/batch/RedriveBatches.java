@@ -14,7 +14,9 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Re-drive: items that ended FAILED, BLOCKED or CANCELLED run again, optionally on another tier,
  * each with its full retries (attempts before the run are remembered, attempt numbers go on).
- * Succeeded items are never touched. The batch reopens and is no longer cancelled.
+ * Succeeded items are never touched. The batch reopens and is no longer cancelled: also when no
+ * item has ended CANCELLED yet but CANCELLED ones were asked for and some are still held by a
+ * worker (they would end CANCELLED a moment later, with the batch still cancelled).
  */
 @Component
 class RedriveBatches {
@@ -32,7 +34,9 @@ class RedriveBatches {
   @RetriedOnLockConflict
   int redrive(TenantId tenant, BatchId batch, Set<ItemState> states, String tier, Instant now) {
     int requeued = items.redrive(tenant, batch, states, now);
-    if (requeued > 0) {
+    if (requeued > 0
+        || (states.contains(ItemState.CANCELLED)
+            && batches.cancelledWithItemsUnfinished(tenant, batch))) {
       batches.reopenForRedrive(tenant, batch, tier);
     } else if (tier != null) {
       batches.retier(tenant, batch, tier);

@@ -6,6 +6,7 @@ import static io.catalogimage.common.batch.BatchState.RUNNING;
 
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
+import io.catalogimage.common.item.ItemState;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -114,6 +115,27 @@ public class BatchRepository {
         .param("tenant", tenant.value())
         .update();
   }
+
+  /**
+   * True when the batch is cancelled and some of its items are not finished yet: items a worker
+   * holds, which end CANCELLED when it reaches them unless the batch is reopened first.
+   */
+  public boolean cancelledWithItemsUnfinished(TenantId tenant, BatchId batch) {
+    return jdbc.sql(CANCELLED_WITH_ITEMS_UNFINISHED_SQL)
+        .param("batch", batch.value())
+        .param("tenant", tenant.value())
+        .param(
+            "terminal", ItemState.terminalStates().stream().map(Enum::name).toArray(String[]::new))
+        .query(Boolean.class)
+        .single();
+  }
+
+  private static final String CANCELLED_WITH_ITEMS_UNFINISHED_SQL =
+      """
+      SELECT EXISTS (SELECT 1 FROM batches b JOIN items i ON i.batch_id = b.batch_id
+                      WHERE b.batch_id = :batch AND b.tenant_id = :tenant
+                        AND b.cancelled_at IS NOT NULL AND i.state <> ALL(:terminal))
+      """;
 
   public void retier(TenantId tenant, BatchId batch, String tier) {
     jdbc.sql(RETIER_SQL)
