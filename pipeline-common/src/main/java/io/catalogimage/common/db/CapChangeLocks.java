@@ -25,14 +25,17 @@ public final class CapChangeLocks {
 
   /**
    * Waits until no change of batch {@code :batch}'s cap nor of tenant {@code :tenant}'s is under
-   * way (run outside a transaction: the shared locks go with the statement).
+   * way, for at most {@code :wait} (a PostgreSQL interval such as {@code '60s'}; then it fails with
+   * 55P03, lock not available). Run outside a transaction: the shared locks and the bound go with
+   * the statement (the bound is set in a subquery, which is run before the locks are asked for).
    */
   public static final String AWAIT_CHANGES =
       "SELECT pg_advisory_xact_lock_shared("
           + BATCH_CLASS
           + ", hashtext(CAST(:batch AS text))), pg_advisory_xact_lock_shared("
           + TENANT_CLASS
-          + ", hashtext(CAST(:tenant AS text)))";
+          + ", hashtext(CAST(:tenant AS text)))"
+          + " FROM (SELECT set_config('lock_timeout', CAST(:wait AS text), true)) AS bounded";
 
   private CapChangeLocks() {}
 }

@@ -1,6 +1,7 @@
 package io.catalogimage.worker.ledger;
 
 import io.catalogimage.common.db.CapChangeLocks;
+import io.catalogimage.common.db.LockConflicts;
 import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
@@ -10,8 +11,11 @@ import io.catalogimage.common.item.ItemState;
 import io.catalogimage.common.json.Json;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -24,6 +28,8 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Repository
 public class Ledger {
+
+  private static final Logger log = LoggerFactory.getLogger(Ledger.class);
 
   /**
    * Counts the attempt on the item (guarded by lease and version, refused for a cancelled batch)
@@ -378,11 +384,37 @@ public class Ledger {
    * for.
    */
   public boolean capsHaveRoom(BatchId batch, TenantId tenant, String month, BigDecimal amount) {
-    jdbc.sql(CapChangeLocks.AWAIT_CHANGES)
-        .param("batch", batch.value())
-        .param("tenant", tenant.value())
-        .query()
-        .listOfRows();
+    return capsHaveRoom(batch, tenant, month, amount, CAP_CHANGE_WAIT);
+  }
+
+  /**
+   * How long the second look waits for a cap change under way: a change that hangs (an api frozen
+   * mid-transaction) must not hold a worker thread for ever. Past it the answer is no room: the
+   * item stays CAP_REACHED, where the next raise finds it.
+   */
+  static final Duration CAP_CHANGE_WAIT = Duration.ofSeconds(60);
+
+  boolean capsHaveRoom(
+      BatchId batch, TenantId tenant, String month, BigDecimal amount, Duration wait) {
+    try {
+      jdbc.sql(CapChangeLocks.AWAIT_CHANGES)
+          .param("batch", batch.value())
+          .param("tenant", tenant.value())
+          .param("wait", wait.toMillis() + "ms")
+          .query()
+          .listOfRows();
+    } catch (RuntimeException e) {
+      if (!LockConflicts.lost(e)) {
+        throw e;
+      }
+      log.warn(
+          "a change of the cost cap of batch {} or tenant {} has been under way for over {}:"
+              + " not looking again",
+          batch,
+          tenant,
+          wait);
+      return false;
+    }
     boolean batchRoom =
         jdbc.sql(BATCH_CAP_HAS_ROOM)
             .param("batch", batch.value())

@@ -3,6 +3,7 @@ package io.catalogimage.worker.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.catalogimage.common.batch.VariantSpec;
@@ -13,6 +14,7 @@ import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
+import io.catalogimage.common.pricing.SpendMonth;
 import io.catalogimage.worker.claim.ClaimedItem;
 import io.catalogimage.worker.claim.PendingEdit;
 import io.catalogimage.worker.testing.TestDatabase;
@@ -167,6 +169,33 @@ class CapReservationsTest {
 
     assertThat(stays).isTrue();
     assertThat(state()).isEqualTo("CAP_REACHED");
+  }
+
+  @Test
+  void aSecondLookGivesUpOnACapChangeThatHangsAndAnswersNoRoom() throws Exception {
+    insertCappedBatchWithRunningItem(); // a cap of $1.00: room for the estimate
+    Ledger ledger = new Ledger(db, new ItemRepository(db), new Conversations(db));
+    String month = SpendMonth.of(Instant.now()).toString();
+    try (Connection hung = pool.getConnection()) {
+      // a cap change that took its lock and never ends (an api frozen mid-transaction)
+      hung.setAutoCommit(false);
+      hung.createStatement()
+          .execute(CapChangeLocks.LOCK_BATCH.replace(":batch", "'" + batch.value() + "'"));
+
+      boolean room =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(30),
+              () ->
+                  ledger.capsHaveRoom(
+                      batch, TenantId.DEFAULT, month, ESTIMATE, Duration.ofMillis(300)));
+
+      assertThat(room).as("not known: the item stays where the next raise finds it").isFalse();
+      hung.rollback();
+    }
+    assertThat(
+            ledger.capsHaveRoom(batch, TenantId.DEFAULT, month, ESTIMATE, Duration.ofMillis(300)))
+        .as("with the change gone, the caps are read")
+        .isTrue();
   }
 
   @Test
