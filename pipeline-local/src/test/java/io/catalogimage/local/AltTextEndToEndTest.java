@@ -188,11 +188,28 @@ class AltTextEndToEndTest {
     return Json.mapper().readTree(bytes);
   }
 
+  /** The SHA-256 of the image stored for the item, read back from the store. */
+  private static String storedImageSha256(String batch, String sku) throws Exception {
+    String key =
+        Pipelines.jdbc(pipeline)
+            .sql("SELECT image_key FROM items WHERE batch_id = CAST(:b AS uuid) AND sku = :s")
+            .param("b", batch)
+            .param("s", sku)
+            .query(String.class)
+            .single();
+    return sha256(pipeline.api().getBean(ObjectStore.class).get(key).orElseThrow());
+  }
+
   @Test
-  void every_item_of_an_openai_image_model_ends_with_checked_alt_text_in_every_locale() {
+  void every_item_of_an_openai_image_model_ends_with_checked_alt_text_in_every_locale()
+      throws Exception {
     assertThat(Pipelines.states(pipeline, openAiBatch)).containsOnlyKeys("SUCCEEDED");
     for (String sku : OPENAI_ITEMS.keySet()) {
       JsonNode sidecar = sidecar(openAiBatch, sku);
+      // the hash its PUT signed (the spool no longer hashes what its PUT does) is the stored one's
+      assertThat(sidecar.path("imageSha256").asString())
+          .as(sku)
+          .isEqualTo(storedImageSha256(openAiBatch, sku));
       assertThat(sidecar.path("requested").path("model").asString()).isEqualTo("gpt-image-1.5");
       for (String locale : LOCALES) {
         String text = sidecar.path("altText").path(locale).asString();

@@ -2,6 +2,7 @@ package io.catalogimage.worker;
 
 import io.catalogimage.common.json.Json;
 import io.catalogimage.common.model.ModelCatalog;
+import io.catalogimage.common.storage.ObjectStore;
 import io.catalogimage.worker.consume.JobErrors;
 import io.catalogimage.worker.provider.ModelTimeouts;
 import io.catalogimage.worker.provider.ProviderProperties;
@@ -44,9 +45,10 @@ class WorkerBeans {
     return new ModelTimeouts(props);
   }
 
+  /** Images the store's PUT hashes anyway are not hashed again for their sidecar. */
   @Bean
-  ResultSpool resultSpool(ResultProperties props) {
-    return new ResultSpool(props);
+  ResultSpool resultSpool(ResultProperties props, ObjectStore store) {
+    return new ResultSpool(props, store.payloadSha256UpTo());
   }
 
   /** The HTTP clients' own threads: parsing answers, never waiting. */

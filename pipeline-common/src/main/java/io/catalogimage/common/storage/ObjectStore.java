@@ -17,8 +17,10 @@ public interface ObjectStore {
    * so a retried request can read again), without holding them in one array.
    *
    * @param contentMd5 base64 MD5 of the bytes, checked by the server; null for none
+   * @return the hex SHA-256 of the bytes sent, when the upload computed it on the way (see {@link
+   *     #payloadSha256UpTo}); empty otherwise
    */
-  default void putStream(
+  default Optional<String> putStream(
       String key,
       java.util.function.Supplier<java.io.InputStream> content,
       long length,
@@ -29,11 +31,26 @@ public interface ObjectStore {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+    return Optional.empty();
   }
 
-  /** {@link #putFile(String, java.nio.file.Path, String)} with the file's base64 MD5 (or null). */
-  default void putFile(String key, java.nio.file.Path file, String contentType, String contentMd5) {
+  /**
+   * {@link #putFile(String, java.nio.file.Path, String)} with the file's base64 MD5 (or null);
+   * returns the hex SHA-256 of the file as {@link #putStream} does.
+   */
+  default Optional<String> putFile(
+      String key, java.nio.file.Path file, String contentType, String contentMd5) {
     putFile(key, file, contentType);
+    return Optional.empty();
+  }
+
+  /**
+   * Uploads of up to this many bytes compute the SHA-256 of what they send anyway (SigV4 signs it
+   * on a plain-HTTP endpoint) and hand it back from {@link #putStream} and {@link #putFile}, so a
+   * caller that needs the hash need not compute it again; 0 when none do.
+   */
+  default long payloadSha256UpTo() {
+    return 0;
   }
 
   /** The object's bytes, or empty when there is no object under the key. */

@@ -3,10 +3,15 @@ package io.catalogimage.common.storage;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -31,6 +36,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * they were decoded, is in their sidecar. The images' Content-MD5 was dropped (issue 17): it added
  * an MD5 pass per image for a guarantee SigV4 or TLS already gives, and the SDK's flexible
  * checksums ({@code x-amz-checksum-sha256}) are refused by S3Proxy (501).
+ *
+ * <p>A signed payload's SHA-256 is handed back to the caller ({@link #payloadSha256UpTo}): the
+ * worker needs each image's hash for its sidecar, and reads it from the signed request instead of
+ * hashing the image a second time.
  */
 public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
@@ -63,7 +72,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
+            .overrideConfiguration(o -> o.addExecutionInterceptor(new SignedPayloadHash()))
             .build();
+    this.payloadSigned = "http".equalsIgnoreCase(props.endpoint().getScheme());
     this.presigner =
         S3Presigner.builder()
             .endpointOverride(props.publicEndpoint())
@@ -106,15 +117,57 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   private final long partSize;
 
   @Override
-  public void putStream(
+  public Optional<String> putStream(
       String key,
       java.util.function.Supplier<java.io.InputStream> content,
       long length,
       String contentType,
       String contentMd5) {
+    AtomicReference<String> sent = new AtomicReference<>();
     client.putObject(
-        b -> b.bucket(bucket).key(key).contentType(contentType).contentMD5(contentMd5),
+        b ->
+            b.bucket(bucket)
+                .key(key)
+                .contentType(contentType)
+                .contentMD5(contentMd5)
+                .overrideConfiguration(o -> o.putExecutionAttribute(PAYLOAD_SHA256, sent)),
         RequestBody.fromContentProvider(content::get, length, contentType));
+    return Optional.ofNullable(sent.get());
+  }
+
+  /** On plain HTTP every single PUT signs its payload's SHA-256; multipart files go in parts. */
+  @Override
+  public long payloadSha256UpTo() {
+    return payloadSigned ? partSize : 0;
+  }
+
+  private final boolean payloadSigned;
+
+  /** Where {@link SignedPayloadHash} puts a request's signed payload hash. */
+  private static final ExecutionAttribute<AtomicReference<String>> PAYLOAD_SHA256 =
+      new ExecutionAttribute<>("catalogimage.payloadSha256");
+
+  /**
+   * Reads the payload hash SigV4 signed ({@code x-amz-content-sha256}, the hex SHA-256 of the body
+   * as sent) from the signed request, for a request that asked for it; {@code UNSIGNED-PAYLOAD}
+   * (HTTPS) and the streaming forms are not hashes and are left out.
+   */
+  private static final class SignedPayloadHash implements ExecutionInterceptor {
+    private static final java.util.regex.Pattern HEX_SHA256 =
+        java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
+    @Override
+    public void beforeTransmission(
+        Context.BeforeTransmission context, ExecutionAttributes attributes) {
+      AtomicReference<String> sink = attributes.getAttribute(PAYLOAD_SHA256);
+      if (sink != null) {
+        context
+            .httpRequest()
+            .firstMatchingHeader("x-amz-content-sha256")
+            .filter(h -> HEX_SHA256.matcher(h).matches())
+            .ifPresent(sink::set);
+      }
+    }
   }
 
   @Override
@@ -127,7 +180,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
    * read from the file one by one: never a whole file, nor a whole part, in memory.
    */
   @Override
-  public void putFile(String key, java.nio.file.Path file, String contentType, String contentMd5) {
+  public Optional<String> putFile(
+      String key, java.nio.file.Path file, String contentType, String contentMd5) {
     long size;
     try {
       size = java.nio.file.Files.size(file);
@@ -135,10 +189,16 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     if (size <= partSize) {
+      AtomicReference<String> sent = new AtomicReference<>();
       client.putObject(
-          b -> b.bucket(bucket).key(key).contentType(contentType).contentMD5(contentMd5),
+          b ->
+              b.bucket(bucket)
+                  .key(key)
+                  .contentType(contentType)
+                  .contentMD5(contentMd5)
+                  .overrideConfiguration(o -> o.putExecutionAttribute(PAYLOAD_SHA256, sent)),
           RequestBody.fromFile(file));
-      return;
+      return Optional.ofNullable(sent.get());
     }
     String upload =
         client
@@ -170,6 +230,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload));
       throw e;
     }
+    return Optional.empty(); // each part signed its own hash: none is the whole file's
   }
 
   /** {@code length} bytes of {@code file} from {@code offset}, as a new stream. */

@@ -123,6 +123,30 @@ class CorruptedUploadTest {
     assertThat(direct.get("large.png")).isEmpty();
   }
 
+  /** The worker takes its sidecar's image hash from here instead of hashing the image again. */
+  @Test
+  void a_single_put_hands_back_the_sha256_it_signed_and_a_multipart_upload_none() throws Exception {
+    byte[] image = random(3 * 1024 * 1024, 5);
+    String sha256 =
+        java.util.HexFormat.of()
+            .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
+    Path file = Files.write(dir.resolve("hashed.png"), image);
+    Path large = Files.write(dir.resolve("hashed-large.png"), random(6 * 1024 * 1024, 6));
+
+    assertThat(direct.payloadSha256UpTo()).as("plain HTTP: payloads signed").isEqualTo(5L << 20);
+    assertThat(
+            direct.putStream(
+                "hashed-streamed.png",
+                () -> new ByteArrayInputStream(image),
+                image.length,
+                "image/png",
+                null))
+        .hasValue(sha256);
+    assertThat(direct.putFile("hashed.png", file, "image/png", null)).hasValue(sha256);
+    assertThat(direct.putFile("hashed-large.png", large, "image/png", null)).isEmpty();
+    assertThat(direct.get("hashed.png")).hasValue(image);
+  }
+
   @Test
   void the_same_bytes_uncorrupted_arrive_exactly() throws IOException {
     byte[] image = random(6 * 1024 * 1024, 4);

@@ -307,8 +307,11 @@ final class PayloadBenchmark {
       ObjectStore store, byte[] image, byte[] sidecar, int items, int threads, HttpRequest fetch)
       throws Exception {
     Path spoolDir = Files.createTempDirectory("bench-raw-spool-");
+    // as the worker's spool: no hash of its own where the PUT computes one (a bare PUT hashes once)
     ResultSpool spool =
-        new ResultSpool(new ResultProperties(null, spoolDir, null, null, null, null));
+        new ResultSpool(
+            new ResultProperties(null, spoolDir, null, null, null, null),
+            store.payloadSha256UpTo());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long start = System.nanoTime();

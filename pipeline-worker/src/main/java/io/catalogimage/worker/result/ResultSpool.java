@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -48,11 +49,24 @@ public final class ResultSpool {
   private final AtomicLong peakPending = new AtomicLong();
   private volatile Runnable onRoom = () -> {};
 
+  /** Images up to this size are not hashed here: their PUT hands their hash back. */
+  private final long hashedByPutUpTo;
+
   public ResultSpool(ResultProperties props) {
+    this(props, 0);
+  }
+
+  /**
+   * @param hashedByPutUpTo images up to this many bytes are not hashed as they are received: the
+   *     store's PUT computes their SHA-256 anyway and hands it back ({@link
+   *     io.catalogimage.common.storage.ObjectStore#payloadSha256UpTo}); 0 hashes every image here
+   */
+  public ResultSpool(ResultProperties props, long hashedByPutUpTo) {
     this.memoryLimit = props.memory().toBytes();
     this.perImageLimit = props.memoryPerImage().toBytes();
     this.pendingLimit = props.pendingLimit().toBytes();
     this.dir = props.spoolDir();
+    this.hashedByPutUpTo = hashedByPutUpTo;
   }
 
   /** Called (on any thread) when the budget has room again after being full. */
@@ -139,12 +153,15 @@ public final class ResultSpool {
 
   /**
    * One image being written: in 64 KB chunks while it fits the memory limits, then in a file.
-   * SHA-256 (for the sidecar) is computed as the bytes go by. No MD5: the PUT's integrity is the
-   * payload SHA-256 SigV4 signs (plain HTTP) or TLS (HTTPS); see docs/decisions.md.
+   * SHA-256 (for the sidecar) is computed as the bytes go by, unless the image's PUT will compute
+   * it (up to {@code hashedByPutUpTo} bytes; past that, what came so far is hashed and the rest as
+   * it goes by). No MD5: the PUT's integrity is the payload SHA-256 SigV4 signs (plain HTTP) or TLS
+   * (HTTPS); see docs/decisions.md.
    */
   public final class Receiving extends OutputStream {
     private final List<byte[]> chunks = new ArrayList<>();
     private final MessageDigest sha256 = digest("SHA-256");
+    private boolean hashing = hashedByPutUpTo <= 0;
     private final byte[] head = new byte[HEAD];
     private int headLength;
     private byte[] current;
@@ -181,7 +198,12 @@ public final class ResultSpool {
         System.arraycopy(b, off, head, headLength, n);
         headLength += n;
       }
-      sha256.update(b, off, len);
+      if (!hashing && size + len > hashedByPutUpTo) {
+        hashSoFar();
+      }
+      if (hashing) {
+        sha256.update(b, off, len);
+      }
       size += len;
       if (fileOut != null) {
         fileOut.write(b, off, len);
@@ -220,6 +242,24 @@ public final class ResultSpool {
       return true;
     }
 
+    /** Too large for its PUT to hash it: hashes the bytes received so far, then hashes on. */
+    private void hashSoFar() throws IOException {
+      hashing = true;
+      if (fileOut != null) {
+        fileOut.flush();
+        try (InputStream in = Files.newInputStream(file)) {
+          byte[] buffer = new byte[CHUNK];
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            sha256.update(buffer, 0, n);
+          }
+        }
+        return;
+      }
+      for (int i = 0; i < chunks.size(); i++) {
+        sha256.update(chunks.get(i), 0, i == chunks.size() - 1 ? currentLength : CHUNK);
+      }
+    }
+
     /** Moves what is in memory to a file and goes on there. */
     private void spill() throws IOException {
       Files.createDirectories(dir);
@@ -245,7 +285,7 @@ public final class ResultSpool {
         fileOut.close();
         fileOut = null;
       }
-      String sha = HexFormat.of().formatHex(sha256.digest());
+      String sha = hashing ? HexFormat.of().formatHex(sha256.digest()) : null;
       Held held =
           new Held(
               Collections.unmodifiableList(new ArrayList<>(chunks)),
@@ -294,7 +334,7 @@ public final class ResultSpool {
     private final long size;
     private final long memoryTaken;
     private final byte[] head;
-    private final String sha256;
+    private volatile String sha256; // null until hashed: by its PUT, or on demand
     private final AtomicBoolean released = new AtomicBoolean();
 
     private Held(
@@ -327,9 +367,26 @@ public final class ResultSpool {
       return head.clone();
     }
 
-    /** Hex SHA-256 of the image, computed while it was received. */
+    /**
+     * Hex SHA-256 of the image: computed while it was received, or handed back by its PUT ({@link
+     * #putTo}), or else read now (before {@link #release}).
+     */
     public String sha256() {
-      return sha256;
+      String known = sha256;
+      if (known == null) {
+        MessageDigest digest = digest("SHA-256");
+        try (InputStream in = open()) {
+          byte[] buffer = new byte[CHUNK];
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            digest.update(buffer, 0, n);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        known = HexFormat.of().formatHex(digest.digest());
+        sha256 = known;
+      }
+      return known;
     }
 
     /** A new stream over the image's bytes, from memory or its file. */
@@ -363,10 +420,12 @@ public final class ResultSpool {
      * server checks the payload SHA-256 SigV4 signs (or TLS guards the bytes on HTTPS).
      */
     public void putTo(ObjectStore store, String key, String contentType) {
-      if (file != null) {
-        store.putFile(key, file, contentType, null);
-      } else {
-        store.putStream(key, this::open, size, contentType, null);
+      Optional<String> sent =
+          file != null
+              ? store.putFile(key, file, contentType, null)
+              : store.putStream(key, this::open, size, contentType, null);
+      if (sha256 == null) {
+        sent.ifPresent(hash -> sha256 = hash);
       }
     }
 

@@ -4,6 +4,7 @@ import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.storage.ObjectKeys;
 import io.catalogimage.common.storage.ObjectStore;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,15 +34,20 @@ public class ResultWriter {
     }
   }
 
-  /** Throws when the store refuses or cannot be reached; the caller retries. */
-  public Stored write(Target target, ResultSpool.Held image, String mimeType, byte[] sidecarJson) {
+  /**
+   * Throws when the store refuses or cannot be reached; the caller retries. The sidecar is made
+   * once the image is stored: it carries the image's SHA-256, which the image's PUT may have
+   * computed ({@link ResultSpool.Held#sha256}).
+   */
+  public Stored write(
+      Target target, ResultSpool.Held image, String mimeType, Supplier<byte[]> sidecarJson) {
     // a JPEG (OpenAI's outputFormat: jpeg) is named as one
     String imageKey =
         "image/jpeg".equals(mimeType)
             ? target.imageKey().replaceFirst("\\.png$", ".jpg")
             : target.imageKey();
     image.putTo(store, imageKey, mimeType);
-    store.put(target.sidecarKey(), sidecarJson, "application/json");
+    store.put(target.sidecarKey(), sidecarJson.get(), "application/json");
     return new Stored(imageKey, target.sidecarKey());
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -72,7 +73,7 @@ public class StoreResults {
       ResultWriter.Target target,
       ResultSpool.Held image,
       String mimeType,
-      byte[] sidecarJson,
+      Supplier<byte[]> sidecarJson,
       BooleanSupplier leaseLost) {
     CompletableFuture<Outcome> done = new CompletableFuture<>();
     new Tries(target, image, mimeType, sidecarJson, leaseLost, done, clock.instant()).run();
@@ -83,7 +84,7 @@ public class StoreResults {
     private final ResultWriter.Target target;
     private final ResultSpool.Held image;
     private final String mimeType;
-    private final byte[] sidecar;
+    private final Supplier<byte[]> sidecar;
     private final BooleanSupplier leaseLost;
     private final CompletableFuture<Outcome> done;
     private final Instant first;
@@ -93,7 +94,7 @@ public class StoreResults {
         ResultWriter.Target target,
         ResultSpool.Held image,
         String mimeType,
-        byte[] sidecar,
+        Supplier<byte[]> sidecar,
         BooleanSupplier leaseLost,
         CompletableFuture<Outcome> done,
         Instant first) {

@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -405,10 +406,13 @@ public class GenerateImages implements SmartLifecycle {
       AltText alt,
       CaptionStep.Captioned captioned) {
     ClaimedItem item = job.item;
-    byte[] sidecar =
-        Json.mapper()
-            .writerWithDefaultPrettyPrinter()
-            .writeValueAsBytes(AttemptRecords.sidecar(item, c, g, alt, captioned, cost, finished));
+    // made after the image's PUT, which may hand back the image's hash the sidecar carries
+    Supplier<byte[]> sidecar =
+        () ->
+            Json.mapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(
+                    AttemptRecords.sidecar(item, c, g, alt, captioned, cost, finished));
     AttemptResult recorded = AttemptRecords.result(g, accept.describe(), cost);
     String served = g.info().modelVersion() == null ? c.model() : g.info().modelVersion();
     String mimeType = g.mimeType();

@@ -97,7 +97,7 @@ class StoreResultsTest {
     ResultSpool.Held image = spool.hold(new byte[] {1, 2, 3});
 
     var result =
-        step(store, props).store(target(3), image, "image/png", "{}".getBytes(), () -> false);
+        step(store, props).store(target(3), image, "image/png", () -> "{}".getBytes(), () -> false);
     org.awaitility.Awaitility.await().until(() -> store.puts.get() >= 3);
     store.up.set(true);
 
@@ -117,7 +117,7 @@ class StoreResultsTest {
     ResultSpool.Held image = new ResultSpool(props).hold(new byte[] {1});
 
     var result =
-        step(store, props).store(target(1), image, "image/png", "{}".getBytes(), () -> false);
+        step(store, props).store(target(1), image, "image/png", () -> "{}".getBytes(), () -> false);
     org.awaitility.Awaitility.await().until(() -> store.puts.get() >= 2);
     clock.advance(Duration.ofMinutes(16));
 
@@ -133,7 +133,8 @@ class StoreResultsTest {
     ResultProperties props = new ResultProperties(null, spoolDir, Duration.ofMillis(250), null);
     ResultSpool.Held image = new ResultSpool(props).hold(new byte[] {1});
 
-    var result = step(store, props).store(target(1), image, "image/png", new byte[0], lost::get);
+    var result =
+        step(store, props).store(target(1), image, "image/png", () -> new byte[0], lost::get);
     org.awaitility.Awaitility.await().until(() -> store.puts.get() >= 2);
     lost.set(true);
 
