@@ -32,10 +32,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * an in-cluster MinIO) SigV4 signs the payload's SHA-256 ({@code x-amz-content-sha256}), which the
  * server recomputes and refuses on mismatch, for a single PUT and for every part of a multipart
  * upload (CorruptedUploadTest flips a byte on the wire); on HTTPS the SDK sends {@code
- * UNSIGNED-PAYLOAD} and TLS's record MACs guard the wire. The images' own SHA-256, computed while
- * they were decoded, is in their sidecar. The images' Content-MD5 was dropped (issue 17): it added
- * an MD5 pass per image for a guarantee SigV4 or TLS already gives, and the SDK's flexible
- * checksums ({@code x-amz-checksum-sha256}) are refused by S3Proxy (501).
+ * UNSIGNED-PAYLOAD} and TLS's record MACs guard the wire. The images' Content-MD5 was dropped
+ * (issue 17): it added an MD5 pass per image for a guarantee SigV4 or TLS already gives, and the
+ * SDK's flexible checksums ({@code x-amz-checksum-sha256}) are refused by S3Proxy (501).
  *
  * <p>A signed payload's SHA-256 is handed back to the caller ({@link #payloadSha256UpTo}): the
  * worker needs each image's hash for its sidecar, and reads it from the signed request instead of
