@@ -122,6 +122,16 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       long length,
       String contentType,
       String contentMd5) {
+    return putObject(
+        key,
+        contentType,
+        contentMd5,
+        RequestBody.fromContentProvider(content::get, length, contentType));
+  }
+
+  /** One PUT; answers the payload hash it signed, if it signed one. */
+  private Optional<String> putObject(
+      String key, String contentType, String contentMd5, RequestBody body) {
     AtomicReference<String> sent = new AtomicReference<>();
     client.putObject(
         b ->
@@ -130,7 +140,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 .contentType(contentType)
                 .contentMD5(contentMd5)
                 .overrideConfiguration(o -> o.putExecutionAttribute(PAYLOAD_SHA256, sent)),
-        RequestBody.fromContentProvider(content::get, length, contentType));
+        body);
     return Optional.ofNullable(sent.get());
   }
 
@@ -188,16 +198,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     if (size <= partSize) {
-      AtomicReference<String> sent = new AtomicReference<>();
-      client.putObject(
-          b ->
-              b.bucket(bucket)
-                  .key(key)
-                  .contentType(contentType)
-                  .contentMD5(contentMd5)
-                  .overrideConfiguration(o -> o.putExecutionAttribute(PAYLOAD_SHA256, sent)),
-          RequestBody.fromFile(file));
-      return Optional.ofNullable(sent.get());
+      return putObject(key, contentType, contentMd5, RequestBody.fromFile(file));
     }
     String upload =
         client

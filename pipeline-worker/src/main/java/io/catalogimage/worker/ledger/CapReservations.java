@@ -85,9 +85,7 @@ public class CapReservations {
     if (!ledger.finishAtCap(held, refused.reason(), now)) {
       return false; // no longer ours
     }
-    if (TransactionSynchronizationManager.isActualTransactionActive()
-        || !ledger.capsHaveRoom(
-            item.batch(), item.tenant(), SpendMonth.of(now).toString(), amount)) {
+    if (!roomOnSecondLook(item, amount, now)) {
       return true;
     }
     boolean resumed =
@@ -113,9 +111,7 @@ public class CapReservations {
     if (!ledger.endEditAtCap(held, item.edit().id(), refused.reason(), now)) {
       return false; // no longer ours
     }
-    if (TransactionSynchronizationManager.isActualTransactionActive()
-        || !ledger.capsHaveRoom(
-            item.batch(), item.tenant(), SpendMonth.of(now).toString(), amount)) {
+    if (!roomOnSecondLook(item, amount, now)) {
       return true;
     }
     boolean resumed =
@@ -128,6 +124,16 @@ public class CapReservations {
       log.info("the edit of {} reached its cap as the cap was raised: queued again", held.item());
     }
     return !resumed;
+  }
+
+  /**
+   * The second look: once any cap change under way has committed, whether both caps have room for
+   * {@code amount} now. Never within a transaction (the stop must be committed before the caps are
+   * read again).
+   */
+  private boolean roomOnSecondLook(ClaimedItem item, BigDecimal amount, Instant now) {
+    return !TransactionSynchronizationManager.isActualTransactionActive()
+        && ledger.capsHaveRoom(item.batch(), item.tenant(), SpendMonth.of(now).toString(), amount);
   }
 
   /** The call was not made: the whole reservation comes back. */

@@ -113,25 +113,11 @@ class CapReservationsTest {
     assertThat(refused).isInstanceOf(CapReservations.Refused.class);
 
     CompletableFuture<Boolean> stopped;
-    try (Connection raise = pool.getConnection()) {
-      // the api's cap raise: the batch row, then its CAP_REACHED items (ours is still RUNNING)
-      raise.setAutoCommit(false);
-      raise
-          .createStatement()
-          .execute(CapChangeLocks.LOCK_BATCH.replace(":batch", "'" + batch.value() + "'"));
-      raise
-          .createStatement()
-          .executeUpdate(
-              "UPDATE batches SET cost_cap_usd = 100 WHERE batch_id = '" + batch.value() + "'");
-      int resumed =
-          raise
-              .createStatement()
-              .executeUpdate(
-                  "UPDATE items SET state = 'QUEUED', version = version + 1"
-                      + " WHERE state = 'CAP_REACHED' AND batch_id = '"
-                      + batch.value()
-                      + "'");
-      assertThat(resumed).isZero();
+    // the api's cap raise: its CAP_REACHED items resumed (ours is still RUNNING)
+    try (Connection raise =
+        raiseUncommitted(
+            "UPDATE items SET state = 'QUEUED', version = version + 1"
+                + " WHERE state = 'CAP_REACHED'")) {
 
       stopped =
           CompletableFuture.supplyAsync(
@@ -207,25 +193,9 @@ class CapReservationsTest {
     assertThat(refused).isInstanceOf(CapReservations.Refused.class);
 
     CompletableFuture<Boolean> stopped;
-    try (Connection raise = pool.getConnection()) {
-      // the api's cap raise: the batch row, then the CAP_REACHED edits (ours is still PENDING)
-      raise.setAutoCommit(false);
-      raise
-          .createStatement()
-          .execute(CapChangeLocks.LOCK_BATCH.replace(":batch", "'" + batch.value() + "'"));
-      raise
-          .createStatement()
-          .executeUpdate(
-              "UPDATE batches SET cost_cap_usd = 100 WHERE batch_id = '" + batch.value() + "'");
-      int resumed =
-          raise
-              .createStatement()
-              .executeUpdate(
-                  "UPDATE item_edits SET state = 'PENDING' WHERE state = 'CAP_REACHED'"
-                      + " AND batch_id = '"
-                      + batch.value()
-                      + "'");
-      assertThat(resumed).isZero();
+    // the api's cap raise: its CAP_REACHED edits run again (ours is still PENDING)
+    try (Connection raise =
+        raiseUncommitted("UPDATE item_edits SET state = 'PENDING' WHERE state = 'CAP_REACHED'")) {
 
       stopped =
           CompletableFuture.supplyAsync(
@@ -335,6 +305,26 @@ class CapReservationsTest {
         new PendingEdit(edit, 1, "make it green", "gemini-3.1-flash-image", 1),
         c.settings(),
         null);
+  }
+
+  /**
+   * The api's cap raise, not committed yet: the batch's cap-change lock, the new cap, and {@code
+   * resume} (narrowed to the batch) finding nothing to resume yet.
+   */
+  private Connection raiseUncommitted(String resume) throws java.sql.SQLException {
+    Connection raise = pool.getConnection();
+    raise.setAutoCommit(false);
+    raise
+        .createStatement()
+        .execute(CapChangeLocks.LOCK_BATCH.replace(":batch", "'" + batch.value() + "'"));
+    raise
+        .createStatement()
+        .executeUpdate(
+            "UPDATE batches SET cost_cap_usd = 100 WHERE batch_id = '" + batch.value() + "'");
+    int resumed =
+        raise.createStatement().executeUpdate(resume + " AND batch_id = '" + batch.value() + "'");
+    assertThat(resumed).isZero();
+    return raise;
   }
 
   private void setCap(String usd) {

@@ -138,26 +138,29 @@ class ResultSpoolTest {
   @Test
   void an_image_whose_put_hands_back_no_hash_is_hashed_when_asked() throws Exception {
     byte[] image = random(300_000, 8);
-    ResultSpool.Held inMemory = received(hashedByPutUpTo(1L << 20, 1L << 20), image);
-    ResultSpool.Held onDisk = received(hashedByPutUpTo(1L << 20, 64 * 1024), image);
-    assertThat(onDisk.onDisk()).isTrue();
+    ResultSpool.Held held = received(hashedByPutUpTo(1L << 20, 1L << 20), image);
 
-    for (ResultSpool.Held held : new ResultSpool.Held[] {inMemory, onDisk}) {
-      held.putTo(handingBack(null), "k", "image/png");
-      assertThat(held.sha256()).isEqualTo(sha256(image));
-      held.release();
-    }
+    held.putTo(handingBack(null), "k", "image/png");
+
+    assertThat(held.sha256()).isEqualTo(sha256(image));
+    held.release();
   }
 
   @Test
-  void an_image_larger_than_its_put_hashes_is_hashed_as_it_arrives_from_its_first_byte()
+  void an_image_too_large_for_its_put_or_going_to_disk_is_hashed_as_it_arrives_from_its_first_byte()
       throws Exception {
+    // crossing the PUT's limit in memory; going to a file past it; going to a file below it
     byte[] image = random(3 << 20, 9);
-    // crossing the limit in memory, and after the image went to a file
+    byte[] small = random(300_000, 10);
     ResultSpool.Held inMemory = received(hashedByPutUpTo(1L << 20, 8L << 20), image);
     ResultSpool.Held onDisk = received(hashedByPutUpTo(1L << 20, 256 * 1024), image);
+    ResultSpool.Held smallOnDisk = received(hashedByPutUpTo(1L << 20, 64 * 1024), small);
     assertThat(inMemory.onDisk()).isFalse();
     assertThat(onDisk.onDisk()).isTrue();
+    assertThat(smallOnDisk.onDisk()).isTrue();
+    smallOnDisk.putTo(handingBack("f".repeat(64)), "k", "image/png");
+    assertThat(smallOnDisk.sha256()).as("hashed as it went to disk").isEqualTo(sha256(small));
+    smallOnDisk.release();
 
     for (ResultSpool.Held held : new ResultSpool.Held[] {inMemory, onDisk}) {
       // multipart: the store hands back no whole-file hash; a wrong one would not be taken either
