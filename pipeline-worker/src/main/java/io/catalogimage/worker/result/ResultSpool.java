@@ -154,9 +154,9 @@ public final class ResultSpool {
   /**
    * One image being written: in 64 KB chunks while it fits the memory limits, then in a file.
    * SHA-256 (for the sidecar) is computed as the bytes go by, unless the image's PUT will compute
-   * it (an image in memory, up to {@code hashedByPutUpTo} bytes; past that, or once the image goes
-   * to disk, what came so far is hashed and the rest as it goes by). No MD5: the PUT's integrity is
-   * the payload SHA-256 SigV4 signs (plain HTTP) or TLS (HTTPS); see docs/decisions.md.
+   * it (up to {@code hashedByPutUpTo} bytes, in memory or on disk; past that, what came so far is
+   * hashed and the rest as it goes by). No MD5: the PUT's integrity is the payload SHA-256 SigV4
+   * signs (plain HTTP) or TLS (HTTPS); see docs/decisions.md.
    */
   public final class Receiving extends OutputStream {
     private final List<byte[]> chunks = new ArrayList<>();
@@ -213,11 +213,7 @@ public final class ResultSpool {
       while (len > 0) {
         if (current == null || currentLength == current.length) {
           if (!takeMemory()) {
-            boolean hashedAlready = hashing;
-            spill(); // hashes what is in memory if it was not hashing: this write's start too
-            if (!hashedAlready) {
-              sha256.update(b, off, len); // and the rest of this write
-            }
+            spill();
             fileOut.write(b, off, len);
             added(onDisk, len);
             return;
@@ -247,12 +243,23 @@ public final class ResultSpool {
     }
 
     /**
-     * Hashes the bytes received so far, all still in memory, then every byte as it comes: for an
-     * image too large for its PUT to hash it, or one going to disk (large, or memory is short: its
-     * bytes are hashed here while they are at hand rather than read back from the file).
+     * Too large for its PUT to hash it: hashes the bytes received so far (from memory, or read back
+     * from the file: an image past 16 MB, 4K, reads its first 16 MB once more), then every byte as
+     * it comes. Not at a spill: an image that goes to disk under memory pressure but fits one PUT
+     * still takes its hash from the PUT (hashing it here too cost a 2K image 4 ms).
      */
-    private void hashSoFar() {
+    private void hashSoFar() throws IOException {
       hashing = true;
+      if (fileOut != null) {
+        fileOut.flush();
+        try (InputStream in = Files.newInputStream(file)) {
+          byte[] buffer = new byte[CHUNK];
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            sha256.update(buffer, 0, n);
+          }
+        }
+        return;
+      }
       for (int i = 0; i < chunks.size(); i++) {
         sha256.update(chunks.get(i), 0, i == chunks.size() - 1 ? currentLength : CHUNK);
       }
@@ -260,9 +267,6 @@ public final class ResultSpool {
 
     /** Moves what is in memory to a file and goes on there. */
     private void spill() throws IOException {
-      if (!hashing) {
-        hashSoFar();
-      }
       Files.createDirectories(dir);
       file = Files.createTempFile(dir, "image-", ".bin");
       fileOut = new BufferedOutputStream(Files.newOutputStream(file), CHUNK);

@@ -136,31 +136,41 @@ class ResultSpoolTest {
   }
 
   @Test
-  void an_image_whose_put_hands_back_no_hash_is_hashed_when_asked() throws Exception {
-    byte[] image = random(300_000, 8);
-    ResultSpool.Held held = received(hashedByPutUpTo(1L << 20, 1L << 20), image);
+  void an_image_on_disk_that_fits_one_put_takes_its_hash_from_the_put_too() throws Exception {
+    byte[] image = random(300_000, 11);
+    String signed = sha256(image);
 
-    held.putTo(handingBack(null), "k", "image/png");
+    ResultSpool.Held held = received(hashedByPutUpTo(1L << 20, 64 * 1024), image);
+    assertThat(held.onDisk()).isTrue();
+    held.putTo(handingBack(signed.replace('0', 'f')), "k", "image/png");
 
-    assertThat(held.sha256()).isEqualTo(sha256(image));
+    assertThat(held.sha256()).isEqualTo(signed.replace('0', 'f'));
     held.release();
   }
 
   @Test
-  void an_image_too_large_for_its_put_or_going_to_disk_is_hashed_as_it_arrives_from_its_first_byte()
+  void an_image_whose_put_hands_back_no_hash_is_hashed_when_asked() throws Exception {
+    byte[] image = random(300_000, 8);
+    ResultSpool.Held inMemory = received(hashedByPutUpTo(1L << 20, 1L << 20), image);
+    ResultSpool.Held onDisk = received(hashedByPutUpTo(1L << 20, 64 * 1024), image);
+    assertThat(onDisk.onDisk()).isTrue();
+
+    for (ResultSpool.Held held : new ResultSpool.Held[] {inMemory, onDisk}) {
+      held.putTo(handingBack(null), "k", "image/png");
+      assertThat(held.sha256()).isEqualTo(sha256(image));
+      held.release();
+    }
+  }
+
+  @Test
+  void an_image_larger_than_its_put_hashes_is_hashed_as_it_arrives_from_its_first_byte()
       throws Exception {
-    // crossing the PUT's limit in memory; going to a file past it; going to a file below it
     byte[] image = random(3 << 20, 9);
-    byte[] small = random(300_000, 10);
+    // crossing the limit in memory, and after the image went to a file
     ResultSpool.Held inMemory = received(hashedByPutUpTo(1L << 20, 8L << 20), image);
     ResultSpool.Held onDisk = received(hashedByPutUpTo(1L << 20, 256 * 1024), image);
-    ResultSpool.Held smallOnDisk = received(hashedByPutUpTo(1L << 20, 64 * 1024), small);
     assertThat(inMemory.onDisk()).isFalse();
     assertThat(onDisk.onDisk()).isTrue();
-    assertThat(smallOnDisk.onDisk()).isTrue();
-    smallOnDisk.putTo(handingBack("f".repeat(64)), "k", "image/png");
-    assertThat(smallOnDisk.sha256()).as("hashed as it went to disk").isEqualTo(sha256(small));
-    smallOnDisk.release();
 
     for (ResultSpool.Held held : new ResultSpool.Held[] {inMemory, onDisk}) {
       // multipart: the store hands back no whole-file hash; a wrong one would not be taken either
