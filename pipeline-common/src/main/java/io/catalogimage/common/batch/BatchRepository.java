@@ -41,16 +41,18 @@ public class BatchRepository {
 
   public static final List<Move> MOVES = List.of(FINISH, REOPEN);
 
+  /** Item {@code i} is not finished: a state {@link ItemState#isTerminal} is false for. */
+  private static final String ITEM_OPEN =
+      "i.state IN ('QUEUED', 'DISPATCHED', 'RUNNING', 'IN_PROVIDER_BATCH')";
+
   private static final String FINISH_SQL =
       """
       UPDATE batches b SET state = 'COMPLETED', finished_at = :now, version = b.version + 1
        WHERE b.finished_at IS NULL AND NOT b.items_pending AND b.state IN ('ACCEPTED', 'RUNNING')
-         AND NOT EXISTS (SELECT 1 FROM items i
-                          WHERE i.batch_id = b.batch_id
-                            AND i.state IN ('QUEUED', 'DISPATCHED', 'RUNNING',
-                                            'IN_PROVIDER_BATCH'))
+         AND NOT EXISTS (SELECT 1 FROM items i WHERE i.batch_id = b.batch_id AND %s)
       RETURNING b.batch_id
-      """;
+      """
+          .formatted(ITEM_OPEN);
 
   private static final String MARK_CANCELLED_SQL =
       """
@@ -124,8 +126,6 @@ public class BatchRepository {
     return jdbc.sql(CANCELLED_WITH_ITEMS_UNFINISHED_SQL)
         .param("batch", batch.value())
         .param("tenant", tenant.value())
-        .param(
-            "terminal", ItemState.terminalStates().stream().map(Enum::name).toArray(String[]::new))
         .query(Boolean.class)
         .single();
   }
@@ -134,8 +134,9 @@ public class BatchRepository {
       """
       SELECT EXISTS (SELECT 1 FROM batches b JOIN items i ON i.batch_id = b.batch_id
                       WHERE b.batch_id = :batch AND b.tenant_id = :tenant
-                        AND b.cancelled_at IS NOT NULL AND i.state <> ALL(:terminal))
-      """;
+                        AND b.cancelled_at IS NOT NULL AND %s)
+      """
+          .formatted(ITEM_OPEN);
 
   public void retier(TenantId tenant, BatchId batch, String tier) {
     jdbc.sql(RETIER_SQL)
