@@ -253,10 +253,7 @@ public final class ResultSpool {
       if (fileOut != null) {
         fileOut.flush();
         try (InputStream in = Files.newInputStream(file)) {
-          byte[] buffer = new byte[CHUNK];
-          for (int n; (n = in.read(buffer)) > 0; ) {
-            sha256.update(buffer, 0, n);
-          }
+          digestAll(in, sha256);
         }
         return;
       }
@@ -381,10 +378,7 @@ public final class ResultSpool {
       if (known == null) {
         MessageDigest digest = digest("SHA-256");
         try (InputStream in = open()) {
-          byte[] buffer = new byte[CHUNK];
-          for (int n; (n = in.read(buffer)) > 0; ) {
-            digest.update(buffer, 0, n);
-          }
+          digestAll(in, digest);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -448,6 +442,14 @@ public final class ResultSpool {
       } catch (IOException e) {
         throw new UncheckedIOException("could not delete spooled image " + file, e);
       }
+    }
+  }
+
+  /** Feeds the rest of {@code in} to {@code digest}, a chunk at a time. */
+  private static void digestAll(InputStream in, MessageDigest digest) throws IOException {
+    byte[] buffer = new byte[CHUNK];
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      digest.update(buffer, 0, n);
     }
   }
 
