@@ -80,7 +80,8 @@ public final class Benchmarks {
                   Duration.ofMinutes(intOption(args, "--warmup-minutes", 8)),
                   intOption(args, "--inflight-items", 5000),
                   Duration.ofSeconds(intOption(args, "--latency-seconds", 20)),
-                  intOption(args, "--burst-items", 200))
+                  intOption(args, "--burst-items", 200),
+                  args.contains("--live-set"))
               .run();
       case "faults" -> runFaults(args);
       case "editstorage" ->
@@ -119,8 +120,8 @@ public final class Benchmarks {
                                                                the provider Batch APIs as a lane: cost per image
                                                                and deadline vs all real time, with and without
                                                                20% late jobs
-              payloads    [--parts throughput,inflight,burst] [--items-1k 600] [--items-2k 200] [--items-4k 40] [--warmup-minutes 4]
-                          [--inflight-items 5000] [--latency-seconds 20] [--burst-items 200]
+              payloads    [--parts throughput,inflight,burst] [--items-1k 600] [--items-2k 200] [--items-4k 40] [--warmup-minutes 8]
+                          [--inflight-items 5000] [--latency-seconds 20] [--burst-items 200] [--live-set]
                                                                real-size images (simulator: 1.5 bytes/pixel): items/s and
                                                                MB/s at 1K/2K/4K beside raw S3 PUTs of the same objects;
                                                                thousands in flight and a 4K burst at a -Xmx512m worker

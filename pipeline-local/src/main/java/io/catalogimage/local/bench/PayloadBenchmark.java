@@ -46,6 +46,8 @@ import tools.jackson.databind.JsonNode;
  * </ul>
  *
  * Heap peaks come from the worker's GC log (heap used before each collection), not from sampling.
+ * With {@code --live-set} the worker's live heap is also sampled (LiveSet: a full collection every
+ * two seconds, which changes that run's GC figures).
  */
 final class PayloadBenchmark {
 
@@ -65,6 +67,7 @@ final class PayloadBenchmark {
   private final int inFlightItems;
   private final Duration inFlightLatency;
   private final int burstItems;
+  private final boolean sampleLiveSet;
 
   PayloadBenchmark(
       List<String> parts,
@@ -72,13 +75,15 @@ final class PayloadBenchmark {
       Duration warmUp,
       int inFlightItems,
       Duration inFlightLatency,
-      int burstItems) {
+      int burstItems,
+      boolean sampleLiveSet) {
     this.parts = parts;
     this.throughputItems = throughputItems;
     this.warmUp = warmUp;
     this.inFlightItems = inFlightItems;
     this.inFlightLatency = inFlightLatency;
     this.burstItems = burstItems;
+    this.sampleLiveSet = sampleLiveSet;
   }
 
   void run() throws Exception {
@@ -383,12 +388,13 @@ final class PayloadBenchmark {
             "1K");
     return String.format(
         "| in flight | 1K | %d items, %s latency | peak in flight %.0f | heap peak %d MB before GC,"
-            + " %d MB after | GC pauses %d, %.0f ms | %d of %d stored, %.1f s |",
+            + " %d MB after%s | GC pauses %d, %.0f ms | %d of %d stored, %.1f s |",
         inFlightItems,
         inFlightLatency.toSeconds() + " s",
         m.peakInFlight(),
         m.gc().peakMb(),
         m.gc().peakLiveMb(),
+        m.liveSetNote(),
         m.gc().pauses(),
         m.gc().pauseMs(),
         m.succeeded(),
@@ -413,11 +419,12 @@ final class PayloadBenchmark {
             "4K");
     return String.format(
         "| burst | 4K | %d answers | peak in flight %.0f | heap peak %d MB before GC, %d MB"
-            + " after | GC pauses %d, %.0f ms | %d of %d stored, %.1f s, OOM: %s |",
+            + " after%s | GC pauses %d, %.0f ms | %d of %d stored, %.1f s, OOM: %s |",
         burstItems,
         m.peakInFlight(),
         m.gc().peakMb(),
         m.gc().peakLiveMb(),
+        m.liveSetNote(),
         m.gc().pauses(),
         m.gc().pauseMs(),
         m.succeeded(),
@@ -432,7 +439,14 @@ final class PayloadBenchmark {
       GcLog gc,
       int succeeded,
       double seconds,
-      boolean outOfMemory) {}
+      boolean outOfMemory,
+      long liveSetMb) {
+
+    /** ", live set peak N MB" when it was sampled. */
+    String liveSetNote() {
+      return liveSetMb < 0 ? "" : ", live set peak " + liveSetMb + " MB (full GC every 2 s)";
+    }
+  }
 
   private Measured withWorkerProcess(String part, SimulatorConfig sim, int items, String size)
       throws Exception {
@@ -476,6 +490,8 @@ final class PayloadBenchmark {
               log)) {
         WorkerActuator actuator = new WorkerActuator(workerPort, pipeline.adminToken());
         actuator.awaitUp(Duration.ofSeconds(600), worker::isAlive, log);
+        LiveSet live = new LiveSet(worker.pid(), 2000);
+        boolean sampling = sampleLiveSet && live.start();
         ApiClient api = pipeline.client();
         long start = System.nanoTime();
         String id =
@@ -503,6 +519,7 @@ final class PayloadBenchmark {
           Thread.sleep(100);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        live.close();
         boolean oom = Files.readString(log).contains("OutOfMemoryError");
         int ok = batch.path("counts").path("SUCCEEDED").asInt();
         GcLog gc = GcLog.read(gcLog);
@@ -520,7 +537,12 @@ final class PayloadBenchmark {
             gc.fullPauses(),
             gc.pauseMs(),
             oom ? "YES" : "no");
-        return new Measured(peakInFlight, peakHeapMb, gc, ok, seconds, oom);
+        if (sampling) {
+          System.out.printf(
+              "  worker live set peak %d MB (jcmd GC.class_histogram every 2 s)%n", live.peakMb());
+        }
+        return new Measured(
+            peakInFlight, peakHeapMb, gc, ok, seconds, oom, sampling ? live.peakMb() : -1);
       }
     } finally {
       deleteTree(s3);

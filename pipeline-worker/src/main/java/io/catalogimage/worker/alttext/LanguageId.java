@@ -1,39 +1,41 @@
 package io.catalogimage.worker.alttext;
 
 import com.github.pemistahl.lingua.api.Language;
-import com.github.pemistahl.lingua.api.LanguageDetector;
-import com.github.pemistahl.lingua.api.LanguageDetectorBuilder;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which language a short text is in, with Lingua (made for short texts: its n-gram models up to
  * five letters judge a 60-character alt text far better than profile-based detectors). A detector
- * only knows the languages it is built from, and each one's models cost memory and load time, so a
- * detector is built per candidate set, lazily, from the languages an item asked for plus a small
- * configured base set (the likely wrong answers: English above all), and kept for reuse.
+ * only knows the languages it is built from, so one is used per candidate set: the languages an
+ * item asked for plus a small configured base set (the likely wrong answers: English above all).
+ * Whose models stay in memory, within a budget, is {@link LanguageModels}' business.
  */
 public final class LanguageId {
 
   private final Set<Language> base;
-  private final Map<Set<Language>, LanguageDetector> detectors = new ConcurrentHashMap<>();
+  private final LanguageModels models;
 
   /**
    * @param baseTags languages every detector also considers (BCP 47 primary tags)
    */
-  public LanguageId(Collection<String> baseTags) {
+  public LanguageId(Collection<String> baseTags, LanguageModels models) {
+    this.models = models;
     EnumSet<Language> set = EnumSet.noneOf(Language.class);
     for (String tag : baseTags) {
       language(tag).ifPresent(set::add);
     }
     set.add(Language.ENGLISH);
     this.base = Set.copyOf(set);
+  }
+
+  /** Every language's models kept once used: for tests of the checks alone. */
+  public LanguageId(Collection<String> baseTags) {
+    this(baseTags, LanguageModels.unbounded());
   }
 
   /**
@@ -69,10 +71,6 @@ public final class LanguageId {
     if (candidates.size() < 2) {
       candidates.add(Language.GERMAN); // Lingua needs two candidates at least
     }
-    LanguageDetector detector =
-        detectors.computeIfAbsent(
-            Set.copyOf(candidates),
-            c -> LanguageDetectorBuilder.fromLanguages(c.toArray(new Language[0])).build());
-    return detector.detectLanguageOf(text);
+    return models.detect(candidates, detector -> detector.detectLanguageOf(text));
   }
 }

@@ -76,7 +76,7 @@ class TextChecksTest {
     assertThat(check("en", "Shoe").checks()).containsEntry("length", CheckedText.FAILED);
     TextChecks longer =
         new TextChecks(
-            new AltTextProperties(250, null, null, null, null, null, null),
+            new AltTextProperties(250, null, null, null, null, null, null, null, null),
             new LanguageId(List.of("en")));
     assertThat(longer.check("en", rambling, Source.IMAGE_MODEL, SHOE, ASKED).passed()).isTrue();
   }
