@@ -12,10 +12,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,6 +111,45 @@ class LanguageModelsTest {
       assertThat(fullyLoaded()).isSubsetOf(models.held());
     }
     assertThat(models.held()).hasSizeBetween(2, 4);
+  }
+
+  @Test
+  void checksOnManyThreadsWhileLanguagesComeAndGoAreAllRight() throws Exception {
+    // room for English and about two others, every language idle at once: loads and unloads
+    // interleave with checks on eight threads
+    long budget = 100L << 20;
+    LanguageModels models = new LanguageModels(budget, Duration.ZERO, clock);
+    LanguageId id = new LanguageId(List.of("en"), models);
+    List<String[]> texts =
+        List.of(
+            new String[] {"de", GERMAN},
+            new String[] {"fr", FRENCH},
+            new String[] {"es", SPANISH},
+            new String[] {"it", "Zaino in pelle nera con cerniere argentate su sfondo bianco"},
+            new String[] {"nl", "Zwarte leren rugzak met zilveren ritsen op een witte achtergrond"},
+            new String[] {"pl", "Czarny skórzany plecak ze srebrnymi zamkami na białym tle"});
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<String>> wrong = new ArrayList<>();
+      for (int i = 0; i < 48; i++) {
+        String[] t = texts.get(i % texts.size());
+        wrong.add(
+            pool.submit(
+                () -> {
+                  Language expected = LanguageId.language(t[0]).orElseThrow();
+                  Language found = id.detect(t[1], List.of(t[0]));
+                  return found == expected ? null : t[0] + " taken for " + found;
+                }));
+      }
+      for (Future<String> f : wrong) {
+        assertThat(f.get(60, TimeUnit.SECONDS)).isNull();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(models.heldBytes()).isLessThanOrEqualTo(budget);
+    assertThat(fullyLoaded()).isSubsetOf(models.held());
+    assertThat(models.fullChecks() + models.trigramChecks()).isEqualTo(48);
   }
 
   @Test
