@@ -3,6 +3,7 @@ package io.catalogimage.api.batch;
 import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.db.CapChangeLocks;
+import io.catalogimage.common.db.CommittedSpend;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
@@ -21,13 +22,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 class CostCaps {
 
-  /** The money committed: settled cost plus the reservations of calls in flight. */
-  private static final String RECOUNT =
-      """
-      (SELECT coalesce(sum(CASE WHEN a.outcome = 'IN_FLIGHT' THEN a.reserved_usd
-                                ELSE a.cost_usd END), 0)
-         FROM attempts a WHERE a.batch_id = b.batch_id)
-      """;
+  /** The money committed, from the ledger (CommittedSpend). */
+  private static final String RECOUNT = CommittedSpend.OF_BATCH;
 
   /** Run once {@link #LOCK_BATCH_ROW} holds the row: the batch cannot be cancelled meanwhile. */
   private static final String SET_CAP =

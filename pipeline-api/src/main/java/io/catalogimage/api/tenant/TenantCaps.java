@@ -3,6 +3,7 @@ package io.catalogimage.api.tenant;
 import io.catalogimage.api.retry.RetriedOnLockConflict;
 import io.catalogimage.common.batch.BatchRepository;
 import io.catalogimage.common.db.CapChangeLocks;
+import io.catalogimage.common.db.CommittedSpend;
 import io.catalogimage.common.id.TenantId;
 import io.catalogimage.common.item.ItemRepository;
 import io.catalogimage.common.pricing.SpendMonth;
@@ -25,12 +26,8 @@ class TenantCaps {
   private static final String SET_CAP =
       "UPDATE tenants SET monthly_cap_usd = :cap WHERE tenant_id = :tenant";
 
-  /** The month's committed money from the ledger: settled cost plus reservations in flight. */
-  private static final String MONTH_FROM_LEDGER =
-      """
-      SELECT coalesce(sum(CASE WHEN outcome = 'IN_FLIGHT' THEN reserved_usd ELSE cost_usd END), 0)
-        FROM attempts WHERE tenant_id = :tenant AND started_at >= :from AND started_at < :to
-      """;
+  /** The month's committed money, from the ledger (CommittedSpend). */
+  private static final String MONTH_FROM_LEDGER = "SELECT " + CommittedSpend.OF_TENANT_MONTH;
 
   /**
    * The month's row, locked (when there is one) before the recount reads the ledger: a settle that
@@ -92,6 +89,7 @@ class TenantCaps {
     BigDecimal committed =
         jdbc.sql(MONTH_FROM_LEDGER)
             .param("tenant", tenant.value())
+            .param("month", month.toString())
             .param("from", from)
             .param("to", to)
             .query(BigDecimal.class)

@@ -47,7 +47,8 @@ public class CapReservations {
     String month = null;
     if (item.tenantMonthlyCapUsd() != null) {
       month = SpendMonth.of(now).toString();
-      if (!ledger.reserveUnderTenantCap(item.tenant(), month, amount, item.tenantMonthlyCapUsd())) {
+      if (!ledger.reserveUnderTenantCap(
+          item.id(), item.batch(), item.tenant(), month, amount, item.tenantMonthlyCapUsd())) {
         return new Refused(
             "the tenant's monthly cost cap of $"
                 + item.tenantMonthlyCapUsd().toPlainString()
@@ -59,9 +60,10 @@ public class CapReservations {
       }
     }
     boolean batch = item.costCapUsd() != null;
-    if (batch && !ledger.reserveUnderCap(item.batch(), amount)) {
+    if (batch && !ledger.reserveUnderCap(item.id(), item.batch(), amount, month != null)) {
       if (month != null) {
         ledger.adjustTenantCommitted(item.tenant(), month, amount.negate());
+        ledger.unhold(item.id());
       }
       return new Refused(
           "the batch's cost cap of $"
@@ -136,9 +138,12 @@ public class CapReservations {
         && ledger.capsHaveRoom(item.batch(), item.tenant(), SpendMonth.of(now).toString(), amount);
   }
 
-  /** The call was not made: the whole reservation comes back. */
+  /** The call was not made: the whole reservation comes back, and its hold goes. */
   public void release(Reservation r) {
     ledger.settleReservation(r, r.amount().negate());
+    if (r.batch() || r.tenantMonth() != null) {
+      ledger.unhold(r.item().id());
+    }
   }
 
   /**

@@ -33,7 +33,8 @@ public class Ledger {
 
   /**
    * Counts the attempt on the item (guarded by lease and version, refused for a cancelled batch)
-   * and records it; the detour that put the call on its model, if any, goes on the row.
+   * and records it; the detour that put the call on its model, if any, goes on the row. The item's
+   * cap hold goes with it: its reservation is in the ledger row now (CommittedSpend).
    */
   private static final String BEGIN =
       """
@@ -47,6 +48,8 @@ public class Ledger {
            AND NOT EXISTS (SELECT 1 FROM batches b
                             WHERE b.batch_id = items.batch_id AND b.cancelled_at IS NOT NULL)
         RETURNING item_id, attempts, tenant_id, batch_id, edit_id, recaption_id
+      ), unheld AS (
+        DELETE FROM cap_holds WHERE item_id IN (SELECT item_id FROM bumped)
       )
       INSERT INTO attempts (item_id, attempt_no, tenant_id, batch_id, worker_id, endpoint,
                             model_requested, outcome, started_at, reserved_usd, routed, purpose,
@@ -90,23 +93,55 @@ public class Ledger {
   private static final String LOCK_ITEM =
       "SELECT 1 FROM items WHERE item_id = :item FOR NO KEY UPDATE";
 
-  /** Books the estimated cost of a call against the batch's cap; no row = no room. */
+  /**
+   * Books the estimated cost of a call against the batch's cap, and holds it on the item until its
+   * ledger row is written (CommittedSpend); no row = no room. The tenant's part of the hold is kept
+   * when it was booked just before ({@code :keepTenant}), dropped otherwise (a hold left by a
+   * worker that died).
+   */
   private static final String RESERVE_UNDER_CAP =
       """
-      UPDATE batches SET committed_usd = committed_usd + :amount
-       WHERE batch_id = :batch
-         AND (cost_cap_usd IS NULL OR committed_usd + :amount <= cost_cap_usd)
+      WITH booked AS (
+        UPDATE batches SET committed_usd = committed_usd + :amount
+         WHERE batch_id = :batch
+           AND (cost_cap_usd IS NULL OR committed_usd + :amount <= cost_cap_usd)
+        RETURNING batch_id, tenant_id
+      )
+      INSERT INTO cap_holds AS h (item_id, batch_id, tenant_id, batch_usd, held_at)
+      SELECT :item, batch_id, tenant_id, :amount, now() FROM booked
+      ON CONFLICT (item_id) DO UPDATE
+         SET batch_id = EXCLUDED.batch_id, tenant_id = EXCLUDED.tenant_id,
+             batch_usd = EXCLUDED.batch_usd, held_at = EXCLUDED.held_at,
+             month = CASE WHEN :keepTenant THEN h.month END,
+             tenant_usd = CASE WHEN :keepTenant THEN h.tenant_usd END
       """;
 
-  /** The same for the tenant's month: the first reservation of a month creates its row. */
+  /**
+   * The same for the tenant's month (the first reservation of a month creates its row); booked
+   * first, so its hold replaces whatever the item held before.
+   */
   private static final String RESERVE_UNDER_TENANT_CAP =
       """
-      INSERT INTO tenant_spend AS s (tenant_id, month, committed_usd)
-      SELECT :tenant, :month, :amount WHERE :amount <= :cap
-      ON CONFLICT (tenant_id, month) DO UPDATE
-         SET committed_usd = s.committed_usd + :amount
-       WHERE s.committed_usd + :amount <= :cap
+      WITH booked AS (
+        INSERT INTO tenant_spend AS s (tenant_id, month, committed_usd)
+        SELECT :tenant, :month, :amount WHERE :amount <= :cap
+        ON CONFLICT (tenant_id, month) DO UPDATE
+           SET committed_usd = s.committed_usd + :amount
+         WHERE s.committed_usd + :amount <= :cap
+        RETURNING tenant_id
+      )
+      INSERT INTO cap_holds AS h (item_id, batch_id, tenant_id, month, tenant_usd, held_at)
+      SELECT :item, :batch, tenant_id, :month, :amount, now() FROM booked
+      ON CONFLICT (item_id) DO UPDATE
+         SET batch_id = EXCLUDED.batch_id, tenant_id = EXCLUDED.tenant_id, month = EXCLUDED.month,
+             tenant_usd = EXCLUDED.tenant_usd, batch_usd = NULL, held_at = EXCLUDED.held_at
       """;
+
+  /**
+   * Drops an item's hold once its reservation was given back: after the caps' rows, so that a
+   * recount in between counts the money once more than it should (the safe side), never once less.
+   */
+  private static final String UNHOLD = "DELETE FROM cap_holds WHERE item_id = :item";
 
   private static final String ADJUST_TENANT_COMMITTED =
       "UPDATE tenant_spend SET committed_usd = committed_usd + :amount"
@@ -452,24 +487,42 @@ public class Ledger {
    * Reserves {@code amount} of the batch's cost cap for a call about to be made; false when the cap
    * has no room for it. Only called for capped batches: an uncapped batch's row is never touched.
    */
-  public boolean reserveUnderCap(BatchId batch, BigDecimal amount) {
+  public boolean reserveUnderCap(
+      ItemId item, BatchId batch, BigDecimal amount, boolean tenantHeldToo) {
     return jdbc.sql(RESERVE_UNDER_CAP)
             .param("amount", amount)
             .param("batch", batch.value())
+            .param("item", item.value())
+            .param("keepTenant", tenantHeldToo)
             .update()
         == 1;
   }
 
-  /** Reserves {@code amount} of the tenant's monthly cap; false when the month has no room. */
+  /**
+   * Reserves {@code amount} of the tenant's monthly cap for a call of {@code item}; false when the
+   * month has no room.
+   */
   public boolean reserveUnderTenantCap(
-      TenantId tenant, String month, BigDecimal amount, BigDecimal cap) {
+      ItemId item,
+      BatchId batch,
+      TenantId tenant,
+      String month,
+      BigDecimal amount,
+      BigDecimal cap) {
     return jdbc.sql(RESERVE_UNDER_TENANT_CAP)
             .param("tenant", tenant.value())
             .param("month", month)
             .param("amount", amount)
             .param("cap", cap)
+            .param("item", item.value())
+            .param("batch", batch.value())
             .update()
         == 1;
+  }
+
+  /** Drops {@code item}'s cap hold: its reservation was given back (after the caps' rows). */
+  public void unhold(ItemId item) {
+    jdbc.sql(UNHOLD).param("item", item.value()).update();
   }
 
   /** Settles a tenant reservation of {@code month}. */

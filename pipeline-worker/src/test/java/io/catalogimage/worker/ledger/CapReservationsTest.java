@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.zaxxer.hikari.HikariDataSource;
 import io.catalogimage.common.batch.VariantSpec;
 import io.catalogimage.common.db.CapChangeLocks;
+import io.catalogimage.common.db.CommittedSpend;
 import io.catalogimage.common.db.LockConflicts;
 import io.catalogimage.common.edit.Conversations;
 import io.catalogimage.common.id.BatchId;
@@ -20,8 +21,10 @@ import io.catalogimage.worker.claim.PendingEdit;
 import io.catalogimage.worker.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -92,6 +95,65 @@ class CapReservationsTest {
         .update();
 
     assertThat(begin(r)).isEmpty();
+    assertThat(committed()).isEqualByComparingTo("0");
+  }
+
+  @Test
+  void aCapChangeBetweenABookingAndItsLedgerRowCountsTheBooking() {
+    insertCappedBatchWithRunningItem();
+    CapReservations.Reservation r = reserve();
+    // the api's recount runs after the booking, before the call's ledger row
+    recountBatch();
+    assertThat(committed()).isEqualByComparingTo(ESTIMATE);
+
+    assertThat(begin(r)).contains(1);
+    recountBatch();
+    assertThat(committed()).isEqualByComparingTo(ESTIMATE);
+    assertThat(holds()).isZero();
+  }
+
+  @Test
+  void aTenantCapChangeBetweenABookingAndItsLedgerRowCountsTheBooking() {
+    insertCappedBatchWithRunningItem();
+    Instant now = Instant.now();
+    CapReservations.Answer a = caps.reserve(claimed(new BigDecimal("10.00")), ESTIMATE, now);
+    CapReservations.Reservation r = ((CapReservations.Reserved) a).reservation();
+    recountTenantMonth(now);
+    assertThat(tenantCommitted(now)).isEqualByComparingTo(ESTIMATE);
+    recountBatch();
+    assertThat(committed()).isEqualByComparingTo(ESTIMATE);
+
+    assertThat(begin(r)).contains(1);
+    recountTenantMonth(now);
+    assertThat(tenantCommitted(now)).isEqualByComparingTo(ESTIMATE);
+    assertThat(holds()).isZero();
+  }
+
+  @Test
+  void aReservationGivenBackLeavesNothingForARecountToFind() {
+    insertCappedBatchWithRunningItem();
+    CapReservations.Reservation r = reserve();
+    db.sql("UPDATE items SET lease_owner = 'another worker' WHERE item_id = :i")
+        .param("i", item.value())
+        .update();
+    assertThat(begin(r)).isEmpty();
+
+    recountBatch();
+    assertThat(committed()).isEqualByComparingTo("0");
+    assertThat(holds()).isZero();
+  }
+
+  @Test
+  void aBookingLeftByAWorkerThatDiedIsLetGoByTheNextRecount() {
+    insertCappedBatchWithRunningItem();
+    reserve(); // and the worker dies before its ledger row
+    recountBatch();
+    assertThat(committed()).isEqualByComparingTo(ESTIMATE); // it may still be on its way
+    db.sql("UPDATE cap_holds SET held_at = now() - interval '11 minutes' WHERE item_id = :i")
+        .param("i", item.value())
+        .update();
+
+    recountBatch();
     assertThat(committed()).isEqualByComparingTo("0");
   }
 
@@ -358,6 +420,42 @@ class CapReservationsTest {
     return ((CapReservations.Reserved) a).reservation();
   }
 
+  /** What the api's change of the batch's cap sets its committed money to (CostCaps). */
+  private void recountBatch() {
+    db.sql(
+            "UPDATE batches b SET committed_usd = "
+                + CommittedSpend.OF_BATCH
+                + " WHERE batch_id = :b")
+        .param("b", batch.value())
+        .update();
+  }
+
+  /** The same for the tenant's month (TenantCaps). */
+  private void recountTenantMonth(Instant now) {
+    YearMonth month = SpendMonth.of(now);
+    db.sql(
+            "UPDATE tenant_spend SET committed_usd = (SELECT "
+                + CommittedSpend.OF_TENANT_MONTH
+                + ") WHERE tenant_id = :tenant AND month = :month")
+        .param("tenant", TenantId.DEFAULT.value())
+        .param("month", month.toString())
+        .param("from", Timestamp.from(SpendMonth.start(month)))
+        .param("to", Timestamp.from(SpendMonth.start(month.plusMonths(1))))
+        .update();
+  }
+
+  private BigDecimal tenantCommitted(Instant now) {
+    return db.sql("SELECT committed_usd FROM tenant_spend WHERE tenant_id = :t AND month = :m")
+        .param("t", TenantId.DEFAULT.value())
+        .param("m", SpendMonth.of(now).toString())
+        .query(BigDecimal.class)
+        .single();
+  }
+
+  private long holds() {
+    return db.sql("SELECT count(*) FROM cap_holds").query(Long.class).single();
+  }
+
   private BigDecimal committed() {
     return db.sql("SELECT committed_usd FROM batches WHERE batch_id = :b")
         .param("b", batch.value())
@@ -373,6 +471,10 @@ class CapReservationsTest {
   }
 
   private ClaimedItem claimed() {
+    return claimed(null);
+  }
+
+  private ClaimedItem claimed(BigDecimal tenantMonthlyCap) {
     return new ClaimedItem(
         item,
         TenantId.DEFAULT,
@@ -390,7 +492,7 @@ class CapReservationsTest {
         null,
         new BigDecimal("1.00"),
         false,
-        null,
+        tenantMonthlyCap,
         0,
         0,
         null,

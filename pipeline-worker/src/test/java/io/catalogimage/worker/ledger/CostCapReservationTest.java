@@ -3,6 +3,7 @@ package io.catalogimage.worker.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogimage.common.id.BatchId;
+import io.catalogimage.common.id.ItemId;
 import io.catalogimage.worker.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ class CostCapReservationTest {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Callable<Boolean>> calls = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      calls.add(() -> ledger.reserveUnderCap(batch, perCall));
+      calls.add(() -> ledger.reserveUnderCap(new ItemId(UUID.randomUUID()), batch, perCall, false));
     }
     long granted = 0;
     for (Future<Boolean> f : pool.invokeAll(calls)) {
@@ -77,11 +78,20 @@ class CostCapReservationTest {
             new io.catalogimage.common.edit.Conversations(db));
     BatchId batch = batchWithCap(db, "0.10");
 
-    assertThat(ledger.reserveUnderCap(batch, new BigDecimal("0.08"))).isTrue();
-    assertThat(ledger.reserveUnderCap(batch, new BigDecimal("0.08"))).isFalse();
+    assertThat(
+            ledger.reserveUnderCap(
+                new ItemId(UUID.randomUUID()), batch, new BigDecimal("0.08"), false))
+        .isTrue();
+    assertThat(
+            ledger.reserveUnderCap(
+                new ItemId(UUID.randomUUID()), batch, new BigDecimal("0.08"), false))
+        .isFalse();
     // the call was blocked and cost nothing: its whole reservation comes back
     ledger.adjustCommitted(batch, new BigDecimal("-0.08"));
-    assertThat(ledger.reserveUnderCap(batch, new BigDecimal("0.08"))).isTrue();
+    assertThat(
+            ledger.reserveUnderCap(
+                new ItemId(UUID.randomUUID()), batch, new BigDecimal("0.08"), false))
+        .isTrue();
     assertThat(committed(db, batch)).isEqualByComparingTo("0.08");
   }
 }
