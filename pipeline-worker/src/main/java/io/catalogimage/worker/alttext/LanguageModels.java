@@ -70,7 +70,6 @@ public final class LanguageModels {
   private final Map<Language, Instant> held =
       Collections.synchronizedMap(new EnumMap<>(Language.class));
 
-  private final AtomicLong heldBytes = new AtomicLong();
   private final AtomicLong fullChecks = new AtomicLong();
   private final AtomicLong trigramChecks = new AtomicLong();
   private final AtomicBoolean warned = new AtomicBoolean();
@@ -119,7 +118,13 @@ public final class LanguageModels {
 
   /** Estimated heap of the full models held now. */
   public long heldBytes() {
-    return heldBytes.get();
+    synchronized (held) {
+      long bytes = 0;
+      for (Language l : held.keySet()) {
+        bytes += cost.applyAsLong(l);
+      }
+      return bytes;
+    }
   }
 
   public long fullChecks() {
@@ -149,35 +154,36 @@ public final class LanguageModels {
           need += cost.applyAsLong(l);
         }
       }
-      if (!missing.isEmpty() && heldBytes.get() + need > budgetBytes) {
-        unloadIdle(candidates, heldBytes.get() + need - budgetBytes, now);
-      }
-      if (!missing.isEmpty() && heldBytes.get() + need > budgetBytes) {
-        if (warned.compareAndSet(false, true)) {
-          log.warn(
-              "language models: {} do not fit the budget of {} MB beside {} (held, used within {});"
-                  + " checking their texts with trigram models only. Raise"
-                  + " pipeline.alt-text.language-model-memory (or the heap) for full accuracy;"
-                  + " said once",
-              missing,
-              budgetBytes >> 20,
-              held(),
-              idle);
+      if (!missing.isEmpty()) {
+        if (heldBytes() + need > budgetBytes) {
+          unloadIdle(candidates, heldBytes() + need - budgetBytes, now);
         }
-        return false;
+        if (heldBytes() + need > budgetBytes) {
+          if (warned.compareAndSet(false, true)) {
+            log.warn(
+                "language models: {} do not fit the budget of {} MB beside {} (held, used within"
+                    + " {}); checking their texts with trigram models only. Raise"
+                    + " pipeline.alt-text.language-model-memory (or the heap) for full accuracy;"
+                    + " said once",
+                missing,
+                budgetBytes >> 20,
+                held(),
+                idle);
+          }
+          return false;
+        }
+        load(missing);
+      }
+      for (Language l : candidates) {
+        held.put(l, now);
       }
       if (!missing.isEmpty()) {
-        load(missing);
-        heldBytes.addAndGet(need);
         log.info(
             "language models: loaded {} (about {} MB); {} MB of {} held",
             missing,
             need >> 20,
-            heldBytes.get() >> 20,
+            heldBytes() >> 20,
             budgetBytes >> 20);
-      }
-      for (Language l : candidates) {
-        held.put(l, now);
       }
       return true;
     }
@@ -221,7 +227,6 @@ public final class LanguageModels {
       for (Language victim : victims) {
         unload(victim);
         held.remove(victim);
-        heldBytes.addAndGet(-cost.applyAsLong(victim));
       }
       log.info("language models: unloaded {} (unused for {})", victims, idle);
     } finally {
