@@ -1,5 +1,6 @@
 package io.catalogimage.api.batch;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.catalogimage.api.batch.BatchViews.BatchView;
 import io.catalogimage.api.batch.BatchViews.ItemDetail;
 import io.catalogimage.api.batch.BatchViews.ItemPage;
@@ -248,8 +249,11 @@ class BatchController {
     return ResponseEntity.accepted().body(answer);
   }
 
-  /** The body of {@code PUT /v1/batches/{id}/cost-cap}; a null cap removes it. */
-  record CostCapRequest(BigDecimal costCapUsd) {}
+  /**
+   * The body of {@code PUT /v1/batches/{id}/cost-cap}; an explicit null removes the cap, an absent
+   * field is an error (a body without it must not remove a cap by accident).
+   */
+  record CostCapRequest(@JsonProperty(required = true) BigDecimal costCapUsd) {}
 
   /**
    * Sets, raises or removes the batch's cost cap. Items that stopped at the old cap (CAP_REACHED)

@@ -17,6 +17,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Turns every error into problem details: our own {@link ApiProblem}s, Spring MVC's errors
@@ -99,13 +101,25 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       line = text.line();
     } else if (json instanceof StrictTextModule.RefusedText refused) {
       why = refused.getOriginalMessage();
+    } else if (json instanceof UnrecognizedPropertyException unknown) {
+      why = "unknown field '" + unknown.getPropertyName() + "'";
+      line = lineOf(json);
+    } else if (json instanceof MismatchedInputException missing
+        && String.valueOf(missing.getOriginalMessage()).startsWith("Missing required creator")) {
+      why = "a required field is missing";
+      field =
+          REQUIRED_FIELD
+              .matcher(missing.getOriginalMessage())
+              .results()
+              .map(m -> m.group(1))
+              .findFirst()
+              .orElse(field);
+      line = lineOf(json);
     } else if (json != null) {
       String original = String.valueOf(json.getOriginalMessage());
       int newline = original.indexOf('\n');
       why = "not the JSON expected: " + (newline > 0 ? original.substring(0, newline) : original);
-      if (json.getLocation() != null && json.getLocation().getLineNr() > 0) {
-        line = (long) json.getLocation().getLineNr();
-      }
+      line = lineOf(json);
     } else {
       why = "the body could not be read as JSON";
     }
@@ -132,6 +146,16 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       problem.with("line", line);
     }
     return problem;
+  }
+
+  /** Jackson's message for a record component marked required and absent from the body. */
+  private static final java.util.regex.Pattern REQUIRED_FIELD =
+      java.util.regex.Pattern.compile("Missing required creator property '([^']+)'");
+
+  private static Long lineOf(JacksonException json) {
+    return json.getLocation() != null && json.getLocation().getLineNr() > 0
+        ? (long) json.getLocation().getLineNr()
+        : null;
   }
 
   private static JacksonException jackson(Throwable e) {

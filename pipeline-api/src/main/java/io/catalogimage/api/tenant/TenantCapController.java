@@ -1,5 +1,6 @@
 package io.catalogimage.api.tenant;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.catalogimage.api.input.Ranges;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.common.id.TenantId;
@@ -21,8 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class TenantCapController {
 
-  /** The body of the PUT; a null cap removes it. */
-  record MonthlyCapRequest(BigDecimal monthlyCapUsd) {}
+  /** The body of the PUT; an explicit null removes the cap, an absent field is an error. */
+  record MonthlyCapRequest(@JsonProperty(required = true) BigDecimal monthlyCapUsd) {}
 
   private final TenantCaps caps;
   private final Clock clock;

@@ -358,4 +358,51 @@ class StrictInputTest {
     assertThat(usage.status()).isEqualTo(400);
     assertThat(usage.text()).contains("from");
   }
+
+  @Test
+  void a_misspelt_or_missing_field_is_refused_and_never_taken_for_a_null_that_removes_a_cap() {
+    RawHttp raw = new RawHttp(port);
+    List<String[]> headers =
+        List.of(
+            new String[] {"Authorization", ApiTestInfrastructure.AUTHORIZATION},
+            new String[] {"Content-Type", "application/json"});
+    assertThat(
+            raw.send("PUT", "/v1/tenant/cost-cap", headers, bytes("{\"monthlyCapUsd\": 40}"))
+                .status())
+        .isEqualTo(200);
+
+    RawHttp.Response misspelt =
+        raw.send("PUT", "/v1/tenant/cost-cap", headers, bytes("{\"monthlyCapUSD\": 50}"));
+    assertThat(misspelt.status()).isEqualTo(400);
+    // Jackson builds a record before it looks at the fields it kept aside: the missing one is said
+    assertThat(misspelt.text()).contains("monthlyCapUsd").contains("required field is missing");
+    RawHttp.Response extra =
+        raw.send(
+            "PUT",
+            "/v1/tenant/cost-cap",
+            headers,
+            bytes("{\"monthlyCapUsd\": 50, \"note\": \"x\"}"));
+    assertThat(extra.status()).isEqualTo(400);
+    assertThat(extra.text()).contains("unknown field 'note'").contains("line 1");
+    RawHttp.Response empty = raw.send("PUT", "/v1/tenant/cost-cap", headers, bytes("{}"));
+    assertThat(empty.status()).isEqualTo(400);
+    assertThat(empty.text()).contains("monthlyCapUsd").contains("required field is missing");
+    // none of them touched the cap
+    assertThat(raw.send("GET", "/v1/tenant/cost-cap", headers, null).text())
+        .contains("\"monthlyCapUsd\":40");
+
+    RawHttp.Response removed =
+        raw.send("PUT", "/v1/tenant/cost-cap", headers, bytes("{\"monthlyCapUsd\": null}"));
+    assertThat(removed.status()).isEqualTo(200);
+    assertThat(removed.text()).contains("\"monthlyCapUsd\":null");
+
+    RawHttp.Response batchCap =
+        raw.send(
+            "PUT",
+            "/v1/batches/" + UUID.randomUUID() + "/cost-cap",
+            headers,
+            bytes("{\"costCapUSD\": 50}"));
+    assertThat(batchCap.status()).isEqualTo(400);
+    assertThat(batchCap.text()).contains("costCapUsd").contains("required field is missing");
+  }
 }
