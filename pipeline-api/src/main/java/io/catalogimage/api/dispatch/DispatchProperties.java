@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sendTimeout how long to wait for Kafka to acknowledge a batch of records (default 15s)
  * @param peakDeadlineMargin work of a deferred lane still runs in a peak window when its batch's
  *     deadline falls before the window's end plus this margin (default 2h): waiting would risk it
+ * @param capHoldSweepInterval how often the reclaim loop deletes the cap holds no recount counts
+ *     any more, those of workers that died between booking a reservation and recording the call
+ *     (default 10m)
  */
 @ConfigurationProperties("pipeline.dispatch")
 public record DispatchProperties(
@@ -33,7 +36,8 @@ public record DispatchProperties(
     Duration reclaimInterval,
     Duration sendTimeout,
     Duration peakDeadlineMargin,
-    Duration reclaimGraceAfterOutage) {
+    Duration reclaimGraceAfterOutage,
+    Duration capHoldSweepInterval) {
 
   public DispatchProperties {
     pollInterval = pollInterval == null ? Duration.ofMillis(250) : pollInterval;
@@ -43,6 +47,8 @@ public record DispatchProperties(
     reclaimInterval = reclaimInterval == null ? Duration.ofSeconds(2) : reclaimInterval;
     reclaimGraceAfterOutage =
         reclaimGraceAfterOutage == null ? Duration.ofSeconds(30) : reclaimGraceAfterOutage;
+    capHoldSweepInterval =
+        capHoldSweepInterval == null ? Duration.ofMinutes(10) : capHoldSweepInterval;
     sendTimeout = sendTimeout == null ? Duration.ofSeconds(15) : sendTimeout;
     peakDeadlineMargin = peakDeadlineMargin == null ? Duration.ofHours(2) : peakDeadlineMargin;
     if (batchSize < 1 || maxOutstandingPerLane < 1) {

@@ -1,5 +1,6 @@
 package io.catalogimage.api.dispatch;
 
+import io.catalogimage.common.db.CommittedSpend;
 import io.catalogimage.common.id.BatchId;
 import io.catalogimage.common.id.ItemId;
 import io.catalogimage.common.id.TenantId;
@@ -98,5 +99,10 @@ class DispatchRepository {
   @Transactional
   int reclaimExpired(Instant now) {
     return items.reclaimExpired(now);
+  }
+
+  /** Deletes the cap holds that no recount counts any more; returns how many. */
+  int dropStaleCapHolds() {
+    return jdbc.sql(CommittedSpend.DROP_STALE_HOLDS).update();
   }
 }

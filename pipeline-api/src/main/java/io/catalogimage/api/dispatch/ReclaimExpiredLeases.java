@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
  * under kill -9. After the database was out of reach (or right after start) it reclaims nothing for
  * {@code reclaim-grace-after-outage}: leases run out during an outage because nobody could renew
  * them, and the live workers holding them get the time to renew first instead of being robbed.
+ * Every {@code cap-hold-sweep-interval} it also deletes the cap holds that dead workers left.
  */
 @Component
 class ReclaimExpiredLeases implements RunsInLoop {
@@ -41,6 +42,8 @@ class ReclaimExpiredLeases implements RunsInLoop {
   /** Since when the database has answered every pass; null after a failure. */
   private Instant reachableSince;
 
+  private Instant nextHoldSweep = Instant.MIN;
+
   boolean reclaimOnce() {
     Instant now = clock.instant();
     try {
@@ -60,6 +63,13 @@ class ReclaimExpiredLeases implements RunsInLoop {
     try {
       reclaimed = repository.reclaimExpired(now);
       stale = repository.requeueStale(now, props.redispatchAfter());
+      if (!now.isBefore(nextHoldSweep)) {
+        int dropped = repository.dropStaleCapHolds();
+        nextHoldSweep = now.plus(props.capHoldSweepInterval());
+        if (dropped > 0) {
+          log.info("deleted {} cap holds left by workers that died while booking", dropped);
+        }
+      }
     } catch (RuntimeException e) {
       reachableSince = null;
       throw e;

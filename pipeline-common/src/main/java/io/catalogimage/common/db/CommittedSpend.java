@@ -15,6 +15,13 @@ public final class CommittedSpend {
    */
   private static final String FRESH = "h.held_at > now() - interval '10 minutes'";
 
+  /**
+   * Deletes the holds no recount counts any more. Without it a hold left by a worker that died
+   * between booking and ledger row stays for good when its item never books again (its batch was
+   * cancelled or finished), and the table only grows.
+   */
+  public static final String DROP_STALE_HOLDS = "DELETE FROM cap_holds h WHERE NOT (" + FRESH + ")";
+
   private static final String IN_LEDGER =
       "coalesce(sum(CASE WHEN a.outcome = 'IN_FLIGHT' THEN a.reserved_usd ELSE a.cost_usd END), 0)";
 
