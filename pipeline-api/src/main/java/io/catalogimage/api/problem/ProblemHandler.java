@@ -1,7 +1,7 @@
 package io.catalogimage.api.problem;
 
 import io.catalogimage.api.input.InvalidText;
-import io.catalogimage.api.input.StrictTextModule;
+import io.catalogimage.api.input.StrictJson;
 import io.catalogimage.common.db.LockConflicts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +17,6 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.exc.MismatchedInputException;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Turns every error into problem details: our own {@link ApiProblem}s, Spring MVC's errors
@@ -93,35 +91,21 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       WebRequest request) {
     InvalidText text = InvalidText.in(ex);
     JacksonException json = jackson(ex);
-    String field = json == null || json.getPath().isEmpty() ? null : path(json.getPath());
+    String field;
     String why;
-    Long line = null;
+    Long line;
     if (text != null) {
+      field = json == null ? null : StrictJson.field(json);
       why = text.reason();
       line = text.line();
-    } else if (json instanceof StrictTextModule.RefusedText refused) {
-      why = refused.getOriginalMessage();
-    } else if (json instanceof UnrecognizedPropertyException unknown) {
-      why = "unknown field '" + unknown.getPropertyName() + "'";
-      line = lineOf(json);
-    } else if (json instanceof MismatchedInputException missing
-        && String.valueOf(missing.getOriginalMessage()).startsWith("Missing required creator")) {
-      why = "a required field is missing";
-      field =
-          REQUIRED_FIELD
-              .matcher(missing.getOriginalMessage())
-              .results()
-              .map(m -> m.group(1))
-              .findFirst()
-              .orElse(field);
-      line = lineOf(json);
     } else if (json != null) {
-      String original = String.valueOf(json.getOriginalMessage());
-      int newline = original.indexOf('\n');
-      why = "not the JSON expected: " + (newline > 0 ? original.substring(0, newline) : original);
-      line = lineOf(json);
+      field = StrictJson.field(json);
+      why = StrictJson.explain(json);
+      line = StrictJson.line(json);
     } else {
+      field = null;
       why = "the body could not be read as JSON";
+      line = null;
     }
     ApiProblem problem = malformed(field, line, why);
     return ResponseEntity.status(problem.status())
@@ -148,16 +132,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     return problem;
   }
 
-  /** Jackson's message for a record component marked required and absent from the body. */
-  private static final java.util.regex.Pattern REQUIRED_FIELD =
-      java.util.regex.Pattern.compile("Missing required creator property '([^']+)'");
-
-  private static Long lineOf(JacksonException json) {
-    return json.getLocation() != null && json.getLocation().getLineNr() > 0
-        ? (long) json.getLocation().getLineNr()
-        : null;
-  }
-
   private static JacksonException jackson(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof JacksonException j) {
@@ -165,21 +139,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       }
     }
     return null;
-  }
-
-  private static String path(java.util.List<JacksonException.Reference> refs) {
-    StringBuilder out = new StringBuilder();
-    for (JacksonException.Reference r : refs) {
-      if (r.getPropertyName() != null) {
-        if (!out.isEmpty()) {
-          out.append('.');
-        }
-        out.append(r.getPropertyName());
-      } else if (r.getIndex() >= 0) {
-        out.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return out.toString();
   }
 
   /** The client closed the connection or sent less than it declared. */

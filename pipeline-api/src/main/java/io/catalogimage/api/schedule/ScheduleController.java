@@ -1,5 +1,6 @@
 package io.catalogimage.api.schedule;
 
+import io.catalogimage.api.input.StrictJson;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.FieldProblem;
 import io.catalogimage.api.problem.InvalidSubmission;
@@ -27,9 +28,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.ObjectReader;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code /v1/schedules}: nightly runs from the tenant's own catalog feed. Every schedule and run is
@@ -39,12 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 class ScheduleController {
 
-  private static final ObjectReader REQUEST =
-      JsonMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build()
-          .readerFor(ScheduleRequest.class);
+  private static final ObjectReader REQUEST = StrictJson.mapper().readerFor(ScheduleRequest.class);
 
   private final Schedules schedules;
   private final RunRepository runs;
@@ -243,33 +237,11 @@ class ScheduleController {
       }
       return request;
     } catch (JacksonException e) {
-      StringBuilder path = new StringBuilder();
-      for (JacksonException.Reference ref : e.getPath()) {
-        if (ref.getPropertyName() != null) {
-          path.append(path.isEmpty() ? "" : ".").append(ref.getPropertyName());
-        } else if (ref.getIndex() >= 0) {
-          path.append('[').append(ref.getIndex()).append(']');
-        }
-      }
-      String message =
-          e instanceof tools.jackson.databind.exc.UnrecognizedPropertyException u
-              ? "unknown field '" + u.getPropertyName() + "'"
-              : e instanceof tools.jackson.databind.exc.MismatchedInputException
-                  ? "has the wrong type"
-                  : "malformed JSON: " + firstLine(e.getOriginalMessage());
-      Long line =
-          e.getLocation() == null || e.getLocation().getLineNr() < 1
-              ? null
-              : (long) e.getLocation().getLineNr();
+      // (the bytes were checked as UTF-8 before they became this String: see StrictBodies)
       throw new InvalidSubmission(
-          List.of(new FieldProblem(path.isEmpty() ? null : path.toString(), line, message)), 1);
+          List.of(new FieldProblem(StrictJson.field(e), StrictJson.line(e), StrictJson.explain(e))),
+          1);
     }
-  }
-
-  private static String firstLine(String message) {
-    String m = String.valueOf(message);
-    int newline = m.indexOf('\n');
-    return newline > 0 ? m.substring(0, newline) : m;
   }
 
   private static UUID id(String text) {

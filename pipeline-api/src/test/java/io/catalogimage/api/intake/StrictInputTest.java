@@ -301,6 +301,29 @@ class StrictInputTest {
   }
 
   @Test
+  void a_number_where_text_is_expected_is_stored_as_it_was_written() throws Exception {
+    RawHttp.Response r =
+        post(
+            "application/json",
+            "",
+            bytes(
+                "{\"variants\": [{\"name\": \"listing\"}],"
+                    + " \"items\": [{\"sku\": 12345, \"title\": 1.50}]}"),
+            null);
+
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    String batch = Json.mapper().readTree(r.text()).path("id").asString();
+    var stored =
+        jdbc.sql("SELECT sku, data::text FROM products WHERE batch_id = CAST(:b AS uuid)")
+            .param("b", batch)
+            .query()
+            .singleRow();
+    assertThat(stored.get("sku")).isEqualTo("12345");
+    assertThat(Json.mapper().readTree((String) stored.get("data")).path("title").asString())
+        .isEqualTo("1.50");
+  }
+
+  @Test
   void an_idempotency_key_covers_the_upload_options_too() {
     String key = UUID.randomUUID().toString();
     byte[] rows = bytes("{\"sku\": \"A\", \"title\": \"T\"}\n");
@@ -359,8 +382,95 @@ class StrictInputTest {
     assertThat(usage.text()).contains("from");
   }
 
+  private static final String SCHEDULE =
+      "{\"name\": \"nightly\", \"dailyAt\": \"02:00\", \"timeZone\": \"UTC\","
+          + " \"source\": {\"url\": \"https://feeds.example.com/c.csv\"},"
+          + " \"batch\": {\"variants\": [{\"name\": \"listing\"}]}";
+
+  /** method, path, body, texts the problem must contain: one case per surface and leniency. */
+  static Stream<Arguments> lenient() {
+    return Stream.of(
+        // a quoted number or boolean is a client's serialisation bug, not the value
+        Arguments.of(
+            "POST",
+            "/v1/batches",
+            options(", \"costCapUsd\": \"5\""),
+            List.of("costCapUsd", "expected a number, not a string")),
+        Arguments.of(
+            "POST",
+            "/v1/batches",
+            options(", \"allowSafetyReroute\": \"false\""),
+            List.of("allowSafetyReroute", "expected true or false, not a string")),
+        Arguments.of(
+            "POST",
+            "/v1/batches",
+            options(", \"allowSafetyReroute\": 0"),
+            List.of("allowSafetyReroute", "expected true or false, not a number")),
+        Arguments.of(
+            "PUT",
+            "/v1/tenant/cost-cap",
+            "{\"monthlyCapUsd\": \"50\"}",
+            List.of("monthlyCapUsd", "expected a number, not a string")),
+        Arguments.of(
+            "POST",
+            "/v1/schedules",
+            SCHEDULE + ", \"paused\": \"false\"}",
+            List.of("paused", "expected true or false, not a string")),
+        Arguments.of(
+            "POST",
+            "/v1/schedules",
+            SCHEDULE + ", \"holdWhenLost\": \"0.5\"}",
+            List.of("holdWhenLost", "expected a number, not a string")),
+        Arguments.of(
+            "POST",
+            "/v1/schedules",
+            SCHEDULE.replace("{\"name\": \"listing\"}", "{\"name\": \"listing\", \"x\": 1}") + "}",
+            List.of("unknown field 'x'")),
+        // what follows the JSON value was dropped
+        Arguments.of(
+            "PUT",
+            "/v1/tenant/cost-cap",
+            "{\"monthlyCapUsd\": 50} {\"monthlyCapUsd\": null}",
+            List.of("more after the JSON value")),
+        Arguments.of(
+            "POST", "/v1/schedules", SCHEDULE + "} []", List.of("more after the JSON value")),
+        // a NUL escape in a schedule's text
+        Arguments.of(
+            "POST",
+            "/v1/schedules",
+            SCHEDULE.replace("nightly", "night\\u0000ly") + "}",
+            List.of("name", "NUL")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("lenient")
+  void every_json_body_is_read_as_strictly_as_a_submission(
+      String method, String path, String body, List<String> says) {
+    List<String[]> headers =
+        List.of(
+            new String[] {"Authorization", ApiTestInfrastructure.AUTHORIZATION},
+            new String[] {"Content-Type", "application/json"});
+    long batchesBefore = batches();
+    long schedulesBefore = schedules();
+    String capBefore = new RawHttp(port).send("GET", "/v1/tenant/cost-cap", headers, null).text();
+
+    RawHttp.Response r = new RawHttp(port).send(method, path, headers, bytes(body));
+
+    assertThat(r.status()).as(r.text()).isEqualTo(400);
+    assertThat(r.isProblem()).isTrue();
+    assertThat(r.text()).contains(says);
+    assertThat(batches()).isEqualTo(batchesBefore);
+    assertThat(schedules()).isEqualTo(schedulesBefore);
+    assertThat(new RawHttp(port).send("GET", "/v1/tenant/cost-cap", headers, null).text())
+        .isEqualTo(capBefore);
+  }
+
+  private long schedules() {
+    return jdbc.sql("SELECT count(*) FROM schedules").query(Long.class).single();
+  }
+
   @Test
-  void a_misspelt_or_missing_field_is_refused_and_never_taken_for_a_null_that_removes_a_cap() {
+  void a_misspelt_missing_or_quoted_cap_is_refused_and_never_taken_for_a_null_that_removes_it() {
     RawHttp raw = new RawHttp(port);
     List<String[]> headers =
         List.of(
@@ -384,6 +494,10 @@ class StrictInputTest {
             bytes("{\"monthlyCapUsd\": 50, \"note\": \"x\"}"));
     assertThat(extra.status()).isEqualTo(400);
     assertThat(extra.text()).contains("unknown field 'note'").contains("line 1");
+    RawHttp.Response quoted =
+        raw.send("PUT", "/v1/tenant/cost-cap", headers, bytes("{\"monthlyCapUsd\": \"50\"}"));
+    assertThat(quoted.status()).isEqualTo(400);
+    assertThat(quoted.text()).contains("monthlyCapUsd").contains("a number, not a string");
     RawHttp.Response empty = raw.send("PUT", "/v1/tenant/cost-cap", headers, bytes("{}"));
     assertThat(empty.status()).isEqualTo(400);
     assertThat(empty.text()).contains("monthlyCapUsd").contains("required field is missing");
