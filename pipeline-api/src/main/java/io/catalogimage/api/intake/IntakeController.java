@@ -1,6 +1,7 @@
 package io.catalogimage.api.intake;
 
 import io.catalogimage.api.dispatch.DispatchDueItems;
+import io.catalogimage.api.input.ChecksItsOwnQuery;
 import io.catalogimage.api.input.StrictUtf8InputStream;
 import io.catalogimage.api.problem.ApiProblem;
 import io.catalogimage.api.problem.ProblemTypes;
@@ -86,6 +87,7 @@ class IntakeController {
 
   /** The JSON form of {@link #upload}: documented there, as one operation with three bodies. */
   @Hidden
+  @ChecksItsOwnQuery
   @PostMapping(path = "/v1/batches", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<BatchAccepted> submit(TenantId tenant, HttpServletRequest request)
       throws IOException {
@@ -146,6 +148,7 @@ class IntakeController {
    * @param callbackUrl where this batch's webhook events go (https, public address)
    * @param variantPreset a named variant set; its variants come first
    */
+  @ChecksItsOwnQuery
   @PostMapping(
       path = "/v1/batches",
       consumes = {"application/x-ndjson", "text/csv"})

@@ -5,6 +5,7 @@ import io.catalogimage.api.input.StrictJson;
 import io.catalogimage.common.db.LockConflicts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -15,6 +16,7 @@ import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 
@@ -76,6 +78,27 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     pd.setType(ProblemTypes.INTERNAL);
     pd.setTitle("Internal error");
     return ResponseEntity.internalServerError().body(pd);
+  }
+
+  /** A query parameter that is not of its type: said in the api's words, not Spring's. */
+  @Override
+  protected ResponseEntity<Object> handleTypeMismatch(
+      TypeMismatchException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    String name =
+        ex instanceof MethodArgumentTypeMismatchException m ? m.getName() : ex.getPropertyName();
+    Class<?> type = ex.getRequiredType();
+    String expected =
+        type == Integer.class || type == int.class
+            ? "a whole number (at most 2147483647)"
+            : type == Boolean.class || type == boolean.class
+                ? "true or false"
+                : "a " + (type == null ? "value" : type.getSimpleName()) + " value";
+    ApiProblem problem =
+        ApiProblem.invalidParameter(
+            name == null ? "?" : name, "must be " + expected + ", not '" + ex.getValue() + "'");
+    return ResponseEntity.status(problem.status())
+        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem.toProblemDetail());
   }
 
   /**
