@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -46,6 +47,9 @@ class KnownQueryParameters implements HandlerInterceptor, WebMvcConfigurer {
       return true;
     }
     Map<String, Boolean> known = taken.computeIfAbsent(method, KnownQueryParameters::parameters);
+    if (known.containsKey(ANY)) {
+      return true;
+    }
     Map<String, Integer> given = given(request.getQueryString());
     for (Map.Entry<String, Integer> p : given.entrySet()) {
       String name = p.getKey();
@@ -65,20 +69,28 @@ class KnownQueryParameters implements HandlerInterceptor, WebMvcConfigurer {
     return true;
   }
 
+  /** Stands for a {@code @RequestParam Map}: the handler takes every parameter. */
+  private static final String ANY = "*";
+
   private static Map<String, Boolean> parameters(HandlerMethod method) {
-    Map<String, Boolean> out = new ConcurrentHashMap<>();
+    Map<String, Boolean> out = new HashMap<>();
     for (MethodParameter p : method.getMethodParameters()) {
       RequestParam param = p.getParameterAnnotation(RequestParam.class);
       if (param == null) {
         continue;
       }
-      String name = !param.name().isEmpty() ? param.name() : p.getParameterName();
-      if (name != null) {
-        Class<?> type = p.getParameterType();
+      Class<?> type = p.getParameterType();
+      String name =
+          !param.name().isEmpty()
+              ? param.name()
+              : !param.value().isEmpty() ? param.value() : p.getParameterName();
+      if (Map.class.isAssignableFrom(type)) {
+        out.put(ANY, true);
+      } else if (name != null) {
         out.put(name, type.isArray() || Collection.class.isAssignableFrom(type));
       }
     }
-    return out;
+    return Map.copyOf(out);
   }
 
   /**

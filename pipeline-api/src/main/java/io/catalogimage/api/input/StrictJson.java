@@ -86,9 +86,9 @@ public final class StrictJson {
     if (REQUIRED.matcher(original).find()) {
       return "a required field is missing";
     }
-    if (original.startsWith(COERCE)) {
+    if (e instanceof MismatchedInputException wrong && original.startsWith(COERCE)) {
       return "expected "
-          + kindOf(((MismatchedInputException) e).getTargetType())
+          + kindOf(wrong.getTargetType())
           + ", not "
           + givenKind(original.substring(COERCE.length()));
     }

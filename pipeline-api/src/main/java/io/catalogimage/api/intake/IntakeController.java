@@ -243,7 +243,9 @@ class IntakeController {
       @RequestParam(required = false) String deadline,
       @RequestParam(required = false) String startAfter,
       @RequestParam(required = false) String costCapUsd,
-      @RequestParam(required = false) Boolean allowSafetyReroute,
+      // read strictly by UploadOptions (Spring's converter takes "yes", "on" and "1" as true)
+      @Parameter(schema = @Schema(type = "boolean")) @RequestParam(required = false)
+          String allowSafetyReroute,
       @RequestParam(required = false) String callbackUrl,
       @RequestParam(required = false) String variantPreset)
       throws IOException {
@@ -269,7 +271,7 @@ class IntakeController {
                     deadline,
                     startAfter,
                     money(costCapUsd),
-                    allowSafetyReroute,
+                    UploadOptions.bool(request.getParameterMap(), "allowSafetyReroute"),
                     callbackUrl,
                     null,
                     UploadOptions.generation(request.getParameterMap()))));

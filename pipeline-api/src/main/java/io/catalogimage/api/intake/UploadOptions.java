@@ -75,7 +75,7 @@ final class UploadOptions {
   /**
    * true or false, as a JSON body takes them: "yes" or "1" is refused rather than read as false.
    */
-  private static Boolean bool(Map<String, String[]> parameters, String name) {
+  static Boolean bool(Map<String, String[]> parameters, String name) {
     String value = single(parameters, name);
     if (value == null) {
       return null;

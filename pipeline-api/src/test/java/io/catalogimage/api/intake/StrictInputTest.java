@@ -251,6 +251,11 @@ class StrictInputTest {
             List.of("tier", "once")),
         Arguments.of(
             nd,
+            UPLOAD + "&allowSafetyReroute=yes",
+            bytes("{\"sku\": \"A\", \"title\": \"T\"}\n"),
+            List.of("allowSafetyReroute", "not true or false")),
+        Arguments.of(
+            nd,
             UPLOAD + "&costcapUsd=5",
             bytes("{\"sku\": \"A\", \"title\": \"T\"}\n"),
             List.of("costcapUsd", "not an option")));
