@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -17,11 +19,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Every query string is decoded here once more, strictly, before a controller reads a parameter:
  * Tomcat drops a parameter whose percent-encoding is broken and turns bytes that are not UTF-8 into
  * U+FFFD, both silently. A query that is not well-formed, strict UTF-8 without NUL is a 400 naming
- * the parameter. A body declared in a charset other than UTF-8 is a 415. Runs after the security
- * filter chain (authentication comes first).
+ * the parameter. A body declared in a charset other than UTF-8 is a 415. A header the api reads one
+ * value of, given twice, is a 400: Tomcat gives the first Content-Type and Spring joins two
+ * Idempotency-Keys with a comma, so two requests sending them in another order were two requests.
+ * (Two Authorization headers are refused by the security chain.) Runs after the security filter
+ * chain (authentication comes first).
  */
 @Component
 class StrictQueryFilter extends OncePerRequestFilter {
+
+  /** Headers read as one value. */
+  private static final List<String> SINGLE_HEADERS = List.of("Content-Type", "Idempotency-Key");
 
   @Override
   protected void doFilterInternal(
@@ -39,6 +47,18 @@ class StrictQueryFilter extends OncePerRequestFilter {
               + "; this api reads UTF-8 only (send charset=utf-8, or no charset)",
           Map.of());
       return;
+    }
+    for (String header : SINGLE_HEADERS) {
+      if (Collections.list(request.getHeaders(header)).size() > 1) {
+        ProblemWriter.write(
+            response,
+            400,
+            ProblemTypes.INVALID_PARAMETER,
+            "Invalid parameter",
+            "header '" + header + "' may be given once",
+            Map.of("parameter", header));
+        return;
+      }
     }
     String query = request.getQueryString();
     Refusal refusal = query == null ? null : refusal(query);

@@ -329,6 +329,30 @@ class StrictInputTest {
   }
 
   @Test
+  void a_header_read_as_one_value_given_twice_is_refused_and_stores_nothing() {
+    byte[] body = bytes(json(""));
+    for (String[] twice :
+        List.of(
+            new String[] {"Idempotency-Key", "k1", "Idempotency-Key", "k2"},
+            new String[] {"Content-Type", "application/json", "Content-Type", "text/csv"})) {
+      long before = batches();
+      List<String[]> headers = new ArrayList<>();
+      headers.add(new String[] {"Authorization", ApiTestInfrastructure.AUTHORIZATION});
+      if (!twice[0].equals("Content-Type")) {
+        headers.add(new String[] {"Content-Type", "application/json"});
+      }
+      headers.add(new String[] {twice[0], twice[1]});
+      headers.add(new String[] {twice[2], twice[3]});
+
+      RawHttp.Response r = new RawHttp(port).send("POST", "/v1/batches", headers, body);
+
+      assertThat(r.status()).as(r.text()).isEqualTo(400);
+      assertThat(r.text()).contains("header '" + twice[0] + "' may be given once");
+      assertThat(batches()).isEqualTo(before);
+    }
+  }
+
+  @Test
   void an_idempotency_key_covers_the_upload_options_too() {
     String key = UUID.randomUUID().toString();
     byte[] rows = bytes("{\"sku\": \"A\", \"title\": \"T\"}\n");
