@@ -3,8 +3,6 @@ package io.catalogimage.api.input;
 import io.catalogimage.api.problem.ApiProblem;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -95,7 +93,8 @@ class KnownQueryParameters implements HandlerInterceptor, WebMvcConfigurer {
 
   /**
    * The names in the raw query and how often each comes (not the request's parameter map, which
-   * would also hold, and read, a form body). StrictQueryFilter has already refused broken escapes.
+   * would also hold, and read, a form body), decoded as StrictQueryFilter does, which has already
+   * refused broken escapes.
    */
   private static Map<String, Integer> given(String query) {
     Map<String, Integer> names = new TreeMap<>();
@@ -104,8 +103,7 @@ class KnownQueryParameters implements HandlerInterceptor, WebMvcConfigurer {
         continue;
       }
       int eq = pair.indexOf('=');
-      String name =
-          URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String name = StrictQueryFilter.decode(eq < 0 ? pair : pair.substring(0, eq));
       names.merge(name, 1, Integer::sum);
     }
     return names;

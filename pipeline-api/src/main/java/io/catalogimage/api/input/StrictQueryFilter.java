@@ -163,7 +163,8 @@ class StrictQueryFilter extends OncePerRequestFilter {
     return utf8.end();
   }
 
-  private static String decode(String raw) {
+  /** A raw name or value, decoded; only for text {@link #refusal} found nothing wrong with. */
+  static String decode(String raw) {
     return new String(bytes(raw), StandardCharsets.UTF_8);
   }
 }

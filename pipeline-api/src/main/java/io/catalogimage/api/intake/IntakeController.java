@@ -271,7 +271,7 @@ class IntakeController {
                     deadline,
                     startAfter,
                     money(costCapUsd),
-                    UploadOptions.bool(request.getParameterMap(), "allowSafetyReroute"),
+                    UploadOptions.bool("allowSafetyReroute", allowSafetyReroute),
                     callbackUrl,
                     null,
                     UploadOptions.generation(request.getParameterMap()))));

@@ -75,8 +75,12 @@ final class UploadOptions {
   /**
    * true or false, as a JSON body takes them: "yes" or "1" is refused rather than read as false.
    */
-  static Boolean bool(Map<String, String[]> parameters, String name) {
-    String value = single(parameters, name);
+  private static Boolean bool(Map<String, String[]> parameters, String name) {
+    return bool(name, single(parameters, name));
+  }
+
+  /** As {@link #bool(Map, String)}, for a value already read. */
+  static Boolean bool(String name, String value) {
     if (value == null) {
       return null;
     }

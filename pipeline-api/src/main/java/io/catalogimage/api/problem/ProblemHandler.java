@@ -96,9 +96,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     ApiProblem problem =
         ApiProblem.invalidParameter(
             name == null ? "?" : name, "must be " + expected + ", not '" + ex.getValue() + "'");
-    return ResponseEntity.status(problem.status())
-        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
-        .body(problem.toProblemDetail());
+    return asProblemJson(problem);
   }
 
   /**
@@ -131,6 +129,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       line = null;
     }
     ApiProblem problem = malformed(field, line, why);
+    return asProblemJson(problem);
+  }
+
+  /**
+   * The answer of an override of Spring's handlers, whose type is {@code ResponseEntity<Object>}.
+   */
+  private static ResponseEntity<Object> asProblemJson(ApiProblem problem) {
     return ResponseEntity.status(problem.status())
         .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
         .body(problem.toProblemDetail());

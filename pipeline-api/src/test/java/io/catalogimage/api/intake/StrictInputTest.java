@@ -261,6 +261,12 @@ class StrictInputTest {
             List.of("costcapUsd", "not an option")));
   }
 
+  /** The tenant's key and a JSON body. */
+  private static final List<String[]> JSON_HEADERS =
+      List.of(
+          new String[] {"Authorization", ApiTestInfrastructure.AUTHORIZATION},
+          new String[] {"Content-Type", "application/json"});
+
   private RawHttp.Response post(String type, String query, byte[] body, String key) {
     List<String[]> headers = new ArrayList<>();
     headers.add(new String[] {"Authorization", ApiTestInfrastructure.AUTHORIZATION});
@@ -385,10 +391,7 @@ class StrictInputTest {
   @Test
   void request_bodies_of_the_other_endpoints_are_checked_the_same_way() {
     RawHttp raw = new RawHttp(port);
-    List<String[]> headers =
-        List.of(
-            new String[] {"Authorization", ApiTestInfrastructure.AUTHORIZATION},
-            new String[] {"Content-Type", "application/json"});
+    List<String[]> headers = JSON_HEADERS;
     RawHttp.Response overlong =
         raw.send(
             "PUT",
@@ -475,10 +478,7 @@ class StrictInputTest {
   @MethodSource("lenient")
   void every_json_body_is_read_as_strictly_as_a_submission(
       String method, String path, String body, List<String> says) {
-    List<String[]> headers =
-        List.of(
-            new String[] {"Authorization", ApiTestInfrastructure.AUTHORIZATION},
-            new String[] {"Content-Type", "application/json"});
+    List<String[]> headers = JSON_HEADERS;
     long batchesBefore = batches();
     long schedulesBefore = schedules();
     String capBefore = new RawHttp(port).send("GET", "/v1/tenant/cost-cap", headers, null).text();
@@ -501,10 +501,7 @@ class StrictInputTest {
   @Test
   void a_misspelt_missing_or_quoted_cap_is_refused_and_never_taken_for_a_null_that_removes_it() {
     RawHttp raw = new RawHttp(port);
-    List<String[]> headers =
-        List.of(
-            new String[] {"Authorization", ApiTestInfrastructure.AUTHORIZATION},
-            new String[] {"Content-Type", "application/json"});
+    List<String[]> headers = JSON_HEADERS;
     assertThat(
             raw.send("PUT", "/v1/tenant/cost-cap", headers, bytes("{\"monthlyCapUsd\": 40}"))
                 .status())
