@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.exc.InvalidFormatException;
@@ -19,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Strict, because each leniency let a client's mistake through as something else: an unknown
  * field was ignored, so a misspelt {@code {"costCapUSD": 50}} read as an absent field and removed a
  * batch's cap; a quoted {@code "50"} was coerced to a number and {@code "false"} to a boolean; text
- * after the object was dropped; a NUL or an unpaired surrogate escape was stored altered.
+ * after the object was dropped; of a field given twice the last was taken; a NUL or an unpaired
+ * surrogate escape was stored altered.
  */
 public final class StrictJson {
 
@@ -31,6 +33,7 @@ public final class StrictJson {
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .addModule(new StrictTextModule());
   }
 
@@ -86,6 +89,10 @@ public final class StrictJson {
     if (REQUIRED.matcher(original).find()) {
       return "a required field is missing";
     }
+    Matcher twice = DUPLICATE.matcher(original);
+    if (twice.find()) {
+      return "field '" + twice.group(1) + "' is given twice";
+    }
     if (e instanceof MismatchedInputException wrong && original.startsWith(COERCE)) {
       return "expected "
           + kindOf(wrong.getTargetType())
@@ -114,6 +121,10 @@ public final class StrictJson {
   /** Jackson's message for a record component marked required and absent from the body. */
   private static final Pattern REQUIRED =
       Pattern.compile("Missing required creator property '([^']+)'");
+
+  /** Jackson's message for a field given twice in one object. */
+  private static final Pattern DUPLICATE =
+      Pattern.compile("^Duplicate Object property \"([^\"]*)\"");
 
   /** How Jackson starts the message of a value of one JSON kind it did not take for another. */
   private static final String COERCE = "Cannot coerce ";

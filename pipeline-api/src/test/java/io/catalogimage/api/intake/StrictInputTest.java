@@ -464,6 +464,17 @@ class StrictInputTest {
             "/v1/tenant/cost-cap",
             "{\"monthlyCapUsd\": 50} {\"monthlyCapUsd\": null}",
             List.of("more after the JSON value")),
+        // of a field given twice, the last was taken
+        Arguments.of(
+            "PUT",
+            "/v1/tenant/cost-cap",
+            "{\"monthlyCapUsd\": 1, \"monthlyCapUsd\": 2}",
+            List.of("field 'monthlyCapUsd' is given twice")),
+        Arguments.of(
+            "POST",
+            "/v1/batches",
+            json(", \"title\": \"again\""),
+            List.of("field 'title' is given twice")),
         Arguments.of(
             "POST", "/v1/schedules", SCHEDULE + "} []", List.of("more after the JSON value")),
         // a NUL escape in a schedule's text
